@@ -1,0 +1,19 @@
+"""sparsereg: L1, L2 and elastic-net regression, scikit-learn compatible and certified.
+
+L1 (lasso) sets coefficients exactly to zero; L2 (ridge) shrinks them all but keeps them
+nonzero; the elastic net lies in between. Every solution comes with its duality gap.
+"""
+
+from ._alpha import alpha_max
+from ._estimators import ElasticNetRegressor, L1Regressor, L2Regressor
+from ._threshold import soft_threshold
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "ElasticNetRegressor",
+    "L1Regressor",
+    "L2Regressor",
+    "alpha_max",
+    "soft_threshold",
+]

@@ -1,0 +1,67 @@
+"""The smallest penalty at which the L1 / elastic-net solution is all zeros."""
+
+import numpy as np
+
+from ._design import make_design
+from ._penalty import make_penalty, project_out_unpenalized
+from ._validation import (check_penalty_factor, check_sample_weight, check_scalar_param,
+                          check_Xy)
+
+
+def alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, sample_weight=None,
+              penalty_factor=None):
+    """Smallest ``alpha`` for which every penalized coefficient is exactly zero.
+
+    ``max_j |x_j^T diag(s) r0| / (S * v_j * l1_ratio)`` over the penalized features, where
+    ``r0`` is the residual of the unpenalized part of the model (the intercept and the
+    features with ``penalty_factor == 0``, fitted by weighted least squares first).
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data.
+    y : array-like of shape (n_samples,)
+        Target values.
+    l1_ratio : float, default=1.0
+        L1 share of the elastic-net penalty, in (0, 1].
+    fit_intercept : bool, default=True
+        Whether the model has an (unpenalized) intercept.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Non-negative sample weights.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature penalty multipliers; 0 means unpenalized.
+
+    Returns
+    -------
+    alpha_max : float
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsereg import L1Regressor, alpha_max
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> a = alpha_max(X, y)
+    >>> int(L1Regressor(alpha=a).fit(X, y).n_nonzero_)
+    0
+    >>> int(L1Regressor(alpha=0.99 * a).fit(X, y).n_nonzero_)
+    1
+    """
+    X, y = check_Xy(X, y)
+    check_scalar_param(l1_ratio, "l1_ratio", low=0.0, high=1.0, low_inclusive=False)
+    pf = check_penalty_factor(penalty_factor, X.shape[1])
+    sw = check_sample_weight(sample_weight, X.shape[0])
+    design = make_design(X, y, sw, fit_intercept)
+    return alpha_max_of_design(design, l1_ratio, pf)
+
+
+def alpha_max_of_design(design, l1_ratio=1.0, penalty_factor=None):
+    """:func:`alpha_max` for an already-built design."""
+    v = np.ones(design.n_features) if penalty_factor is None else penalty_factor
+    y_c = design.y - design.y_mean * design.c
+    grad = design.centered_rmatvec(y_c) / design.S
+    penalized = v > 0
+    if not np.any(penalized):
+        return 0.0
+    if not np.all(penalized):
+        grad = project_out_unpenalized(grad, make_penalty(design, 1.0, 1.0, v))
+    return float(np.max(np.abs(grad[penalized]) / v[penalized]) / l1_ratio)

@@ -1,0 +1,306 @@
+"""scikit-learn estimators: validation and bookkeeping around the solvers."""
+
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._design import make_design
+from ._ridge import RIDGE_SOLVERS, solve_ridge
+from ._solvers import solve_enet
+from ._validation import (check_choice, check_penalty_factor, check_sample_weight,
+                          check_scalar_param)
+
+ENET_SOLVERS = ("auto", "cd", "gram")
+
+
+class _PenalizedRegressor(RegressorMixin, BaseEstimator):
+    """Shared fit/predict for every penalized least-squares regressor.
+
+    Subclasses define ``_l1_ratio()`` and ``_solve(design, ...)``.
+    """
+
+    _solvers = ENET_SOLVERS
+
+    def _check_params(self, n_features):
+        check_scalar_param(self.alpha, "alpha", low=0.0)
+        check_scalar_param(self._l1_ratio(), "l1_ratio", low=0.0, high=1.0)
+        check_scalar_param(self.tol, "tol", low=0.0)
+        check_scalar_param(self.max_iter, "max_iter", low=1, integer=True)
+        if not isinstance(self.fit_intercept, (bool, np.bool_)):
+            raise TypeError(f"fit_intercept must be a bool, got {self.fit_intercept!r}.")
+        check_choice(self.solver, "solver", self._solvers)
+        return check_penalty_factor(self.penalty_factor, n_features)
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to ``X`` (dense or scipy.sparse) and ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. float32 stays float32; CSR/CSC matrices are never densified.
+        y : array-like of shape (n_samples,)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights ``s_i`` of the squared errors.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X, y = validate_data(self, X, y, accept_sparse=("csr", "csc"),
+                             dtype=[np.float64, np.float32], y_numeric=True,
+                             multi_output=False)
+        penalty_factor = self._check_params(X.shape[1])
+        sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        design = make_design(X, np.asarray(y, dtype=np.float64), sample_weight,
+                             self.fit_intercept)
+        coef_init = None
+        if self.warm_start and getattr(self, "coef_", None) is not None \
+                and self.coef_.shape == (X.shape[1],):
+            coef_init = self.coef_
+        sol = self._solve(design, penalty_factor, coef_init)
+        self.coef_ = sol.coef.astype(X.dtype, copy=False)
+        self.intercept_ = X.dtype.type(sol.intercept) if self.fit_intercept else 0.0
+        self.n_iter_ = sol.n_iter
+        self.dual_gap_ = sol.dual_gap
+        self.support_ = self.coef_ != 0
+        self.n_nonzero_ = int(self.support_.sum())
+        self.sparsity_ = 1.0 - self.n_nonzero_ / max(X.shape[1], 1)
+        return self
+
+    def predict(self, X):
+        """Predict ``X @ coef_ + intercept_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse=("csr", "csc"),
+                          dtype=[np.float64, np.float32], reset=False)
+        return np.asarray(X @ self.coef_).ravel() + self.intercept_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class ElasticNetRegressor(_PenalizedRegressor):
+    """Linear regression with combined L1 and L2 penalties (the general case).
+
+    Minimises::
+
+        1/(2S) sum_i s_i (y_i - x_i w - b)^2
+            + alpha * sum_j v_j (l1_ratio |w_j| + (1 - l1_ratio)/2 w_j^2)
+
+    with ``s`` the sample weights (``S`` their sum) and ``v`` the ``penalty_factor``.
+    Identical to :class:`sklearn.linear_model.ElasticNet`. Solved by coordinate descent with
+    soft-thresholding, working sets and gap-safe screening, stopped when the duality gap is at
+    most ``tol * P(0)``.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Overall penalty strength (>= 0).
+    l1_ratio : float, default=0.5
+        Mix between L1 (1.0) and L2 (0.0).
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature multiplier ``v_j >= 0`` of the penalty; 0 leaves a feature unpenalized.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    max_iter : int, default=1000
+        Maximum number of coordinate-descent epochs.
+    tol : float, default=1e-4
+        Stop when the duality gap is at most ``tol * P(0)``, where ``P(0)`` is the objective
+        of the intercept-only model: ``tol`` is relative and scale free.
+    warm_start : bool, default=False
+        Start from the previous ``coef_``.
+    solver : {"auto", "cd", "gram"}, default="auto"
+        ``"cd"`` works on X, ``"gram"`` on ``X^T X`` (fast when n >> p); ``"auto"`` picks.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+        Coefficients, with exact zeros where the L1 part is active.
+    intercept_ : float
+        Intercept (0.0 when ``fit_intercept=False``).
+    n_iter_ : int
+        Number of epochs run.
+    dual_gap_ : float
+        Duality gap of the returned solution, in the objective's own scale.
+    n_nonzero_ : int
+        Number of exactly-nonzero coefficients.
+    support_ : ndarray of bool of shape (n_features,)
+        Mask of the nonzero coefficients.
+    sparsity_ : float
+        Fraction of exact zeros in ``coef_``.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of str
+        Column names, when X has string column names.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsereg import ElasticNetRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((50, 10))
+    >>> y = X[:, 0] - 2 * X[:, 1] + 0.1 * rng.standard_normal(50)
+    >>> model = ElasticNetRegressor(alpha=0.1, l1_ratio=0.7).fit(X, y)
+    >>> model.n_nonzero_ < 10
+    True
+    """
+
+    def __init__(self, alpha=1.0, l1_ratio=0.5, *, fit_intercept=True, penalty_factor=None,
+                 positive=False, max_iter=1000, tol=1e-4, warm_start=False, solver="auto"):
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.penalty_factor = penalty_factor
+        self.positive = positive
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.solver = solver
+
+    def _l1_ratio(self):
+        return self.l1_ratio
+
+    def _solve(self, design, penalty_factor, coef_init):
+        return solve_enet(design, float(self.alpha), float(self._l1_ratio()),
+                          penalty_factor=penalty_factor, positive=bool(self.positive),
+                          tol=float(self.tol), max_iter=int(self.max_iter),
+                          coef_init=coef_init, solver=self.solver)
+
+
+class L1Regressor(ElasticNetRegressor):
+    """Lasso: linear regression with an L1 penalty, which sets coefficients exactly to zero.
+
+    Minimises ``1/(2S) sum_i s_i (y_i - x_i w - b)^2 + alpha * sum_j v_j |w_j|``, identical
+    to :class:`sklearn.linear_model.Lasso`. The proximal step is soft-thresholding, which
+    returns exact zeros, so the fitted model selects features. See
+    :class:`ElasticNetRegressor` for the parameters and attributes (``l1_ratio`` is 1).
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Penalty strength (>= 0). Every coefficient is zero for
+        ``alpha >= sparsereg.alpha_max(X, y)``.
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature multiplier of the penalty; 0 leaves a feature unpenalized.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    max_iter : int, default=1000
+        Maximum number of coordinate-descent epochs.
+    tol : float, default=1e-4
+        Stop when the duality gap is at most ``tol * P(0)``.
+    warm_start : bool, default=False
+        Start from the previous ``coef_``.
+    solver : {"auto", "cd", "gram"}, default="auto"
+        Kernel choice; ``"auto"`` uses the Gram kernel for dense X with n >> p.
+
+    Attributes
+    ----------
+    coef_, intercept_, n_iter_, dual_gap_, n_nonzero_, support_, sparsity_, n_features_in_,
+    feature_names_in_
+        As in :class:`ElasticNetRegressor`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsereg import L1Regressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = L1Regressor(alpha=1.0).fit(X, y)
+    >>> int(model.n_nonzero_)
+    3
+    """
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None, positive=False,
+                 max_iter=1000, tol=1e-4, warm_start=False, solver="auto"):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.penalty_factor = penalty_factor
+        self.positive = positive
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.solver = solver
+
+    def _l1_ratio(self):
+        return 1.0
+
+
+class L2Regressor(_PenalizedRegressor):
+    """Ridge: linear regression with an L2 penalty (weight decay), which shrinks every
+    coefficient but sets none to zero.
+
+    Minimises ``1/(2S) sum_i s_i (y_i - x_i w - b)^2 + alpha/2 * sum_j v_j w_j^2``. On the
+    same scale as :class:`L1Regressor` (alpha does not grow with n), so
+    ``L2Regressor(alpha=a)`` equals ``sklearn.linear_model.Ridge(alpha=a * n_samples)`` for
+    unit weights (``a * sum(sample_weight)`` in general).
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Penalty strength (>= 0).
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature multiplier of the penalty; 0 leaves a feature unpenalized.
+    max_iter : int, default=1000
+        Maximum number of iterations of ``solver="gradient"``.
+    tol : float, default=1e-4
+        ``solver="gradient"`` stops when the duality gap is at most ``tol * P(0)``.
+    warm_start : bool, default=False
+        Start ``solver="gradient"`` from the previous ``coef_``.
+    solver : {"auto", "cholesky", "svd", "gradient"}, default="auto"
+        ``"cholesky"`` solves the p x p system, or the n x n dual system when p > n;
+        ``"svd"`` uses a thin SVD; ``"gradient"`` is accelerated gradient descent (matrix
+        free, for large or sparse X). ``"auto"`` uses Cholesky unless X is sparse and wide.
+
+    Attributes
+    ----------
+    coef_, intercept_, n_iter_, dual_gap_, n_nonzero_, support_, sparsity_, n_features_in_,
+    feature_names_in_
+        As in :class:`ElasticNetRegressor`; ``n_iter_`` is 1 for the closed-form solvers.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsereg import L2Regressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = L2Regressor(alpha=0.01).fit(X, y)
+    >>> int(model.n_nonzero_)
+    10
+    """
+
+    _solvers = RIDGE_SOLVERS
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None, max_iter=1000,
+                 tol=1e-4, warm_start=False, solver="auto"):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.penalty_factor = penalty_factor
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.solver = solver
+
+    def _l1_ratio(self):
+        return 0.0
+
+    def _solve(self, design, penalty_factor, coef_init):
+        return solve_ridge(design, float(self.alpha), penalty_factor=penalty_factor,
+                           solver=self.solver, tol=float(self.tol),
+                           max_iter=int(self.max_iter), coef_init=coef_init)

@@ -1,0 +1,1 @@
+"""Numba kernels: pure functions of arrays and scalars, compiled lazily and cached on disk."""

@@ -1,0 +1,187 @@
+"""Coordinate descent for the elastic net on a design matrix (dense or CSC).
+
+The residual is kept uncentred, ``R = y - X w``, together with its weighted sum
+``sum_r = c^T R``; the optimal intercept for the current ``w`` is ``sum_r / S`` and the
+centred column ``x_j - mean_j`` is never formed. A coordinate update then costs
+O(nnz(x_j)) for sparse X, also with an intercept.
+
+Outer loop: one pass for the full gradient, the duality gap (stop when small enough), gap-safe
+screening, and a working set (current support plus the worst KKT violators). Inner loop: cyclic
+epochs on the working set with Anderson extrapolation.
+"""
+
+import numpy as np
+from numba import njit
+
+from ._columns import col_axpy, col_dot
+from ._prox import duality_gap, kkt_violation, penalty_value, prox_step
+
+ANDERSON_K = 5
+
+
+@njit(cache=True, nogil=True)
+def _epoch(X, ws, w, R, sum_r, q, lips, a, b, positive, S):
+    """One cyclic pass over ``ws``; returns the new ``sum_r`` and max ``lips_j |dw_j|``."""
+    max_step = 0.0
+    for j in ws:
+        curvature = lips[j] + b[j]
+        if curvature == 0.0:
+            continue
+        grad_j = (col_dot(X, j, R) - sum_r / S * q[j]) / S
+        new = prox_step(w[j] * lips[j] + grad_j, lips[j], a[j], b[j], positive)
+        delta = new - w[j]
+        if delta != 0.0:
+            col_axpy(X, j, -delta, R)
+            sum_r -= delta * q[j]
+            w[j] = new
+            max_step = max(max_step, abs(delta) * curvature)
+    return sum_r, max_step
+
+
+@njit(cache=True, nogil=True)
+def _residual_stats(R, y, c, sum_r, S, fit_intercept):
+    """``||r||^2 / S`` and ``y^T r / S`` with ``r = R - (sum_r / S) c``."""
+    b0 = sum_r / S if fit_intercept else 0.0
+    rr = 0.0
+    ry = 0.0
+    for i in range(R.shape[0]):
+        r_i = R[i] - b0 * c[i]
+        rr += r_i * r_i
+        ry += y[i] * r_i
+    return rr / S, ry / S
+
+
+@njit(cache=True, nogil=True)
+def _anderson(X, ws, buffer, w, R, y, c, sum_r, q, a, b, positive, S, fit_intercept):
+    """Try the Anderson extrapolation of the last iterates; keep it if the objective drops."""
+    diffs = buffer[1:] - buffer[:-1]
+    gram = diffs @ diffs.T
+    try:
+        z = np.linalg.solve(gram, np.ones(gram.shape[0]))
+    except Exception:  # singular: iterates have stalled, nothing to extrapolate
+        return sum_r
+    if z.sum() == 0.0:
+        return sum_r
+    weights = z / z.sum()
+    w_acc = weights @ buffer[1:]
+    if positive:
+        w_acc = np.maximum(w_acc, 0.0)
+    R_acc = R.copy()
+    sum_acc = sum_r
+    for k in range(ws.shape[0]):
+        delta = w_acc[k] - w[ws[k]]
+        if delta != 0.0:
+            col_axpy(X, ws[k], -delta, R_acc)
+            sum_acc -= delta * q[ws[k]]
+    rr_old, _ = _residual_stats(R, y, c, sum_r, S, fit_intercept)
+    rr_new, _ = _residual_stats(R_acc, y, c, sum_acc, S, fit_intercept)
+    w_new = w.copy()
+    w_new[ws] = w_acc
+    if 0.5 * rr_new + penalty_value(w_new, a, b) < 0.5 * rr_old + penalty_value(w, a, b):
+        w[ws] = w_acc
+        R[:] = R_acc
+        return sum_acc
+    return sum_r
+
+
+@njit(cache=True, nogil=True)
+def _inner_solve(X, ws, w, R, y, c, sum_r, q, lips, a, b, positive, S, fit_intercept,
+                 tol_inner, max_epochs):
+    """Epochs on the working set until the largest step is below ``tol_inner``."""
+    buffer = np.empty((ANDERSON_K + 1, ws.shape[0]))
+    epochs = 0
+    while epochs < max_epochs:
+        sum_r, max_step = _epoch(X, ws, w, R, sum_r, q, lips, a, b, positive, S)
+        epochs += 1
+        if max_step <= tol_inner:
+            break
+        slot = (epochs - 1) % (ANDERSON_K + 1)
+        buffer[slot] = w[ws]
+        if slot == ANDERSON_K:
+            sum_r = _anderson(X, ws, buffer, w, R, y, c, sum_r, q, a, b, positive, S,
+                              fit_intercept)
+    return sum_r, epochs
+
+
+@njit(cache=True, nogil=True)
+def _full_gradient(X, R, sum_r, q, S, active, grad):
+    for j in range(grad.shape[0]):
+        if active[j]:
+            grad[j] = (col_dot(X, j, R) - sum_r / S * q[j]) / S
+        else:
+            grad[j] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def cd_solve(X, y, c, q, lips, a, b, positive, fit_intercept, S, w, R,
+             tol_abs, max_epochs, unpen, pinv_uu, g_u, gy_u, ws_min):
+    """Minimise the elastic-net objective from ``(w, R)`` (updated in place).
+
+    Parameters
+    ----------
+    X : F-ordered ndarray (n, p) or CSC triple
+        Design matrix, rows scaled by sqrt(sample_weight).
+    y, c : ndarray (n,)
+        Scaled target and intercept column (sqrt of the weights, or ones).
+    q, lips : ndarray (p,)
+        ``x_j^T c`` and the curvature ``||x_j - mean_j||^2 / S`` of each feature.
+    a, b : ndarray (p,)
+        L1 and L2 penalty weights per feature.
+    w, R : ndarray
+        Starting point and its residual ``y - X w``; overwritten with the solution.
+    tol_abs : float
+        Stop when the duality gap is at most this value.
+    unpen, pinv_uu, g_u, gy_u : arrays
+        Statistics of the unpenalized features (empty when there are none).
+
+    Returns
+    -------
+    gap, primal, epochs : float, float, int
+    """
+    p = w.shape[0]
+    active = np.ones(p, dtype=np.bool_)
+    for j in range(p):
+        if lips[j] + b[j] == 0.0 and a[j] > 0.0:
+            active[j] = False  # constant column: its coefficient is 0 and stays 0
+    sum_r = np.dot(c, R) if fit_intercept else 0.0
+    grad = np.empty(p)
+    epochs = 0
+    while True:
+        _full_gradient(X, R, sum_r, q, S, active, grad)
+        rr, ry = _residual_stats(R, y, c, sum_r, S, fit_intercept)
+        gap, primal, xt_theta = duality_gap(w, grad, rr, ry, a, b, positive,
+                                            unpen, pinv_uu, g_u, gy_u)
+        if gap <= tol_abs or epochs >= max_epochs:
+            return gap, primal, epochs
+
+        # Gap-safe screening: |x_j^T theta*| < a_j certifies w_j* = 0.
+        for j in range(p):
+            if active[j] and a[j] > 0.0:
+                bound = (xt_theta[j] if positive else abs(xt_theta[j]))
+                if bound + np.sqrt(2.0 * lips[j] * gap) < a[j]:
+                    active[j] = False
+                    if w[j] != 0.0:
+                        col_axpy(X, j, w[j], R)
+                        sum_r += w[j] * q[j]
+                        w[j] = 0.0
+
+        violation = kkt_violation(w, grad, a, b, positive)
+        n_support = 0
+        n_active = 0
+        for j in range(p):
+            if not active[j]:
+                violation[j] = -1.0
+                continue
+            n_active += 1
+            if w[j] != 0.0 or (a[j] == 0.0 and b[j] == 0.0):
+                n_support += 1
+        worst = violation.max()
+        for j in range(p):
+            if active[j] and (w[j] != 0.0 or (a[j] == 0.0 and b[j] == 0.0)):
+                violation[j] = np.inf
+        ws_size = min(n_active, max(ws_min, 2 * n_support))
+        ws = np.sort(np.argsort(-violation)[:ws_size])
+
+        sum_r, inner = _inner_solve(X, ws, w, R, y, c, sum_r, q, lips, a, b, positive, S,
+                                    fit_intercept, 0.3 * worst, max_epochs - epochs)
+        epochs += inner

@@ -1,0 +1,16 @@
+"""Per-feature statistics computed once per design matrix."""
+
+import numpy as np
+from numba import njit
+
+from ._columns import col_centered_sqnorm
+
+
+@njit(cache=True, nogil=True)
+def centered_sqnorms(X, c, means, S):
+    """``||x_j - mean_j c||^2`` for every column ``j``."""
+    p = means.shape[0]
+    out = np.empty(p)
+    for j in range(p):
+        out[j] = max(col_centered_sqnorm(X, j, c, means[j], S), 0.0)
+    return out

@@ -1,0 +1,64 @@
+"""Penalties as data: per-feature L1 and L2 weights, and the unpenalized features.
+
+Every estimator (L1, L2, elastic net, ``penalty_factor``, unpenalized features) is described by
+two vectors ``a = alpha * l1_ratio * v`` and ``b = alpha * (1 - l1_ratio) * v``.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Penalty:
+    """``a * |w| + b / 2 * w^2`` per feature, plus the statistics of unpenalized features."""
+
+    a: np.ndarray
+    b: np.ndarray
+    unpen: np.ndarray  # indices with a == b == 0
+    pinv_uu: np.ndarray  # pinv(X_U^T X_U / S), centred
+    g_u: np.ndarray  # X_c^T X_U / S, shape (p, |U|)
+    gy_u: np.ndarray  # X_U^T y_c / S
+
+    def kernel_args(self):
+        return self.unpen, self.pinv_uu, self.g_u, self.gy_u
+
+
+def make_penalty(design, alpha, l1_ratio, penalty_factor=None):
+    """Per-feature penalty weights and the unpenalized-feature statistics for ``design``."""
+    p = design.n_features
+    v = np.ones(p) if penalty_factor is None else np.asarray(penalty_factor, dtype=np.float64)
+    a = alpha * l1_ratio * v
+    b = alpha * (1.0 - l1_ratio) * v
+    unpen = np.flatnonzero((a == 0.0) & (b == 0.0)).astype(np.int64)
+    if unpen.size == 0:
+        return Penalty(a, b, unpen, np.zeros((0, 0)), np.zeros((p, 0)), np.zeros(0))
+    g_u, gy_u = _unpenalized_cross_products(design, unpen)
+    pinv_uu = np.linalg.pinv(g_u[unpen], hermitian=True)
+    return Penalty(a, b, unpen, pinv_uu, np.ascontiguousarray(g_u), gy_u)
+
+
+def _unpenalized_cross_products(design, unpen):
+    """``X_c^T X_U / S`` and ``X_U^T y_c / S`` (reusing the Gram matrix when it exists)."""
+    if design._gram is not None:
+        Q, g0, _ = design._gram
+        return Q[:, unpen], g0[unpen]
+    S = design.S
+    y_c = design.y - design.y_mean * design.c
+    if design.sparse:
+        Xs = design.csc_matrix()
+        cross = np.asarray((Xs.T @ Xs[:, unpen]).todense())
+        cross -= S * np.outer(design.means, design.means[unpen])
+        gy = np.asarray(Xs[:, unpen].T @ y_c).ravel()
+    else:
+        block = design.X[:, unpen] - np.outer(design.c, design.means[unpen])
+        cross = design.X.T @ block  # X_c^T block == X^T block since block is centred
+        gy = block.T @ y_c
+    return cross / S, gy / S
+
+
+def project_out_unpenalized(grad, penalty):
+    """Correlations of the residual after refitting the unpenalized features."""
+    if penalty.unpen.size == 0:
+        return grad
+    return grad - penalty.g_u @ (penalty.pinv_uu @ grad[penalty.unpen])

@@ -1,0 +1,134 @@
+"""L2 (ridge) solvers: Cholesky (primal or dual), SVD, and accelerated gradient (weight decay).
+
+All minimise ``1/(2S) ||y_c - X_c w||^2 + 1/2 sum_j b_j w_j^2`` with ``b = alpha * v`` and
+report the duality gap of what they return.
+"""
+
+import numpy as np
+import scipy.linalg as la
+from scipy.linalg import blas
+from scipy.sparse.linalg import LinearOperator, eigsh
+
+from ._kernels._prox import duality_gap
+from ._penalty import make_penalty
+from ._solvers import _finish, certify
+
+RIDGE_SOLVERS = ("auto", "cholesky", "svd", "gradient")
+SPARSE_GRAM_MAX_FEATURES = 2000
+
+
+def choose_ridge_solver(design, penalty_factor):
+    """``"auto"``: Cholesky unless X is sparse and too wide for a dense p x p matrix."""
+    if design.sparse and design.n_features > SPARSE_GRAM_MAX_FEATURES:
+        return "gradient"
+    return "cholesky"
+
+
+def solve_ridge(design, alpha, *, penalty_factor=None, solver="auto", tol=1e-4,
+                max_iter=1000, coef_init=None, warn=True):
+    """Solve the L2-penalized problem; closed-form solvers report ``n_iter = 1``."""
+    if solver == "auto":
+        solver = choose_ridge_solver(design, penalty_factor)
+    penalty = make_penalty(design, alpha, 0.0, penalty_factor)
+    tol_abs = tol * design.null_objective
+    all_penalized = penalty.unpen.size == 0 and np.all(penalty.b > 0)
+    if solver == "gradient":
+        w, gap, n_iter = _accelerated_gradient(design, penalty, tol_abs, max_iter, coef_init)
+        return _finish(design, w, gap, n_iter, tol_abs, warn)
+    if solver == "svd":
+        if design.sparse:
+            raise ValueError("solver='svd' needs dense X; use 'cholesky' or 'gradient'.")
+        if not all_penalized:
+            raise ValueError("solver='svd' needs alpha > 0 and every penalty_factor > 0; "
+                             "use 'cholesky'.")
+        w = _svd(design, penalty.b)
+    elif not design.sparse and design.n_features > design.n_samples and all_penalized:
+        w = _cholesky_dual(design, penalty.b)
+    else:
+        w = _cholesky_primal(design, penalty.b)
+    return _finish(design, w, certify(design, penalty, w), 1, tol_abs, warn)
+
+
+def _cholesky_primal(design, b):
+    """Solve ``(Q + diag(b)) w = g0`` on the p x p Gram matrix."""
+    Q, g0, _ = design.gram()
+    A = Q + np.diag(b)
+    try:
+        return la.cho_solve(la.cho_factor(A, lower=True, check_finite=False), g0,
+                            check_finite=False)
+    except la.LinAlgError:  # singular: unpenalized collinear features; minimum-norm solution
+        return la.lstsq(A, g0, check_finite=False)[0]
+
+
+def _scaled_centered_dense(design, b):
+    """``X_c diag(b)^-1/2`` as a new array (the input is never modified)."""
+    return (design.X - np.outer(design.c, design.means)) / np.sqrt(b)
+
+
+def _cholesky_dual(design, b):
+    """For p > n: ``w = D^-1 X_c^T z`` with ``(X_c D^-1 X_c^T + S I) z = y_c``."""
+    Xd = _scaled_centered_dense(design, b)
+    K = blas.dsyrk(1.0, np.asfortranarray(Xd, dtype=np.float64), trans=0, lower=1)
+    K[np.diag_indices_from(K)] += design.S
+    y_c = design.y - design.y_mean * design.c
+    z = la.cho_solve((K, True), y_c, check_finite=False)
+    return (Xd.T @ z) / np.sqrt(b)
+
+
+def _svd(design, b):
+    """``u = V diag(s / (s^2 + S)) U^T y_c`` on the rescaled design, ``w = u / sqrt(b)``."""
+    Xd = _scaled_centered_dense(design, b)
+    U, s, Vt = la.svd(Xd, full_matrices=False, check_finite=False)
+    y_c = design.y - design.y_mean * design.c
+    u = Vt.T @ (s / (s * s + design.S) * (U.T @ y_c))
+    return u / np.sqrt(b)
+
+
+def _lipschitz(design, b):
+    """Largest eigenvalue of ``X_c^T X_c / S + diag(b)``, from above (Lanczos + margin)."""
+    p = design.n_features
+    if p == 1:
+        return float(design.lips[0] + b[0])
+    op = LinearOperator((p, p), dtype=np.float64,
+                        matvec=lambda v: design.centered_rmatvec(design.centered_matvec(v)))
+    top = eigsh(op, k=1, which="LA", tol=1e-3, return_eigenvectors=False,
+                v0=np.ones(p))[0]
+    return 1.01 * float(top) / design.S + float(b.max())
+
+
+def _accelerated_gradient(design, penalty, tol_abs, max_iter, coef_init):
+    """Nesterov-accelerated gradient with adaptive restart; matrix-free (dense or sparse).
+
+    Each step is a weight-decay update ``w <- (1 - b/L) v + X_c^T r / (S L)``. The duality gap
+    of the extrapolated point is checked every iteration from the residual already computed.
+    """
+    b = penalty.b
+    L = _lipschitz(design, b)
+    mu = float(b.min())
+    momentum = (np.sqrt(L) - np.sqrt(mu)) / (np.sqrt(L) + np.sqrt(mu)) if mu > 0 else None
+    w = np.zeros(design.n_features) if coef_init is None else np.array(coef_init, float)
+    v = w.copy()
+    t = 1.0
+    gap = np.inf
+    for n_iter in range(1, max_iter + 1):
+        r = design.y - design.matvec(v)
+        if design.fit_intercept:
+            r -= (design.c @ r / design.S) * design.c
+        neg_grad = design.rmatvec(r) / design.S  # r is centred, so X^T r == X_c^T r
+        gap, _, _ = duality_gap(v, neg_grad, float(r @ r) / design.S,
+                                float(design.y @ r) / design.S, penalty.a, b, False,
+                                *penalty.kernel_args())
+        if gap <= tol_abs:
+            return v, gap, n_iter
+        grad_f = b * v - neg_grad
+        w_new = v - grad_f / L
+        if momentum is None:
+            t_new = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
+            beta, t = (t - 1.0) / t_new, t_new
+        else:
+            beta = momentum
+        if grad_f @ (w_new - w) > 0.0:  # restart: the momentum points uphill
+            beta, t = 0.0, 1.0
+        v = w_new + beta * (w_new - w)
+        w = w_new
+    return v, gap, max_iter

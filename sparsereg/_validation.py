@@ -1,0 +1,85 @@
+"""Input checks that run before any solver work and name the offending parameter."""
+
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils.validation import check_array, check_consistent_length
+
+
+def check_scalar_param(value, name, *, low=None, high=None, integer=False,
+                       low_inclusive=True):
+    """A real (or integer) scalar within bounds, else ``TypeError`` / ``ValueError``."""
+    kinds = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        kind = "an integer" if integer else "a real number"
+        raise TypeError(f"{name} must be {kind}, got {value!r} of type "
+                        f"{type(value).__name__}.")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}.")
+    if low is not None and (value < low or (value == low and not low_inclusive)):
+        op = ">=" if low_inclusive else ">"
+        raise ValueError(f"{name} must be {op} {low}, got {value!r}.")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be <= {high}, got {value!r}.")
+    return value
+
+
+def check_choice(value, name, choices):
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}.")
+    return value
+
+
+def check_sample_weight(sample_weight, n_samples):
+    """``None`` (unit weights) or a finite, non-negative float64 vector with positive sum."""
+    if sample_weight is None:
+        return None
+    if np.isscalar(sample_weight):
+        check_scalar_param(sample_weight, "sample_weight", low=0.0, low_inclusive=False)
+        return None if sample_weight == 1 else np.full(n_samples, float(sample_weight))
+    sw = check_array(sample_weight, ensure_2d=False, dtype=np.float64, input_name="sample_weight",
+                     ensure_all_finite=True)
+    if sw.ndim != 1:
+        raise ValueError(f"sample_weight must be 1-D, got shape {sw.shape}.")
+    if sw.shape[0] != n_samples:
+        raise ValueError(f"sample_weight has {sw.shape[0]} entries but X has {n_samples} "
+                         "samples.")
+    if np.any(sw < 0):
+        raise ValueError("sample_weight must be non-negative; found negative values.")
+    if sw.sum() <= 0:
+        raise ValueError("sample_weight must have a positive sum.")
+    return sw
+
+
+def check_penalty_factor(penalty_factor, n_features):
+    """``None`` or a finite, non-negative float64 vector of length ``n_features``."""
+    if penalty_factor is None:
+        return None
+    pf = np.asarray(penalty_factor)
+    if pf.ndim != 1 or not np.issubdtype(pf.dtype, np.number) or np.iscomplexobj(pf):
+        raise TypeError("penalty_factor must be a 1-D array of real numbers, got "
+                        f"{penalty_factor!r}.")
+    pf = pf.astype(np.float64)
+    if pf.shape[0] != n_features:
+        raise ValueError(f"penalty_factor has {pf.shape[0]} entries but X has {n_features} "
+                         "features.")
+    if not np.all(np.isfinite(pf)):
+        raise ValueError("penalty_factor must be finite.")
+    if np.any(pf < 0):
+        raise ValueError("penalty_factor must be non-negative; 0 means unpenalized.")
+    return pf
+
+
+def check_Xy(X, y, dtype=(np.float64, np.float32)):
+    """Validate X and y for a function (estimators use ``validate_data`` instead)."""
+    X = check_array(X, accept_sparse=("csr", "csc"), dtype=list(dtype), input_name="X")
+    y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D, got shape {y.shape}.")
+    check_consistent_length(X, y)
+    return X, y
+
+
+def is_sparse(X):
+    return sp.issparse(X)

@@ -71,7 +71,8 @@ def _cholesky_dual(design, b):
     K = blas.dsyrk(1.0, np.asfortranarray(Xd, dtype=np.float64), trans=0, lower=1)
     K[np.diag_indices_from(K)] += design.S
     y_c = design.y - design.y_mean * design.c
-    z = la.cho_solve((K, True), y_c, check_finite=False)
+    z = la.cho_solve(la.cho_factor(K, lower=True, overwrite_a=True, check_finite=False), y_c,
+                     check_finite=False)
     return (Xd.T @ z) / np.sqrt(b)
 
 

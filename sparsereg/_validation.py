@@ -48,7 +48,7 @@ def check_sample_weight(sample_weight, n_samples):
     if np.any(sw < 0):
         raise ValueError("sample_weight must be non-negative; found negative values.")
     if sw.sum() <= 0:
-        raise ValueError("sample_weight must have a positive sum.")
+        raise ValueError("sample_weight must not be all zero: its sum must be positive.")
     return sw
 
 

@@ -13,8 +13,8 @@ Adding a library (celer, skglm, glum, glmnet) is one more subclass and one more 
 import importlib
 
 # half-decade grid 1e-1, 3e-2, 1e-2, ..., 1e-14 (loosest first)
-HALF_DECADE = tuple(m * 10.0 ** -k for k in range(1, 15) for m in (1.0, 3.0)
-                    if not (m == 3.0 and k == 1))
+HALF_DECADE = tuple(float(f"{m}e-{k}") for k in range(1, 15) for m in (3, 1)
+                    if (m, k) != (3, 1))
 MAX_ITER = 100_000  # high enough that the tolerance, not the cap, stops every solver
 
 

@@ -6,8 +6,6 @@ weights; the intercept column becomes ``c = sqrt(s)`` (ones without weights) and
 ``1/(2S) ||y~ - X~ w - b c||^2``. Centring is implicit (``means``), so sparse X stays sparse.
 """
 
-from dataclasses import dataclass
-
 import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import blas
@@ -17,22 +15,44 @@ from ._kernels._stats import centered_sqnorms
 GRAM_CHUNK_ROWS = 4096
 
 
-@dataclass
 class Design:
-    """Scaled design matrix and its per-feature statistics (see the module docstring)."""
+    """Scaled design matrix and its per-feature statistics (see the module docstring).
 
-    X: object  # F-ordered ndarray, or a CSC triple (data, indices, indptr)
-    y: np.ndarray
-    c: np.ndarray
-    S: float
-    fit_intercept: bool
-    means: np.ndarray  # weighted column means (0 without intercept)
-    y_mean: float
-    lips: np.ndarray  # ||x_j - mean_j c||^2 / S: curvature of coordinate j
-    n_samples: int
-    n_features: int
-    sparse: bool
-    _gram: tuple = None
+    Attributes
+    ----------
+    X : F-ordered ndarray or CSC triple ``(data, indices, indptr)``
+        ``X~ = diag(c) X``.
+    y, c : ndarray (n,)
+        ``y~ = c * y`` and the intercept column ``c = sqrt(s)``.
+    S : float
+        ``c^T c``, the sum of the sample weights.
+    means, lips : ndarray (p,)
+        Weighted column means (0 without intercept) and coordinate curvatures
+        ``||x_j - mean_j c||^2 / S``; computed on first use.
+    """
+
+    def __init__(self, X, y, c, S, fit_intercept, n_samples, n_features, sparse):
+        self.X, self.y, self.c, self.S = X, y, c, S
+        self.fit_intercept = fit_intercept
+        self.n_samples, self.n_features, self.sparse = n_samples, n_features, sparse
+        self.y_mean = float(c @ y) / S if fit_intercept else 0.0
+        self.weighted = not np.all(c == 1.0)
+        self._means = None
+        self._lips = None
+        self._gram = None
+
+    @property
+    def means(self):
+        if self._means is None:
+            self._means = (self.rmatvec(self.c) / self.S if self.fit_intercept
+                           else np.zeros(self.n_features))
+        return self._means
+
+    @property
+    def lips(self):
+        if self._lips is None:
+            self._lips = centered_sqnorms(self.X, self.c, self.means, self.S) / self.S
+        return self._lips
 
     @property
     def q(self):
@@ -47,19 +67,11 @@ class Design:
 
     def matvec(self, w):
         """``X~ w`` (no centring)."""
-        if self.sparse:
-            data, indices, indptr = self.X
-            return sp.csc_matrix((data, indices, indptr),
-                                 shape=(self.n_samples, self.n_features)) @ w
-        return self.X @ w
+        return (self.csc_matrix() if self.sparse else self.X) @ w
 
     def rmatvec(self, r):
         """``X~^T r`` (no centring)."""
-        if self.sparse:
-            data, indices, indptr = self.X
-            return sp.csc_matrix((data, indices, indptr),
-                                 shape=(self.n_samples, self.n_features)).T @ r
-        return self.X.T @ r
+        return (self.csc_matrix() if self.sparse else self.X).T @ r
 
     def centered_rmatvec(self, r):
         """``X_c^T r`` for the centred design."""
@@ -74,30 +86,54 @@ class Design:
         return sp.csc_matrix((data, indices, indptr), shape=(self.n_samples, self.n_features))
 
     def gram(self):
-        """``(Q, g0, yy)``: ``X_c^T X_c / S``, ``X_c^T y / S`` and ``||y_c||^2 / S``.
+        """``(Q, g0, yy)``: ``X_c^T X_c / S``, ``X_c^T y_c / S`` and ``||y_c||^2 / S``.
 
-        Dense X is centred chunk by chunk before a rank-k update, which keeps the precision
-        of explicit centring (no ``X^T X - S mu mu^T`` cancellation) at small memory cost.
+        Dense X takes one pass, chunk by chunk: rows are shifted by the mean of the first chunk
+        (so ``X^T X - S mu mu^T`` never cancels catastrophically), accumulated with a
+        rank-k update, and the small remaining shift is removed at the end.
         """
         if self._gram is None:
-            p, S = self.n_features, self.S
-            y_c = self.y - self.y_mean * self.c
-            if self.sparse:
-                Xs = self.csc_matrix()
-                Q = (Xs.T @ Xs).toarray() - S * np.outer(self.means, self.means)
-                g0 = Xs.T @ y_c
-            else:
-                Q = np.zeros((p, p), order="F")
-                g0 = np.zeros(p)
-                for start in range(0, self.n_samples, GRAM_CHUNK_ROWS):
-                    rows = slice(start, start + GRAM_CHUNK_ROWS)
-                    block = np.asarray(self.X[rows], dtype=np.float64)
-                    block = block - np.outer(self.c[rows], self.means)
-                    Q = blas.dsyrk(1.0, block, beta=1.0, c=Q, trans=1, overwrite_c=1)
-                    g0 += block.T @ y_c[rows]
-                Q = np.triu(Q) + np.triu(Q, 1).T
-            self._gram = (np.ascontiguousarray(Q / S), g0 / S, float(y_c @ y_c) / S)
+            self._gram = self._sparse_gram() if self.sparse else self._dense_gram()
         return self._gram
+
+    def _sparse_gram(self):
+        Xs = self.csc_matrix()
+        y_c = self.y - self.y_mean * self.c
+        Q = (Xs.T @ Xs).toarray() - self.S * np.outer(self.means, self.means)
+        return np.ascontiguousarray(Q / self.S), (Xs.T @ y_c) / self.S, \
+            float(y_c @ y_c) / self.S
+
+    def _dense_gram(self):
+        n, p, S, c = self.n_samples, self.n_features, self.S, self.c
+        y_c = self.y - self.y_mean * self.c
+        shift = np.zeros(p)
+        if self.fit_intercept:
+            head = slice(0, GRAM_CHUNK_ROWS)
+            shift = (c[head] @ self.X[head]) / max(c[head] @ c[head], np.finfo(float).tiny)
+        Q = np.zeros((p, p), order="F")
+        cross = np.zeros((p, 2))  # [X_shifted^T y_c, X_shifted^T c]
+        block = np.empty((min(GRAM_CHUNK_ROWS, n), p), order="F")
+        rhs = np.empty((block.shape[0], 2), order="F")
+        for start in range(0, n, GRAM_CHUNK_ROWS):
+            stop = min(start + GRAM_CHUNK_ROWS, n)
+            blk = block[: stop - start]
+            if self.weighted:
+                np.multiply(c[start:stop, None], shift, out=blk)
+                np.subtract(self.X[start:stop], blk, out=blk)
+            else:
+                np.subtract(self.X[start:stop], shift, out=blk)
+            Q = blas.dsyrk(1.0, blk, beta=1.0, c=Q, trans=1, overwrite_c=1)
+            rhs[: stop - start, 0] = y_c[start:stop]
+            rhs[: stop - start, 1] = c[start:stop]
+            cross += blk.T @ rhs[: stop - start]
+        g0, shifted_sum = cross[:, 0], cross[:, 1]
+        delta = shifted_sum / S  # mean - shift
+        if self.fit_intercept:
+            self._means = shift + delta
+            Q -= S * np.outer(delta, delta)
+        Q = np.triu(Q) + np.triu(Q, 1).T
+        self._lips = np.maximum(np.diag(Q).copy(), 0.0) / S
+        return np.ascontiguousarray(Q / S), g0 / S, float(y_c @ y_c) / S
 
 
 def make_design(X, y, sample_weight, fit_intercept):
@@ -113,26 +149,15 @@ def make_design(X, y, sample_weight, fit_intercept):
     y_scaled = y * sqrt_s if weighted else np.array(y, dtype=np.float64)
 
     if sp.issparse(X):
-        Xc = sp.csc_matrix(X)
+        Xc = X.tocsc()
         if weighted:
             Xc = sp.csc_matrix(sp.diags(sqrt_s) @ Xc)
-        elif Xc is X:
-            Xc = Xc.copy()  # we may sort indices; never touch the caller's object
-        Xc.sort_indices()
-        kernel_X = (Xc.data, Xc.indices.astype(np.int32, copy=False),
-                    Xc.indptr.astype(np.int32, copy=False))
-        col_sums = np.asarray(Xc.T @ sqrt_s).ravel()
+        if not Xc.has_canonical_format:
+            Xc = Xc.copy()  # never modify the caller's matrix
+            Xc.sum_duplicates()
+        index_type = np.int32 if Xc.nnz < np.iinfo(np.int32).max else np.int64
+        kernel_X = (Xc.data, Xc.indices.astype(index_type, copy=False),
+                    Xc.indptr.astype(index_type, copy=False))
     else:
         kernel_X = np.asfortranarray(X * sqrt_s[:, None] if weighted else X)
-        col_sums = kernel_X.T @ sqrt_s
-
-    if fit_intercept:
-        means = col_sums / S
-        y_mean = float(sqrt_s @ y_scaled) / S
-    else:
-        means = np.zeros(p)
-        y_mean = 0.0
-    lips = centered_sqnorms(kernel_X, sqrt_s, means, S) / S
-    return Design(X=kernel_X, y=y_scaled, c=sqrt_s, S=S, fit_intercept=fit_intercept,
-                  means=means, y_mean=y_mean, lips=lips, n_samples=n, n_features=p,
-                  sparse=sp.issparse(X))
+    return Design(kernel_X, y_scaled, sqrt_s, S, fit_intercept, n, p, sp.issparse(X))

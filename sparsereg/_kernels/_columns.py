@@ -63,7 +63,7 @@ def col_centered_sqnorm(X, j, c, mean_j, S):  # pragma: no cover - replaced by N
     raise NotImplementedError
 
 
-@overload(col_centered_sqnorm)
+@overload(col_centered_sqnorm, jit_options={"fastmath": _FAST})
 def _col_centered_sqnorm(X, j, c, mean_j, S):
     if isinstance(X, types.Array):
         def dense(X, j, c, mean_j, S):

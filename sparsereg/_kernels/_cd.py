@@ -113,6 +113,44 @@ def _full_gradient(X, R, sum_r, q, S, active, grad):
 
 
 @njit(cache=True, nogil=True)
+def _working_set(w, grad, a, b, positive, active, ws_min):
+    """The working set (sorted indices) and the largest KKT violation of the active features.
+
+    The set holds the support (and unpenalized features) plus the worst KKT violators.
+
+    Size ``max(ws_min, 2 * |support|)``; only features that violate their KKT condition
+    compete for the free places, so the selection sorts a short list, not all p features.
+    """
+    violation = kkt_violation(w, grad, a, b, positive)
+    p = w.shape[0]
+    keep = np.zeros(p, dtype=np.bool_)
+    n_keep = 0
+    n_candidates = 0
+    worst = 0.0
+    for j in range(p):
+        if active[j]:
+            worst = max(worst, violation[j])
+            if w[j] != 0.0 or (a[j] == 0.0 and b[j] == 0.0):
+                keep[j] = True
+                n_keep += 1
+            elif violation[j] > 0.0:
+                n_candidates += 1
+    candidates = np.empty(n_candidates, dtype=np.int64)
+    k = 0
+    for j in range(p):
+        if active[j] and not keep[j] and violation[j] > 0.0:
+            candidates[k] = j
+            k += 1
+    n_free = max(ws_min, 2 * n_keep) - n_keep
+    if n_candidates > n_free:
+        order = np.argsort(-violation[candidates])
+        candidates = candidates[order[:n_free]]
+    for j in candidates:
+        keep[j] = True
+    return np.flatnonzero(keep), worst
+
+
+@njit(cache=True, nogil=True)
 def cd_solve(X, y, c, q, lips, a, b, positive, fit_intercept, S, w, R,
              tol_abs, max_epochs, unpen, pinv_uu, g_u, gy_u, ws_min):
     """Minimise the elastic-net objective from ``(w, R)`` (updated in place).
@@ -165,23 +203,7 @@ def cd_solve(X, y, c, q, lips, a, b, positive, fit_intercept, S, w, R,
                         sum_r += w[j] * q[j]
                         w[j] = 0.0
 
-        violation = kkt_violation(w, grad, a, b, positive)
-        n_support = 0
-        n_active = 0
-        for j in range(p):
-            if not active[j]:
-                violation[j] = -1.0
-                continue
-            n_active += 1
-            if w[j] != 0.0 or (a[j] == 0.0 and b[j] == 0.0):
-                n_support += 1
-        worst = violation.max()
-        for j in range(p):
-            if active[j] and (w[j] != 0.0 or (a[j] == 0.0 and b[j] == 0.0)):
-                violation[j] = np.inf
-        ws_size = min(n_active, max(ws_min, 2 * n_support))
-        ws = np.sort(np.argsort(-violation)[:ws_size])
-
+        ws, worst = _working_set(w, grad, a, b, positive, active, ws_min)
         sum_r, inner = _inner_solve(X, ws, w, R, y, c, sum_r, q, lips, a, b, positive, S,
                                     fit_intercept, 0.3 * worst, max_epochs - epochs)
         epochs += inner

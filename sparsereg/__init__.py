@@ -6,6 +6,7 @@ nonzero; the elastic net lies in between. Every solution comes with its duality 
 
 from ._alpha import alpha_max
 from ._estimators import ElasticNetRegressor, L1Regressor, L2Regressor
+from ._path import RegularizationPath, regularization_path
 from ._threshold import soft_threshold
 
 __version__ = "0.1.0.dev0"
@@ -14,6 +15,8 @@ __all__ = [
     "ElasticNetRegressor",
     "L1Regressor",
     "L2Regressor",
+    "RegularizationPath",
     "alpha_max",
+    "regularization_path",
     "soft_threshold",
 ]

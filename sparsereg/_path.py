@@ -1,0 +1,284 @@
+"""Regularization paths: one alpha loop with warm starts serves fit, paths and CV."""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from ._alpha import alpha_max_of_design
+from ._design import make_design
+from ._ridge import RidgeSpectrum, solve_ridge
+from ._solvers import solve_enet
+from ._validation import (check_choice, check_penalty_factor, check_sample_weight,
+                          check_scalar_param, check_Xy)
+
+PENALTIES = ("l1", "l2", "elasticnet")
+L2_GRID_L1_RATIO = 1e-3  # glmnet's convention for the top of a ridge grid
+
+
+class RegularizationPath:
+    """Coefficients along a decreasing grid of alphas, with their sparsity counts.
+
+    Attributes
+    ----------
+    alphas : ndarray of shape (n_alphas,)
+        Penalty strengths, in decreasing order.
+    coefs : ndarray of shape (n_alphas, n_features)
+        Coefficients at each alpha.
+    intercepts : ndarray of shape (n_alphas,)
+        Intercepts at each alpha.
+    n_nonzero : ndarray of int of shape (n_alphas,)
+        Number of exactly-nonzero coefficients at each alpha.
+    dual_gaps : ndarray of shape (n_alphas,)
+        Duality gap of each solution.
+    n_iter : ndarray of int of shape (n_alphas,)
+        Epochs run at each alpha (1 for closed-form ridge).
+    feature_names : ndarray of str or None
+        Column names of X when it had them.
+    penalty : str
+        ``"l1"``, ``"l2"`` or ``"elasticnet"``.
+    l1_ratio : float
+        L1 share of the penalty.
+    """
+
+    def __init__(self, alphas, coefs, intercepts, dual_gaps, n_iter, feature_names, penalty,
+                 l1_ratio):
+        self.alphas = np.asarray(alphas, dtype=np.float64)
+        self.coefs = np.asarray(coefs)
+        self.intercepts = np.asarray(intercepts, dtype=np.float64)
+        self.n_nonzero = np.count_nonzero(self.coefs, axis=1)
+        self.dual_gaps = np.asarray(dual_gaps, dtype=np.float64)
+        self.n_iter = np.asarray(n_iter, dtype=np.int64)
+        self.feature_names = feature_names
+        self.penalty = penalty
+        self.l1_ratio = l1_ratio
+
+    def __len__(self):
+        return self.alphas.shape[0]
+
+    def __repr__(self):
+        return (f"RegularizationPath(penalty={self.penalty!r}, n_alphas={len(self)}, "
+                f"alpha={self.alphas[0]:.3g}..{self.alphas[-1]:.3g}, "
+                f"n_nonzero={self.n_nonzero[0]}..{self.n_nonzero[-1]})")
+
+    def predict(self, X, alpha=None):
+        """Predictions along the path.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        alpha : float, optional
+            Predict at this alpha only: exact on a grid point, otherwise the coefficients are
+            interpolated linearly in log(alpha) between the two neighbouring grid points (as
+            glmnet's ``predict(..., exact=FALSE)``).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_alphas), or (n_samples,) when ``alpha`` is given.
+        """
+        if alpha is None:
+            return np.asarray(X @ self.coefs.T) + self.intercepts
+        coef, intercept = self.coef_at(alpha)
+        return np.asarray(X @ coef).ravel() + intercept
+
+    def coef_at(self, alpha):
+        """``(coef, intercept)`` at ``alpha`` (log-linear interpolation between grid points)."""
+        check_scalar_param(alpha, "alpha", low=0.0)
+        log_a = np.log(np.maximum(self.alphas, np.finfo(float).tiny))
+        target = np.log(max(alpha, np.finfo(float).tiny))
+        if target >= log_a[0]:
+            return self.coefs[0], self.intercepts[0]
+        if target <= log_a[-1]:
+            return self.coefs[-1], self.intercepts[-1]
+        hi = int(np.searchsorted(-log_a, -target))  # first index with alpha <= target
+        lo = hi - 1
+        t = (log_a[lo] - target) / (log_a[lo] - log_a[hi])
+        coef = (1 - t) * self.coefs[lo] + t * self.coefs[hi]
+        return coef, (1 - t) * self.intercepts[lo] + t * self.intercepts[hi]
+
+    def to_frame(self):
+        """The coefficients as a pandas DataFrame indexed by alpha, one column per feature."""
+        import pandas as pd
+
+        columns = (list(self.feature_names) if self.feature_names is not None
+                   else [f"x{j}" for j in range(self.coefs.shape[1])])
+        frame = pd.DataFrame(self.coefs, index=pd.Index(self.alphas, name="alpha"),
+                             columns=columns)
+        return frame
+
+    def plot(self, ax=None, *, log_alpha=True, show_counts=True, **line_kwargs):
+        """Coefficient trajectories against alpha, glmnet style.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure is made when omitted.
+        log_alpha : bool, default=True
+            Logarithmic alpha axis (decreasing alpha to the right, as penalties relax).
+        show_counts : bool, default=True
+            Label a secondary top axis with the number of nonzero coefficients.
+        **line_kwargs
+            Passed to ``ax.plot``.
+
+        Returns
+        -------
+        ax : matplotlib Axes
+        """
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots()
+        ax.plot(self.alphas, self.coefs, **line_kwargs)
+        if log_alpha:
+            ax.set_xscale("log")
+        ax.set_xlim(self.alphas[0], self.alphas[-1])  # decreasing: the model grows rightwards
+        ax.axhline(0.0, color="0.6", linewidth=0.8)
+        ax.set_xlabel("alpha")
+        ax.set_ylabel("coefficient")
+        ax.set_title(f"{self.penalty} path", pad=28 if show_counts else 6)
+        if show_counts:
+            top = ax.secondary_xaxis("top")
+            picks = np.unique(np.linspace(0, len(self) - 1, min(len(self), 6)).astype(int))
+            top.set_xticks(self.alphas[picks])
+            top.set_xticklabels([str(k) for k in self.n_nonzero[picks]])
+            top.set_xlabel("number of nonzero coefficients")
+        return ax
+
+
+def alpha_grid(design, l1_ratio, penalty_factor, n_alphas, eps):
+    """``n_alphas`` log-spaced values from ``alpha_max`` down to ``eps * alpha_max``."""
+    top = alpha_max_of_design(design, max(l1_ratio, L2_GRID_L1_RATIO), penalty_factor)
+    if top <= 0.0:  # y is fully explained by the unpenalized part: any grid is flat
+        top = 1.0
+    return np.geomspace(top, top * eps, n_alphas)
+
+
+def resolve_l1_ratio(penalty, l1_ratio):
+    check_choice(penalty, "penalty", PENALTIES)
+    if penalty == "l1":
+        return 1.0
+    if penalty == "l2":
+        return 0.0
+    l1_ratio = 0.5 if l1_ratio is None else l1_ratio
+    return float(check_scalar_param(l1_ratio, "l1_ratio", low=0.0, high=1.0))
+
+
+def path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=False,
+                   tol=1e-4, max_iter=1000, solver="auto"):
+    """Solve along ``alphas`` (decreasing) with warm starts; returns the per-alpha arrays."""
+    p = design.n_features
+    coefs = np.zeros((len(alphas), p))
+    intercepts = np.zeros(len(alphas))
+    gaps = np.zeros(len(alphas))
+    n_iter = np.zeros(len(alphas), dtype=np.int64)
+    if l1_ratio == 0.0 and solver in ("auto", "svd", "cholesky"):
+        spectral = RidgeSpectrum.of(design, penalty_factor)
+        if spectral is not None:
+            for k, alpha in enumerate(alphas):
+                sol = spectral.solve(alpha)
+                coefs[k], intercepts[k], gaps[k], n_iter[k] = sol.coef, sol.intercept, \
+                    sol.dual_gap, sol.n_iter
+            return coefs, intercepts, gaps, n_iter
+    coef = None
+    unconverged = []
+    for k, alpha in enumerate(alphas):
+        if l1_ratio == 0.0:
+            sol = solve_ridge(design, alpha, penalty_factor=penalty_factor,
+                              solver="auto" if solver in ("cd", "gram") else solver,
+                              tol=tol, max_iter=max_iter, warn=False)
+        else:
+            sol = solve_enet(design, alpha, l1_ratio, penalty_factor=penalty_factor,
+                             positive=positive, tol=tol, max_iter=max_iter, coef_init=coef,
+                             solver=solver, warn=False)
+        coef = sol.coef
+        coefs[k], intercepts[k], gaps[k], n_iter[k] = sol.coef, sol.intercept, \
+            sol.dual_gap, sol.n_iter
+        if not sol.converged:
+            unconverged.append(alpha)
+    if unconverged:
+        warnings.warn(f"The path did not converge at {len(unconverged)} of {len(alphas)} "
+                      f"alphas (largest duality gap {gaps.max():.3e}, tol * P(0) = "
+                      f"{tol * design.null_objective:.3e}); increase max_iter.",
+                      ConvergenceWarning, stacklevel=3)
+    return coefs, intercepts, gaps, n_iter
+
+
+def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alphas=100,
+                        eps=1e-3, fit_intercept=True, sample_weight=None,
+                        penalty_factor=None, positive=False, tol=1e-4, max_iter=1000,
+                        solver="auto"):
+    """Coefficients along a grid of alphas, from all-zero (L1) to weakly penalized.
+
+    Each alpha is solved to a duality gap of at most ``tol * P(0)``, starting from the
+    previous solution (warm start); working sets and gap-safe screening make the whole path
+    cost a small multiple of a single fit.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data.
+    y : array-like of shape (n_samples,)
+        Target values.
+    penalty : {"l1", "l2", "elasticnet"}, default="l1"
+        Which penalty.
+    l1_ratio : float, optional
+        L1 share for ``penalty="elasticnet"`` (default 0.5).
+    alphas : array-like, optional
+        Grid of alphas (sorted into decreasing order). Default: ``n_alphas`` values
+        log-spaced from ``alpha_max`` to ``eps * alpha_max`` (for L2, ``alpha_max`` is computed
+        with ``l1_ratio=1e-3``, as glmnet does).
+    n_alphas : int, default=100
+        Grid size when ``alphas`` is None.
+    eps : float, default=1e-3
+        Ratio of the smallest to the largest alpha of the default grid.
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept.
+    sample_weight : array-like of shape (n_samples,), optional
+        Non-negative sample weights.
+    penalty_factor : array-like of shape (n_features,), optional
+        Per-feature penalty multipliers; 0 means unpenalized.
+    positive : bool, default=False
+        Non-negative coefficients (L1 and elastic net).
+    tol : float, default=1e-4
+        Relative duality-gap tolerance at every alpha.
+    max_iter : int, default=1000
+        Maximum epochs per alpha.
+    solver : str, default="auto"
+        As in the estimators.
+
+    Returns
+    -------
+    RegularizationPath
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsereg import regularization_path
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> path = regularization_path(X, y, n_alphas=20)
+    >>> int(path.n_nonzero[0]), int(path.n_nonzero[-1])
+    (0, 10)
+    """
+    feature_names = getattr(X, "columns", None)
+    if feature_names is not None:
+        feature_names = np.asarray(feature_names, dtype=object)
+    X, y = check_Xy(X, y)
+    l1_ratio = resolve_l1_ratio(penalty, l1_ratio)
+    check_scalar_param(tol, "tol", low=0.0)
+    check_scalar_param(max_iter, "max_iter", low=1, integer=True)
+    check_scalar_param(eps, "eps", low=0.0, high=1.0, low_inclusive=False)
+    pf = check_penalty_factor(penalty_factor, X.shape[1])
+    sw = check_sample_weight(sample_weight, X.shape[0])
+    design = make_design(X, y, sw, fit_intercept)
+    if alphas is None:
+        check_scalar_param(n_alphas, "n_alphas", low=1, integer=True)
+        alphas = alpha_grid(design, l1_ratio, pf, n_alphas, eps)
+    else:
+        alphas = np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
+        if alphas.size == 0 or not np.all(np.isfinite(alphas)) or alphas[-1] < 0:
+            raise ValueError("alphas must be a non-empty array of finite, non-negative values.")
+    coefs, intercepts, gaps, n_iter = path_on_design(
+        design, alphas, l1_ratio, penalty_factor=pf, positive=positive, tol=tol,
+        max_iter=max_iter, solver=solver)
+    return RegularizationPath(alphas, coefs.astype(X.dtype, copy=False), intercepts, gaps,
+                              n_iter, feature_names, penalty, l1_ratio)

@@ -5,6 +5,7 @@ nonzero; the elastic net lies in between. Every solution comes with its duality 
 """
 
 from ._alpha import alpha_max
+from ._cv import ElasticNetRegressorCV, L1RegressorCV, L2RegressorCV
 from ._estimators import ElasticNetRegressor, L1Regressor, L2Regressor
 from ._path import RegularizationPath, regularization_path
 from ._threshold import soft_threshold
@@ -13,6 +14,9 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "ElasticNetRegressor",
+    "ElasticNetRegressorCV",
+    "L1RegressorCV",
+    "L2RegressorCV",
     "L1Regressor",
     "L2Regressor",
     "RegularizationPath",

@@ -78,8 +78,8 @@ class Design:
         return self.rmatvec(r) - self.means * (self.c @ r)
 
     def centered_matvec(self, w):
-        """``X_c w`` for the centred design."""
-        return self.matvec(w) - (self.means @ w) * self.c
+        """``X_c w`` for the centred design (``w`` may be a matrix of column vectors)."""
+        return self.matvec(w) - np.multiply.outer(self.c, self.means @ w)
 
     def csc_matrix(self):
         data, indices, indptr = self.X

@@ -14,6 +14,13 @@ from ._validation import (check_choice, check_penalty_factor, check_sample_weigh
 ENET_SOLVERS = ("auto", "cd", "gram")
 
 
+def _set_sparsity(estimator):
+    """``support_``, ``n_nonzero_`` and ``sparsity_`` from ``coef_``."""
+    estimator.support_ = estimator.coef_ != 0
+    estimator.n_nonzero_ = int(estimator.support_.sum())
+    estimator.sparsity_ = 1.0 - estimator.n_nonzero_ / max(estimator.coef_.shape[0], 1)
+
+
 class _PenalizedRegressor(RegressorMixin, BaseEstimator):
     """Shared fit/predict for every penalized least-squares regressor.
 
@@ -65,9 +72,7 @@ class _PenalizedRegressor(RegressorMixin, BaseEstimator):
         self.intercept_ = X.dtype.type(sol.intercept) if self.fit_intercept else 0.0
         self.n_iter_ = sol.n_iter
         self.dual_gap_ = sol.dual_gap
-        self.support_ = self.coef_ != 0
-        self.n_nonzero_ = int(self.support_.sum())
-        self.sparsity_ = 1.0 - self.n_nonzero_ / max(X.shape[1], 1)
+        _set_sparsity(self)
         return self
 
     def predict(self, X):

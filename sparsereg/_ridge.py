@@ -143,12 +143,13 @@ class RidgeSpectrum:
     when n >= p, and from a thin SVD of the centred design when p > n.
     """
 
-    def __init__(self, design, scale, eigvecs, eigvals, proj):
+    def __init__(self, design, scale, eigvecs, eigvals, proj, scores):
         self.design, self.scale = design, scale
         self.eigvecs, self.eigvals, self.proj = eigvecs, eigvals, proj
+        self.scores = scores  # X_c D^-1/2 V: the data in the eigenbasis, (n, k)
 
     @classmethod
-    def of(cls, design, penalty_factor):
+    def of(cls, design, penalty_factor, keep_scores=False):
         """The spectrum of ``design``, or None when it does not apply (sparse, v_j == 0)."""
         v = np.ones(design.n_features) if penalty_factor is None else penalty_factor
         if design.sparse or np.any(v <= 0):
@@ -157,14 +158,34 @@ class RidgeSpectrum:
         if design.n_samples >= design.n_features:
             Q, g0, _ = design.gram()
             lam, V = la.eigh(Q * np.outer(scale, scale), check_finite=False)
-            return cls(design, scale, V, np.maximum(lam, 0.0), V.T @ (scale * g0))
+            scores = design.centered_matvec(V * scale[:, None]) if keep_scores else None
+            return cls(design, scale, V, np.maximum(lam, 0.0), V.T @ (scale * g0), scores)
         Xd = _scaled_centered_dense(design, v)
         U, s, Vt = la.svd(Xd, full_matrices=False, check_finite=False)
         y_c = design.y - design.y_mean * design.c
-        return cls(design, scale, Vt.T, s * s / design.S, s * (U.T @ y_c) / design.S)
+        return cls(design, scale, Vt.T, s * s / design.S, s * (U.T @ y_c) / design.S, U * s)
 
     def solve(self, alpha):
         """Exact ridge solution at ``alpha`` with its certified duality gap."""
         coef = self.scale * (self.eigvecs @ (self.proj / (self.eigvals + alpha)))
         penalty = make_penalty(self.design, alpha, 0.0, 1.0 / self.scale ** 2)
         return _finish(self.design, coef, certify(self.design, penalty, coef), 1, 0.0, False)
+
+    def loo_errors(self, alphas):
+        """Exact leave-one-out squared errors, shape (n_alphas, n_samples), weighted by s_i.
+
+        For a linear smoother ``H`` the leave-one-out residual is ``r_i / (1 - H_ii)``; here
+        ``H = c c^T / S + Z diag(1 / (S (lam + alpha))) Z^T`` with ``Z`` the scores, so every
+        alpha costs O(n k) after the one decomposition.
+        """
+        d = self.design
+        y_c = d.y - d.y_mean * d.c
+        base = d.c * d.c / d.S if d.fit_intercept else np.zeros(d.n_samples)
+        sq_scores = self.scores * self.scores
+        out = np.empty((len(alphas), d.n_samples))
+        for k, alpha in enumerate(alphas):
+            shrink = 1.0 / (self.eigvals + alpha)
+            residual = y_c - self.scores @ (shrink * self.proj)
+            leverage = base + sq_scores @ shrink / d.S
+            out[k] = (residual / (1.0 - leverage)) ** 2 * (d.n_samples / d.S)
+        return out

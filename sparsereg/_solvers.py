@@ -35,7 +35,8 @@ def _finish(design, w, gap, n_iter, tol_abs, warn):
             f"tol * P(0) = {tol_abs:.3e}. Increase max_iter, loosen tol, or scale the "
             "features.", ConvergenceWarning, stacklevel=4)
     intercept = design.y_mean - float(design.means @ w) if design.fit_intercept else 0.0
-    return Solution(coef=w, intercept=intercept, dual_gap=float(gap), n_iter=int(n_iter),
+    # A solution certified by the first gap check (e.g. alpha >= alpha_max) still took one pass.
+    return Solution(coef=w, intercept=intercept, dual_gap=float(gap), n_iter=max(int(n_iter), 1),
                     converged=converged)
 
 

@@ -1,0 +1,357 @@
+"""Cross-validated estimators: one warm-started path per fold, then the full-data path."""
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.model_selection import check_cv
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._design import make_design
+from ._estimators import ENET_SOLVERS, _PenalizedRegressor, _set_sparsity
+from ._path import RegularizationPath, alpha_grid, path_on_design
+from ._ridge import RIDGE_SOLVERS, RidgeSpectrum
+from ._validation import (check_choice, check_penalty_factor, check_sample_weight,
+                          check_scalar_param)
+
+SELECTIONS = ("min", "1se")
+
+
+def select_alpha(alphas, mse_path):
+    """Indices of the minimum mean CV error and of glmnet's one-standard-error rule.
+
+    ``mse_path`` has shape (n_alphas, n_folds) and ``alphas`` decrease. The 1-SE choice is the
+    largest alpha whose mean error is at most the minimum plus its standard error
+    (std over folds / sqrt(n_folds)).
+    """
+    mean = mse_path.mean(axis=1)
+    best = int(np.argmin(mean))
+    n_folds = mse_path.shape[1]
+    se = mse_path[best].std(ddof=0) / np.sqrt(n_folds)
+    within = np.flatnonzero(mean <= mean[best] + se)
+    return best, int(within.min())  # alphas decrease: the smallest index is the largest alpha
+
+
+def _fold_mse(X, y, sample_weight, train, test, alphas, l1_ratio, params):
+    """Validation error along the path fitted on ``train``: shape (n_alphas,)."""
+    sw_train = None if sample_weight is None else sample_weight[train]
+    design = make_design(X[train], y[train], sw_train, params["fit_intercept"])
+    coefs, intercepts, _, _ = path_on_design(design, alphas, l1_ratio, **params["solver"])
+    residual = y[test][:, None] - (np.asarray(X[test] @ coefs.T) + intercepts)
+    weights = np.ones(len(test)) if sample_weight is None else sample_weight[test]
+    total = weights.sum()
+    return (weights @ residual ** 2) / (total if total > 0 else 1.0)
+
+
+class _PathCV(RegressorMixin, BaseEstimator):
+    """Shared fit for the cross-validated regressors (subclasses set the penalty)."""
+
+    _solvers = ENET_SOLVERS
+
+    def _l1_ratios(self):
+        raise NotImplementedError
+
+    def _check_params(self, n_features):
+        check_choice(self.selection, "selection", SELECTIONS)
+        check_choice(self.solver, "solver", self._solvers)
+        check_scalar_param(self.eps, "eps", low=0.0, high=1.0, low_inclusive=False)
+        check_scalar_param(self.tol, "tol", low=0.0)
+        check_scalar_param(self.max_iter, "max_iter", low=1, integer=True)
+        if self.n_jobs is not None:
+            check_scalar_param(self.n_jobs, "n_jobs", integer=True)
+        for ratio in self._l1_ratios():
+            check_scalar_param(ratio, "l1_ratio", low=0.0, high=1.0)
+        return check_penalty_factor(self.penalty_factor, n_features)
+
+    def _grid(self, design, l1_ratio, penalty_factor):
+        if self.alphas is None or isinstance(self.alphas, (int, np.integer)):
+            n_alphas = 100 if self.alphas is None else self.alphas
+            check_scalar_param(n_alphas, "alphas", low=1, integer=True)
+            return alpha_grid(design, l1_ratio, penalty_factor, int(n_alphas), self.eps)
+        alphas = np.sort(np.asarray(self.alphas, dtype=np.float64).ravel())[::-1]
+        if alphas.size == 0 or not np.all(np.isfinite(alphas)) or alphas[-1] < 0:
+            raise ValueError("alphas must be None, an int, or finite non-negative values.")
+        return alphas
+
+    def _solver_params(self, penalty_factor):
+        return dict(penalty_factor=penalty_factor, positive=bool(getattr(self, "positive", False)),
+                    tol=float(self.tol), max_iter=int(self.max_iter), solver=self.solver)
+
+    def _cv_errors(self, X, y, sample_weight, groups, alphas, l1_ratio, params):
+        """(n_alphas, n_folds) validation errors."""
+        folds = list(check_cv(5 if self.cv is None else self.cv).split(X, y, groups))
+        errors = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+            delayed(_fold_mse)(X, y, sample_weight, train, test, alphas, l1_ratio, params)
+            for train, test in folds)
+        return np.column_stack(errors)
+
+    def fit(self, X, y, sample_weight=None, groups=None):
+        """Choose alpha (and l1_ratio) by cross-validation, then fit on all the data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights, used in the fits and to weight the validation errors.
+        groups : array-like of shape (n_samples,), default=None
+            Group labels passed to the splitter.
+
+        Returns
+        -------
+        self : object
+        """
+        X, y = validate_data(self, X, y, accept_sparse=("csr", "csc"),
+                             dtype=[np.float64, np.float32], y_numeric=True)
+        y = np.asarray(y, dtype=np.float64)
+        if X.shape[0] < 2:
+            raise ValueError(f"Cross-validation needs at least 2 samples, got n_samples = "
+                             f"{X.shape[0]}.")
+        if not isinstance(self.fit_intercept, (bool, np.bool_)):
+            raise TypeError(f"fit_intercept must be a bool, got {self.fit_intercept!r}.")
+        penalty_factor = self._check_params(X.shape[1])
+        sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        X_rows = X.tocsr() if hasattr(X, "tocsr") else X  # folds slice rows
+        design = make_design(X, y, sample_weight, self.fit_intercept)
+        fold_params = {"fit_intercept": self.fit_intercept,
+                       "solver": self._solver_params(penalty_factor)}
+
+        results = []
+        for l1_ratio in self._l1_ratios():
+            alphas = self._grid(design, l1_ratio, penalty_factor)
+            spectrum = None
+            if l1_ratio == 0.0 and self.cv is None:  # exact leave-one-out, one decomposition
+                spectrum = RidgeSpectrum.of(design, penalty_factor, keep_scores=True)
+            if spectrum is not None:
+                mse = spectrum.loo_errors(alphas)
+            else:
+                mse = self._cv_errors(X_rows, y, sample_weight, groups, alphas, l1_ratio,
+                                      fold_params)
+            results.append((l1_ratio, alphas, mse))
+        best_ratio = int(np.argmin([mse.mean(axis=1).min() for _, _, mse in results]))
+        l1_ratio, alphas, mse = results[best_ratio]
+        i_min, i_1se = select_alpha(alphas, mse)
+        chosen = i_min if self.selection == "min" else i_1se
+
+        # The refit is the full-data path's solution at the chosen alpha.
+        coefs, intercepts, gaps, n_iter = path_on_design(design, alphas, l1_ratio,
+                                                         **fold_params["solver"])
+        self.path_ = RegularizationPath(
+            alphas, coefs.astype(X.dtype, copy=False), intercepts, gaps, n_iter,
+            getattr(self, "feature_names_in_", None), self._penalty_name, l1_ratio)
+        self.alphas_ = (np.array([a for _, a, _ in results]) if self._multiple_ratios()
+                        else alphas)
+        self.mse_path_ = (np.array([m for _, _, m in results]) if self._multiple_ratios()
+                          else mse)
+        self.l1_ratio_ = l1_ratio
+        self.alpha_min_, self.alpha_1se_ = float(alphas[i_min]), float(alphas[i_1se])
+        self.alpha_ = float(alphas[chosen])
+        self.coef_ = coefs[chosen].astype(X.dtype, copy=False)
+        self.intercept_ = X.dtype.type(intercepts[chosen]) if self.fit_intercept else 0.0
+        self.dual_gap_ = float(gaps[chosen])
+        self.n_iter_ = int(n_iter[chosen])
+        _set_sparsity(self)
+        return self
+
+    def _multiple_ratios(self):
+        return False
+
+    def predict(self, X):
+        """Predict with the model refitted at ``alpha_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        return _PenalizedRegressor.predict(self, X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+_CV_ATTRIBUTES = """
+    Attributes
+    ----------
+    alpha_ : float
+        The chosen alpha (``alpha_min_`` or ``alpha_1se_`` according to ``selection``).
+    alpha_min_ : float
+        Alpha with the smallest mean CV error.
+    alpha_1se_ : float
+        Largest alpha whose mean CV error is within one standard error of the minimum.
+    alphas_ : ndarray of shape (n_alphas,) (or (n_l1_ratio, n_alphas))
+        The grid, decreasing.
+    mse_path_ : ndarray of shape (n_alphas, n_folds) (or (n_l1_ratio, n_alphas, n_folds))
+        Validation mean squared error (weighted by sample_weight when given). For exact
+        leave-one-out ridge, one column per sample.
+    path_ : RegularizationPath
+        The full-data path on the chosen grid; the refit is its point at ``alpha_``.
+    l1_ratio_ : float
+        The chosen l1_ratio.
+    coef_, intercept_, dual_gap_, n_iter_, n_nonzero_, support_, sparsity_
+        The refitted model at ``alpha_``.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of str
+        Column names, when X has string column names.
+"""
+
+_CV_PARAMETERS = """
+    alphas : None, int or array-like, default=None
+        The grid: None for 100 log-spaced values from ``alpha_max`` down to
+        ``eps * alpha_max``, an int for that many, or explicit values.
+    eps : float, default=1e-3
+        Ratio of the smallest to the largest alpha of the automatic grid.
+    cv : int, cross-validation generator or iterable, default=5
+        Any scikit-learn splitter; ``groups`` given to ``fit`` are passed through.
+    selection : {"min", "1se"}, default="min"
+        Choose the alpha with the smallest mean CV error, or the largest alpha within one
+        standard error of it (glmnet's ``lambda.1se``: a sparser, more regularized model).
+    n_jobs : int, default=None
+        Folds run in this many threads (the kernels release the GIL).
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature penalty multipliers; 0 means unpenalized.
+    max_iter : int, default=1000
+        Maximum epochs per alpha.
+    tol : float, default=1e-4
+        Relative duality-gap tolerance at every alpha.
+"""
+
+
+class ElasticNetRegressorCV(_PathCV):
+    __doc__ = """Elastic net with alpha (and l1_ratio) chosen by cross-validation.
+
+    Parameters
+    ----------
+    l1_ratio : float or list of float, default=0.5
+        L1 share of the penalty; with a list, the best (l1_ratio, alpha) pair is chosen.""" \
+        + _CV_PARAMETERS + """    positive : bool, default=False
+        Non-negative coefficients.
+    solver : {"auto", "cd", "gram"}, default="auto"
+        Kernel choice, as in :class:`ElasticNetRegressor`.
+""" + _CV_ATTRIBUTES + """
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsereg import ElasticNetRegressorCV
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = ElasticNetRegressorCV(l1_ratio=[0.5, 1.0], alphas=20).fit(X, y)
+    >>> model.l1_ratio_ in (0.5, 1.0)
+    True
+"""
+
+    _penalty_name = "elasticnet"
+
+    def __init__(self, *, l1_ratio=0.5, alphas=None, eps=1e-3, cv=5, selection="min",
+                 n_jobs=None, fit_intercept=True, penalty_factor=None, positive=False,
+                 max_iter=1000, tol=1e-4, solver="auto"):
+        self.l1_ratio = l1_ratio
+        self.alphas = alphas
+        self.eps = eps
+        self.cv = cv
+        self.selection = selection
+        self.n_jobs = n_jobs
+        self.fit_intercept = fit_intercept
+        self.penalty_factor = penalty_factor
+        self.positive = positive
+        self.max_iter = max_iter
+        self.tol = tol
+        self.solver = solver
+
+    def _multiple_ratios(self):
+        return np.ndim(self.l1_ratio) > 0
+
+    def _l1_ratios(self):
+        return [float(r) for r in np.atleast_1d(self.l1_ratio)]
+
+
+class L1RegressorCV(_PathCV):
+    __doc__ = """Lasso with alpha chosen by cross-validation (``selection="1se"`` for glmnet's rule).
+
+    Parameters
+    ----------""" + _CV_PARAMETERS + """    positive : bool, default=False
+        Non-negative coefficients.
+    solver : {"auto", "cd", "gram"}, default="auto"
+        Kernel choice, as in :class:`L1Regressor`.
+""" + _CV_ATTRIBUTES + """
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsereg import L1RegressorCV
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = L1RegressorCV(selection="1se").fit(X, y)
+    >>> model.alpha_1se_ >= model.alpha_min_
+    True
+"""
+
+    _penalty_name = "l1"
+
+    def __init__(self, *, alphas=None, eps=1e-3, cv=5, selection="min", n_jobs=None,
+                 fit_intercept=True, penalty_factor=None, positive=False, max_iter=1000,
+                 tol=1e-4, solver="auto"):
+        self.alphas = alphas
+        self.eps = eps
+        self.cv = cv
+        self.selection = selection
+        self.n_jobs = n_jobs
+        self.fit_intercept = fit_intercept
+        self.penalty_factor = penalty_factor
+        self.positive = positive
+        self.max_iter = max_iter
+        self.tol = tol
+        self.solver = solver
+
+    def _l1_ratios(self):
+        return [1.0]
+
+
+class L2RegressorCV(_PathCV):
+    __doc__ = """Ridge with alpha chosen by cross-validation; exact leave-one-out by default.
+
+    With ``cv=None`` every alpha is scored by exact leave-one-out from a single
+    eigendecomposition (or SVD when p > n), as scikit-learn's ``RidgeCV(gcv_mode="svd")``.
+    Alphas are on sparsereg's scale (``Ridge(alpha=a * n_samples)``).
+
+    Parameters
+    ----------""" + _CV_PARAMETERS.replace("default=5", "default=None").replace(
+        "Any scikit-learn splitter;", "None for exact leave-one-out, else any splitter;") + \
+        """    solver : {"auto", "cholesky", "svd", "gradient"}, default="auto"
+        Solver for the fits, as in :class:`L2Regressor`.
+""" + _CV_ATTRIBUTES + """
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsereg import L2RegressorCV
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = L2RegressorCV(alphas=30).fit(X, y)
+    >>> model.mse_path_.shape
+    (30, 442)
+"""
+
+    _penalty_name = "l2"
+    _solvers = RIDGE_SOLVERS
+
+    def __init__(self, *, alphas=None, eps=1e-3, cv=None, selection="min", n_jobs=None,
+                 fit_intercept=True, penalty_factor=None, max_iter=1000, tol=1e-4,
+                 solver="auto"):
+        self.alphas = alphas
+        self.eps = eps
+        self.cv = cv
+        self.selection = selection
+        self.n_jobs = n_jobs
+        self.fit_intercept = fit_intercept
+        self.penalty_factor = penalty_factor
+        self.max_iter = max_iter
+        self.tol = tol
+        self.solver = solver
+
+    def _l1_ratios(self):
+        return [0.0]

@@ -8,12 +8,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._design import make_design
 from ._estimators import ENET_SOLVERS, _PenalizedRegressor, _set_sparsity
-from ._path import RegularizationPath, alpha_grid, path_on_design
+from ._path import alpha_grid, build_path, path_on_design
 from ._ridge import RIDGE_SOLVERS, RidgeSpectrum
+from ._selection import relaxed_path
 from ._validation import (check_choice, check_penalty_factor, check_sample_weight,
                           check_scalar_param)
 
-SELECTIONS = ("min", "1se")
+SELECTIONS = ("min", "1se", "aic", "bic")
 
 
 def select_alpha(alphas, mse_path):
@@ -31,15 +32,19 @@ def select_alpha(alphas, mse_path):
     return best, int(within.min())  # alphas decrease: the smallest index is the largest alpha
 
 
-def _fold_mse(X, y, sample_weight, train, test, alphas, l1_ratio, params):
-    """Validation error along the path fitted on ``train``: shape (n_alphas,)."""
+def _fold_mse(X, y, sample_weight, train, test, alphas, l1_ratio, relaxes, params):
+    """Validation errors along the path fitted on ``train``: shape (n_relax, n_alphas)."""
     sw_train = None if sample_weight is None else sample_weight[train]
     design = make_design(X[train], y[train], sw_train, params["fit_intercept"])
     coefs, intercepts, _, _ = path_on_design(design, alphas, l1_ratio, **params["solver"])
-    residual = y[test][:, None] - (np.asarray(X[test] @ coefs.T) + intercepts)
     weights = np.ones(len(test)) if sample_weight is None else sample_weight[test]
     total = weights.sum()
-    return (weights @ residual ** 2) / (total if total > 0 else 1.0)
+    errors = []
+    for gamma in relaxes:
+        c, b = (coefs, intercepts) if gamma is None else relaxed_path(design, coefs, gamma)
+        residual = y[test][:, None] - (np.asarray(X[test] @ c.T) + b)
+        errors.append((weights @ residual ** 2) / (total if total > 0 else 1.0))
+    return np.array(errors)
 
 
 class _PathCV(RegressorMixin, BaseEstimator):
@@ -76,13 +81,23 @@ class _PathCV(RegressorMixin, BaseEstimator):
         return dict(penalty_factor=penalty_factor, positive=bool(getattr(self, "positive", False)),
                     tol=float(self.tol), max_iter=int(self.max_iter), solver=self.solver)
 
-    def _cv_errors(self, X, y, sample_weight, groups, alphas, l1_ratio, params):
-        """(n_alphas, n_folds) validation errors."""
+    def _relaxes(self):
+        """Relaxed-lasso gammas to compare (None: the plain penalized fit)."""
+        relax = getattr(self, "relax", None)
+        if relax is None:
+            return [None]
+        gammas = [float(check_scalar_param(g, "relax", low=0.0, high=1.0))
+                  for g in np.atleast_1d(relax)]
+        return [None if g == 1.0 else g for g in gammas]
+
+    def _cv_errors(self, X, y, sample_weight, groups, alphas, l1_ratio, relaxes, params):
+        """(n_relax, n_alphas, n_folds) validation errors."""
         folds = list(check_cv(5 if self.cv is None else self.cv).split(X, y, groups))
         errors = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(_fold_mse)(X, y, sample_weight, train, test, alphas, l1_ratio, params)
+            delayed(_fold_mse)(X, y, sample_weight, train, test, alphas, l1_ratio, relaxes,
+                               params)
             for train, test in folds)
-        return np.column_stack(errors)
+        return np.stack(errors, axis=-1)
 
     def fit(self, X, y, sample_weight=None, groups=None):
         """Choose alpha (and l1_ratio) by cross-validation, then fit on all the data.
@@ -117,34 +132,41 @@ class _PathCV(RegressorMixin, BaseEstimator):
         fold_params = {"fit_intercept": self.fit_intercept,
                        "solver": self._solver_params(penalty_factor)}
 
-        results = []
+        results = []  # (l1_ratio, relax, alphas, mse of shape (n_alphas, n_folds))
         for l1_ratio in self._l1_ratios():
             alphas = self._grid(design, l1_ratio, penalty_factor)
+            relaxes = self._relaxes() if l1_ratio > 0 else [None]
             spectrum = None
             if l1_ratio == 0.0 and self.cv is None:  # exact leave-one-out, one decomposition
                 spectrum = RidgeSpectrum.of(design, penalty_factor, keep_scores=True)
             if spectrum is not None:
-                mse = spectrum.loo_errors(alphas)
+                errors = spectrum.loo_errors(alphas)[None]
             else:
-                mse = self._cv_errors(X_rows, y, sample_weight, groups, alphas, l1_ratio,
-                                      fold_params)
-            results.append((l1_ratio, alphas, mse))
-        best_ratio = int(np.argmin([mse.mean(axis=1).min() for _, _, mse in results]))
-        l1_ratio, alphas, mse = results[best_ratio]
+                errors = self._cv_errors(X_rows, y, sample_weight, groups, alphas, l1_ratio,
+                                         relaxes, fold_params)
+            results += [(l1_ratio, gamma, alphas, err) for gamma, err in zip(relaxes, errors)]
+        best = int(np.argmin([mse.mean(axis=1).min() for *_, mse in results]))
+        l1_ratio, relax, alphas, mse = results[best]
         i_min, i_1se = select_alpha(alphas, mse)
-        chosen = i_min if self.selection == "min" else i_1se
 
         # The refit is the full-data path's solution at the chosen alpha.
-        coefs, intercepts, gaps, n_iter = path_on_design(design, alphas, l1_ratio,
-                                                         **fold_params["solver"])
-        self.path_ = RegularizationPath(
-            alphas, coefs.astype(X.dtype, copy=False), intercepts, gaps, n_iter,
-            getattr(self, "feature_names_in_", None), self._penalty_name, l1_ratio)
-        self.alphas_ = (np.array([a for _, a, _ in results]) if self._multiple_ratios()
+        self.path_ = build_path(design, alphas, l1_ratio, self._penalty_name,
+                                feature_names=getattr(self, "feature_names_in_", None),
+                                dtype=X.dtype, relax=relax, **fold_params["solver"])
+        if self.selection in ("aic", "bic"):
+            criterion = getattr(self.path_, self.selection)(self.noise_variance)
+            chosen = int(np.nanargmin(criterion))
+        else:
+            chosen = i_min if self.selection == "min" else i_1se
+        coefs, intercepts = self.path_.coefs, self.path_.intercepts
+        gaps, n_iter = self.path_.dual_gaps, self.path_.n_iter
+        chosen_results = [r for r in results if r[1] == relax]
+        self.alphas_ = (np.array([r[2] for r in chosen_results]) if self._multiple_ratios()
                         else alphas)
-        self.mse_path_ = (np.array([m for _, _, m in results]) if self._multiple_ratios()
+        self.mse_path_ = (np.array([r[3] for r in chosen_results]) if self._multiple_ratios()
                           else mse)
         self.l1_ratio_ = l1_ratio
+        self.relax_ = 1.0 if relax is None else relax
         self.alpha_min_, self.alpha_1se_ = float(alphas[i_min]), float(alphas[i_1se])
         self.alpha_ = float(alphas[chosen])
         self.coef_ = coefs[chosen].astype(X.dtype, copy=False)
@@ -194,6 +216,8 @@ _CV_ATTRIBUTES = """
         The full-data path on the chosen grid; the refit is its point at ``alpha_``.
     l1_ratio_ : float
         The chosen l1_ratio.
+    relax_ : float
+        The chosen relaxed-lasso gamma (1.0: not relaxed).
     coef_, intercept_, dual_gap_, n_iter_, n_nonzero_, support_, sparsity_
         The refitted model at ``alpha_``.
     n_features_in_ : int
@@ -210,9 +234,12 @@ _CV_PARAMETERS = """
         Ratio of the smallest to the largest alpha of the automatic grid.
     cv : int, cross-validation generator or iterable, default=5
         Any scikit-learn splitter; ``groups`` given to ``fit`` are passed through.
-    selection : {"min", "1se"}, default="min"
+    selection : {"min", "1se", "aic", "bic"}, default="min"
         Choose the alpha with the smallest mean CV error, or the largest alpha within one
-        standard error of it (glmnet's ``lambda.1se``: a sparser, more regularized model).
+        standard error of it (glmnet's ``lambda.1se``: a sparser, more regularized model), or
+        the alpha minimising an information criterion on the full-data path.
+    noise_variance : float, default=None
+        sigma^2 for ``selection="aic"``/``"bic"``; estimated by least squares when n > p + 1.
     n_jobs : int, default=None
         Folds run in this many threads (the kernels release the GIL).
     fit_intercept : bool, default=True
@@ -235,6 +262,9 @@ class ElasticNetRegressorCV(_PathCV):
         L1 share of the penalty; with a list, the best (l1_ratio, alpha) pair is chosen.""" \
         + _CV_PARAMETERS + """    positive : bool, default=False
         Non-negative coefficients.
+    relax : float or list of float, default=None
+        Relaxed lasso (glmnet's ``relax=TRUE``): blend ``gamma * coef + (1 - gamma) * OLS refit
+        on the support``; with a list, the best (gamma, alpha) pair is chosen by CV.
     solver : {"auto", "cd", "gram"}, default="auto"
         Kernel choice, as in :class:`ElasticNetRegressor`.
 """ + _CV_ATTRIBUTES + """
@@ -251,9 +281,11 @@ class ElasticNetRegressorCV(_PathCV):
     _penalty_name = "elasticnet"
 
     def __init__(self, *, l1_ratio=0.5, alphas=None, eps=1e-3, cv=5, selection="min",
-                 n_jobs=None, fit_intercept=True, penalty_factor=None, positive=False,
-                 max_iter=1000, tol=1e-4, solver="auto"):
+                 noise_variance=None, n_jobs=None, fit_intercept=True, penalty_factor=None,
+                 positive=False, relax=None, max_iter=1000, tol=1e-4, solver="auto"):
         self.l1_ratio = l1_ratio
+        self.noise_variance = noise_variance
+        self.relax = relax
         self.alphas = alphas
         self.eps = eps
         self.cv = cv
@@ -279,6 +311,9 @@ class L1RegressorCV(_PathCV):
     Parameters
     ----------""" + _CV_PARAMETERS + """    positive : bool, default=False
         Non-negative coefficients.
+    relax : float or list of float, default=None
+        Relaxed lasso (glmnet's ``relax=TRUE``): blend ``gamma * coef + (1 - gamma) * OLS refit
+        on the support``; with a list, the best (gamma, alpha) pair is chosen by CV.
     solver : {"auto", "cd", "gram"}, default="auto"
         Kernel choice, as in :class:`L1Regressor`.
 """ + _CV_ATTRIBUTES + """
@@ -294,9 +329,11 @@ class L1RegressorCV(_PathCV):
 
     _penalty_name = "l1"
 
-    def __init__(self, *, alphas=None, eps=1e-3, cv=5, selection="min", n_jobs=None,
-                 fit_intercept=True, penalty_factor=None, positive=False, max_iter=1000,
-                 tol=1e-4, solver="auto"):
+    def __init__(self, *, alphas=None, eps=1e-3, cv=5, selection="min", noise_variance=None,
+                 n_jobs=None, fit_intercept=True, penalty_factor=None, positive=False,
+                 relax=None, max_iter=1000, tol=1e-4, solver="auto"):
+        self.noise_variance = noise_variance
+        self.relax = relax
         self.alphas = alphas
         self.eps = eps
         self.cv = cv
@@ -339,9 +376,10 @@ class L2RegressorCV(_PathCV):
     _penalty_name = "l2"
     _solvers = RIDGE_SOLVERS
 
-    def __init__(self, *, alphas=None, eps=1e-3, cv=None, selection="min", n_jobs=None,
-                 fit_intercept=True, penalty_factor=None, max_iter=1000, tol=1e-4,
+    def __init__(self, *, alphas=None, eps=1e-3, cv=None, selection="min", noise_variance=None,
+                 n_jobs=None, fit_intercept=True, penalty_factor=None, max_iter=1000, tol=1e-4,
                  solver="auto"):
+        self.noise_variance = noise_variance
         self.alphas = alphas
         self.eps = eps
         self.cv = cv

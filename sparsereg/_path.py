@@ -8,6 +8,8 @@ from sklearn.exceptions import ConvergenceWarning
 from ._alpha import alpha_max_of_design
 from ._design import make_design
 from ._ridge import RidgeSpectrum, solve_ridge
+from ._selection import (degrees_of_freedom, information_criterion, noise_variance,
+                         relaxed_path, training_mse)
 from ._solvers import solve_enet
 from ._validation import (check_choice, check_penalty_factor, check_sample_weight,
                           check_scalar_param, check_Xy)
@@ -39,10 +41,24 @@ class RegularizationPath:
         ``"l1"``, ``"l2"`` or ``"elasticnet"``.
     l1_ratio : float
         L1 share of the penalty.
+    mse : ndarray of shape (n_alphas,)
+        Weighted training mean squared error at each alpha.
+    df : ndarray of shape (n_alphas,)
+        Effective degrees of freedom (nonzeros for the lasso; ``sum lam / (lam + alpha)`` for
+        ridge), the intercept not counted.
+    n_samples : float
+        Sum of the sample weights (the number of samples without weights).
+    noise_variance : float or None
+        Residual variance of the least-squares fit when n > p + 1, used by :meth:`aic` and
+        :meth:`bic` unless one is supplied.
+    relax : float or None
+        The relaxed-lasso ``gamma`` when the coefficients are relaxed; ``unrelaxed_coefs`` then
+        holds the penalized solutions (whose duality gaps are ``dual_gaps``).
     """
 
     def __init__(self, alphas, coefs, intercepts, dual_gaps, n_iter, feature_names, penalty,
-                 l1_ratio):
+                 l1_ratio, *, mse=None, df=None, n_samples=None, noise_variance=None,
+                 relax=None, unrelaxed_coefs=None):
         self.alphas = np.asarray(alphas, dtype=np.float64)
         self.coefs = np.asarray(coefs)
         self.intercepts = np.asarray(intercepts, dtype=np.float64)
@@ -52,6 +68,49 @@ class RegularizationPath:
         self.feature_names = feature_names
         self.penalty = penalty
         self.l1_ratio = l1_ratio
+        self.mse, self.df, self.n_samples = mse, df, n_samples
+        self.noise_variance = noise_variance
+        self.relax, self.unrelaxed_coefs = relax, unrelaxed_coefs
+
+    def aic(self, noise_variance=None):
+        """Akaike information criterion at each alpha (smaller is better).
+
+        ``n log(2 pi sigma^2) + RSS / sigma^2 + 2 df``, as scikit-learn's ``LassoLarsIC``.
+
+        Parameters
+        ----------
+        noise_variance : float, optional
+            sigma^2. Needed when n <= p + 1; otherwise estimated from the least-squares fit.
+
+        Returns
+        -------
+        ndarray of shape (n_alphas,)
+        """
+        return self._criterion(2.0, noise_variance)
+
+    def bic(self, noise_variance=None):
+        """Bayesian information criterion: as :meth:`aic` with ``log(n) df``.
+
+        Parameters
+        ----------
+        noise_variance : float, optional
+            sigma^2. Needed when n <= p + 1; otherwise estimated from the least-squares fit.
+
+        Returns
+        -------
+        ndarray of shape (n_alphas,)
+        """
+        return self._criterion(np.log(self.n_samples), noise_variance)
+
+    def _criterion(self, penalty_per_df, noise_variance):
+        if noise_variance is None:
+            noise_variance = self.noise_variance
+        if noise_variance is None:
+            raise ValueError("noise_variance must be given when n_samples <= n_features + 1 "
+                             "(it cannot be estimated from a least-squares fit).")
+        check_scalar_param(noise_variance, "noise_variance", low=0.0, low_inclusive=False)
+        return information_criterion(self.mse, self.df, self.n_samples, noise_variance,
+                                     penalty_per_df)
 
     def __len__(self):
         return self.alphas.shape[0]
@@ -203,10 +262,38 @@ def path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=Fa
     return coefs, intercepts, gaps, n_iter
 
 
+def build_path(design, alphas, l1_ratio, penalty_name, *, feature_names=None, dtype=None,
+               relax=None, **solver_params):
+    """Solve along ``alphas`` and package the result with its selection statistics."""
+    coefs, intercepts, gaps, n_iter = path_on_design(design, alphas, l1_ratio, **solver_params)
+    unrelaxed = None
+    if relax is not None:
+        unrelaxed = coefs
+        coefs, intercepts = relaxed_path(design, coefs, relax)
+    df = degrees_of_freedom(design, coefs if relax is None else unrelaxed, alphas, l1_ratio,
+                            solver_params.get("penalty_factor"))
+    if relax is not None:  # the relaxed fit spends one degree of freedom per nonzero
+        df = np.count_nonzero(coefs, axis=1).astype(np.float64)
+    return RegularizationPath(
+        alphas, coefs if dtype is None else coefs.astype(dtype, copy=False), intercepts, gaps,
+        n_iter, feature_names, penalty_name, l1_ratio, mse=training_mse(design, coefs, intercepts),
+        df=df, n_samples=design.S, noise_variance=noise_variance(design), relax=relax,
+        unrelaxed_coefs=unrelaxed)
+
+
+def check_relax(relax, l1_ratio):
+    if relax is None:
+        return None
+    check_scalar_param(relax, "relax", low=0.0, high=1.0)
+    if l1_ratio == 0.0:
+        raise ValueError("relax applies to penalties with an L1 part, not to penalty='l2'.")
+    return float(relax)
+
+
 def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alphas=100,
                         eps=1e-3, fit_intercept=True, sample_weight=None,
                         penalty_factor=None, positive=False, tol=1e-4, max_iter=1000,
-                        solver="auto"):
+                        solver="auto", relax=None):
     """Coefficients along a grid of alphas, from all-zero (L1) to weakly penalized.
 
     Each alpha is solved to a duality gap of at most ``tol * P(0)``, starting from the
@@ -245,6 +332,10 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
         Maximum epochs per alpha.
     solver : str, default="auto"
         As in the estimators.
+    relax : float in [0, 1], optional
+        Relaxed lasso (glmnet's ``relax=TRUE``): at each alpha, return
+        ``relax * coef + (1 - relax) * least-squares refit on coef's support``; 0 gives the
+        unpenalized refit on the selected features, 1 the lasso itself.
 
     Returns
     -------
@@ -277,8 +368,7 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
         alphas = np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
         if alphas.size == 0 or not np.all(np.isfinite(alphas)) or alphas[-1] < 0:
             raise ValueError("alphas must be a non-empty array of finite, non-negative values.")
-    coefs, intercepts, gaps, n_iter = path_on_design(
-        design, alphas, l1_ratio, penalty_factor=pf, positive=positive, tol=tol,
-        max_iter=max_iter, solver=solver)
-    return RegularizationPath(alphas, coefs.astype(X.dtype, copy=False), intercepts, gaps,
-                              n_iter, feature_names, penalty, l1_ratio)
+    relax = check_relax(relax, l1_ratio)
+    return build_path(design, alphas, l1_ratio, penalty, feature_names=feature_names,
+                      dtype=X.dtype, relax=relax, penalty_factor=pf, positive=positive,
+                      tol=tol, max_iter=max_iter, solver=solver)

@@ -1,0 +1,100 @@
+"""Model-selection statistics along a path: training error, degrees of freedom, the noise
+variance for AIC/BIC, and the relaxed lasso's least-squares refits on each support."""
+
+import numpy as np
+import scipy.linalg as la
+
+MAX_EXACT_DF_SUPPORT = 2000  # trace formula cost grows as |A|^3
+
+
+def training_mse(design, coefs, intercepts):
+    """Weighted training mean squared error at each point of the path."""
+    fitted = design.matvec(coefs.T) + np.multiply.outer(design.c, intercepts)
+    residual = design.y[:, None] - fitted
+    return np.einsum("ij,ij->j", residual, residual) / design.S
+
+
+def _centered_columns(design, support):
+    """``X_c[:, support]`` as a dense (n, |A|) array (scaled by sqrt weights)."""
+    if design.sparse:
+        block = design.csc_matrix()[:, support].toarray()
+    else:
+        block = np.asarray(design.X[:, support], dtype=np.float64)
+    return block - np.outer(design.c, design.means[support])
+
+
+def degrees_of_freedom(design, coefs, alphas, l1_ratio, penalty_factor):
+    """Effective degrees of freedom of each fit (the intercept not counted).
+
+    Lasso: the number of nonzeros (Zou, Hastie and Tibshirani 2007). Ridge and elastic net:
+    ``trace(Q_A (Q_A + diag(b_A))^-1)`` on the active set A, with ``b = alpha (1 - l1_ratio) v``
+    (for ridge with unit penalty factors, ``sum_k lam_k / (lam_k + alpha)``).
+    """
+    n_nonzero = np.count_nonzero(coefs, axis=1).astype(np.float64)
+    if l1_ratio == 1.0:
+        return n_nonzero
+    v = np.ones(design.n_features) if penalty_factor is None else penalty_factor
+    df = np.full(len(alphas), np.nan)
+    cache = {}
+    for k, (alpha, coef) in enumerate(zip(alphas, coefs)):
+        support = np.flatnonzero(coef)
+        if support.size == 0:
+            df[k] = 0.0
+            continue
+        if support.size > MAX_EXACT_DF_SUPPORT:
+            continue
+        key = support.tobytes()
+        if key not in cache:
+            block = _centered_columns(design, support)
+            cache = {key: la.eigh(block.T @ block / design.S, check_finite=False)}
+        lam, vecs = cache[key]
+        ridge = alpha * (1.0 - l1_ratio) * v[support]
+        if np.allclose(ridge, ridge[0]):
+            lam = np.maximum(lam, 0.0)
+            df[k] = float(np.sum(lam / (lam + ridge[0]))) if ridge[0] > 0 else \
+                float(np.count_nonzero(lam > lam.max() * 1e-12))
+        else:
+            Q = (vecs * lam) @ vecs.T
+            df[k] = float(np.trace(la.solve(Q + np.diag(ridge), Q, assume_a="sym")))
+    return df
+
+
+def noise_variance(design):
+    """Residual variance of the unpenalized least-squares fit, or None when n <= p + 1."""
+    dof = design.S - design.n_features - int(design.fit_intercept)
+    if dof <= 0 or design.n_features > MAX_EXACT_DF_SUPPORT:
+        return None
+    block = _centered_columns(design, np.arange(design.n_features))
+    y_c = design.y - design.y_mean * design.c
+    coef = la.lstsq(block, y_c, check_finite=False)[0]
+    residual = y_c - block @ coef
+    return float(residual @ residual) / dof
+
+
+def information_criterion(mse, df, n_samples, noise_var, penalty_per_df):
+    """``n log(2 pi sigma^2) + RSS / sigma^2 + penalty_per_df * df`` (sklearn's LassoLarsIC)."""
+    rss = mse * n_samples
+    return n_samples * np.log(2 * np.pi * noise_var) + rss / noise_var + penalty_per_df * df
+
+
+def relaxed_path(design, coefs, gamma):
+    """glmnet's relaxed lasso: ``gamma * coef + (1 - gamma) * OLS refit on coef's support``.
+
+    Returns the blended coefficients and their intercepts. Supports repeat along a path, so each
+    distinct support is refitted once.
+    """
+    relaxed = np.array(coefs, dtype=np.float64)
+    refits = {}
+    y_c = design.y - design.y_mean * design.c
+    for k, coef in enumerate(coefs):
+        support = np.flatnonzero(coef)
+        if support.size == 0:
+            continue
+        key = support.tobytes()
+        if key not in refits:
+            block = _centered_columns(design, support)
+            refits[key] = la.lstsq(block, y_c, check_finite=False)[0]
+        relaxed[k, support] = gamma * coef[support] + (1.0 - gamma) * refits[key]
+    intercepts = (design.y_mean - relaxed @ design.means if design.fit_intercept
+                  else np.zeros(len(coefs)))
+    return relaxed, intercepts

@@ -13,10 +13,10 @@ epochs on the working set with Anderson extrapolation.
 import numpy as np
 from numba import njit
 
+from ._anderson import ANDERSON_K, anderson_point
 from ._columns import col_axpy, col_dot
 from ._prox import duality_gap, kkt_violation, penalty_value, prox_step
 
-ANDERSON_K = 5
 
 
 @njit(cache=True, nogil=True)
@@ -54,18 +54,9 @@ def _residual_stats(R, y, c, sum_r, S, fit_intercept):
 @njit(cache=True, nogil=True)
 def _anderson(X, ws, buffer, w, R, y, c, sum_r, q, a, b, positive, S, fit_intercept):
     """Try the Anderson extrapolation of the last iterates; keep it if the objective drops."""
-    diffs = buffer[1:] - buffer[:-1]
-    gram = diffs @ diffs.T
-    try:
-        z = np.linalg.solve(gram, np.ones(gram.shape[0]))
-    except Exception:  # singular: iterates have stalled, nothing to extrapolate
+    w_acc = anderson_point(buffer, positive)
+    if w_acc.shape[0] == 0:
         return sum_r
-    if z.sum() == 0.0:
-        return sum_r
-    weights = z / z.sum()
-    w_acc = weights @ buffer[1:]
-    if positive:
-        w_acc = np.maximum(w_acc, 0.0)
     R_acc = R.copy()
     sum_acc = sum_r
     for k in range(ws.shape[0]):

@@ -8,7 +8,14 @@ O(p) whatever n is, and the duality gap comes from the statistics alone:
 import numpy as np
 from numba import njit
 
-from ._prox import duality_gap, prox_step
+from ._anderson import ANDERSON_K, anderson_point
+from ._prox import duality_gap, penalty_value, prox_step
+
+
+@njit(cache=True, nogil=True)
+def _objective(w, grad, g0, yy, a, b):
+    """Primal objective from the statistics: ``||r||^2 / (2S) + penalty``."""
+    return 0.5 * (yy - np.dot(w, g0) - np.dot(w, grad)) + penalty_value(w, a, b)
 
 
 @njit(cache=True, nogil=True)
@@ -22,6 +29,7 @@ def gram_solve(Q, g0, yy, a, b, positive, w, tol_abs, max_epochs,
     """
     p = w.shape[0]
     grad = g0 - Q @ w
+    buffer = np.empty((ANDERSON_K + 1, p))
     epochs = 0
     while True:
         wg0 = np.dot(w, g0)
@@ -41,3 +49,12 @@ def gram_solve(Q, g0, yy, a, b, positive, w, tol_abs, max_epochs,
                 for k in range(p):
                     grad[k] -= delta * Q[j, k]  # Q is symmetric and C-ordered
         epochs += 1
+        slot = (epochs - 1) % (ANDERSON_K + 1)
+        buffer[slot] = w
+        if slot == ANDERSON_K:
+            w_acc = anderson_point(buffer, positive)
+            if w_acc.shape[0] > 0:
+                grad_acc = g0 - Q @ w_acc
+                if _objective(w_acc, grad_acc, g0, yy, a, b) < _objective(w, grad, g0, yy, a, b):
+                    w[:] = w_acc
+                    grad[:] = grad_acc

@@ -4,8 +4,7 @@ import numpy as np
 
 from ._design import make_design
 from ._penalty import make_penalty, project_out_unpenalized
-from ._validation import (check_penalty_factor, check_sample_weight, check_scalar_param,
-                          check_Xy)
+from ._validation import check_penalty_factor, check_sample_weight, check_scalar_param, check_Xy
 
 
 def alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, sample_weight=None,
@@ -57,8 +56,11 @@ def alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, sample_weight=None,
 def alpha_max_of_design(design, l1_ratio=1.0, penalty_factor=None):
     """:func:`alpha_max` for an already-built design."""
     v = np.ones(design.n_features) if penalty_factor is None else penalty_factor
-    y_c = design.y - design.y_mean * design.c
-    grad = design.centered_rmatvec(y_c) / design.S
+    if design._gram is not None:
+        grad = design._gram[1]
+    else:
+        y_c = design.y
+        grad = design.centered_rmatvec(y_c) / design.S
     penalized = v > 0
     if not np.any(penalized):
         return 0.0

@@ -4,15 +4,19 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.model_selection import check_cv
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._design import make_design
 from ._estimators import ENET_SOLVERS, _PenalizedRegressor, _set_sparsity
 from ._path import alpha_grid, build_path, path_on_design
 from ._ridge import RIDGE_SOLVERS, RidgeSpectrum
 from ._selection import relaxed_path
-from ._validation import (check_choice, check_penalty_factor, check_sample_weight,
-                          check_scalar_param)
+from ._validation import (
+    check_choice,
+    check_penalty_factor,
+    check_sample_weight,
+    check_scalar_param,
+    validate_estimator_data,
+)
 
 SELECTIONS = ("min", "1se", "aic", "bic")
 
@@ -117,8 +121,7 @@ class _PathCV(RegressorMixin, BaseEstimator):
         -------
         self : object
         """
-        X, y = validate_data(self, X, y, accept_sparse=("csr", "csc"),
-                             dtype=[np.float64, np.float32], y_numeric=True)
+        X, y = validate_estimator_data(self, X, y)
         y = np.asarray(y, dtype=np.float64)
         if X.shape[0] < 2:
             raise ValueError(f"Cross-validation needs at least 2 samples, got n_samples = "
@@ -306,7 +309,7 @@ class ElasticNetRegressorCV(_PathCV):
 
 
 class L1RegressorCV(_PathCV):
-    __doc__ = """Lasso with alpha chosen by cross-validation (``selection="1se"`` for glmnet's rule).
+    __doc__ = """Lasso with alpha chosen by cross-validation (or by the 1-SE rule, AIC or BIC).
 
     Parameters
     ----------""" + _CV_PARAMETERS + """    positive : bool, default=False

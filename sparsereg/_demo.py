@@ -3,7 +3,6 @@
 import time
 
 
-
 def run_demo(alpha_l1=1.0, alpha_l2=0.01, out=print):
     """Fit L1 and L2 on the diabetes data and print the coefficients side by side.
 

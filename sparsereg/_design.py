@@ -23,7 +23,10 @@ class Design:
     X : F-ordered ndarray or CSC triple ``(data, indices, indptr)``
         ``X~ = diag(c) X``.
     y, c : ndarray (n,)
-        ``y~ = c * y`` and the intercept column ``c = sqrt(s)``.
+        ``y~ = c * (y - y_mean)`` (``c * y`` without intercept) and the intercept column
+        ``c = sqrt(s)``.
+    y_mean : float
+        Weighted mean of y (0 without intercept).
     S : float
         ``c^T c``, the sum of the sample weights.
     means, lips : ndarray (p,)
@@ -32,10 +35,13 @@ class Design:
     """
 
     def __init__(self, X, y, c, S, fit_intercept, n_samples, n_features, sparse):
-        self.X, self.y, self.c, self.S = X, y, c, S
+        self.X, self.c, self.S = X, c, S
         self.fit_intercept = fit_intercept
         self.n_samples, self.n_features, self.sparse = n_samples, n_features, sparse
+        # y is stored centred: the solvers' sums are then of the size of P(0), whatever the
+        # offset of y (which only moves the intercept).
         self.y_mean = float(c @ y) / S if fit_intercept else 0.0
+        self.y = y - self.y_mean * c if fit_intercept else y
         self.weighted = not np.all(c == 1.0)
         self._means = None
         self._lips = None
@@ -61,9 +67,8 @@ class Design:
 
     @property
     def null_objective(self):
-        """P(0): half the weighted mean squared error of the intercept-only model."""
-        r = self.y - self.y_mean * self.c
-        return 0.5 * float(r @ r) / self.S
+        """P(0): half the weighted mean squared error of the intercept-only model (y is centred)."""
+        return 0.5 * float(self.y @ self.y) / self.S
 
     def matvec(self, w):
         """``X~ w`` (no centring)."""
@@ -98,14 +103,14 @@ class Design:
 
     def _sparse_gram(self):
         Xs = self.csc_matrix()
-        y_c = self.y - self.y_mean * self.c
+        y_c = self.y
         Q = (Xs.T @ Xs).toarray() - self.S * np.outer(self.means, self.means)
         return np.ascontiguousarray(Q / self.S), (Xs.T @ y_c) / self.S, \
             float(y_c @ y_c) / self.S
 
     def _dense_gram(self):
         n, p, S, c = self.n_samples, self.n_features, self.S, self.c
-        y_c = self.y - self.y_mean * self.c
+        y_c = self.y
         shift = np.zeros(p)
         if self.fit_intercept:
             head = slice(0, GRAM_CHUNK_ROWS)

@@ -3,13 +3,18 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._design import make_design
 from ._ridge import RIDGE_SOLVERS, solve_ridge
 from ._solvers import solve_enet
-from ._validation import (check_choice, check_penalty_factor, check_sample_weight,
-                          check_scalar_param)
+from ._validation import (
+    check_choice,
+    check_penalty_factor,
+    check_sample_weight,
+    check_scalar_param,
+    validate_estimator_data,
+)
 
 ENET_SOLVERS = ("auto", "cd", "gram")
 
@@ -56,9 +61,7 @@ class _PenalizedRegressor(RegressorMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        X, y = validate_data(self, X, y, accept_sparse=("csr", "csc"),
-                             dtype=[np.float64, np.float32], y_numeric=True,
-                             multi_output=False)
+        X, y = validate_estimator_data(self, X, y)
         penalty_factor = self._check_params(X.shape[1])
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         design = make_design(X, np.asarray(y, dtype=np.float64), sample_weight,
@@ -87,8 +90,7 @@ class _PenalizedRegressor(RegressorMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=("csr", "csc"),
-                          dtype=[np.float64, np.float32], reset=False)
+        X = validate_estimator_data(self, X, reset=False)
         return np.asarray(X @ self.coef_).ravel() + self.intercept_
 
     def __sklearn_tags__(self):

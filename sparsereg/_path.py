@@ -8,11 +8,21 @@ from sklearn.exceptions import ConvergenceWarning
 from ._alpha import alpha_max_of_design
 from ._design import make_design
 from ._ridge import RidgeSpectrum, solve_ridge
-from ._selection import (degrees_of_freedom, information_criterion, noise_variance,
-                         relaxed_path, training_mse)
-from ._solvers import solve_enet
-from ._validation import (check_choice, check_penalty_factor, check_sample_weight,
-                          check_scalar_param, check_Xy)
+from ._selection import (
+    degrees_of_freedom,
+    information_criterion,
+    noise_variance,
+    relaxed_path,
+    training_mse,
+)
+from ._solvers import gap_tolerance, solve_enet
+from ._validation import (
+    check_choice,
+    check_penalty_factor,
+    check_sample_weight,
+    check_scalar_param,
+    check_Xy,
+)
 
 PENALTIES = ("l1", "l2", "elasticnet")
 L2_GRID_L1_RATIO = 1e-3  # glmnet's convention for the top of a ridge grid
@@ -257,7 +267,7 @@ def path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=Fa
     if unconverged:
         warnings.warn(f"The path did not converge at {len(unconverged)} of {len(alphas)} "
                       f"alphas (largest duality gap {gaps.max():.3e}, tol * P(0) = "
-                      f"{tol * design.null_objective:.3e}); increase max_iter.",
+                      f"{gap_tolerance(design, tol):.3e}); increase max_iter.",
                       ConvergenceWarning, stacklevel=3)
     return coefs, intercepts, gaps, n_iter
 

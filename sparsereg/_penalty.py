@@ -44,7 +44,7 @@ def _unpenalized_cross_products(design, unpen):
         Q, g0, _ = design._gram
         return Q[:, unpen], g0[unpen]
     S = design.S
-    y_c = design.y - design.y_mean * design.c
+    y_c = design.y
     if design.sparse:
         Xs = design.csc_matrix()
         cross = np.asarray((Xs.T @ Xs[:, unpen]).todense())

@@ -11,7 +11,7 @@ from scipy.sparse.linalg import LinearOperator, eigsh
 
 from ._kernels._prox import duality_gap
 from ._penalty import make_penalty
-from ._solvers import _finish, certify
+from ._solvers import _finish, certify, gap_tolerance
 
 RIDGE_SOLVERS = ("auto", "cholesky", "svd", "gradient")
 SPARSE_GRAM_MAX_FEATURES = 2000
@@ -30,7 +30,7 @@ def solve_ridge(design, alpha, *, penalty_factor=None, solver="auto", tol=1e-4,
     if solver == "auto":
         solver = choose_ridge_solver(design, penalty_factor)
     penalty = make_penalty(design, alpha, 0.0, penalty_factor)
-    tol_abs = tol * design.null_objective
+    tol_abs = gap_tolerance(design, tol)
     all_penalized = penalty.unpen.size == 0 and np.all(penalty.b > 0)
     if solver == "gradient":
         w, gap, n_iter = _accelerated_gradient(design, penalty, tol_abs, max_iter, coef_init)
@@ -46,7 +46,7 @@ def solve_ridge(design, alpha, *, penalty_factor=None, solver="auto", tol=1e-4,
         w = _cholesky_dual(design, penalty.b)
     else:
         w = _cholesky_primal(design, penalty.b)
-    return _finish(design, w, certify(design, penalty, w), 1, tol_abs, warn)
+    return _finish(design, w, certify(design, penalty, w), 1, tol_abs, warn, exact=True)
 
 
 def _cholesky_primal(design, b):
@@ -70,7 +70,7 @@ def _cholesky_dual(design, b):
     Xd = _scaled_centered_dense(design, b)
     K = blas.dsyrk(1.0, np.asfortranarray(Xd, dtype=np.float64), trans=0, lower=1)
     K[np.diag_indices_from(K)] += design.S
-    y_c = design.y - design.y_mean * design.c
+    y_c = design.y
     z = la.cho_solve(la.cho_factor(K, lower=True, overwrite_a=True, check_finite=False), y_c,
                      check_finite=False)
     return (Xd.T @ z) / np.sqrt(b)
@@ -80,7 +80,7 @@ def _svd(design, b):
     """``u = V diag(s / (s^2 + S)) U^T y_c`` on the rescaled design, ``w = u / sqrt(b)``."""
     Xd = _scaled_centered_dense(design, b)
     U, s, Vt = la.svd(Xd, full_matrices=False, check_finite=False)
-    y_c = design.y - design.y_mean * design.c
+    y_c = design.y
     u = Vt.T @ (s / (s * s + design.S) * (U.T @ y_c))
     return u / np.sqrt(b)
 
@@ -162,14 +162,15 @@ class RidgeSpectrum:
             return cls(design, scale, V, np.maximum(lam, 0.0), V.T @ (scale * g0), scores)
         Xd = _scaled_centered_dense(design, v)
         U, s, Vt = la.svd(Xd, full_matrices=False, check_finite=False)
-        y_c = design.y - design.y_mean * design.c
+        y_c = design.y
         return cls(design, scale, Vt.T, s * s / design.S, s * (U.T @ y_c) / design.S, U * s)
 
     def solve(self, alpha):
         """Exact ridge solution at ``alpha`` with its certified duality gap."""
         coef = self.scale * (self.eigvecs @ (self.proj / (self.eigvals + alpha)))
         penalty = make_penalty(self.design, alpha, 0.0, 1.0 / self.scale ** 2)
-        return _finish(self.design, coef, certify(self.design, penalty, coef), 1, 0.0, False)
+        return _finish(self.design, coef, certify(self.design, penalty, coef), 1, 0.0, False,
+                       exact=True)
 
     def loo_errors(self, alphas):
         """Exact leave-one-out squared errors, shape (n_alphas, n_samples), weighted by s_i.
@@ -179,7 +180,7 @@ class RidgeSpectrum:
         alpha costs O(n k) after the one decomposition.
         """
         d = self.design
-        y_c = d.y - d.y_mean * d.c
+        y_c = d.y
         base = d.c * d.c / d.S if d.fit_intercept else np.zeros(d.n_samples)
         sq_scores = self.scores * self.scores
         out = np.empty((len(alphas), d.n_samples))

@@ -9,7 +9,8 @@ MAX_EXACT_DF_SUPPORT = 2000  # trace formula cost grows as |A|^3
 
 def training_mse(design, coefs, intercepts):
     """Weighted training mean squared error at each point of the path."""
-    fitted = design.matvec(coefs.T) + np.multiply.outer(design.c, intercepts)
+    # design.y is centred: shift the intercepts by y_mean to match.
+    fitted = design.matvec(coefs.T) + np.multiply.outer(design.c, intercepts - design.y_mean)
     residual = design.y[:, None] - fitted
     return np.einsum("ij,ij->j", residual, residual) / design.S
 
@@ -65,7 +66,7 @@ def noise_variance(design):
     if dof <= 0 or design.n_features > MAX_EXACT_DF_SUPPORT:
         return None
     block = _centered_columns(design, np.arange(design.n_features))
-    y_c = design.y - design.y_mean * design.c
+    y_c = design.y
     coef = la.lstsq(block, y_c, check_finite=False)[0]
     residual = y_c - block @ coef
     return float(residual @ residual) / dof
@@ -85,7 +86,7 @@ def relaxed_path(design, coefs, gamma):
     """
     relaxed = np.array(coefs, dtype=np.float64)
     refits = {}
-    y_c = design.y - design.y_mean * design.c
+    y_c = design.y
     for k, coef in enumerate(coefs):
         support = np.flatnonzero(coef)
         if support.size == 0:

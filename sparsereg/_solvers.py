@@ -6,12 +6,14 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from ._alpha import alpha_max_of_design
 from ._kernels._cd import cd_solve
 from ._kernels._gram import gram_solve
 from ._kernels._prox import duality_gap
 from ._penalty import make_penalty
 
 WORKING_SET_MIN = 10
+ROUNDOFF_FACTOR = 64
 GRAM_MIN_RATIO = 10  # use the Gram kernel when n >= GRAM_MIN_RATIO * p ...
 GRAM_MAX_FEATURES = 4000  # ... and p is small enough for a p x p matrix
 
@@ -27,8 +29,18 @@ class Solution:
     converged: bool
 
 
-def _finish(design, w, gap, n_iter, tol_abs, warn):
-    converged = bool(gap <= tol_abs)
+def gap_tolerance(design, tol):
+    """``tol * P(0)``, but not below what float64 round-off lets a gap certify.
+
+    The gap is assembled from sums of magnitude ``||y||^2 / (2S)`` (y uncentred), so values
+    below ~``1e-14`` of that are noise; asking for less would only exhaust ``max_iter``.
+    """
+    floor = ROUNDOFF_FACTOR * np.finfo(np.float64).eps * float(design.y @ design.y) / (2 * design.S)
+    return max(tol * design.null_objective, floor)
+
+
+def _finish(design, w, gap, n_iter, tol_abs, warn, exact=False):
+    converged = exact or bool(gap <= tol_abs)
     if warn and not converged:
         warnings.warn(
             f"Objective did not converge in {n_iter} iterations: duality gap {gap:.3e} > "
@@ -57,9 +69,17 @@ def solve_enet(design, alpha, l1_ratio, *, penalty_factor=None, positive=False, 
     if gram:
         design.gram()  # computed first so that the penalty statistics reuse it
     penalty = make_penalty(design, alpha, l1_ratio, penalty_factor)
+    tol_abs = gap_tolerance(design, tol)
+    if coef_init is None and l1_ratio > 0 and not (positive and penalty.unpen.size) \
+            and alpha >= alpha_max_of_design(
+            design, l1_ratio, penalty_factor):
+        # Zero is optimal: return it exactly, with the unpenalized features fitted.
+        w = np.zeros(design.n_features)
+        if penalty.unpen.size:
+            w[penalty.unpen] = penalty.pinv_uu @ penalty.gy_u
+        return _finish(design, w, certify(design, penalty, w, positive), 1, tol_abs, warn)
     w = (np.zeros(design.n_features) if coef_init is None
          else np.array(coef_init, dtype=np.float64))
-    tol_abs = tol * design.null_objective
     if gram:
         Q, g0, yy = design.gram()
         gap, _, n_iter = gram_solve(Q, g0, yy, penalty.a, penalty.b, positive, w, tol_abs,

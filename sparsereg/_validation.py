@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils.validation import check_array, check_consistent_length
+from sklearn.utils.validation import check_array, check_consistent_length, validate_data
 
 
 def check_scalar_param(value, name, *, low=None, high=None, integer=False,
@@ -71,9 +71,47 @@ def check_penalty_factor(penalty_factor, n_features):
     return pf
 
 
+def _n_rows(a):
+    shape = getattr(a, "shape", None)
+    if shape is not None:
+        return shape[0] if len(shape) > 0 else None
+    try:
+        return len(a)
+    except TypeError:
+        return None
+
+
+def check_lengths(X, y):
+    """``X`` and ``y`` must have one row per sample (checked before any conversion)."""
+    n_x, n_y = _n_rows(X), _n_rows(y)
+    if n_x is not None and n_y is not None and n_x != n_y:
+        raise ValueError(f"X and y have inconsistent numbers of samples: X has {n_x} rows, "
+                         f"y has {n_y} entries.")
+
+
+def validate_estimator_data(estimator, X, y=None, reset=True):
+    """scikit-learn's ``validate_data`` with our conventions; empty X is named as such."""
+    kwargs = dict(accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32], reset=reset)
+    try:
+        if y is None:
+            return validate_data(estimator, X, **kwargs)
+        check_lengths(X, y)
+        return validate_data(estimator, X, y, y_numeric=True, multi_output=False, **kwargs)
+    except ValueError as exc:
+        if "0 sample(s)" in str(exc) or "0 feature(s)" in str(exc):
+            raise ValueError(f"X is empty: {exc}") from None
+        raise
+
+
 def check_Xy(X, y, dtype=(np.float64, np.float32)):
     """Validate X and y for a function (estimators use ``validate_data`` instead)."""
-    X = check_array(X, accept_sparse=("csr", "csc"), dtype=list(dtype), input_name="X")
+    check_lengths(X, y)
+    try:
+        X = check_array(X, accept_sparse=("csr", "csc"), dtype=list(dtype), input_name="X")
+    except ValueError as exc:
+        if "0 sample(s)" in str(exc) or "0 feature(s)" in str(exc):
+            raise ValueError(f"X is empty: {exc}") from None
+        raise
     y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D, got shape {y.shape}.")

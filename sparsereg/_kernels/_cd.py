@@ -18,7 +18,6 @@ from ._columns import col_axpy, col_dot
 from ._prox import duality_gap, kkt_violation, penalty_value, prox_step
 
 
-
 @njit(cache=True, nogil=True)
 def _epoch(X, ws, w, R, sum_r, q, lips, a, b, positive, S):
     """One cyclic pass over ``ws``; returns the new ``sum_r`` and max ``lips_j |dw_j|``."""
@@ -76,13 +75,36 @@ def _anderson(X, ws, buffer, w, R, y, c, sum_r, q, a, b, positive, S, fit_interc
 
 
 @njit(cache=True, nogil=True)
+def _unpenalized_block_step(X, w, R, sum_r, q, S, unpen, pinv_uu):
+    """Jointly refit the unpenalized features given the others (one Newton step is exact).
+
+    Coordinate descent alone crawls when unpenalized columns are correlated; this keeps them
+    optimal, like the intercept, so the penalized coordinates see a well-conditioned problem.
+    """
+    n_u = unpen.shape[0]
+    grad_u = np.empty(n_u)
+    for k in range(n_u):
+        grad_u[k] = (col_dot(X, unpen[k], R) - sum_r / S * q[unpen[k]]) / S
+    step = pinv_uu @ grad_u
+    for k in range(n_u):
+        if step[k] != 0.0:
+            col_axpy(X, unpen[k], -step[k], R)
+            sum_r -= step[k] * q[unpen[k]]
+            w[unpen[k]] += step[k]
+    return sum_r
+
+
+@njit(cache=True, nogil=True)
 def _inner_solve(X, ws, w, R, y, c, sum_r, q, lips, a, b, positive, S, fit_intercept,
-                 tol_inner, max_epochs):
+                 tol_inner, max_epochs, unpen, pinv_uu):
     """Epochs on the working set until the largest step is below ``tol_inner``."""
     buffer = np.empty((ANDERSON_K + 1, ws.shape[0]))
+    block_step = unpen.shape[0] > 0 and not positive
     epochs = 0
     while epochs < max_epochs:
         sum_r, max_step = _epoch(X, ws, w, R, sum_r, q, lips, a, b, positive, S)
+        if block_step:
+            sum_r = _unpenalized_block_step(X, w, R, sum_r, q, S, unpen, pinv_uu)
         epochs += 1
         if max_step <= tol_inner:
             break
@@ -196,5 +218,6 @@ def cd_solve(X, y, c, q, lips, a, b, positive, fit_intercept, S, w, R,
 
         ws, worst = _working_set(w, grad, a, b, positive, active, ws_min)
         sum_r, inner = _inner_solve(X, ws, w, R, y, c, sum_r, q, lips, a, b, positive, S,
-                                    fit_intercept, 0.3 * worst, max_epochs - epochs)
+                                    fit_intercept, 0.3 * worst, max_epochs - epochs, unpen,
+                                    pinv_uu)
         epochs += inner

@@ -40,21 +40,45 @@ def penalty_value(w, a, b):
 
 
 @njit(cache=True, nogil=True)
-def project_unpenalized(grad, rr, ry, unpen, pinv_uu, g_u, gy_u):
-    """Remove from the residual its least-squares fit on the unpenalized features.
+def project_unpenalized(grad, rr, ry, w, positive, unpen, pinv_uu, g_u, gy_u):
+    """Remove from the residual its least-squares fit on (some of) the unpenalized features.
 
-    The dual point must be orthogonal to the unpenalized columns. With ``c = pinv(G_UU) grad_U``
-    the projected residual is ``r - X_U c``; its correlations, squared norm and inner product
-    with y follow from precomputed statistics (``g_u = X^T X_U / S``, ``gy_u = X_U^T y / S``)
-    without touching X.
+    The dual point must satisfy ``x_j^T theta = 0`` for free unpenalized features (``<= 0``
+    under ``positive``). With ``c = pinv(G_SS) grad_S`` the projected residual is
+    ``r - X_S c``; its correlations, squared norm and inner product with y follow from
+    precomputed statistics (``g_u = X^T X_U / S``, ``gy_u = X_U^T y / S``) without touching X.
+    Under ``positive``, S holds the unpenalized features that are nonzero or would otherwise
+    violate ``x_j^T theta <= 0``; else S = U and ``pinv_uu`` is reused.
     """
-    if unpen.shape[0] == 0:
+    n_u = unpen.shape[0]
+    if n_u == 0:
         return grad, rr, ry
-    coef = pinv_uu @ grad[unpen]
-    grad_p = grad - g_u @ coef
-    rr_p = rr - np.dot(coef, grad[unpen])
-    ry_p = ry - np.dot(coef, gy_u)
-    return grad_p, max(rr_p, 0.0), ry_p
+    if not positive:
+        coef = pinv_uu @ grad[unpen]
+        return grad - g_u @ coef, max(rr - np.dot(coef, grad[unpen]), 0.0), \
+            ry - np.dot(coef, gy_u)
+    chosen = np.zeros(n_u, dtype=np.bool_)
+    for k in range(n_u):
+        chosen[k] = w[unpen[k]] != 0.0 or grad[unpen[k]] > 0.0
+    grad_p, rr_p, ry_p = grad, rr, ry
+    for _ in range(n_u + 1):
+        pos = np.flatnonzero(chosen)
+        if pos.shape[0] == 0:
+            return grad, rr, ry
+        rows = unpen[pos]
+        g_s = np.ascontiguousarray(g_u[:, pos])
+        coef = np.linalg.pinv(g_s[rows]) @ grad[rows]
+        grad_p = grad - g_s @ coef
+        rr_p = max(rr - np.dot(coef, grad[rows]), 0.0)
+        ry_p = ry - np.dot(coef, gy_u[pos])
+        grew = False
+        for k in range(n_u):
+            if not chosen[k] and grad_p[unpen[k]] > 0.0:
+                chosen[k] = True
+                grew = True
+        if not grew:
+            break
+    return grad_p, rr_p, ry_p
 
 
 @njit(cache=True, nogil=True)
@@ -66,7 +90,8 @@ def duality_gap(w, grad, rr, ry, a, b, positive, unpen, pinv_uu, g_u, gy_u):
     (after projecting out the unpenalized features), with ``kappa`` the best feasible scaling.
     Returns ``(gap, primal, kappa * grad)``; the last is ``X^T theta``, used for screening.
     """
-    grad_p, rr_p, ry_p = project_unpenalized(grad, rr, ry, unpen, pinv_uu, g_u, gy_u)
+    grad_p, rr_p, ry_p = project_unpenalized(grad, rr, ry, w, positive, unpen, pinv_uu, g_u,
+                                             gy_u)
     primal = 0.5 * rr + penalty_value(w, a, b)
     # Pure-L1 coordinates need |x_j^T theta| <= a_j: they cap kappa.
     kappa_max = np.inf

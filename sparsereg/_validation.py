@@ -89,11 +89,11 @@ def check_lengths(X, y):
                          f"y has {n_y} entries.")
 
 
-def validate_estimator_data(estimator, X, y=None, reset=True):
+def validate_estimator_data(estimator, X, y="no_validation", reset=True):
     """scikit-learn's ``validate_data`` with our conventions; empty X is named as such."""
     kwargs = dict(accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32], reset=reset)
     try:
-        if y is None:
+        if isinstance(y, str) and y == "no_validation":
             return validate_data(estimator, X, **kwargs)
         check_lengths(X, y)
         return validate_data(estimator, X, y, y_numeric=True, multi_output=False, **kwargs)

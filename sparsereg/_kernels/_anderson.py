@@ -3,6 +3,8 @@
 import numpy as np
 from numba import njit
 
+from ._linalg import psd_solve
+
 ANDERSON_K = 5  # extrapolate from the last K + 1 iterates
 
 
@@ -15,9 +17,8 @@ def anderson_point(buffer, positive):
     """
     diffs = buffer[1:] - buffer[:-1]
     gram = diffs @ diffs.T
-    try:
-        z = np.linalg.solve(gram, np.ones(gram.shape[0]))
-    except Exception:  # singular: the iterates have stalled, nothing to extrapolate
+    z = psd_solve(gram, np.ones(gram.shape[0]))
+    if z.shape[0] == 0:  # the iterates have stalled: nothing to extrapolate
         return np.empty(0)
     total = z.sum()
     if total == 0.0 or not np.isfinite(total):

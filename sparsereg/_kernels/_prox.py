@@ -9,6 +9,8 @@ Features with ``a[j] == b[j] == 0`` are unpenalized (the set ``U``).
 import numpy as np
 from numba import njit
 
+from ._linalg import psd_solve
+
 
 @njit(cache=True, nogil=True, inline="always")
 def prox_step(z, lipschitz, a_j, b_j, positive):
@@ -67,7 +69,7 @@ def project_unpenalized(grad, rr, ry, w, positive, unpen, pinv_uu, g_u, gy_u):
             return grad, rr, ry
         rows = unpen[pos]
         g_s = np.ascontiguousarray(g_u[:, pos])
-        coef = np.linalg.pinv(g_s[rows]) @ grad[rows]
+        coef = psd_solve(np.ascontiguousarray(g_s[rows]), grad[rows])
         grad_p = grad - g_s @ coef
         rr_p = max(rr - np.dot(coef, grad[rows]), 0.0)
         ry_p = ry - np.dot(coef, gy_u[pos])

@@ -56,11 +56,9 @@ def alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, sample_weight=None,
 def alpha_max_of_design(design, l1_ratio=1.0, penalty_factor=None):
     """:func:`alpha_max` for an already-built design."""
     v = np.ones(design.n_features) if penalty_factor is None else penalty_factor
-    if design._gram is not None:
-        grad = design._gram[1]
-    else:
-        y_c = design.y
-        grad = design.centered_rmatvec(y_c) / design.S
+    # Always the same arithmetic as the public alpha_max(), so that a fit at exactly
+    # alpha_max() is recognised as all-zero (the Gram's X^T y would differ in the last bits).
+    grad = design.centered_rmatvec(design.y) / design.S
     penalized = v > 0
     if not np.any(penalized):
         return 0.0

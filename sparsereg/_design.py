@@ -86,6 +86,14 @@ class Design:
         """``X_c w`` for the centred design (``w`` may be a matrix of column vectors)."""
         return self.matvec(w) - np.multiply.outer(self.c, self.means @ w)
 
+    def centered_columns(self, columns):
+        """``X_c[:, columns]`` as a new dense (n, len(columns)) float64 array."""
+        if self.sparse:
+            block = self.csc_matrix()[:, columns].toarray()
+        else:
+            block = np.array(self.X[:, columns], dtype=np.float64)
+        return block - np.outer(self.c, self.means[columns])
+
     def csc_matrix(self):
         data, indices, indptr = self.X
         return sp.csc_matrix((data, indices, indptr), shape=(self.n_samples, self.n_features))

@@ -136,39 +136,96 @@ def _accelerated_gradient(design, penalty, tol_abs, max_iter, coef_init):
 
 
 class RidgeSpectrum:
-    """One decomposition serving every alpha: ``w(alpha) = D^-1/2 V diag(1/(lam+alpha)) V^T h``.
+    """One decomposition serving every alpha of a ridge path or leave-one-out CV.
 
-    ``lam`` are the eigenvalues of ``D^-1/2 Q D^-1/2`` (``D = diag(penalty_factor)``) and
-    ``proj = V^T D^-1/2 g0``. They come from an eigendecomposition of the p x p Gram matrix
-    when n >= p, and from a thin SVD of the centred design when p > n.
+    With P the penalized and U the unpenalized features (``penalty_factor == 0``), the
+    unpenalized ones are solved out exactly, leaving a ridge problem on the penalized block
+    residualised on U (Schur complement), scaled by ``D^-1/2 = diag(v_P)^-1/2``. With
+    ``lam, V`` the eigenpairs of that block's Gram matrix and ``proj`` the data's coordinates:
+
+        w(alpha) = M diag(1 / (lam + alpha)) proj + w_fixed,   X_c w(alpha) = Z (...) + X_c w_fixed
+
+    where ``M`` maps eigen-coordinates to coefficients and ``Z = X_c M`` (the scores). The
+    decomposition is an eigendecomposition of the p x p Gram matrix when n >= p (or X is sparse
+    and narrow), and a thin SVD of the residualised dense design when p > n.
     """
 
-    def __init__(self, design, scale, eigvecs, eigvals, proj, scores):
-        self.design, self.scale = design, scale
-        self.eigvecs, self.eigvals, self.proj = eigvecs, eigvals, proj
-        self.scores = scores  # X_c D^-1/2 V: the data in the eigenbasis, (n, k)
+    def __init__(self, design, v, mapping, eigvals, proj, w_fixed, scores=None,
+                 base_leverage=None):
+        self.design, self.v = design, v
+        self.mapping, self.eigvals, self.proj, self.w_fixed = mapping, eigvals, proj, w_fixed
+        self.scores, self.base_leverage = scores, base_leverage
 
     @classmethod
     def of(cls, design, penalty_factor, keep_scores=False):
-        """The spectrum of ``design``, or None when it does not apply (sparse, v_j == 0)."""
-        v = np.ones(design.n_features) if penalty_factor is None else penalty_factor
-        if design.sparse or np.any(v <= 0):
+        """The spectrum of ``design``, or None when no decomposition applies (sparse, p > n)."""
+        p = design.n_features
+        v = np.ones(p) if penalty_factor is None else penalty_factor
+        pen, unpen = np.flatnonzero(v > 0), np.flatnonzero(v == 0)
+        if pen.size == 0:
             return None
-        scale = 1.0 / np.sqrt(v)
-        if design.n_samples >= design.n_features:
+        scale = 1.0 / np.sqrt(v[pen])
+        use_gram = design.n_samples >= p or (design.sparse and p <= SPARSE_GRAM_MAX_FEATURES)
+        if not use_gram and design.sparse:
+            return None
+        if use_gram:
             Q, g0, _ = design.gram()
-            lam, V = la.eigh(Q * np.outer(scale, scale), check_finite=False)
-            scores = design.centered_matvec(V * scale[:, None]) if keep_scores else None
-            return cls(design, scale, V, np.maximum(lam, 0.0), V.T @ (scale * g0), scores)
-        Xd = _scaled_centered_dense(design, v)
-        U, s, Vt = la.svd(Xd, full_matrices=False, check_finite=False)
-        y_c = design.y
-        return cls(design, scale, Vt.T, s * s / design.S, s * (U.T @ y_c) / design.S, U * s)
+        else:
+            Q, g0 = None, None
+        # Solve out the unpenalized features: w_U = Q_UU^+ (g_U - Q_UP w_P).
+        if unpen.size:
+            if Q is None:
+                block_u = design.centered_columns(unpen)
+                Q_uu = block_u.T @ block_u / design.S
+                Q_up = block_u.T @ design.centered_columns(pen) / design.S
+                g_u = block_u.T @ design.y / design.S
+            else:
+                Q_uu, Q_up, g_u = Q[np.ix_(unpen, unpen)], Q[np.ix_(unpen, pen)], g0[unpen]
+            pinv_uu = np.linalg.pinv(Q_uu, hermitian=True)
+            coupling = pinv_uu @ Q_up  # (|U|, |P|)
+            fixed_u = pinv_uu @ g_u
+        if use_gram:
+            Q_pp, g_p = Q[np.ix_(pen, pen)], g0[pen]
+            if unpen.size:
+                Q_pp = Q_pp - Q_up.T @ coupling
+                g_p = g_p - Q_up.T @ fixed_u
+            lam, V = la.eigh(Q_pp * np.outer(scale, scale), check_finite=False)
+            proj = V.T @ (scale * g_p)
+            left = None
+        else:
+            Xd = design.centered_columns(pen)
+            if unpen.size:
+                Xd -= design.centered_columns(unpen) @ coupling
+            U, sv, Vt = la.svd(Xd * scale, full_matrices=False, check_finite=False)
+            V, lam = Vt.T, sv * sv / design.S
+            proj = sv * (U.T @ design.y) / design.S
+            left = U * sv
+        mapping = np.zeros((p, V.shape[1]))
+        mapping[pen] = V * scale[:, None]
+        w_fixed = np.zeros(p)
+        if unpen.size:
+            mapping[unpen] = -coupling @ mapping[pen]
+            w_fixed[unpen] = fixed_u
+        spectrum = cls(design, v, mapping, np.maximum(lam, 0.0), proj, w_fixed)
+        if keep_scores:
+            spectrum.scores = left if left is not None and not unpen.size else \
+                design.centered_matvec(mapping)
+            base = design.c * design.c / design.S if design.fit_intercept \
+                else np.zeros(design.n_samples)
+            if unpen.size:
+                block_u = design.centered_columns(unpen)
+                base = base + np.einsum("ij,ij->i", block_u @ pinv_uu, block_u) / design.S
+            spectrum.base_leverage = base
+        return spectrum
+
+    def _shrink(self, alpha):
+        total = self.eigvals + alpha
+        return np.divide(1.0, total, out=np.zeros_like(total), where=total > 0)
 
     def solve(self, alpha):
         """Exact ridge solution at ``alpha`` with its certified duality gap."""
-        coef = self.scale * (self.eigvecs @ (self.proj / (self.eigvals + alpha)))
-        penalty = make_penalty(self.design, alpha, 0.0, 1.0 / self.scale ** 2)
+        coef = self.mapping @ (self._shrink(alpha) * self.proj) + self.w_fixed
+        penalty = make_penalty(self.design, alpha, 0.0, self.v)
         return _finish(self.design, coef, certify(self.design, penalty, coef), 1, 0.0, False,
                        exact=True)
 
@@ -176,17 +233,17 @@ class RidgeSpectrum:
         """Exact leave-one-out squared errors, shape (n_alphas, n_samples), weighted by s_i.
 
         For a linear smoother ``H`` the leave-one-out residual is ``r_i / (1 - H_ii)``; here
-        ``H = c c^T / S + Z diag(1 / (S (lam + alpha))) Z^T`` with ``Z`` the scores, so every
-        alpha costs O(n k) after the one decomposition.
+        ``H = H_0 + Z diag(1 / (S (lam + alpha))) Z^T`` with ``H_0`` the hat matrix of the
+        unpenalized part (intercept and U) and ``Z`` the scores, so every alpha costs O(n k)
+        after the one decomposition.
         """
         d = self.design
-        y_c = d.y
-        base = d.c * d.c / d.S if d.fit_intercept else np.zeros(d.n_samples)
+        fixed_fit = d.centered_matvec(self.w_fixed)
         sq_scores = self.scores * self.scores
         out = np.empty((len(alphas), d.n_samples))
         for k, alpha in enumerate(alphas):
-            shrink = 1.0 / (self.eigvals + alpha)
-            residual = y_c - self.scores @ (shrink * self.proj)
-            leverage = base + sq_scores @ shrink / d.S
+            shrink = self._shrink(alpha)
+            residual = d.y - fixed_fit - self.scores @ (shrink * self.proj)
+            leverage = self.base_leverage + sq_scores @ shrink / d.S
             out[k] = (residual / (1.0 - leverage)) ** 2 * (d.n_samples / d.S)
         return out

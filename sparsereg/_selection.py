@@ -15,15 +15,6 @@ def training_mse(design, coefs, intercepts):
     return np.einsum("ij,ij->j", residual, residual) / design.S
 
 
-def _centered_columns(design, support):
-    """``X_c[:, support]`` as a dense (n, |A|) array (scaled by sqrt weights)."""
-    if design.sparse:
-        block = design.csc_matrix()[:, support].toarray()
-    else:
-        block = np.asarray(design.X[:, support], dtype=np.float64)
-    return block - np.outer(design.c, design.means[support])
-
-
 def degrees_of_freedom(design, coefs, alphas, l1_ratio, penalty_factor):
     """Effective degrees of freedom of each fit (the intercept not counted).
 
@@ -46,7 +37,7 @@ def degrees_of_freedom(design, coefs, alphas, l1_ratio, penalty_factor):
             continue
         key = support.tobytes()
         if key not in cache:
-            block = _centered_columns(design, support)
+            block = design.centered_columns(support)
             cache = {key: la.eigh(block.T @ block / design.S, check_finite=False)}
         lam, vecs = cache[key]
         ridge = alpha * (1.0 - l1_ratio) * v[support]
@@ -65,7 +56,7 @@ def noise_variance(design):
     dof = design.S - design.n_features - int(design.fit_intercept)
     if dof <= 0 or design.n_features > MAX_EXACT_DF_SUPPORT:
         return None
-    block = _centered_columns(design, np.arange(design.n_features))
+    block = design.centered_columns(np.arange(design.n_features))
     y_c = design.y
     coef = la.lstsq(block, y_c, check_finite=False)[0]
     residual = y_c - block @ coef
@@ -93,7 +84,7 @@ def relaxed_path(design, coefs, gamma):
             continue
         key = support.tobytes()
         if key not in refits:
-            block = _centered_columns(design, support)
+            block = design.centered_columns(support)
             refits[key] = la.lstsq(block, y_c, check_finite=False)[0]
         relaxed[k, support] = gamma * coef[support] + (1.0 - gamma) * refits[key]
     intercepts = (design.y_mean - relaxed @ design.means if design.fit_intercept

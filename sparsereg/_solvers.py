@@ -14,6 +14,7 @@ from ._penalty import make_penalty
 
 WORKING_SET_MIN = 10
 ROUNDOFF_FACTOR = 64
+ALPHA_MAX_SLACK = 1e-10  # relative round-off allowed when comparing alpha with alpha_max
 GRAM_MIN_RATIO = 10  # use the Gram kernel when n >= GRAM_MIN_RATIO * p ...
 GRAM_MAX_FEATURES = 4000  # ... and p is small enough for a p x p matrix
 
@@ -71,13 +72,16 @@ def solve_enet(design, alpha, l1_ratio, *, penalty_factor=None, positive=False, 
     penalty = make_penalty(design, alpha, l1_ratio, penalty_factor)
     tol_abs = gap_tolerance(design, tol)
     if coef_init is None and l1_ratio > 0 and not (positive and penalty.unpen.size) \
-            and alpha >= alpha_max_of_design(
-            design, l1_ratio, penalty_factor):
-        # Zero is optimal: return it exactly, with the unpenalized features fitted.
+            and alpha >= (1.0 - ALPHA_MAX_SLACK) * alpha_max_of_design(
+                design, l1_ratio, penalty_factor):
+        # Zero is optimal (up to round-off in alpha_max): return it exactly, with the
+        # unpenalized features fitted, if its certificate holds.
         w = np.zeros(design.n_features)
         if penalty.unpen.size:
             w[penalty.unpen] = penalty.pinv_uu @ penalty.gy_u
-        return _finish(design, w, certify(design, penalty, w, positive), 1, tol_abs, warn)
+        gap = certify(design, penalty, w, positive)
+        if gap <= tol_abs:
+            return _finish(design, w, gap, 1, tol_abs, warn)
     w = (np.zeros(design.n_features) if coef_init is None
          else np.array(coef_init, dtype=np.float64))
     if gram:

@@ -6,6 +6,7 @@ from numba import njit
 from ._linalg import psd_solve
 
 ANDERSON_K = 5  # extrapolate from the last K + 1 iterates
+TIKHONOV = 1e-10
 
 
 @njit(cache=True, nogil=True)
@@ -17,6 +18,12 @@ def anderson_point(buffer, positive):
     """
     diffs = buffer[1:] - buffer[:-1]
     gram = diffs @ diffs.T
+    # Late in a run the differences are nearly parallel (one slow linear mode) and ``gram`` is
+    # singular; its null space holds the extrapolating combinations, which a small Tikhonov
+    # term keeps instead of discarding.
+    shift = TIKHONOV * np.trace(gram)
+    for k in range(gram.shape[0]):
+        gram[k, k] += shift
     z = psd_solve(gram, np.ones(gram.shape[0]))
     if z.shape[0] == 0:  # the iterates have stalled: nothing to extrapolate
         return np.empty(0)
@@ -24,6 +31,19 @@ def anderson_point(buffer, positive):
     if total == 0.0 or not np.isfinite(total):
         return np.empty(0)
     point = (z / total) @ buffer[1:]
+    # Stop where the first nonzero coefficient reaches zero instead of overshooting past it:
+    # the slow mode is often one coefficient on its way out of the support, and the L1
+    # kink would make the overshoot rejected.
+    current = buffer[-1]
+    step, blocking = 1.0, -1
+    for j in range(point.shape[0]):
+        if current[j] != 0.0 and point[j] * current[j] < 0.0:
+            t = current[j] / (current[j] - point[j])
+            if t < step:
+                step, blocking = t, j
+    if blocking >= 0:
+        point = current + step * (point - current)
+        point[blocking] = 0.0
     if positive:
         point = np.maximum(point, 0.0)
     return point

@@ -1,0 +1,432 @@
+"""Bad input (SPEC section 8): a clear ValueError/TypeError naming the parameter, raised before
+any solver work, with the inputs left untouched; and hard-but-valid problems (constant or
+duplicated columns, p >> n, features scaled 1e-8..1e8) that must converge or warn.
+"""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+
+import _reference as ref
+from sparsereg import ElasticNetRegressor, L1Regressor, L2Regressor, alpha_max
+
+ESTIMATORS = {
+    "l1": lambda **kw: L1Regressor(**kw),
+    "enet": lambda **kw: ElasticNetRegressor(**kw),
+    "l2": lambda **kw: L2Regressor(**kw),
+}
+L1_RATIO = {"l1": 1.0, "enet": 0.5, "l2": 0.0}
+
+
+def _data(n=12, p=4, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    y = X @ rng.standard_normal(p) + rng.standard_normal(n)
+    return X, y
+
+
+@pytest.fixture
+def no_solver_work(monkeypatch):
+    """Validation must come before any solver work: make the solver layers explode.
+
+    (Patched by name with raising=False: if the internals are renamed, the test still checks
+    the exception type and message.)
+    """
+    def boom(*args, **kwargs):
+        raise AssertionError("solver work started before the input was validated")
+
+    for name in ("make_design", "solve_enet", "solve_ridge"):
+        monkeypatch.setattr(f"sparsereg._estimators.{name}", boom, raising=False)
+    monkeypatch.setattr("sparsereg._alpha.make_design", boom, raising=False)
+
+
+def _copies(*arrays):
+    return [a.copy() if a is not None else None for a in arrays]
+
+
+def _same(a, b):
+    if a is None:
+        return b is None
+    if sp.issparse(a):
+        return (np.array_equal(a.data, b.data, equal_nan=True)
+                and np.array_equal(a.indices, b.indices)
+                and np.array_equal(a.indptr, b.indptr))
+    return np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
+
+
+def _bad_cases():
+    """(id, X, y, sample_weight, estimator params, exception, regex naming the parameter)."""
+    X, y = _data()
+    n, p = X.shape
+    Xnan = X.copy()
+    Xnan[3, 1] = np.nan
+    Xinf = X.copy()
+    Xinf[0, 2] = np.inf
+    Xninf = X.copy()
+    Xninf[5, 0] = -np.inf
+    ynan = y.copy()
+    ynan[4] = np.nan
+    yinf = y.copy()
+    yinf[2] = np.inf
+    Xs_nan = sp.csr_matrix(X)
+    Xs_nan.data[3] = np.nan
+    sw = np.ones(n)
+    sw_neg = sw.copy()
+    sw_neg[2] = -0.5
+    sw_nan = sw.copy()
+    sw_nan[1] = np.nan
+    pf = np.ones(p)
+    pf_neg = pf.copy()
+    pf_neg[0] = -1.0
+    pf_nan = pf.copy()
+    pf_nan[1] = np.nan
+    X_name = r"\bX\b"
+    return [
+        ("X_nan", Xnan, y, None, {}, ValueError, X_name),
+        ("X_inf", Xinf, y, None, {}, ValueError, X_name),
+        ("X_neg_inf", Xninf, y, None, {}, ValueError, X_name),
+        ("X_sparse_nan", Xs_nan, y, None, {}, ValueError, X_name),
+        ("y_nan", X, ynan, None, {}, ValueError, r"\by\b"),
+        ("y_inf", X, yinf, None, {}, ValueError, r"\by\b"),
+        ("y_too_short", X, y[:-1], None, {}, ValueError, r"\b(X|y)\b"),
+        ("y_too_long", X, np.append(y, 1.0), None, {}, ValueError, r"\b(X|y)\b"),
+        ("y_2d", X, np.c_[y, y], None, {}, ValueError, r"\by\b"),
+        ("sw_too_short", X, y, sw[:-1], {}, ValueError, "sample_weight"),
+        ("sw_negative", X, y, sw_neg, {}, ValueError, "sample_weight"),
+        ("sw_nan", X, y, sw_nan, {}, ValueError, "sample_weight"),
+        ("sw_all_zero", X, y, np.zeros(n), {}, ValueError, "sample_weight"),
+        ("sw_2d", X, y, np.ones((n, 2)), {}, ValueError, "sample_weight"),
+        ("alpha_negative", X, y, None, {"alpha": -0.1}, ValueError, "alpha"),
+        ("alpha_nan", X, y, None, {"alpha": np.nan}, ValueError, "alpha"),
+        ("alpha_inf", X, y, None, {"alpha": np.inf}, ValueError, "alpha"),
+        ("alpha_string", X, y, None, {"alpha": "0.1"}, TypeError, "alpha"),
+        ("alpha_none", X, y, None, {"alpha": None}, TypeError, "alpha"),
+        ("pf_too_short", X, y, None, {"penalty_factor": pf[:-1]}, ValueError,
+         "penalty_factor"),
+        ("pf_too_long", X, y, None, {"penalty_factor": np.ones(p + 1)}, ValueError,
+         "penalty_factor"),
+        ("pf_negative", X, y, None, {"penalty_factor": pf_neg}, ValueError, "penalty_factor"),
+        ("pf_nan", X, y, None, {"penalty_factor": pf_nan}, ValueError, "penalty_factor"),
+        ("pf_2d", X, y, None, {"penalty_factor": np.ones((p, 1))}, (ValueError, TypeError),
+         "penalty_factor"),
+        ("pf_strings", X, y, None, {"penalty_factor": ["a"] * p}, (ValueError, TypeError),
+         "penalty_factor"),
+        ("empty_samples", np.empty((0, p)), np.empty(0), None, {}, ValueError, X_name),
+        ("empty_features", np.empty((n, 0)), y, None, {}, ValueError, X_name),
+        ("tol_negative", X, y, None, {"tol": -1e-4}, ValueError, "tol"),
+        ("max_iter_zero", X, y, None, {"max_iter": 0}, ValueError, "max_iter"),
+        ("max_iter_float", X, y, None, {"max_iter": 10.5}, TypeError, "max_iter"),
+        ("solver_unknown", X, y, None, {"solver": "newton"}, ValueError, "solver"),
+        ("fit_intercept_string", X, y, None, {"fit_intercept": "yes"}, (TypeError, ValueError),
+         "fit_intercept"),
+    ]
+
+
+BAD = _bad_cases()
+
+
+@pytest.mark.usefixtures("no_solver_work")
+@pytest.mark.parametrize("kind", list(ESTIMATORS))
+@pytest.mark.parametrize("case", BAD, ids=[c[0] for c in BAD])
+def test_bad_input_raises_naming_the_parameter(kind, case):
+    _, X, y, sw, params, exc, pattern = case
+    est = ESTIMATORS[kind](**params)
+    before = _copies(X, y, sw)
+    with pytest.raises(exc, match=pattern):
+        est.fit(X, y, sample_weight=sw)
+    for a, b in zip((X, y, sw), before):
+        assert _same(a, b), "input modified by a failing fit"
+    assert not hasattr(est, "coef_")
+
+
+@pytest.mark.usefixtures("no_solver_work")
+@pytest.mark.parametrize("l1_ratio", [-0.1, 1.1, np.nan, np.inf])
+@pytest.mark.parametrize("positive_kw", [{}, {"positive": True}])
+def test_enet_bad_l1_ratio(l1_ratio, positive_kw):
+    X, y = _data()
+    with pytest.raises(ValueError, match="l1_ratio"):
+        ElasticNetRegressor(0.1, l1_ratio, **positive_kw).fit(X, y)
+
+
+@pytest.mark.parametrize("l1_ratio", [0.0, 1.0])
+def test_enet_l1_ratio_bounds_are_valid(l1_ratio):
+    X, y = _data()
+    est = ElasticNetRegressor(0.1, l1_ratio).fit(X, y)
+    assert np.all(np.isfinite(est.coef_))
+
+
+def _alpha_max_cases():
+    X, y = _data()
+    n, p = X.shape
+    out = []
+    for cid, Xc, yc, sw, params, exc, pattern in BAD:
+        if cid.startswith(("alpha_", "tol_", "max_iter", "solver", "fit_intercept", "pf_")):
+            continue
+        out.append((cid, Xc, yc, sw, {}, exc, pattern))
+    pf_neg = np.ones(p)
+    pf_neg[0] = -1
+    out += [
+        ("pf_too_short", X, y, None, {"penalty_factor": np.ones(p - 1)}, ValueError,
+         "penalty_factor"),
+        ("pf_negative", X, y, None, {"penalty_factor": pf_neg}, ValueError, "penalty_factor"),
+        ("l1_ratio_zero", X, y, None, {"l1_ratio": 0.0}, ValueError, "l1_ratio"),
+        ("l1_ratio_negative", X, y, None, {"l1_ratio": -0.5}, ValueError, "l1_ratio"),
+        ("l1_ratio_above_one", X, y, None, {"l1_ratio": 1.5}, ValueError, "l1_ratio"),
+        ("l1_ratio_nan", X, y, None, {"l1_ratio": np.nan}, ValueError, "l1_ratio"),
+    ]
+    return out
+
+
+ALPHA_MAX_BAD = _alpha_max_cases()
+
+
+@pytest.mark.usefixtures("no_solver_work")
+@pytest.mark.parametrize("case", ALPHA_MAX_BAD, ids=[c[0] for c in ALPHA_MAX_BAD])
+def test_alpha_max_bad_input(case):
+    _, X, y, sw, params, exc, pattern = case
+    before = _copies(X, y, sw)
+    with pytest.raises(exc, match=pattern):
+        alpha_max(X, y, sample_weight=sw, **params)
+    for a, b in zip((X, y, sw), before):
+        assert _same(a, b)
+
+
+@pytest.mark.parametrize("kind", list(ESTIMATORS))
+def test_failing_fit_leaves_penalty_factor_and_weights_untouched(kind):
+    X, y = _data()
+    pf = np.array([1.0, 0.0, 2.0, -1.0])
+    sw = np.array([1.0] * 11 + [-1.0])
+    pf0, sw0 = pf.copy(), sw.copy()
+    with pytest.raises(ValueError):
+        ESTIMATORS[kind](penalty_factor=pf).fit(X, y)
+    with pytest.raises(ValueError):
+        ESTIMATORS[kind]().fit(X, y, sample_weight=sw)
+    np.testing.assert_array_equal(pf, pf0)
+    np.testing.assert_array_equal(sw, sw0)
+
+
+# ----------------------------------------------------------------------------------------
+# hard but valid problems: converge (checked by an independent certificate) or warn
+
+
+GAP_IN_MESSAGE = re.compile(r"duality gap[^0-9+-]*([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)")
+
+
+def _converge_or_warn(est, X, y, *, sw=None, pf=None, alpha, l1_ratio, fit_intercept=True,
+                      positive=False):
+    """Fit; either a ConvergenceWarning states the gap reached (equal to dual_gap_), or the
+    independently recomputed gap meets tol * P(0). Returns the estimator and the gap."""
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        est.fit(X, y, sample_weight=sw)
+    assert np.all(np.isfinite(est.coef_)) and np.isfinite(est.intercept_)
+    conv = [w for w in rec if issubclass(w.category, ConvergenceWarning)]
+    gap = ref.dual_gap(ref.as_dense(X), y, est.coef_.astype(float), float(est.intercept_),
+                       alpha, l1_ratio, sample_weight=sw, penalty_factor=pf,
+                       fit_intercept=fit_intercept, positive=positive)[0]
+    if conv:
+        msg = str(conv[-1].message)
+        match = GAP_IN_MESSAGE.search(msg)
+        assert match, f"ConvergenceWarning does not state the gap reached: {msg!r}"
+        assert float(match.group(1)) == pytest.approx(est.dual_gap_, rel=1e-2)
+    else:
+        P0 = ref.null_objective(y, sw, fit_intercept)
+        assert gap <= est.tol * P0 + ref.gap_floor(y, sw, fit_intercept), (
+            f"no ConvergenceWarning but gap {gap:.3e} > tol * P(0) = {est.tol * P0:.3e}")
+    return est, gap, bool(conv)
+
+
+def _solvers(kind, sparse):
+    if kind == "l2":
+        return ["auto", "cholesky", "gradient"] + ([] if sparse else ["svd"])
+    return ["auto", "cd", "gram"]
+
+
+def _alpha(X, y, kind, frac=0.05, **kw):
+    """A fraction of the lasso's alpha_max (the natural scale, for every kind)."""
+    return frac * ref.alpha_max(ref.as_dense(X), y, **kw)
+
+
+CASES_KIND_SPARSE = [(k, s) for k in ESTIMATORS for s in (False, True)]
+
+
+@pytest.mark.parametrize("kind,sparse", CASES_KIND_SPARSE)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_constant_columns(kind, sparse, fit_intercept):
+    rng = np.random.default_rng(1)
+    n, p = 40, 6
+    X = rng.standard_normal((n, p))
+    X[:, 1] = 3.0  # constant
+    X[:, 4] = 0.0  # all zeros
+    y = X[:, 0] - 2 * X[:, 2] + 0.5 * rng.standard_normal(n) + 1.0
+    Xf = sp.csc_matrix(X) if sparse else X
+    alpha = _alpha(X, y, kind, fit_intercept=fit_intercept)
+    for solver in _solvers(kind, sparse):
+        est = ESTIMATORS[kind](alpha=alpha, fit_intercept=fit_intercept, solver=solver,
+                               tol=1e-8, max_iter=100_000)
+        if kind == "enet":
+            est.set_params(l1_ratio=0.5)
+        est, gap, warned = _converge_or_warn(est, Xf, y, alpha=alpha, l1_ratio=L1_RATIO[kind],
+                                             fit_intercept=fit_intercept)
+        assert not warned, f"{solver}: no convergence on a problem with constant columns"
+        # all-zero column: its coefficient is 0 in every model
+        assert abs(est.coef_[4]) <= 1e-12 * np.abs(est.coef_).max()
+        if fit_intercept:  # the constant column is absorbed by the intercept
+            if kind == "l2":
+                assert abs(est.coef_[1]) <= 1e-8 * np.abs(est.coef_).max()
+            else:
+                assert est.coef_[1] == 0.0
+                assert est.coef_[4] == 0.0
+        assert est.n_nonzero_ == np.count_nonzero(est.coef_)
+
+
+@pytest.mark.parametrize("kind,sparse", CASES_KIND_SPARSE)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_duplicated_columns(kind, sparse, fit_intercept):
+    rng = np.random.default_rng(2)
+    n = 50
+    base = rng.standard_normal((n, 4))
+    X = np.column_stack([base, base[:, 0], base[:, 1], base[:, 0]])  # 0 == 4 == 6, 1 == 5
+    y = 2 * base[:, 0] - base[:, 1] + 0.3 * rng.standard_normal(n)
+    Xf = sp.csr_matrix(X) if sparse else X
+    alpha = _alpha(X, y, kind, fit_intercept=fit_intercept)
+    l1_ratio = L1_RATIO[kind]
+    for solver in _solvers(kind, sparse):
+        est = ESTIMATORS[kind](alpha=alpha, fit_intercept=fit_intercept, solver=solver,
+                               tol=1e-8, max_iter=100_000)
+        if kind == "enet":
+            est.set_params(l1_ratio=l1_ratio)
+        est, gap, warned = _converge_or_warn(est, Xf, y, alpha=alpha, l1_ratio=l1_ratio,
+                                             fit_intercept=fit_intercept)
+        assert not warned
+        G = gap + ref.gap_floor(y, None, fit_intercept)
+        if l1_ratio < 1:
+            # strictly convex: duplicates share the weight equally. |w_j - w_j*| <=
+            # sqrt(2 G / bb_j) (bb = alpha (1 - l1_ratio)), and w*_0 = w*_4 = w*_6.
+            bound = 2 * np.sqrt(2 * G / (alpha * (1 - l1_ratio))) + 1e-9 * np.abs(est.coef_).max()
+            for j, k in ((0, 4), (0, 6), (1, 5)):
+                assert abs(est.coef_[j] - est.coef_[k]) <= bound
+        else:
+            # lasso: any split is optimal, but the merged coefficients u (sums over the
+            # copies) are determined: P_base(u) <= P_dup(w) (same fit; the triangle
+            # inequality bounds the penalty) and both problems have the same optimum, so
+            # P_base(u) - P* <= G; base has full column rank, so ||u - u*|| <= sqrt(2G/mu).
+            w = est.coef_.astype(float)
+            u = np.array([w[0] + w[4] + w[6], w[1] + w[5], w[2], w[3]])
+            single = L1Regressor(alpha, fit_intercept=fit_intercept, tol=1e-10,
+                                 max_iter=100_000).fit(base, y)
+            G1 = ref.dual_gap(base, y, single.coef_, single.intercept_, alpha, 1.0,
+                              fit_intercept=fit_intercept)[0] + ref.gap_floor(y)
+            mu = ref.strong_convexity(base, alpha, 1.0, fit_intercept=fit_intercept)
+            assert mu > 0
+            bound = np.sqrt(2 * G / mu) + np.sqrt(2 * G1 / mu)
+            assert np.linalg.norm(u - single.coef_) <= bound * (1 + 1e-9) + 1e-12
+
+
+@pytest.mark.parametrize("kind,sparse", CASES_KIND_SPARSE)
+@pytest.mark.parametrize("frac", [0.5, 0.05, 0.005])
+def test_p_much_larger_than_n(kind, sparse, frac):
+    rng = np.random.default_rng(3)
+    n, p = 20, 500
+    X = rng.standard_normal((n, p))
+    if sparse:
+        X *= rng.random((n, p)) < 0.3
+    y = X[:, :5] @ np.array([3.0, -2.0, 1.5, 1.0, -1.0]) + 0.1 * rng.standard_normal(n)
+    Xf = sp.csc_matrix(X) if sparse else X
+    alpha = _alpha(X, y, kind, frac=frac)
+    for solver in _solvers(kind, sparse):
+        est = ESTIMATORS[kind](alpha=alpha, solver=solver, tol=1e-6, max_iter=20_000)
+        if kind == "enet":
+            est.set_params(l1_ratio=0.5)
+        est, gap, warned = _converge_or_warn(est, Xf, y, alpha=alpha, l1_ratio=L1_RATIO[kind])
+        assert not warned, f"{solver}: p >> n did not converge"
+
+
+@pytest.mark.parametrize("kind,sparse", CASES_KIND_SPARSE)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("frac", [0.3, 0.01])
+def test_badly_scaled_features(kind, sparse, fit_intercept, frac):
+    rng = np.random.default_rng(4)
+    n, p = 60, 9
+    Z = rng.standard_normal((n, p)) + 0.5
+    y = Z @ rng.choice([-1.0, 0.0, 1.0, 2.0], p) + 0.3 * rng.standard_normal(n)
+    X = Z * np.logspace(-8, 8, p)  # features scaled 1e-8 .. 1e8
+    Xf = sp.csc_matrix(X) if sparse else X
+    alpha = _alpha(X, y, kind, frac=frac, fit_intercept=fit_intercept)
+    for solver in _solvers(kind, sparse):
+        est = ESTIMATORS[kind](alpha=alpha, fit_intercept=fit_intercept, solver=solver,
+                               tol=1e-6, max_iter=5_000)
+        if kind == "enet":
+            est.set_params(l1_ratio=0.5)
+        _converge_or_warn(est, Xf, y, alpha=alpha, l1_ratio=L1_RATIO[kind],
+                          fit_intercept=fit_intercept)
+
+
+@pytest.mark.parametrize("kind,solver", [("l1", "cd"), ("l1", "gram"), ("enet", "cd"),
+                                         ("enet", "gram"), ("l2", "gradient")])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_max_iter_one_warns_with_duality_gap(kind, solver, sparse):
+    rng = np.random.default_rng(5)
+    n, p = 200, 30
+    X = rng.standard_normal((n, p)) @ (np.eye(p) + 0.9 * np.ones((p, p)) / p)  # correlated
+    y = X @ rng.standard_normal(p) + 0.1 * rng.standard_normal(n)
+    Xf = sp.csc_matrix(X) if sparse else X
+    alpha = _alpha(X, y, kind, frac=1e-3)
+    est = ESTIMATORS[kind](alpha=alpha, solver=solver, tol=1e-12, max_iter=1)
+    if kind == "enet":
+        est.set_params(l1_ratio=0.5)
+    with pytest.warns(ConvergenceWarning, match="duality gap") as rec:
+        est.fit(Xf, y)
+    msg = str([w for w in rec if issubclass(w.category, ConvergenceWarning)][-1].message)
+    match = GAP_IN_MESSAGE.search(msg)
+    assert match, msg
+    assert float(match.group(1)) == pytest.approx(est.dual_gap_, rel=1e-2)
+    assert est.dual_gap_ > 1e-12 * ref.null_objective(y, None, True)
+    assert np.all(np.isfinite(est.coef_))
+    # the reported gap is a valid certificate of the returned (unconverged) model
+    primal = ref.objective(X, y, est.coef_, est.intercept_, alpha, L1_RATIO[kind])
+    p_ref = ref.reference_objective(X, y, alpha, L1_RATIO[kind], n_iter=500,
+                                    start=est.coef_)
+    assert est.dual_gap_ >= primal - p_ref - ref.gap_floor(y, None, True)
+
+
+@pytest.mark.parametrize("kind,solver", [("l1", "cd"), ("l1", "gram"), ("enet", "cd"),
+                                         ("enet", "gram"), ("l2", "cholesky"),
+                                         ("l2", "gradient")])
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("offset", [1e4, 1e6, 1e8])
+def test_large_offset_in_y_converges_or_warns(kind, solver, sparse, offset):
+    """y = offset + signal: float64 holds the signal to ~offset * 1e-16, far below its
+    spread, and with an intercept the problem is the same for every offset (sklearn centres
+    y first). A fit must still meet tol * P(0) (P(0) is offset-free) or warn: never
+    silently return a poor model."""
+    rng = np.random.default_rng(6)
+    n, p = 50, 5
+    X = rng.standard_normal((n, p))
+    signal = X @ np.array([1.0, 0.0, 0.0, 2.0, 0.0]) + rng.standard_normal(n)
+    y = signal + offset
+    Xf = sp.csc_matrix(X) if sparse else X
+    alpha = _alpha(X, y, kind, frac=0.05)
+    est = ESTIMATORS[kind](alpha=alpha, solver=solver, max_iter=10_000)
+    if kind == "enet":
+        est.set_params(l1_ratio=0.5)
+    est, gap, warned = _converge_or_warn(est, Xf, y, alpha=alpha, l1_ratio=L1_RATIO[kind])
+    assert est.intercept_ == pytest.approx(offset, rel=1e-3)
+    if not warned:
+        # same model as without the offset (translation only moves the intercept)
+        base = ESTIMATORS[kind](alpha=alpha, solver=solver, tol=1e-10, max_iter=100_000)
+        if kind == "enet":
+            base.set_params(l1_ratio=0.5)
+        base.fit(Xf, signal)
+        P0 = ref.null_objective(y)
+        mu = ref.strong_convexity(X, alpha, L1_RATIO[kind])
+        # certified: ||w - w*|| <= sqrt(2 G / mu), both fits
+        G = gap + ref.gap_floor(signal)
+        G0 = ref.dual_gap(X, signal, base.coef_, base.intercept_, alpha, L1_RATIO[kind])[0]
+        bound = np.sqrt(2 * G / mu) + np.sqrt(2 * (G0 + ref.gap_floor(signal)) / mu)
+        assert np.linalg.norm(est.coef_ - base.coef_) <= bound * (1 + 1e-6) + 1e-9
+        assert gap <= est.tol * P0 + ref.gap_floor(signal)

@@ -138,11 +138,11 @@ class _PathCV(RegressorMixin, BaseEstimator):
         results = []  # (l1_ratio, relax, alphas, mse of shape (n_alphas, n_folds))
         for l1_ratio in self._l1_ratios():
             alphas = self._grid(design, l1_ratio, penalty_factor)
-            relaxes = self._relaxes() if l1_ratio > 0 else [None]
+            relaxes = self._relaxes()  # for l1_ratio = 0 it blends ridge with least squares
             spectrum = None
-            if l1_ratio == 0.0 and self.cv is None:  # exact leave-one-out, one decomposition
+            if l1_ratio == 0.0 and self.cv is None and relaxes == [None]:
                 spectrum = RidgeSpectrum.of(design, penalty_factor, keep_scores=True)
-            if spectrum is not None:
+            if spectrum is not None:  # exact leave-one-out from one decomposition
                 errors = spectrum.loo_errors(alphas)[None]
             else:
                 errors = self._cv_errors(X_rows, y, sample_weight, groups, alphas, l1_ratio,

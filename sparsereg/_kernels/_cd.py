@@ -17,6 +17,8 @@ from ._anderson import ANDERSON_K, anderson_point
 from ._columns import col_axpy, col_dot
 from ._prox import duality_gap, kkt_violation, penalty_value, prox_step
 
+INNER_MAX_EPOCHS = 500  # then back to the outer loop: a fresh gradient, gap and working set
+
 
 @njit(cache=True, nogil=True)
 def _epoch(X, ws, w, R, sum_r, q, lips, a, b, positive, S):
@@ -117,6 +119,16 @@ def _inner_solve(X, ws, w, R, y, c, sum_r, q, lips, a, b, positive, S, fit_inter
 
 
 @njit(cache=True, nogil=True)
+def _refresh_residual(X, y, c, w, R, fit_intercept):
+    """Recompute ``R = y - X w`` from scratch; returns its weighted sum ``c^T R``."""
+    R[:] = y
+    for j in range(w.shape[0]):
+        if w[j] != 0.0:
+            col_axpy(X, j, -w[j], R)
+    return np.dot(c, R) if fit_intercept else 0.0
+
+
+@njit(cache=True, nogil=True)
 def _full_gradient(X, R, sum_r, q, S, active, grad):
     for j in range(grad.shape[0]):
         if active[j]:
@@ -197,13 +209,20 @@ def cd_solve(X, y, c, q, lips, a, b, positive, fit_intercept, S, w, R,
     sum_r = np.dot(c, R) if fit_intercept else 0.0
     grad = np.empty(p)
     epochs = 0
+    fresh = False
     while True:
         _full_gradient(X, R, sum_r, q, S, active, grad)
         rr, ry = _residual_stats(R, y, c, sum_r, S, fit_intercept)
         gap, primal, xt_theta = duality_gap(w, grad, rr, ry, a, b, positive,
                                             unpen, pinv_uu, g_u, gy_u)
-        if gap <= tol_abs or epochs >= max_epochs:
+        if fresh and (gap <= tol_abs or epochs >= max_epochs):
             return gap, primal, epochs
+        if gap <= tol_abs or epochs >= max_epochs:
+            # The incrementally updated residual drifts by round-off: certify on a fresh one.
+            sum_r = _refresh_residual(X, y, c, w, R, fit_intercept)
+            fresh = True
+            continue
+        fresh = False
 
         # Gap-safe screening: |x_j^T theta*| < a_j certifies w_j* = 0.
         for j in range(p):
@@ -218,6 +237,6 @@ def cd_solve(X, y, c, q, lips, a, b, positive, fit_intercept, S, w, R,
 
         ws, worst = _working_set(w, grad, a, b, positive, active, ws_min)
         sum_r, inner = _inner_solve(X, ws, w, R, y, c, sum_r, q, lips, a, b, positive, S,
-                                    fit_intercept, 0.3 * worst, max_epochs - epochs, unpen,
-                                    pinv_uu)
+                                    fit_intercept, 0.3 * worst,
+                                    min(max_epochs - epochs, INNER_MAX_EPOCHS), unpen, pinv_uu)
         epochs += inner

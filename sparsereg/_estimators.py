@@ -266,15 +266,19 @@ class L2Regressor(_PenalizedRegressor):
     penalty_factor : array-like of shape (n_features,), default=None
         Per-feature multiplier of the penalty; 0 leaves a feature unpenalized.
     max_iter : int, default=1000
-        Maximum number of iterations of ``solver="gradient"``.
+        Maximum number of iterations of the iterative solvers.
     tol : float, default=1e-4
-        ``solver="gradient"`` stops when the duality gap is at most ``tol * P(0)``.
+        The iterative solvers stop when the duality gap is at most ``tol * P(0)``.
     warm_start : bool, default=False
-        Start ``solver="gradient"`` from the previous ``coef_``.
-    solver : {"auto", "cholesky", "svd", "gradient"}, default="auto"
+        Start the iterative solvers from the previous ``coef_``.
+    solver : {"auto", "cholesky", "svd", "cg", "gradient"}, default="auto"
         ``"cholesky"`` solves the p x p system, or the n x n dual system when p > n;
-        ``"svd"`` uses a thin SVD; ``"gradient"`` is accelerated gradient descent (matrix
-        free, for large or sparse X). ``"auto"`` uses Cholesky unless X is sparse and wide.
+        ``"svd"`` uses an eigendecomposition / thin SVD (unpenalized features are solved out
+        exactly); ``"cg"`` is preconditioned conjugate gradient and ``"gradient"`` accelerated
+        gradient descent with weight decay (both matrix free, for large or sparse X, stopped
+        at duality gap <= ``tol * P(0)``). ``"auto"`` uses Cholesky, or CG when X is dense
+        with p >= 4n or sparse with p > 2000 (falling back to Cholesky if CG does not
+        converge).
 
     Attributes
     ----------

@@ -1,4 +1,5 @@
-"""L2 (ridge) solvers: Cholesky (primal or dual), SVD, and accelerated gradient (weight decay).
+"""L2 (ridge) solvers: Cholesky (primal or dual), SVD/eigendecomposition, conjugate gradient
+and accelerated gradient (weight decay).
 
 All minimise ``1/(2S) ||y_c - X_c w||^2 + 1/2 sum_j b_j w_j^2`` with ``b = alpha * v`` and
 report the duality gap of what they return.
@@ -13,36 +14,45 @@ from ._kernels._prox import duality_gap
 from ._penalty import make_penalty
 from ._solvers import _finish, certify, gap_tolerance
 
-RIDGE_SOLVERS = ("auto", "cholesky", "svd", "gradient")
+RIDGE_SOLVERS = ("auto", "cholesky", "svd", "cg", "gradient")
 SPARSE_GRAM_MAX_FEATURES = 2000
+CG_MIN_ASPECT = 4  # dense p >= 4n: a few Krylov passes beat the n^2 p kernel matrix
 
 
-def choose_ridge_solver(design, penalty_factor):
-    """``"auto"``: Cholesky unless X is sparse and too wide for a dense p x p matrix."""
-    if design.sparse and design.n_features > SPARSE_GRAM_MAX_FEATURES:
-        return "gradient"
+def choose_ridge_solver(design):
+    """``"auto"``: Cholesky on the smaller of the p x p and n x n systems, conjugate gradient
+    when X is sparse and wide or dense and much wider than tall."""
+    n, p = design.n_samples, design.n_features
+    if (design.sparse and p > SPARSE_GRAM_MAX_FEATURES) or (not design.sparse
+                                                            and p >= CG_MIN_ASPECT * n):
+        return "cg"
     return "cholesky"
 
 
 def solve_ridge(design, alpha, *, penalty_factor=None, solver="auto", tol=1e-4,
                 max_iter=1000, coef_init=None, warn=True):
     """Solve the L2-penalized problem; closed-form solvers report ``n_iter = 1``."""
-    if solver == "auto":
-        solver = choose_ridge_solver(design, penalty_factor)
+    auto = solver == "auto"
+    if auto:
+        solver = choose_ridge_solver(design)
     penalty = make_penalty(design, alpha, 0.0, penalty_factor)
     tol_abs = gap_tolerance(design, tol)
     all_penalized = penalty.unpen.size == 0 and np.all(penalty.b > 0)
-    if solver == "gradient":
-        w, gap, n_iter = _accelerated_gradient(design, penalty, tol_abs, max_iter, coef_init)
-        return _finish(design, w, gap, n_iter, tol_abs, warn)
+    if solver in ("gradient", "cg"):
+        iterate = _conjugate_gradient if solver == "cg" else _accelerated_gradient
+        w, gap, n_iter = iterate(design, penalty, tol_abs, max_iter, coef_init)
+        if not (auto and gap > tol_abs):
+            return _finish(design, w, certify(design, penalty, w), n_iter, tol_abs, warn)
+        solver = "cholesky"  # "auto" never returns an unconverged iterate
     if solver == "svd":
-        if design.sparse:
-            raise ValueError("solver='svd' needs dense X; use 'cholesky' or 'gradient'.")
-        if not all_penalized:
-            raise ValueError("solver='svd' needs alpha > 0 and every penalty_factor > 0; "
-                             "use 'cholesky'.")
-        w = _svd(design, penalty.b)
-    elif not design.sparse and design.n_features > design.n_samples and all_penalized:
+        spectrum = RidgeSpectrum.of(design, penalty_factor)
+        if spectrum is None:
+            raise ValueError("solver='svd' needs dense X (or sparse X with n >= p); use "
+                             "'cholesky' or 'cg'.")
+        if alpha == 0 and not np.all(spectrum.eigvals > 0):
+            raise ValueError("solver='svd' with alpha=0 needs a full-rank design.")
+        return spectrum.solve(alpha)
+    if not design.sparse and design.n_features > design.n_samples and all_penalized:
         w = _cholesky_dual(design, penalty.b)
     else:
         w = _cholesky_primal(design, penalty.b)
@@ -76,13 +86,40 @@ def _cholesky_dual(design, b):
     return (Xd.T @ z) / np.sqrt(b)
 
 
-def _svd(design, b):
-    """``u = V diag(s / (s^2 + S)) U^T y_c`` on the rescaled design, ``w = u / sqrt(b)``."""
-    Xd = _scaled_centered_dense(design, b)
-    U, s, Vt = la.svd(Xd, full_matrices=False, check_finite=False)
-    y_c = design.y
-    u = Vt.T @ (s / (s * s + design.S) * (U.T @ y_c))
-    return u / np.sqrt(b)
+def _conjugate_gradient(design, penalty, tol_abs, max_iter, coef_init):
+    """Jacobi-preconditioned conjugate gradient on ``(X_c^T X_c / S + diag(b)) w = X_c^T y / S``.
+
+    Matrix free (dense or sparse). The data residual ``r = y_c - X_c w`` is updated with the
+    product ``X_c p`` that CG computes anyway, and ``X_c^T r / S`` is CG's residual plus
+    ``b w``, so the duality gap is checked every iteration at O(n + p) extra cost.
+    """
+    b, S = penalty.b, design.S
+    w = np.zeros(design.n_features) if coef_init is None else np.array(coef_init, float)
+    r = design.y - design.centered_matvec(w) if coef_init is not None else design.y.copy()
+    res = design.centered_rmatvec(r) / S - b * w  # minus the gradient
+    precond = 1.0 / np.maximum(design.lips + b, np.finfo(float).tiny)
+    z = precond * res
+    direction = z.copy()
+    rz = res @ z
+    gap = np.inf
+    for n_iter in range(1, max_iter + 1):
+        x_dir = design.centered_matvec(direction)
+        a_dir = design.centered_rmatvec(x_dir) / S + b * direction
+        curvature = direction @ a_dir
+        if curvature <= 0.0:
+            break
+        step = rz / curvature
+        w += step * direction
+        r -= step * x_dir
+        res -= step * a_dir
+        gap, _, _ = duality_gap(w, res + b * w, float(r @ r) / S, float(design.y @ r) / S,
+                                penalty.a, b, False, *penalty.kernel_args())
+        if gap <= tol_abs:
+            break
+        z = precond * res
+        rz, rz_old = res @ z, rz
+        direction = z + (rz / rz_old) * direction
+    return w, gap, n_iter
 
 
 def _lipschitz(design, b):

@@ -275,7 +275,8 @@ def test_l2_matches_sklearn_ridge(data, solver, fit_intercept, weighted, alpha):
                       max_iter=200_000).fit(X, y, sample_weight=sw)
     sk = Ridge(alpha=alpha * S, fit_intercept=fit_intercept, solver="cholesky")
     sk.fit(X, y, sample_weight=sw)
-    if solver == "gradient":
+    if solver == "gradient" or (solver == "auto" and est.n_iter_ > 1):
+        # "auto" uses conjugate gradient for dense X with p >= 4n: iterative, certified
         assert est.n_iter_ >= 1
         _check_against(X, y, alpha, 0.0, est, sk, sw=sw, fit_intercept=fit_intercept,
                        tol=1e-13)
@@ -310,7 +311,7 @@ def test_l2_penalty_factor_with_zeros_matches_closed_form(data, solver, fit_inte
                       tol=1e-13, max_iter=200_000).fit(X, y, sample_weight=sw)
     w, b = ref.ridge_closed_form(X, y, alpha, sample_weight=sw, penalty_factor=v,
                                  fit_intercept=fit_intercept)
-    if solver == "gradient":
+    if solver == "gradient" or est.n_iter_ > 1:  # iterative ("auto" may pick CG when p >= 4n)
         assert_same_minimizer(X, y, alpha, 0.0, [as_candidate(est), (w, b)], sw=sw, pf=v,
                               fit_intercept=fit_intercept)
     else:
@@ -349,9 +350,15 @@ def test_l2_wide_uses_dual_and_matches_primal_solution():
         assert est.intercept_ == pytest.approx(b, rel=1e-7, abs=1e-9)
 
 
-def test_svd_rejects_unpenalized_features():
-    X, y = _diabetes()
+@pytest.mark.parametrize("data", ["diabetes", "wide"])
+def test_svd_handles_unpenalized_features(data):
+    """solver="svd" solves the unpenalized features out exactly (Schur complement)."""
+    X, y = DATA[data]()
     v = np.ones(X.shape[1])
-    v[0] = 0
-    with pytest.raises(ValueError, match="svd"):
-        L2Regressor(0.1, penalty_factor=v, solver="svd").fit(X, y)
+    v[[0, 3]] = 0
+    est = L2Regressor(0.1, penalty_factor=v, solver="svd").fit(X, y)
+    w, b = ref.ridge_closed_form(X, y, 0.1, penalty_factor=v)
+    rtol = _closed_form_rtol(X, 0.1, None, v, True)
+    np.testing.assert_allclose(est.coef_, w, rtol=0, atol=rtol * np.linalg.norm(w))
+    assert est.intercept_ == pytest.approx(b, abs=rtol * (abs(b) + np.abs(X).max()
+                                                          * np.linalg.norm(w)))

@@ -9,6 +9,7 @@ import argparse
 import datetime
 import hashlib
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -62,6 +63,7 @@ def environment():
                 sparsereg=sparsereg.__version__, git_commit=git("rev-parse", "HEAD"),
                 git_dirty=git("status", "--porcelain", "sparsereg"),
                 sparsereg_source_sha1=source_hash(Path(sparsereg.__file__).parent),
+                loadavg_start=os.getloadavg(),
                 blas=[{k: i.get(k) for k in ("internal_api", "version", "num_threads")}
                       for i in threadpool_info()])
 
@@ -91,13 +93,17 @@ def run_problem(name, labels, budget, max_runs, log):
             rows.append(harness.benchmark(make_adapter(key), problem, alpha, ref["P_star"],
                                           unit, budget, max_runs))
         log(harness.markdown_table(rows))
+        drift = harness.pass_time(problem.X) / unit  # same X^T v, after the rows: contention?
+        if not 0.87 < drift < 1.15:
+            log(f"\nwarning: one X^T v took {drift:.2f}x as long after these rows as before; "
+                "the machine was probably busy")
         for r in rows:
             if r["warnings"]:
                 log(f"\n{r['solver']}: {len(r['warnings'])} distinct ConvergenceWarning(s) "
                     f"in the timed runs, e.g. {r['warnings'][0]!r}")
         out[label] = dict(problem=name, n=n, p=p, alpha=alpha, alpha_max=problem.alpha_max,
                           fraction=problem.fractions[label], pass_seconds=unit,
-                          reference=ref, rows=rows, title=title)
+                          pass_drift=drift, reference=ref, rows=rows, title=title)
     return out
 
 
@@ -112,6 +118,9 @@ def main(argv=None):
     labels = QUICK_LABELS if args.quick else {lab for p in args.problems
                                               for lab in get_problem(p).fractions}
     log = lambda s: print(s, flush=True)  # noqa: E731
+    if os.getloadavg()[0] > 0.5:
+        log(f"warning: load average {os.getloadavg()[0]:.2f} before starting; other processes "
+            "may distort the timings")
     t_start = time.perf_counter()
     result = dict(environment=environment(), target=harness.TARGET, quick=args.quick,
                   problems={}, cold=[])
@@ -134,6 +143,7 @@ def main(argv=None):
         log(cold.markdown_table(result["cold"], names))
 
     result["total_seconds"] = time.perf_counter() - t_start
+    result["loadavg_end"] = os.getloadavg()
     log(f"\ntotal {result['total_seconds']:.0f} s")
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / ("lasso_quick.json" if args.quick else "lasso.json")

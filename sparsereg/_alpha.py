@@ -3,7 +3,7 @@
 import numpy as np
 
 from ._design import make_design
-from ._penalty import make_penalty, project_out_unpenalized
+from ._penalty import unpenalized_fit
 from ._validation import check_penalty_factor, check_sample_weight, check_scalar_param, check_Xy
 
 
@@ -56,12 +56,13 @@ def alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, sample_weight=None,
 def alpha_max_of_design(design, l1_ratio=1.0, penalty_factor=None):
     """:func:`alpha_max` for an already-built design."""
     v = np.ones(design.n_features) if penalty_factor is None else penalty_factor
-    # Always the same arithmetic as the public alpha_max(), so that a fit at exactly
-    # alpha_max() is recognised as all-zero (the Gram's X^T y would differ in the last bits).
-    grad = design.centered_rmatvec(design.y) / design.S
     penalized = v > 0
     if not np.any(penalized):
         return 0.0
+    r0 = design.y
     if not np.all(penalized):
-        grad = project_out_unpenalized(grad, make_penalty(design, 1.0, 1.0, v))
+        _, r0 = unpenalized_fit(design, np.flatnonzero(~penalized))
+    # Always the same arithmetic as the public alpha_max(), so that a fit at exactly
+    # alpha_max() is recognised as all-zero.
+    grad = design.centered_rmatvec(r0) / design.S
     return float(np.max(np.abs(grad[penalized]) / v[penalized]) / l1_ratio)

@@ -57,8 +57,12 @@ def _unpenalized_cross_products(design, unpen):
     return cross / S, gy / S
 
 
-def project_out_unpenalized(grad, penalty):
-    """Correlations of the residual after refitting the unpenalized features."""
-    if penalty.unpen.size == 0:
-        return grad
-    return grad - penalty.g_u @ (penalty.pinv_uu @ grad[penalty.unpen])
+def unpenalized_fit(design, unpen):
+    """Least-squares fit of y on the unpenalized features (and intercept): ``(coef_U, r0)``.
+
+    Solved on the columns themselves (not the normal equations), so that when they fit y
+    almost exactly the residual, and alpha_max with it, stays at round-off level.
+    """
+    block = design.centered_columns(unpen)
+    coef = np.linalg.lstsq(block, design.y, rcond=None)[0]
+    return coef, design.y - block @ coef

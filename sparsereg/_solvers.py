@@ -10,7 +10,7 @@ from ._alpha import alpha_max_of_design
 from ._kernels._cd import cd_solve
 from ._kernels._gram import gram_solve
 from ._kernels._prox import duality_gap
-from ._penalty import make_penalty
+from ._penalty import make_penalty, unpenalized_fit
 
 WORKING_SET_MIN = 10
 ROUNDOFF_FACTOR = 64
@@ -78,7 +78,7 @@ def solve_enet(design, alpha, l1_ratio, *, penalty_factor=None, positive=False, 
         # unpenalized features fitted, if its certificate holds.
         w = np.zeros(design.n_features)
         if penalty.unpen.size:
-            w[penalty.unpen] = penalty.pinv_uu @ penalty.gy_u
+            w[penalty.unpen] = unpenalized_fit(design, penalty.unpen)[0]
         gap = certify(design, penalty, w, positive)
         if gap <= tol_abs:
             return _finish(design, w, gap, 1, tol_abs, warn)

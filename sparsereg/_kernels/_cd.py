@@ -215,9 +215,11 @@ def cd_solve(X, y, c, q, lips, a, b, positive, fit_intercept, S, w, R,
         rr, ry = _residual_stats(R, y, c, sum_r, S, fit_intercept)
         gap, primal, xt_theta = duality_gap(w, grad, rr, ry, a, b, positive,
                                             unpen, pinv_uu, g_u, gy_u)
-        if fresh and (gap <= tol_abs or epochs >= max_epochs):
+        # At least one epoch: below alpha_max the all-zero start can already meet a loose
+        # tol, but a lasso that never moved would hide which features enter.
+        if fresh and ((gap <= tol_abs and epochs > 0) or epochs >= max_epochs):
             return gap, primal, epochs
-        if gap <= tol_abs or epochs >= max_epochs:
+        if (gap <= tol_abs and epochs > 0) or epochs >= max_epochs:
             # The incrementally updated residual drifts by round-off: certify on a fresh one.
             sum_r = _refresh_residual(X, y, c, w, R, fit_intercept)
             fresh = True

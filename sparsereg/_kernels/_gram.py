@@ -37,9 +37,12 @@ def gram_solve(Q, g0, yy, a, b, positive, w, tol_abs, max_epochs,
         rr = max(yy - wg0 - np.dot(w, grad), 0.0)
         gap, primal, _ = duality_gap(w, grad, rr, yy - wg0, a, b, positive,
                                      unpen, pinv_uu, g_u, gy_u)
-        if fresh and (gap <= tol_abs or epochs >= max_epochs):
+        # At least one epoch: below alpha_max the all-zero start can already meet a loose
+        # tol, but a lasso that never moved would hide which features enter.
+        if fresh and ((gap <= tol_abs and epochs > 0) or epochs >= max_epochs):
             return gap, primal, epochs
-        if gap <= tol_abs or epochs >= max_epochs:  # certify on a gradient free of accumulated round-off
+        if (gap <= tol_abs and epochs > 0) or epochs >= max_epochs:
+            # certify on a gradient free of accumulated round-off
             grad = g0 - Q @ w
             fresh = True
             continue

@@ -7,7 +7,7 @@ from sklearn.model_selection import check_cv
 
 from ._design import make_design
 from ._estimators import ENET_SOLVERS, _PenalizedRegressor, _set_sparsity
-from ._path import alpha_grid, build_path, path_on_design
+from ._path import alpha_grid, build_path, check_alphas, path_on_design
 from ._ridge import RIDGE_SOLVERS, RidgeSpectrum
 from ._selection import relaxed_path
 from ._validation import (
@@ -76,10 +76,7 @@ class _PathCV(RegressorMixin, BaseEstimator):
             n_alphas = 100 if self.alphas is None else self.alphas
             check_scalar_param(n_alphas, "alphas", low=1, integer=True)
             return alpha_grid(design, l1_ratio, penalty_factor, int(n_alphas), self.eps)
-        alphas = np.sort(np.asarray(self.alphas, dtype=np.float64).ravel())[::-1]
-        if alphas.size == 0 or not np.all(np.isfinite(alphas)) or alphas[-1] < 0:
-            raise ValueError("alphas must be None, an int, or finite non-negative values.")
-        return alphas
+        return check_alphas(self.alphas)
 
     def _solver_params(self, penalty_factor):
         return dict(penalty_factor=penalty_factor, positive=bool(getattr(self, "positive", False)),

@@ -222,6 +222,14 @@ def alpha_grid(design, l1_ratio, penalty_factor, n_alphas, eps):
     return np.geomspace(top, top * eps, n_alphas)
 
 
+def check_alphas(alphas):
+    """A user-given grid as a decreasing float64 array of finite, non-negative values."""
+    alphas = np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
+    if alphas.size == 0 or not np.all(np.isfinite(alphas)) or alphas[-1] < 0:
+        raise ValueError("alphas must be a non-empty array of finite, non-negative values.")
+    return alphas
+
+
 def resolve_l1_ratio(penalty, l1_ratio):
     check_choice(penalty, "penalty", PENALTIES)
     if penalty == "l1":
@@ -375,9 +383,7 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
         check_scalar_param(n_alphas, "n_alphas", low=1, integer=True)
         alphas = alpha_grid(design, l1_ratio, pf, n_alphas, eps)
     else:
-        alphas = np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
-        if alphas.size == 0 or not np.all(np.isfinite(alphas)) or alphas[-1] < 0:
-            raise ValueError("alphas must be a non-empty array of finite, non-negative values.")
+        alphas = check_alphas(alphas)
     relax = check_relax(relax, l1_ratio)
     return build_path(design, alphas, l1_ratio, penalty, feature_names=feature_names,
                       dtype=X.dtype, relax=relax, penalty_factor=pf, positive=positive,

@@ -25,13 +25,13 @@ def select_alpha(alphas, mse_path):
     """Indices of the minimum mean CV error and of glmnet's one-standard-error rule.
 
     ``mse_path`` has shape (n_alphas, n_folds) and ``alphas`` decrease. The 1-SE choice is the
-    largest alpha whose mean error is at most the minimum plus its standard error
-    (std over folds / sqrt(n_folds)).
+    largest alpha whose mean error is at most the minimum plus its standard error, computed as
+    glmnet's ``cvsd``: the sample standard deviation over folds (ddof=1) / sqrt(n_folds).
     """
     mean = mse_path.mean(axis=1)
     best = int(np.argmin(mean))
     n_folds = mse_path.shape[1]
-    se = mse_path[best].std(ddof=0) / np.sqrt(n_folds)
+    se = mse_path[best].std(ddof=1) / np.sqrt(n_folds) if n_folds > 1 else 0.0
     within = np.flatnonzero(mean <= mean[best] + se)
     return best, int(within.min())  # alphas decrease: the smallest index is the largest alpha
 

@@ -200,7 +200,8 @@ class RegularizationPath:
         ax.plot(self.alphas, self.coefs, **line_kwargs)
         if log_alpha:
             ax.set_xscale("log")
-        ax.set_xlim(self.alphas[0], self.alphas[-1])  # decreasing: the model grows rightwards
+        if len(self) > 1:  # decreasing: the model grows rightwards
+            ax.set_xlim(self.alphas[0], self.alphas[-1])
         ax.axhline(0.0, color="0.6", linewidth=0.8)
         ax.set_xlabel("alpha")
         ax.set_ylabel("coefficient")

@@ -13,6 +13,7 @@ from scipy.linalg import blas
 from ._kernels._stats import centered_sqnorms
 
 GRAM_CHUNK_ROWS = 4096
+MAX_CANCELLATION = 1e4  # S mean_j^2 / ||x_j - mean_j||^2 above this: centre before the product
 
 
 class Design:
@@ -117,6 +118,30 @@ class Design:
             float(y_c @ y_c) / self.S
 
     def _dense_gram(self):
+        """One rank-n update on X itself, centred afterwards; the chunked, shifted variant
+        when the centring would cancel digits (column means large against their spread)."""
+        if self.X.dtype == np.float64:
+            S, c = self.S, self.c
+            cross = self.X.T @ np.column_stack([self.y, c])  # [X^T y_c, X^T c]
+            Q = blas.dsyrk(1.0, self.X, trans=1)
+            means = cross[:, 1] / S if self.fit_intercept else np.zeros(self.n_features)
+            centring = S * means * means
+            diag = np.diag(Q) - centring
+            if np.all(centring <= MAX_CANCELLATION * np.maximum(diag, 0.0)):
+                Q -= S * np.outer(means, means)
+                return self._finish_gram(Q, cross[:, 0], means)
+        return self._chunked_gram()
+
+    def _finish_gram(self, Q, g0, means):
+        """Symmetrise the upper triangle, scale by 1/S and keep the by-products."""
+        S = self.S
+        if self.fit_intercept:
+            self._means = means
+        Q = np.triu(Q) + np.triu(Q, 1).T
+        self._lips = np.maximum(np.diag(Q).copy(), 0.0) / S
+        return np.ascontiguousarray(Q / S), g0 / S, float(self.y @ self.y) / S
+
+    def _chunked_gram(self):
         n, p, S, c = self.n_samples, self.n_features, self.S, self.c
         y_c = self.y
         shift = np.zeros(p)
@@ -139,14 +164,10 @@ class Design:
             rhs[: stop - start, 0] = y_c[start:stop]
             rhs[: stop - start, 1] = c[start:stop]
             cross += blk.T @ rhs[: stop - start]
-        g0, shifted_sum = cross[:, 0], cross[:, 1]
-        delta = shifted_sum / S  # mean - shift
+        delta = cross[:, 1] / S  # mean - shift
         if self.fit_intercept:
-            self._means = shift + delta
             Q -= S * np.outer(delta, delta)
-        Q = np.triu(Q) + np.triu(Q, 1).T
-        self._lips = np.maximum(np.diag(Q).copy(), 0.0) / S
-        return np.ascontiguousarray(Q / S), g0 / S, float(y_c @ y_c) / S
+        return self._finish_gram(Q, cross[:, 0], shift + delta)
 
 
 def make_design(X, y, sample_weight, fit_intercept):

@@ -89,7 +89,7 @@ def solve_enet(design, alpha, l1_ratio, *, penalty_factor=None, positive=False, 
         gap, _, n_iter = gram_solve(Q, g0, yy, penalty.a, penalty.b, positive, w, tol_abs,
                                     max_iter, *penalty.kernel_args())
     else:
-        R = design.y - design.matvec(w) if coef_init is not None else design.y.copy()
+        R = np.empty(design.n_samples)  # filled by the kernel from w
         gap, _, n_iter = cd_solve(design.X, design.y, design.c, design.q, design.lips,
                                   penalty.a, penalty.b, positive, design.fit_intercept,
                                   design.S, w, R, tol_abs, max_iter, *penalty.kernel_args(),

@@ -1,9 +1,11 @@
 """Coordinate descent for the elastic net on a design matrix (dense or CSC).
 
-The residual is kept uncentred, ``R = y - X w``, together with its weighted sum
-``sum_r = c^T R``; the optimal intercept for the current ``w`` is ``sum_r / S`` and the
-centred column ``x_j - mean_j`` is never formed. A coordinate update then costs
-O(nnz(x_j)) for sparse X, also with an intercept.
+The residual ``R`` is kept together with its weighted sum ``sum_r = c^T R``; the optimal
+intercept for the current ``w`` is ``sum_r / S``, so the residual proper is
+``r = R - (sum_r / S) c``. For sparse X, ``R = y - X w`` is uncentred and the centred column
+``x_j - mean_j`` is never formed: a coordinate update costs O(nnz(x_j)), also with an
+intercept. For dense X the update centres on the fly and ``R`` stays centred (see
+``col_update``), which avoids cancellation when column means are large.
 
 Outer loop: one pass for the full gradient, the duality gap (stop when small enough), gap-safe
 screening, and a working set (current support plus the worst KKT violators). Inner loop: cyclic
@@ -14,14 +16,14 @@ import numpy as np
 from numba import njit
 
 from ._anderson import ANDERSON_K, anderson_point
-from ._columns import col_axpy, col_dot
+from ._columns import col_dot, col_update
 from ._prox import duality_gap, kkt_violation, penalty_value, prox_step
 
 INNER_MAX_EPOCHS = 500  # then back to the outer loop: a fresh gradient, gap and working set
 
 
 @njit(cache=True, nogil=True)
-def _epoch(X, ws, w, R, sum_r, q, lips, a, b, positive, S):
+def _epoch(X, ws, w, R, c, sum_r, q, lips, a, b, positive, S):
     """One cyclic pass over ``ws``; returns the new ``sum_r`` and max ``lips_j |dw_j|``."""
     max_step = 0.0
     for j in ws:
@@ -32,8 +34,7 @@ def _epoch(X, ws, w, R, sum_r, q, lips, a, b, positive, S):
         new = prox_step(w[j] * lips[j] + grad_j, lips[j], a[j], b[j], positive)
         delta = new - w[j]
         if delta != 0.0:
-            col_axpy(X, j, -delta, R)
-            sum_r -= delta * q[j]
+            sum_r += col_update(X, j, -delta, R, c, q[j], S)
             w[j] = new
             max_step = max(max_step, abs(delta) * curvature)
     return sum_r, max_step
@@ -63,8 +64,7 @@ def _anderson(X, ws, buffer, w, R, y, c, sum_r, q, a, b, positive, S, fit_interc
     for k in range(ws.shape[0]):
         delta = w_acc[k] - w[ws[k]]
         if delta != 0.0:
-            col_axpy(X, ws[k], -delta, R_acc)
-            sum_acc -= delta * q[ws[k]]
+            sum_acc += col_update(X, ws[k], -delta, R_acc, c, q[ws[k]], S)
     rr_old, _ = _residual_stats(R, y, c, sum_r, S, fit_intercept)
     rr_new, _ = _residual_stats(R_acc, y, c, sum_acc, S, fit_intercept)
     w_new = w.copy()
@@ -77,7 +77,7 @@ def _anderson(X, ws, buffer, w, R, y, c, sum_r, q, a, b, positive, S, fit_interc
 
 
 @njit(cache=True, nogil=True)
-def _unpenalized_block_step(X, w, R, sum_r, q, S, unpen, pinv_uu):
+def _unpenalized_block_step(X, w, R, c, sum_r, q, S, unpen, pinv_uu):
     """Jointly refit the unpenalized features given the others (one Newton step is exact).
 
     Coordinate descent alone crawls when unpenalized columns are correlated; this keeps them
@@ -90,8 +90,7 @@ def _unpenalized_block_step(X, w, R, sum_r, q, S, unpen, pinv_uu):
     step = pinv_uu @ grad_u
     for k in range(n_u):
         if step[k] != 0.0:
-            col_axpy(X, unpen[k], -step[k], R)
-            sum_r -= step[k] * q[unpen[k]]
+            sum_r += col_update(X, unpen[k], -step[k], R, c, q[unpen[k]], S)
             w[unpen[k]] += step[k]
     return sum_r
 
@@ -104,9 +103,9 @@ def _inner_solve(X, ws, w, R, y, c, sum_r, q, lips, a, b, positive, S, fit_inter
     block_step = unpen.shape[0] > 0 and not positive
     epochs = 0
     while epochs < max_epochs:
-        sum_r, max_step = _epoch(X, ws, w, R, sum_r, q, lips, a, b, positive, S)
+        sum_r, max_step = _epoch(X, ws, w, R, c, sum_r, q, lips, a, b, positive, S)
         if block_step:
-            sum_r = _unpenalized_block_step(X, w, R, sum_r, q, S, unpen, pinv_uu)
+            sum_r = _unpenalized_block_step(X, w, R, c, sum_r, q, S, unpen, pinv_uu)
         epochs += 1
         if max_step <= tol_inner:
             break
@@ -119,13 +118,14 @@ def _inner_solve(X, ws, w, R, y, c, sum_r, q, lips, a, b, positive, S, fit_inter
 
 
 @njit(cache=True, nogil=True)
-def _refresh_residual(X, y, c, w, R, fit_intercept):
-    """Recompute ``R = y - X w`` from scratch; returns its weighted sum ``c^T R``."""
+def _refresh_residual(X, y, c, q, S, w, R):
+    """Recompute the residual from scratch (y is centred); returns its weighted sum."""
     R[:] = y
+    sum_r = 0.0
     for j in range(w.shape[0]):
         if w[j] != 0.0:
-            col_axpy(X, j, -w[j], R)
-    return np.dot(c, R) if fit_intercept else 0.0
+            sum_r += col_update(X, j, -w[j], R, c, q[j], S)
+    return sum_r
 
 
 @njit(cache=True, nogil=True)
@@ -191,7 +191,8 @@ def cd_solve(X, y, c, q, lips, a, b, positive, fit_intercept, S, w, R,
     a, b : ndarray (p,)
         L1 and L2 penalty weights per feature.
     w, R : ndarray
-        Starting point and its residual ``y - X w``; overwritten with the solution.
+        Starting point, and a work array of length n for its residual; overwritten with the
+        solution and its residual.
     tol_abs : float
         Stop when the duality gap is at most this value.
     unpen, pinv_uu, g_u, gy_u : arrays
@@ -206,7 +207,7 @@ def cd_solve(X, y, c, q, lips, a, b, positive, fit_intercept, S, w, R,
     for j in range(p):
         if lips[j] + b[j] == 0.0 and a[j] > 0.0:
             active[j] = False  # constant column: its coefficient is 0 and stays 0
-    sum_r = np.dot(c, R) if fit_intercept else 0.0
+    sum_r = _refresh_residual(X, y, c, q, S, w, R)
     grad = np.empty(p)
     epochs = 0
     fresh = False
@@ -221,7 +222,7 @@ def cd_solve(X, y, c, q, lips, a, b, positive, fit_intercept, S, w, R,
             return gap, primal, epochs
         if (gap <= tol_abs and epochs > 0) or epochs >= max_epochs:
             # The incrementally updated residual drifts by round-off: certify on a fresh one.
-            sum_r = _refresh_residual(X, y, c, w, R, fit_intercept)
+            sum_r = _refresh_residual(X, y, c, q, S, w, R)
             fresh = True
             continue
         fresh = False
@@ -233,8 +234,7 @@ def cd_solve(X, y, c, q, lips, a, b, positive, fit_intercept, S, w, R,
                 if bound + np.sqrt(2.0 * lips[j] * gap) < a[j]:
                     active[j] = False
                     if w[j] != 0.0:
-                        col_axpy(X, j, w[j], R)
-                        sum_r += w[j] * q[j]
+                        sum_r += col_update(X, j, w[j], R, c, q[j], S)
                         w[j] = 0.0
 
         ws, worst = _working_set(w, grad, a, b, positive, active, ws_min)

@@ -85,3 +85,33 @@ def _col_centered_sqnorm(X, j, c, mean_j, S):
             return total
         return csc
     return None
+
+
+def col_update(X, j, scale, v, c, q_j, S):  # pragma: no cover - replaced by Numba
+    """Move the residual ``v`` by ``scale`` times column j; returns the change of ``c^T v``.
+
+    Dense: ``v += scale * (x_j - mean_j c)``, which keeps a centred residual centred (no
+    cancellation when column means are large; the extra work is free next to the axpy).
+    CSC: ``v += scale * x_j`` on the pattern only, O(nnz_j); the centring is carried by the
+    returned change ``scale * q_j`` of the residual's weighted sum.
+    """
+    raise NotImplementedError
+
+
+@overload(col_update, jit_options={"fastmath": _FAST})
+def _col_update(X, j, scale, v, c, q_j, S):
+    if isinstance(X, types.Array):
+        def dense(X, j, scale, v, c, q_j, S):
+            shift = q_j / S
+            for i in range(X.shape[0]):
+                v[i] += scale * (X[i, j] - shift * c[i])
+            return 0.0
+        return dense
+    if isinstance(X, types.BaseTuple):
+        def csc(X, j, scale, v, c, q_j, S):
+            data, indices, indptr = X
+            for k in range(indptr[j], indptr[j + 1]):
+                v[indices[k]] += scale * data[k]
+            return scale * q_j
+        return csc
+    return None

@@ -2,11 +2,10 @@
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.model_selection import check_cv
 
 from ._design import make_design
-from ._estimators import ENET_SOLVERS, _PenalizedRegressor, _set_sparsity
+from ._estimators import ENET_SOLVERS, _LinearModel, _set_sparsity
 from ._path import alpha_grid, build_path, check_alphas, path_on_design
 from ._ridge import RIDGE_SOLVERS, RidgeSpectrum
 from ._selection import relaxed_path
@@ -51,7 +50,7 @@ def _fold_mse(X, y, sample_weight, train, test, alphas, l1_ratio, relaxes, param
     return np.array(errors)
 
 
-class _PathCV(RegressorMixin, BaseEstimator):
+class _PathCV(_LinearModel):
     """Shared fit for the cross-validated regressors (subclasses set the penalty)."""
 
     _solvers = ENET_SOLVERS
@@ -178,24 +177,6 @@ class _PathCV(RegressorMixin, BaseEstimator):
 
     def _multiple_ratios(self):
         return False
-
-    def predict(self, X):
-        """Predict with the model refitted at ``alpha_``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-        """
-        return _PenalizedRegressor.predict(self, X)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
 
 
 _CV_ATTRIBUTES = """

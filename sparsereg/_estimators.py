@@ -26,7 +26,31 @@ def _set_sparsity(estimator):
     estimator.sparsity_ = 1.0 - estimator.n_nonzero_ / max(estimator.coef_.shape[0], 1)
 
 
-class _PenalizedRegressor(RegressorMixin, BaseEstimator):
+class _LinearModel(RegressorMixin, BaseEstimator):
+    """Prediction and tags shared by every fitted linear model of the package."""
+
+    def predict(self, X):
+        """Predict ``X @ coef_ + intercept_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_estimator_data(self, X, reset=False)
+        return np.asarray(X @ self.coef_).ravel() + self.intercept_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class _PenalizedRegressor(_LinearModel):
     """Shared fit/predict for every penalized least-squares regressor.
 
     Subclasses define ``_l1_ratio()`` and ``_solve(design, ...)``.
@@ -77,27 +101,6 @@ class _PenalizedRegressor(RegressorMixin, BaseEstimator):
         self.dual_gap_ = sol.dual_gap
         _set_sparsity(self)
         return self
-
-    def predict(self, X):
-        """Predict ``X @ coef_ + intercept_``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-        """
-        check_is_fitted(self)
-        X = validate_estimator_data(self, X, reset=False)
-        return np.asarray(X @ self.coef_).ravel() + self.intercept_
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
-
 
 class ElasticNetRegressor(_PenalizedRegressor):
     """Linear regression with combined L1 and L2 penalties (the general case).

@@ -53,16 +53,21 @@ def alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, sample_weight=None,
     return alpha_max_of_design(design, l1_ratio, pf)
 
 
-def alpha_max_of_design(design, l1_ratio=1.0, penalty_factor=None):
-    """:func:`alpha_max` for an already-built design."""
+def alpha_max_of_design(design, l1_ratio=1.0, penalty_factor=None, use_gram=False):
+    """:func:`alpha_max` for an already-built design.
+
+    ``use_gram`` takes ``X_c^T y / S`` from the Gram statistics instead of a pass over X
+    (equal up to round-off; callers comparing with it allow for that).
+    """
     v = np.ones(design.n_features) if penalty_factor is None else penalty_factor
     penalized = v > 0
     if not np.any(penalized):
         return 0.0
-    r0 = design.y
-    if not np.all(penalized):
-        _, r0 = unpenalized_fit(design, np.flatnonzero(~penalized))
-    # Always the same arithmetic as the public alpha_max(), so that a fit at exactly
-    # alpha_max() is recognised as all-zero.
-    grad = design.centered_rmatvec(r0) / design.S
+    if use_gram and np.all(penalized):
+        grad = design.gram()[1]
+    else:
+        r0 = design.y
+        if not np.all(penalized):
+            _, r0 = unpenalized_fit(design, np.flatnonzero(~penalized))
+        grad = design.centered_rmatvec(r0) / design.S
     return float(np.max(np.abs(grad[penalized]) / v[penalized]) / l1_ratio)

@@ -73,7 +73,7 @@ def solve_enet(design, alpha, l1_ratio, *, penalty_factor=None, positive=False, 
     tol_abs = gap_tolerance(design, tol)
     if coef_init is None and l1_ratio > 0 and not (positive and penalty.unpen.size) \
             and alpha >= (1.0 - ALPHA_MAX_SLACK) * alpha_max_of_design(
-                design, l1_ratio, penalty_factor):
+                design, l1_ratio, penalty_factor, use_gram=gram):
         # Zero is optimal (up to round-off in alpha_max): return it exactly, with the
         # unpenalized features fitted, if its certificate holds.
         w = np.zeros(design.n_features)

@@ -12,7 +12,7 @@ from ._kernels._gram import gram_solve
 from ._kernels._prox import duality_gap
 from ._penalty import make_penalty, unpenalized_fit
 
-WORKING_SET_MIN = 10
+WORKING_SET_MIN = 100
 ROUNDOFF_FACTOR = 64
 ALPHA_MAX_SLACK = 1e-10  # relative round-off allowed when comparing alpha with alpha_max
 GRAM_MIN_RATIO = 10  # use the Gram kernel when n >= GRAM_MIN_RATIO * p ...

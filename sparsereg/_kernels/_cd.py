@@ -168,8 +168,12 @@ def _working_set(w, grad, a, b, positive, active, ws_min):
             k += 1
     n_free = max(ws_min, 2 * n_keep) - n_keep
     if n_candidates > n_free:
-        order = np.argsort(-violation[candidates])
-        candidates = candidates[order[:n_free]]
+        # The n_free largest violations: a selection (O(m)), not a full sort.
+        scores = violation[candidates]
+        cut = np.partition(scores, n_candidates - n_free)[n_candidates - n_free]
+        above = candidates[scores > cut]
+        ties = candidates[scores == cut][: n_free - above.shape[0]]
+        candidates = np.concatenate((above, ties))
     for j in candidates:
         keep[j] = True
     return np.flatnonzero(keep), worst

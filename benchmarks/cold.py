@@ -81,6 +81,38 @@ def cold_start(adapter_key, problem_name, label, tol, repeats=3):
     return out
 
 
+def demo_start(repeats=3):
+    """``python -m sparsereg demo`` in fresh processes: the README demo's cold first fit.
+
+    The demo prints the time of its two fits (L1 and L2 on the diabetes data, the first fits
+    of the process); medians over ``repeats`` processes, Numba cache warm and empty.
+    """
+    cmd = [sys.executable, "-m", "sparsereg", "demo"]
+    env = {**os.environ, **ONE_THREAD}
+
+    def once(extra):
+        t0 = time.perf_counter()
+        out = subprocess.run(cmd, cwd=REPO, env={**env, **extra}, capture_output=True,
+                             text=True, check=True).stdout
+        wall = time.perf_counter() - t0
+        line = next(s for s in out.splitlines() if s.startswith("Both fits took"))
+        return dict(first_fits_s=float(line.split()[3]) / 1e3, process_wall_s=wall)
+
+    once({})  # prime the on-disk cache
+    out = {}
+    for mode in ("cache_warm", "cache_empty"):
+        results = []
+        for _ in range(repeats):
+            if mode == "cache_warm":
+                results.append(once({}))
+            else:
+                with tempfile.TemporaryDirectory(prefix="numba-cache-") as d:
+                    results.append(once({"NUMBA_CACHE_DIR": d}))
+        out[mode] = {k: median(r[k] for r in results) for k in results[0]}
+    out["repeats"] = repeats
+    return out
+
+
 def markdown_table(entries, names):
     """Markdown table of :func:`cold_start` results; ``names`` maps adapter keys to labels."""
     lines = ["| solver | problem | tol | import | first fit, cache warm | first fit, cache "

@@ -58,7 +58,7 @@ def environment():
 
     return dict(date=datetime.datetime.now().isoformat(timespec="seconds"),
                 python=platform.python_version(), machine=platform.processor() or
-                platform.machine(), numpy=numpy.__version__, scipy=scipy.__version__,
+                platform.machine(), cpus=os.cpu_count(), numpy=numpy.__version__, scipy=scipy.__version__,
                 sklearn=sklearn.__version__, numba=numba.__version__,
                 sparsereg=sparsereg.__version__, git_commit=git("rev-parse", "HEAD"),
                 git_dirty=git("status", "--porcelain", "sparsereg"),

@@ -23,13 +23,9 @@ and prints markdown tables.
 """
 
 import argparse
-import datetime
-import hashlib
 import json
 import math
 import os
-import platform
-import subprocess
 import sys
 import time
 import warnings
@@ -40,10 +36,11 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
-from threadpoolctl import threadpool_info, threadpool_limits
+from threadpoolctl import threadpool_limits
 
 from benchmarks import harness
 from benchmarks.adapters import HALF_DECADE, MAX_ITER
+from benchmarks.bench_lasso import environment
 from benchmarks.problems import get_problem
 
 N_ALPHAS = 100
@@ -219,37 +216,6 @@ def markdown_table(rows):
 # ---------------------------------------------------------------------------------------------
 # Driver
 # ---------------------------------------------------------------------------------------------
-
-def source_hash(package_dir):
-    digest = hashlib.sha1()
-    for path in sorted(package_dir.rglob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def environment():
-    import numba
-    import scipy
-    import sklearn
-
-    import sparsereg
-
-    def git(*args):
-        return subprocess.run(["git", *args], cwd=RESULTS.parent.parent, text=True,
-                              capture_output=True).stdout.strip()
-
-    return dict(date=datetime.datetime.now().isoformat(timespec="seconds"),
-                python=platform.python_version(),
-                machine=platform.processor() or platform.machine(), cpus=os.cpu_count(),
-                numpy=np.__version__, scipy=scipy.__version__, sklearn=sklearn.__version__,
-                numba=numba.__version__, sparsereg=sparsereg.__version__,
-                git_commit=git("rev-parse", "HEAD"),
-                git_dirty=git("status", "--porcelain", "sparsereg"),
-                sparsereg_source_sha1=source_hash(Path(sparsereg.__file__).parent),
-                loadavg_start=os.getloadavg(),
-                blas=[{k: i.get(k) for k in ("internal_api", "version", "num_threads")}
-                      for i in threadpool_info()])
-
 
 def run_path(label, eps, budget, max_runs, log):
     problem = get_problem("a")

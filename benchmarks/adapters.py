@@ -94,15 +94,14 @@ class SklearnLasso(Adapter):
         return model.coef_, float(model.intercept_)
 
 
-class Skglm(Adapter):
-    """skglm Lasso / ElasticNet (working sets + Anderson CD); ``tol``: max KKT violation."""
+class _EstimatorLib(Adapter):
+    """A library whose Lasso / ElasticNet estimators take sklearn's (alpha, l1_ratio)."""
 
-    module = "skglm"
-    reference_tol = 1e-13
+    label = None  # name prefix
 
     def __init__(self, l1_ratio=1.0):
         super().__init__(l1_ratio)
-        self.name = "skglm ElasticNet" if self.enet else "skglm Lasso"
+        self.name = f"{self.label} ElasticNet" if self.enet else f"{self.label} Lasso"
 
     def fit(self, X, y, alpha, tol):
         lib = self.lib()
@@ -111,6 +110,14 @@ class Skglm(Adapter):
                  else lib.Lasso(alpha, **kw)).fit(X, y)
         self.n_iter = getattr(model, "n_iter_", None)
         return model.coef_, float(model.intercept_)
+
+
+class Skglm(_EstimatorLib):
+    """skglm Lasso / ElasticNet (working sets + Anderson CD); ``tol``: max KKT violation."""
+
+    module = "skglm"
+    label = "skglm"
+    reference_tol = 1e-13
 
 
 class SkglmGram(Adapter):
@@ -133,22 +140,11 @@ class SkglmGram(Adapter):
         return coef, float(y_mean - x_mean @ coef)
 
 
-class Celer(Adapter):
+class Celer(_EstimatorLib):
     """celer Lasso / ElasticNet (working sets + dual extrapolation); ``tol``: gap / (||y||^2/n)."""
 
     module = "celer"
-
-    def __init__(self, l1_ratio=1.0):
-        super().__init__(l1_ratio)
-        self.name = "celer ElasticNet" if self.enet else "celer Lasso"
-
-    def fit(self, X, y, alpha, tol):
-        lib = self.lib()
-        kw = dict(tol=tol, max_iter=MAX_ITER, max_epochs=MAX_ITER, fit_intercept=True)
-        model = (lib.ElasticNet(alpha, l1_ratio=self.l1_ratio, **kw) if self.enet
-                 else lib.Lasso(alpha, **kw)).fit(X, y)
-        self.n_iter = getattr(model, "n_iter_", None)
-        return model.coef_, float(model.intercept_)
+    label = "celer"
 
 
 class Glmnet(Adapter):

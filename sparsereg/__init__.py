@@ -5,6 +5,7 @@ nonzero; the elastic net lies in between. Every solution comes with its duality 
 """
 
 from ._alpha import alpha_max
+from ._conventions import convert_alpha
 from ._cv import ElasticNetRegressorCV, L1RegressorCV, L2RegressorCV
 from ._estimators import ElasticNetRegressor, L1Regressor, L2Regressor
 from ._path import RegularizationPath, regularization_path
@@ -21,6 +22,7 @@ __all__ = [
     "L2Regressor",
     "RegularizationPath",
     "alpha_max",
+    "convert_alpha",
     "regularization_path",
     "soft_threshold",
 ]

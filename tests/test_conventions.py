@@ -1,0 +1,145 @@
+"""convert_alpha against the other conventions' own solvers and closed forms (SPEC section 2)."""
+
+import itertools
+
+import numpy as np
+import pytest
+from sklearn.linear_model import ElasticNet, Lasso, Ridge
+
+from sparsereg import ElasticNetRegressor, L1Regressor, L2Regressor, convert_alpha
+
+KINDS = ["sparsereg", "sklearn_lasso", "sklearn_elasticnet", "sklearn_ridge", "per_sample",
+         "textbook", "glmnet"]
+RIDGE_ONLY = {"sklearn_ridge", "per_sample", "textbook"}
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(0)
+    n, p = 80, 6
+    X = rng.standard_normal((n, p))
+    y = 3.0 * (X @ rng.standard_normal(p)) + 2.0 * rng.standard_normal(n) + 5.0
+    return X, y
+
+
+def _centered(X, y):
+    return X - X.mean(axis=0), y - y.mean()
+
+
+def test_sklearn_ridge_equals_l2regressor(data):
+    X, y = data
+    alpha = 0.3
+    a = convert_alpha(alpha, from_="sparsereg", to="sklearn_ridge", n_samples=len(y))
+    ours = L2Regressor(alpha).fit(X, y)
+    ref = Ridge(alpha=a).fit(X, y)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-9)
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-9)
+
+
+def test_sklearn_ridge_with_weights_uses_their_sum(data):
+    X, y = data
+    sw = np.random.default_rng(1).uniform(0.5, 3.0, len(y))
+    a = convert_alpha(0.3, from_="sparsereg", to="sklearn_ridge", n_samples=sw.sum())
+    ours = L2Regressor(0.3).fit(X, y, sample_weight=sw)
+    ref = Ridge(alpha=a).fit(X, y, sample_weight=sw)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-9)
+
+
+@pytest.mark.parametrize("kind", ["sklearn_lasso", "sklearn_elasticnet"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_sklearn_lasso_and_elasticnet_are_the_same_scale(data, kind, l1_ratio):
+    X, y = data
+    a = convert_alpha(0.2, from_="sparsereg", to=kind, n_samples=len(y), l1_ratio=l1_ratio)
+    assert a == 0.2
+    ours = ElasticNetRegressor(0.2, l1_ratio=l1_ratio, tol=1e-12).fit(X, y)
+    ref = (Lasso(alpha=a, tol=1e-12) if l1_ratio == 1 else
+           ElasticNet(alpha=a, l1_ratio=l1_ratio, tol=1e-12)).fit(X, y)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("kind", ["textbook", "per_sample"])
+def test_textbook_and_per_sample_closed_forms(data, kind):
+    # textbook: min RSS + lam ||b||^2; per_sample: min RSS/(2n) + lam/(2n) ||b||^2. Both are
+    # solved by (Xc'Xc + lam I) b = Xc'yc, written out here independently of any solver.
+    X, y = data
+    Xc, yc = _centered(X, y)
+    lam = convert_alpha(0.3, from_="sparsereg", to=kind, n_samples=len(y))
+    b = np.linalg.solve(Xc.T @ Xc + lam * np.eye(X.shape[1]), Xc.T @ yc)
+    np.testing.assert_allclose(L2Regressor(0.3).fit(X, y).coef_, b, rtol=1e-9)
+
+
+def _glmnet_by_definition(X, y, lam, a):
+    """glmnet's gaussian fit (standardize=FALSE): y is divided by its sd s, the elastic net is
+    solved with lambda/s on the scaled response, and the coefficients are scaled back by s."""
+    s = np.std(y)
+    if a == 0:
+        Xc, yc = _centered(X, y / s)
+        b = np.linalg.solve(Xc.T @ Xc / len(y) + lam / s * np.eye(X.shape[1]), Xc.T @ yc / len(y))
+    else:
+        b = ElasticNet(alpha=lam / s, l1_ratio=a, tol=1e-13, max_iter=100000).fit(X, y / s).coef_
+    return s * b
+
+
+@pytest.mark.parametrize("a", [0.0, 0.3, 1.0])
+def test_glmnet_lambda_maps_to_the_same_solution(data, a):
+    X, y = data
+    lam = 0.4
+    alpha, ratio = convert_alpha(lam, from_="glmnet", to="sparsereg", n_samples=len(y),
+                                 l1_ratio=a, y_std=np.std(y), return_l1_ratio=True)
+    ours = ElasticNetRegressor(alpha, l1_ratio=ratio, tol=1e-13).fit(X, y)
+    np.testing.assert_allclose(ours.coef_, _glmnet_by_definition(X, y, lam, a),
+                               rtol=1e-6, atol=1e-8)
+
+
+def test_against_glmnet_itself_when_installed(data):
+    glmnet = pytest.importorskip("glmnet")
+    X, y = data
+    lam, a = 0.4, 0.3
+    fit = glmnet.ElasticNet(alpha=a, lambda_path=[lam * 2, lam], standardize=False,
+                            tol=1e-14, n_splits=0).fit(X, y)
+    alpha, ratio = convert_alpha(lam, from_="glmnet", to="sparsereg", n_samples=len(y),
+                                 l1_ratio=a, y_std=np.std(y), return_l1_ratio=True)
+    ours = ElasticNetRegressor(alpha, l1_ratio=ratio, tol=1e-13).fit(X, y)
+    np.testing.assert_allclose(fit.coef_path_[:, -1], ours.coef_, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("src,dst", itertools.product(KINDS, KINDS))
+def test_round_trip(src, dst):
+    ratio = 0.0 if src in RIDGE_ONLY or dst in RIDGE_ONLY else 0.4
+    there, r = convert_alpha(0.7, from_=src, to=dst, n_samples=50, l1_ratio=ratio, y_std=2.5,
+                             return_l1_ratio=True)
+    back, r_back = convert_alpha(there, from_=dst, to=src, n_samples=50, l1_ratio=r, y_std=2.5,
+                                 return_l1_ratio=True)
+    assert back == pytest.approx(0.7, rel=1e-12)
+    assert r_back == pytest.approx(ratio, abs=1e-12)
+
+
+def test_default_l1_ratio_is_lasso_or_ridge():
+    assert convert_alpha(3.0, from_="glmnet", to="sparsereg", n_samples=10) == 3.0
+    assert convert_alpha(3.0, from_="sklearn_ridge", to="sparsereg", n_samples=10) == 0.3
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"from_": "lasso"}, "from_"),
+    ({"to": "ridge"}, "to"),
+    ({"value": -1.0}, "value"),
+    ({"value": "1"}, "value"),
+    ({"n_samples": 0}, "n_samples"),
+    ({"l1_ratio": 1.5}, "l1_ratio"),
+    ({"from_": "sklearn_ridge", "l1_ratio": 0.5}, "l1_ratio"),
+    ({"to": "sklearn_ridge", "l1_ratio": 0.5}, "l1_ratio"),
+    ({"to": "glmnet", "l1_ratio": 0.0}, "y_std"),
+    ({"to": "glmnet", "l1_ratio": 0.5, "y_std": 2.0}, "return_l1_ratio"),
+    ({"to": "glmnet", "l1_ratio": 0.0, "y_std": -1.0}, "y_std"),
+])
+def test_bad_input_names_the_parameter(kwargs, match):
+    args = {"value": 1.0, "from_": "sparsereg", "to": "sklearn_lasso", "n_samples": 10} | kwargs
+    with pytest.raises((ValueError, TypeError), match=match):
+        convert_alpha(args.pop("value"), **args)
+
+
+def test_lasso_value_needs_no_y_std(data):
+    X, y = data
+    alpha = convert_alpha(0.2, from_="glmnet", to="sparsereg", n_samples=len(y))
+    np.testing.assert_allclose(L1Regressor(alpha, tol=1e-12).fit(X, y).coef_,
+                               Lasso(alpha=0.2, tol=1e-12).fit(X, y).coef_, rtol=1e-7, atol=1e-9)

@@ -16,10 +16,10 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "ElasticNetRegressor",
     "ElasticNetRegressorCV",
-    "L1RegressorCV",
-    "L2RegressorCV",
     "L1Regressor",
+    "L1RegressorCV",
     "L2Regressor",
+    "L2RegressorCV",
     "RegularizationPath",
     "alpha_max",
     "convert_alpha",

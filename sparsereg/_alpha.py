@@ -3,8 +3,12 @@
 import numpy as np
 
 from ._design import make_design
-from ._penalty import unpenalized_fit
-from ._validation import check_penalty_factor, check_sample_weight, check_scalar_param, check_Xy
+from ._validation import (
+    check_penalty_factor,
+    check_sample_weight,
+    check_scalar_param,
+    check_Xy,
+)
 
 
 def alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, sample_weight=None,
@@ -63,11 +67,12 @@ def alpha_max_of_design(design, l1_ratio=1.0, penalty_factor=None, use_gram=Fals
     penalized = v > 0
     if not np.any(penalized):
         return 0.0
-    if use_gram and np.all(penalized):
-        grad = design.gram()[1]
-    else:
-        r0 = design.y
-        if not np.all(penalized):
-            _, r0 = unpenalized_fit(design, np.flatnonzero(~penalized))
-        grad = design.centered_rmatvec(r0) / design.S
+    if np.all(penalized):
+        grad = design.gram()[1] if use_gram or not design.has_rows else \
+            design.centered_rmatvec(design.y) / design.S
+    else:  # the gradient at the least-squares fit of the unpenalized part
+        unpen = np.flatnonzero(~penalized)
+        w0 = np.zeros(design.n_features)
+        w0[unpen] = design.least_squares(unpen)[0]
+        grad = design.residual_stats(w0)[0]
     return float(np.max(np.abs(grad[penalized]) / v[penalized]) / l1_ratio)

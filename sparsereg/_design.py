@@ -35,6 +35,8 @@ class Design:
         ``||x_j - mean_j c||^2 / S``; computed on first use.
     """
 
+    has_rows = True  # False for a design known only through its sufficient statistics
+
     def __init__(self, X, y, c, S, fit_intercept, n_samples, n_features, sparse):
         self.X, self.c, self.S = X, c, S
         self.fit_intercept = fit_intercept
@@ -94,6 +96,37 @@ class Design:
         else:
             block = np.array(self.X[:, columns], dtype=np.float64)
         return block - np.outer(self.c, self.means[columns])
+
+    def residual_stats(self, w):
+        """``(X_c^T r / S, r^T r / S, y_c^T r / S)`` for ``r = y_c - X_c w``, from scratch."""
+        r = self.y - self.matvec(w)
+        if self.fit_intercept:
+            r = r - (self.c @ r / self.S) * self.c
+        S = self.S
+        return self.centered_rmatvec(r) / S, float(r @ r) / S, float(self.y @ r) / S
+
+    def residual_mse(self, coefs, intercepts):
+        """Weighted mean squared training error of each row of ``coefs`` with ``intercepts``."""
+        # y is centred: shift the intercepts by y_mean to match.
+        fitted = self.matvec(coefs.T) + np.multiply.outer(self.c, intercepts - self.y_mean)
+        residual = self.y[:, None] - fitted
+        return np.einsum("ij,ij->j", residual, residual) / self.S
+
+    def least_squares(self, columns):
+        """Unpenalized fit of y on the centred ``columns``: ``(coef, mean squared residual)``.
+
+        Solved on the columns themselves (not the normal equations), so that when they fit y
+        almost exactly the residual stays at round-off level.
+        """
+        block = self.centered_columns(columns)
+        coef = np.linalg.lstsq(block, self.y, rcond=None)[0]
+        residual = self.y - block @ coef
+        return coef, float(residual @ residual) / self.S
+
+    def gram_block(self, columns):
+        """``X_c[:, columns]^T X_c[:, columns] / S``."""
+        block = self.centered_columns(columns)
+        return block.T @ block / self.S
 
     def csc_matrix(self):
         data, indices, indptr = self.X

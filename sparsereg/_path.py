@@ -13,7 +13,6 @@ from ._selection import (
     information_criterion,
     noise_variance,
     relaxed_path,
-    training_mse,
 )
 from ._solvers import gap_tolerance, solve_enet
 from ._validation import (
@@ -295,7 +294,7 @@ def build_path(design, alphas, l1_ratio, penalty_name, *, feature_names=None, dt
         df = np.count_nonzero(coefs, axis=1).astype(np.float64)
     return RegularizationPath(
         alphas, coefs if dtype is None else coefs.astype(dtype, copy=False), intercepts, gaps,
-        n_iter, feature_names, penalty_name, l1_ratio, mse=training_mse(design, coefs, intercepts),
+        n_iter, feature_names, penalty_name, l1_ratio, mse=design.residual_mse(coefs, intercepts),
         df=df, n_samples=design.S, noise_variance=noise_variance(design), relax=relax,
         unrelaxed_coefs=unrelaxed)
 

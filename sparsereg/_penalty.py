@@ -56,13 +56,3 @@ def _unpenalized_cross_products(design, unpen):
         gy = block.T @ y_c
     return cross / S, gy / S
 
-
-def unpenalized_fit(design, unpen):
-    """Least-squares fit of y on the unpenalized features (and intercept): ``(coef_U, r0)``.
-
-    Solved on the columns themselves (not the normal equations), so that when they fit y
-    almost exactly the residual, and alpha_max with it, stays at round-off level.
-    """
-    block = design.centered_columns(unpen)
-    coef = np.linalg.lstsq(block, design.y, rcond=None)[0]
-    return coef, design.y - block @ coef

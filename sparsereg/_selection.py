@@ -7,14 +7,6 @@ import scipy.linalg as la
 MAX_EXACT_DF_SUPPORT = 2000  # trace formula cost grows as |A|^3
 
 
-def training_mse(design, coefs, intercepts):
-    """Weighted training mean squared error at each point of the path."""
-    # design.y is centred: shift the intercepts by y_mean to match.
-    fitted = design.matvec(coefs.T) + np.multiply.outer(design.c, intercepts - design.y_mean)
-    residual = design.y[:, None] - fitted
-    return np.einsum("ij,ij->j", residual, residual) / design.S
-
-
 def degrees_of_freedom(design, coefs, alphas, l1_ratio, penalty_factor):
     """Effective degrees of freedom of each fit (the intercept not counted).
 
@@ -37,8 +29,7 @@ def degrees_of_freedom(design, coefs, alphas, l1_ratio, penalty_factor):
             continue
         key = support.tobytes()
         if key not in cache:
-            block = design.centered_columns(support)
-            cache = {key: la.eigh(block.T @ block / design.S, check_finite=False)}
+            cache = {key: la.eigh(design.gram_block(support), check_finite=False)}
         lam, vecs = cache[key]
         ridge = alpha * (1.0 - l1_ratio) * v[support]
         if np.allclose(ridge, ridge[0]):
@@ -56,11 +47,8 @@ def noise_variance(design):
     dof = design.S - design.n_features - int(design.fit_intercept)
     if dof <= 0 or design.n_features > MAX_EXACT_DF_SUPPORT:
         return None
-    block = design.centered_columns(np.arange(design.n_features))
-    y_c = design.y
-    coef = la.lstsq(block, y_c, check_finite=False)[0]
-    residual = y_c - block @ coef
-    return float(residual @ residual) / dof
+    mse = design.least_squares(np.arange(design.n_features))[1]
+    return mse * design.S / dof
 
 
 def information_criterion(mse, df, n_samples, noise_var, penalty_per_df):
@@ -77,15 +65,13 @@ def relaxed_path(design, coefs, gamma):
     """
     relaxed = np.array(coefs, dtype=np.float64)
     refits = {}
-    y_c = design.y
     for k, coef in enumerate(coefs):
         support = np.flatnonzero(coef)
         if support.size == 0:
             continue
         key = support.tobytes()
         if key not in refits:
-            block = design.centered_columns(support)
-            refits[key] = la.lstsq(block, y_c, check_finite=False)[0]
+            refits[key] = design.least_squares(support)[0]
         relaxed[k, support] = gamma * coef[support] + (1.0 - gamma) * refits[key]
     intercepts = (design.y_mean - relaxed @ design.means if design.fit_intercept
                   else np.zeros(len(coefs)))

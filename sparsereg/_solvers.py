@@ -10,7 +10,7 @@ from ._alpha import alpha_max_of_design
 from ._kernels._cd import cd_solve
 from ._kernels._gram import gram_solve
 from ._kernels._prox import duality_gap
-from ._penalty import make_penalty, unpenalized_fit
+from ._penalty import make_penalty
 
 WORKING_SET_MIN = 100
 ROUNDOFF_FACTOR = 64
@@ -33,10 +33,10 @@ class Solution:
 def gap_tolerance(design, tol):
     """``tol * P(0)``, but not below what float64 round-off lets a gap certify.
 
-    The gap is assembled from sums of magnitude ``||y||^2 / (2S)`` (y uncentred), so values
-    below ~``1e-14`` of that are noise; asking for less would only exhaust ``max_iter``.
+    The gap is assembled from sums of magnitude P(0), so values below ~``1e-14`` of that are
+    noise; asking for less would only exhaust ``max_iter``.
     """
-    floor = ROUNDOFF_FACTOR * np.finfo(np.float64).eps * float(design.y @ design.y) / (2 * design.S)
+    floor = ROUNDOFF_FACTOR * np.finfo(np.float64).eps * design.null_objective
     return max(tol * design.null_objective, floor)
 
 
@@ -55,7 +55,7 @@ def _finish(design, w, gap, n_iter, tol_abs, warn, exact=False):
 
 def use_gram(design, solver):
     """Whether the Gram kernel should solve this design."""
-    if solver == "gram":
+    if solver == "gram" or not design.has_rows:
         return True
     if solver == "cd":
         return False
@@ -78,7 +78,7 @@ def solve_enet(design, alpha, l1_ratio, *, penalty_factor=None, positive=False, 
         # unpenalized features fitted, if its certificate holds.
         w = np.zeros(design.n_features)
         if penalty.unpen.size:
-            w[penalty.unpen] = unpenalized_fit(design, penalty.unpen)[0]
+            w[penalty.unpen] = design.least_squares(penalty.unpen)[0]
         gap = certify(design, penalty, w, positive)
         if gap <= tol_abs:
             return _finish(design, w, gap, 1, tol_abs, warn)
@@ -99,12 +99,7 @@ def solve_enet(design, alpha, l1_ratio, *, penalty_factor=None, positive=False, 
 
 def certify(design, penalty, w, positive=False):
     """Duality gap of ``w`` computed from scratch (one pass over the data)."""
-    r = design.y - design.matvec(w)
-    if design.fit_intercept:
-        r = r - (design.c @ r / design.S) * design.c
-    grad = design.centered_rmatvec(r) / design.S
-    rr = float(r @ r) / design.S
-    ry = float(design.y @ r) / design.S
+    grad, rr, ry = design.residual_stats(w)
     gap, _, _ = duality_gap(w, grad, rr, ry, penalty.a, penalty.b, positive,
                             *penalty.kernel_args())
     return gap

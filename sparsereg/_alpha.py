@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ._dask import check_dask_data, dask_design, is_dask_array
 from ._design import make_design
 from ._validation import (
     check_penalty_factor,
@@ -21,7 +22,7 @@ def alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, sample_weight=None,
 
     Parameters
     ----------
-    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
         Training data.
     y : array-like of shape (n_samples,)
         Target values.
@@ -49,11 +50,15 @@ def alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, sample_weight=None,
     >>> int(L1Regressor(alpha=0.99 * a).fit(X, y).n_nonzero_)
     1
     """
-    X, y = check_Xy(X, y)
+    if is_dask_array(X):  # one pass for the sufficient statistics
+        X, y, sw = check_dask_data(X, y, sample_weight)
+    else:
+        X, y = check_Xy(X, y)
+        sw = check_sample_weight(sample_weight, X.shape[0])
     check_scalar_param(l1_ratio, "l1_ratio", low=0.0, high=1.0, low_inclusive=False)
     pf = check_penalty_factor(penalty_factor, X.shape[1])
-    sw = check_sample_weight(sample_weight, X.shape[0])
-    design = make_design(X, y, sw, fit_intercept)
+    design = dask_design(X, y, sw, fit_intercept)[0] if is_dask_array(X) else \
+        make_design(X, y, sw, fit_intercept)
     return alpha_max_of_design(design, l1_ratio, pf)
 
 

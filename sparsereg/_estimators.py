@@ -5,6 +5,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ._dask import (
+    check_dask_data,
+    check_dask_solver,
+    dask_design,
+    is_dask_array,
+    lazy_predict,
+)
 from ._design import make_design
 from ._ridge import RIDGE_SOLVERS, solve_ridge
 from ._solvers import solve_enet
@@ -17,6 +24,14 @@ from ._validation import (
 )
 
 ENET_SOLVERS = ("auto", "cd", "gram")
+
+def start_dask_fit(estimator, X, y, sample_weight):
+    """Check dask inputs (metadata only) and record the feature count, as validate_data does."""
+    X, y, sample_weight = check_dask_data(X, y, sample_weight)
+    estimator.n_features_in_ = X.shape[1]
+    if hasattr(estimator, "feature_names_in_"):
+        del estimator.feature_names_in_
+    return X, y, sample_weight
 
 
 def _set_sparsity(estimator):
@@ -34,13 +49,16 @@ class _LinearModel(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
+            A lazy dask array when X is a dask array.
         """
         check_is_fitted(self)
+        if is_dask_array(X):
+            return lazy_predict(X, self.coef_, self.intercept_)
         X = validate_estimator_data(self, X, reset=False)
         return np.asarray(X @ self.coef_).ravel() + self.intercept_
 
@@ -73,11 +91,14 @@ class _PenalizedRegressor(_LinearModel):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data. float32 stays float32; CSR/CSC matrices are never densified.
-        y : array-like of shape (n_samples,)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Training data. float32 stays float32; CSR/CSC matrices are never densified. A
+            dask array is reduced to its sufficient statistics in one pass (chunk by chunk,
+            in float64) and solved on the p x p Gram matrix: the same objective and
+            certificate as in memory.
+        y : array-like or dask array of shape (n_samples,)
             Target values.
-        sample_weight : array-like of shape (n_samples,), default=None
+        sample_weight : array-like or dask array of shape (n_samples,), default=None
             Non-negative weights ``s_i`` of the squared errors.
 
         Returns
@@ -85,18 +106,25 @@ class _PenalizedRegressor(_LinearModel):
         self : object
             The fitted estimator.
         """
-        X, y = validate_estimator_data(self, X, y)
-        penalty_factor = self._check_params(X.shape[1])
-        sample_weight = check_sample_weight(sample_weight, X.shape[0])
-        design = make_design(X, np.asarray(y, dtype=np.float64), sample_weight,
-                             self.fit_intercept)
+        if is_dask_array(X):
+            X, y, sample_weight = start_dask_fit(self, X, y, sample_weight)
+            penalty_factor = self._check_params(X.shape[1])
+            check_dask_solver(self.solver)
+            design, dtype = dask_design(X, y, sample_weight, self.fit_intercept)
+        else:
+            X, y = validate_estimator_data(self, X, y)
+            penalty_factor = self._check_params(X.shape[1])
+            sample_weight = check_sample_weight(sample_weight, X.shape[0])
+            design = make_design(X, np.asarray(y, dtype=np.float64), sample_weight,
+                                 self.fit_intercept)
+            dtype = X.dtype
         coef_init = None
         if self.warm_start and getattr(self, "coef_", None) is not None \
                 and self.coef_.shape == (X.shape[1],):
             coef_init = self.coef_
         sol = self._solve(design, penalty_factor, coef_init)
-        self.coef_ = sol.coef.astype(X.dtype, copy=False)
-        self.intercept_ = X.dtype.type(sol.intercept) if self.fit_intercept else 0.0
+        self.coef_ = sol.coef.astype(dtype, copy=False)
+        self.intercept_ = dtype.type(sol.intercept) if self.fit_intercept else 0.0
         self.n_iter_ = sol.n_iter
         self.dual_gap_ = sol.dual_gap
         _set_sparsity(self)

@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._alpha import alpha_max_of_design
+from ._dask import check_dask_data, check_dask_solver, dask_design, is_dask_array
 from ._design import make_design
 from ._ridge import RidgeSpectrum, solve_ridge
 from ._selection import (
@@ -320,9 +321,10 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
 
     Parameters
     ----------
-    X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        Training data.
-    y : array-like of shape (n_samples,)
+    X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+        Training data. A dask array costs one pass for the whole path (its sufficient
+        statistics); every alpha is then solved on the Gram matrix.
+    y : array-like or dask array of shape (n_samples,)
         Target values.
     penalty : {"l1", "l2", "elasticnet"}, default="l1"
         Which penalty.
@@ -368,17 +370,26 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
     >>> int(path.n_nonzero[0]), int(path.n_nonzero[-1])
     (0, 10)
     """
-    feature_names = getattr(X, "columns", None)
-    if feature_names is not None:
-        feature_names = np.asarray(feature_names, dtype=object)
-    X, y = check_Xy(X, y)
+    dask_input = is_dask_array(X)
+    if dask_input:
+        X, y, sw = check_dask_data(X, y, sample_weight)
+        feature_names = None
+    else:
+        feature_names = getattr(X, "columns", None)
+        if feature_names is not None:
+            feature_names = np.asarray(feature_names, dtype=object)
+        X, y = check_Xy(X, y)
+        sw = check_sample_weight(sample_weight, X.shape[0])
     l1_ratio = resolve_l1_ratio(penalty, l1_ratio)
     check_scalar_param(tol, "tol", low=0.0)
     check_scalar_param(max_iter, "max_iter", low=1, integer=True)
     check_scalar_param(eps, "eps", low=0.0, high=1.0, low_inclusive=False)
     pf = check_penalty_factor(penalty_factor, X.shape[1])
-    sw = check_sample_weight(sample_weight, X.shape[0])
-    design = make_design(X, y, sw, fit_intercept)
+    if dask_input:
+        check_dask_solver(solver)
+        design, dtype = dask_design(X, y, sw, fit_intercept)
+    else:
+        design, dtype = make_design(X, y, sw, fit_intercept), X.dtype
     if alphas is None:
         check_scalar_param(n_alphas, "n_alphas", low=1, integer=True)
         alphas = alpha_grid(design, l1_ratio, pf, n_alphas, eps)
@@ -386,5 +397,5 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
         alphas = check_alphas(alphas)
     relax = check_relax(relax, l1_ratio)
     return build_path(design, alphas, l1_ratio, penalty, feature_names=feature_names,
-                      dtype=X.dtype, relax=relax, penalty_factor=pf, positive=positive,
+                      dtype=dtype, relax=relax, penalty_factor=pf, positive=positive,
                       tol=tol, max_iter=max_iter, solver=solver)

@@ -23,6 +23,8 @@ def choose_ridge_solver(design):
     """``"auto"``: Cholesky on the smaller of the p x p and n x n systems, conjugate gradient
     when X is sparse and wide or dense and much wider than tall."""
     n, p = design.n_samples, design.n_features
+    if not design.has_rows:
+        return "cholesky"
     if (design.sparse and p > SPARSE_GRAM_MAX_FEATURES) or (not design.sparse
                                                             and p >= CG_MIN_ASPECT * n):
         return "cg"
@@ -202,7 +204,8 @@ class RidgeSpectrum:
         if pen.size == 0:
             return None
         scale = 1.0 / np.sqrt(v[pen])
-        use_gram = design.n_samples >= p or (design.sparse and p <= SPARSE_GRAM_MAX_FEATURES)
+        use_gram = design.n_samples >= p or (design.sparse and p <= SPARSE_GRAM_MAX_FEATURES) \
+            or not design.has_rows
         if not use_gram and design.sparse:
             return None
         if use_gram:

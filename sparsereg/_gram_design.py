@@ -1,0 +1,172 @@
+"""A design known only through its weighted sufficient statistics.
+
+For the squared loss the solution depends on the data only through ``S = sum s_i``, the
+weighted means of X and y and the centred cross-products. Those are additive over blocks of
+rows (merged with the pairwise update of Chan, Golub and LeVeque, which never forms
+``X^T X - S mu mu^T`` and so does not cancel digits when the means are large), so they can be
+computed chunk by chunk, anywhere, and a training fold's statistics are the total minus the
+held-out block's.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class SufficientStats:
+    """Weighted statistics of a block of rows (all sums weighted by ``s_i``).
+
+    Attributes
+    ----------
+    n_rows : int
+        Number of rows.
+    S : float
+        Sum of the weights.
+    mean_x : ndarray (p,)
+    mean_y : float
+        Weighted means.
+    Mxx : ndarray (p, p)
+    Mxy : ndarray (p,)
+    Myy : float
+        Centred cross-products ``sum s (x - mean_x)(x - mean_x)^T`` and so on.
+    """
+
+    n_rows: int
+    S: float
+    mean_x: np.ndarray
+    mean_y: float
+    Mxx: np.ndarray
+    Mxy: np.ndarray
+    Myy: float
+
+    @classmethod
+    def of_rows(cls, X, y, sample_weight=None):
+        """Statistics of in-memory rows, accumulated in float64."""
+        X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64).ravel()
+        s = np.ones(len(y)) if sample_weight is None else \
+            np.asarray(sample_weight, dtype=np.float64).ravel()
+        S = float(s.sum())
+        if S <= 0:
+            return cls.empty(X.shape[1], n_rows=len(y))
+        mean_x, mean_y = (s @ X) / S, float(s @ y) / S
+        root = np.sqrt(s)
+        Xc = (X - mean_x) * root[:, None]
+        yc = (y - mean_y) * root
+        return cls(len(y), S, mean_x, mean_y, Xc.T @ Xc, Xc.T @ yc, float(yc @ yc))
+
+    @classmethod
+    def empty(cls, p, n_rows=0):
+        return cls(n_rows, 0.0, np.zeros(p), 0.0, np.zeros((p, p)), np.zeros(p), 0.0)
+
+    def _combine(self, other, sign):
+        """``self + other`` (sign=1) or ``self - other`` (sign=-1), both about their means."""
+        S = self.S + sign * other.S
+        if S <= 0:
+            return SufficientStats.empty(len(self.mean_x), self.n_rows + sign * other.n_rows)
+        # Means of the result, and of the two parts it is made of (a + b = result).
+        mean_x = (self.S * self.mean_x + sign * other.S * other.mean_x) / S
+        mean_y = (self.S * self.mean_y + sign * other.S * other.mean_y) / S
+        if sign > 0:
+            (Sa, xa, ya), (Sb, xb, yb) = (self.S, self.mean_x, self.mean_y), \
+                (other.S, other.mean_x, other.mean_y)
+        else:
+            (Sa, xa, ya), (Sb, xb, yb) = (S, mean_x, mean_y), \
+                (other.S, other.mean_x, other.mean_y)
+        dx, dy = xb - xa, yb - ya
+        between = Sa * Sb / (Sa + Sb)
+        return SufficientStats(
+            self.n_rows + sign * other.n_rows, S, mean_x, mean_y,
+            self.Mxx + sign * other.Mxx + sign * between * np.outer(dx, dx),
+            self.Mxy + sign * other.Mxy + sign * between * dx * dy,
+            self.Myy + sign * other.Myy + sign * between * dy * dy)
+
+    def __add__(self, other):
+        if other.S <= 0:
+            return SufficientStats(self.n_rows + other.n_rows, self.S, self.mean_x,
+                                   self.mean_y, self.Mxx, self.Mxy, self.Myy)
+        if self.S <= 0:
+            return other + self
+        return self._combine(other, 1)
+
+    def __sub__(self, other):
+        if other.S <= 0:
+            return self + SufficientStats.empty(len(self.mean_x), -other.n_rows)
+        return self._combine(other, -1)
+
+    def squared_errors(self, coefs, intercepts):
+        """``sum_i s_i (y_i - x_i w - b)^2`` for each row ``w`` of ``coefs`` (held-out error)."""
+        coefs = np.atleast_2d(coefs)
+        quad = np.einsum("kp,kp->k", coefs @ self.Mxx, coefs)
+        offset = self.mean_y - coefs @ self.mean_x - intercepts
+        return self.Myy - 2.0 * coefs @ self.Mxy + quad + self.S * offset * offset
+
+
+class GramDesign:
+    """The :class:`~sparsereg._design.Design` interface on sufficient statistics only.
+
+    Every solver that runs on the Gram matrix (coordinate descent on ``X_c^T X_c / S``, the
+    Cholesky and eigendecomposition ridge solvers) works on it unchanged; row-wise operations
+    are replaced by their expressions in ``Q = X_c^T X_c / S``, ``g0 = X_c^T y_c / S`` and
+    ``yy = y_c^T y_c / S`` (uncentred when there is no intercept).
+    """
+
+    has_rows = False
+    sparse = False
+
+    def __init__(self, stats, fit_intercept):
+        self.stats = stats
+        self.fit_intercept = fit_intercept
+        self.n_samples, self.n_features = stats.n_rows, len(stats.mean_x)
+        self.S = stats.S
+        Q, g0, yy = stats.Mxx / self.S, stats.Mxy / self.S, stats.Myy / self.S
+        if fit_intercept:
+            self.y_mean, self._means = stats.mean_y, stats.mean_x
+        else:  # moments about zero
+            mx, my = stats.mean_x, stats.mean_y
+            Q, g0, yy = Q + np.outer(mx, mx), g0 + mx * my, yy + my * my
+            self.y_mean, self._means = 0.0, np.zeros(self.n_features)
+        self._gram = (np.ascontiguousarray(Q), g0, float(yy))
+        self.weighted = True
+
+    @property
+    def means(self):
+        return self._means
+
+    @property
+    def lips(self):
+        return np.maximum(np.diag(self._gram[0]), 0.0)
+
+    @property
+    def q(self):
+        return self.S * self._means
+
+    @property
+    def null_objective(self):
+        return 0.5 * self._gram[2]
+
+    def gram(self):
+        return self._gram
+
+    def residual_stats(self, w):
+        """``(X_c^T r / S, r^T r / S, y_c^T r / S)`` for ``r = y_c - X_c w``."""
+        Q, g0, yy = self._gram
+        Qw = Q @ w
+        ry = yy - float(g0 @ w)
+        return g0 - Qw, max(ry - float(g0 @ w) + float(w @ Qw), 0.0), ry
+
+    def residual_mse(self, coefs, intercepts):
+        Q, g0, yy = self._gram
+        quad = np.einsum("kp,kp->k", coefs @ Q, coefs)
+        offset = self.y_mean - coefs @ self._means - intercepts  # 0 at the optimal intercepts
+        return np.maximum(yy - 2.0 * coefs @ g0 + quad, 0.0) + offset * offset
+
+    def least_squares(self, columns):
+        """Normal-equations fit on ``columns`` (minimum norm when they are collinear)."""
+        Q, g0, yy = self._gram
+        coef = np.linalg.lstsq(Q[np.ix_(columns, columns)], g0[columns], rcond=None)[0]
+        return coef, max(yy - float(g0[columns] @ coef), 0.0)
+
+    def gram_block(self, columns):
+        return self._gram[0][np.ix_(columns, columns)]

@@ -45,15 +45,20 @@ class SufficientStats:
         """Statistics of in-memory rows, accumulated in float64."""
         X = np.asarray(X, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64).ravel()
-        s = np.ones(len(y)) if sample_weight is None else \
-            np.asarray(sample_weight, dtype=np.float64).ravel()
-        S = float(s.sum())
-        if S <= 0:
-            return cls.empty(X.shape[1], n_rows=len(y))
-        mean_x, mean_y = (s @ X) / S, float(s @ y) / S
-        root = np.sqrt(s)
-        Xc = (X - mean_x) * root[:, None]
-        yc = (y - mean_y) * root
+        if sample_weight is None:
+            S = float(len(y))
+            mean_x, mean_y = X.mean(axis=0), float(y.mean())
+            Xc, yc = X - mean_x, y - mean_y
+        else:
+            s = np.asarray(sample_weight, dtype=np.float64).ravel()
+            S = float(s.sum())
+            if S <= 0:
+                return cls.empty(X.shape[1], n_rows=len(y))
+            mean_x, mean_y = (s @ X) / S, float(s @ y) / S
+            root = np.sqrt(s)
+            Xc = (X - mean_x) * root[:, None]
+            yc = (y - mean_y) * root
+        # numpy turns Xc.T @ Xc into one symmetric rank-k update (syrk) on the C-ordered rows
         return cls(len(y), S, mean_x, mean_y, Xc.T @ Xc, Xc.T @ yc, float(yc @ yc))
 
     @classmethod

@@ -1,0 +1,175 @@
+"""Data larger than memory: L1 on a lazily generated dask array, against an in-memory subset.
+
+    python benchmarks/bench_dask.py [--rows 5000000] [--features 200] [--chunk 50000]
+                                    [--subset 500000] [--quick]
+
+Each measurement runs in a fresh subprocess so that its peak resident memory (``ru_maxrss``)
+belongs to that fit alone. X is generated chunk by chunk inside the dask graph (Gaussian,
+Toeplitz-free) and never exists as a whole: its full size is printed next to the peak memory.
+y = X w + noise is computed lazily from the same chunks. Writes
+``benchmarks/results/dask[_quick].json`` and prints a markdown table.
+"""
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+RESULTS = Path(__file__).resolve().parent / "results"
+ALPHA_RATIO = 0.05  # alpha = alpha_max / 20
+
+
+def _rss_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _true_coef(p):
+    import numpy as np
+
+    w = np.zeros(p)
+    w[: p // 10] = np.linspace(2.0, 0.2, p // 10)
+    return w
+
+
+def lazy_problem(n, p, chunk, seed=0):
+    """Lazily generated ``(X, y)``: every chunk of rows comes from its own random stream."""
+    import dask.array as da
+    import numpy as np
+
+    w = _true_coef(p)
+
+    def block(rows, block_info=None):
+        start = block_info[None]["array-location"][0][0]
+        rng = np.random.default_rng([seed, start])
+        X = rng.standard_normal((rows.shape[0], p))
+        y = X @ w + rng.standard_normal(rows.shape[0])
+        return np.column_stack([X, y])
+
+    rows = da.zeros((n, 1), chunks=(chunk, 1))
+    Xy = rows.map_blocks(block, chunks=(rows.chunks[0], (p + 1,)), dtype=np.float64)
+    return Xy[:, :p], Xy[:, p]
+
+
+def _warm_up():
+    """Load the compiled kernels (numba cache) and start dask, outside the timings."""
+    import numpy as np
+
+    from sparsereg import L1Regressor
+
+    X, y = lazy_problem(2000, 5, 1000)
+    L1Regressor(0.01).fit(X, y)
+    L1Regressor(0.01).fit(np.asarray(X), np.asarray(y))
+
+
+def run_dask(n, p, chunk, scheduler):
+    import dask
+
+    from sparsereg import L1Regressor, alpha_max
+
+    _warm_up()
+    X, y = lazy_problem(n, p, chunk)
+    before = _rss_mib()
+    with dask.config.set(scheduler=scheduler):
+        start = time.perf_counter()
+        alpha = ALPHA_RATIO * alpha_max(X, y)  # one pass of its own
+        stats_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        model = L1Regressor(alpha, tol=1e-6).fit(X, y)
+        fit_seconds = time.perf_counter() - start
+    return {"kind": "dask", "rows": n, "features": p, "chunk_rows": chunk, "scheduler": scheduler,
+                "alpha": alpha, "stats_seconds": stats_seconds, "fit_seconds": fit_seconds,
+                "rows_per_second": n / fit_seconds, "peak_rss_mib": _rss_mib(),
+                "rss_before_fit_mib": before, "x_size_mib": n * p * 8 / 2**20,
+                "chunk_size_mib": chunk * p * 8 / 2**20, "n_nonzero": int(model.n_nonzero_),
+                "dual_gap": model.dual_gap_, "coef": model.coef_.tolist(),
+                "intercept": float(model.intercept_)}
+
+
+def run_memory(n, p, chunk, alpha):
+    import numpy as np
+
+    from sparsereg import L1Regressor
+
+    _warm_up()
+    X, y = lazy_problem(n, p, chunk)
+    Xm, ym = np.asarray(X.compute()), np.asarray(y.compute())  # the subset, materialised
+    before = _rss_mib()
+    start = time.perf_counter()
+    model = L1Regressor(alpha, tol=1e-6).fit(Xm, ym)
+    seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    lazy = L1Regressor(alpha, tol=1e-6).fit(X, y)  # the same rows through dask
+    dask_seconds = time.perf_counter() - start
+    return {"kind": "memory", "rows": n, "features": p, "alpha": alpha, "fit_seconds": seconds,
+                "rows_per_second": n / seconds, "peak_rss_mib": _rss_mib(), "rss_before_fit_mib": before,
+                "x_size_mib": n * p * 8 / 2**20, "n_nonzero": int(model.n_nonzero_),
+                "dual_gap": model.dual_gap_, "dask_same_rows_seconds": dask_seconds,
+                "max_coef_difference_vs_dask": float(np.abs(model.coef_ - lazy.coef_).max())}
+
+
+def _child(args):
+    if args.child == "dask":
+        out = run_dask(args.rows, args.features, args.chunk, args.scheduler)
+    else:
+        out = run_memory(args.subset, args.features, args.chunk, args.alpha)
+    print(json.dumps(out))
+
+
+def _spawn(*extra):
+    cmd = [sys.executable, str(Path(__file__).resolve()), *extra]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=5_000_000)
+    parser.add_argument("--features", type=int, default=200)
+    parser.add_argument("--chunk", type=int, default=50_000)
+    parser.add_argument("--subset", type=int, default=500_000)
+    parser.add_argument("--scheduler", default="threads")
+    parser.add_argument("--quick", action="store_true", help="500k rows, 100k subset")
+    parser.add_argument("--child", choices=("dask", "memory"), help=argparse.SUPPRESS)
+    parser.add_argument("--alpha", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rows, args.subset = 500_000, 100_000
+    if args.child:
+        return _child(args)
+
+    common = ["--features", str(args.features), "--chunk", str(args.chunk)]
+    big = _spawn("--child", "dask", "--rows", str(args.rows), "--scheduler", args.scheduler,
+                 *common)
+    small = _spawn("--child", "memory", "--subset", str(args.subset), "--alpha",
+                   str(big["alpha"]), *common)
+    print(f"| fit | rows x features | X size | time | rows/s | peak RSS | RSS before fit |\n"
+          f"|---|---|---|---|---|---|---|\n"
+          f"| dask ({big['scheduler']}, chunks of {args.chunk} rows = "
+          f"{big['chunk_size_mib']:.0f} MiB) | {big['rows']:,} x {big['features']} | "
+          f"{big['x_size_mib'] / 1024:.2f} GiB | {big['fit_seconds']:.1f} s | "
+          f"{big['rows_per_second']:,.0f} | {big['peak_rss_mib']:.0f} MiB | "
+          f"{big['rss_before_fit_mib']:.0f} MiB |\n"
+          f"| in memory (numpy) | {small['rows']:,} x {small['features']} | "
+          f"{small['x_size_mib'] / 1024:.2f} GiB | {small['fit_seconds']:.2f} s | "
+          f"{small['rows_per_second']:,.0f} | {small['peak_rss_mib']:.0f} MiB | "
+          f"{small['rss_before_fit_mib']:.0f} MiB |")
+    print(f"\ndask: alpha_max (one pass) {big['stats_seconds']:.1f} s; the fit (one "
+          f"pass) {big['fit_seconds']:.1f} s; {big['n_nonzero']} nonzero of {big['features']}, "
+          f"duality gap {big['dual_gap']:.2e}.")
+    print(f"subset through dask: {small['dask_same_rows_seconds']:.2f} s; max |coef difference| "
+          f"vs the in-memory fit {small['max_coef_difference_vs_dask']:.1e}.")
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / ("dask_quick.json" if args.quick else "dask.json")
+    big.pop("coef")
+    out.write_text(json.dumps({"dask": big, "memory": small}, indent=1))
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Sphinx configuration of the sparsereg documentation.
+
+Build: ``python -m sphinx -b html docs docs/_build/html`` (add ``-W --keep-going`` to turn
+warnings into errors, as the test suite does). Every gallery script runs during the build, so
+the figures of the theory page and of the examples always come from the current code.
+"""
+
+import os
+import sys
+import warnings
+
+# Import the checkout being documented, whatever is installed.
+sys.path.insert(0, os.path.abspath(".."))
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+
+import sparsereg  # noqa: E402
+
+project = "sparsereg"
+author = "sparsereg developers"
+copyright = "sparsereg developers, BSD-3-Clause"
+version = release = sparsereg.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+    "myst_parser",
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+root_doc = "index"
+templates_path = ["_templates"]
+# The gallery sources are rendered through auto_examples/ and auto_theory/.
+exclude_patterns = ["_build", "examples", "theory_figures", "**.ipynb_checkpoints",
+                    "sg_execution_times.rst"]
+
+# -- API reference -----------------------------------------------------------------------
+autosummary_generate = True
+autodoc_default_options = {"member-order": "groupwise"}
+autodoc_typehints = "none"
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_attributes_as_param_list = True
+numpydoc_xref_param_type = False
+
+# -- Markdown (the generated benchmark report) ------------------------------------------
+myst_heading_anchors = 3
+
+# -- Gallery -------------------------------------------------------------------------------
+sphinx_gallery_conf = {
+    "examples_dirs": ["examples", "theory_figures"],
+    "gallery_dirs": ["auto_examples", "auto_theory"],
+    "filename_pattern": r"plot_",
+    "within_subsection_order": "FileNameSortKey",
+    "abort_on_example_error": True,
+    "doc_module": ("sparsereg",),
+    "backreferences_dir": "gen_modules/backreferences",
+    "reference_url": {"sparsereg": None},
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "min_reported_time": 1,
+    "show_memory": False,
+    # Always rerun every script: the figures must come from the current code, not a cache.
+    "run_stale_examples": True,
+}
+
+# Example scripts must not be noisy: matplotlib's Agg backend cannot show windows.
+warnings.filterwarnings("ignore", message="FigureCanvasAgg is non-interactive")
+
+# -- HTML ----------------------------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = f"sparsereg {version}"
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "secondary_sidebar_items": ["page-toc", "sourcelink"],
+}
+html_show_sourcelink = False
+html_context = {"default_mode": "light"}

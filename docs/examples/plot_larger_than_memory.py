@@ -41,7 +41,7 @@ print(X)
 # %%
 # Cross-validated lasso: 4 folds of two chunks each, all in one pass over the data. ``predict``
 # on a dask array stays lazy.
-model = L1RegressorCV(cv=4, selection="1se").fit(X, y)
+model = L1RegressorCV(cv=4, selection="1se", tol=1e-8).fit(X, y)
 print(f"alpha_1se = {model.alpha_:.4f}, {model.n_nonzero_} of {p} coefficients nonzero, "
       f"duality gap {model.dual_gap_:.1e}")
 print("first coefficients:", np.round(model.coef_[:6], 3))
@@ -51,7 +51,7 @@ print(type(prediction).__name__, prediction.shape)
 # %%
 # The same rows in memory give the same model: the dask fit is not an approximation.
 X_mem, y_mem = X.compute(), y.compute()
-in_memory = L1Regressor(model.alpha_).fit(X_mem, y_mem)
+in_memory = L1Regressor(model.alpha_, tol=1e-8).fit(X_mem, y_mem)
 print("max |coef difference| vs in-memory fit:",
       f"{np.abs(in_memory.coef_ - model.coef_).max():.1e}")
 

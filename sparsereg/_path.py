@@ -64,6 +64,30 @@ class RegularizationPath:
     relax : float or None
         The relaxed-lasso ``gamma`` when the coefficients are relaxed; ``unrelaxed_coefs`` then
         holds the penalized solutions (whose duality gaps are ``dual_gaps``).
+
+    Examples
+    --------
+    Made by :func:`regularization_path`:
+
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsereg import regularization_path
+    >>> X, y = load_diabetes(return_X_y=True, as_frame=True)
+    >>> path = regularization_path(X, y, n_alphas=20)
+    >>> path
+    RegularizationPath(penalty='l1', n_alphas=20, alpha=2.15..0.00215, n_nonzero=0..10)
+    >>> path.n_nonzero[:10]  # sparsity counts, from alpha_max down
+    array([0, 2, 2, 3, 4, 4, 5, 6, 7, 7])
+    >>> coef, intercept = path.coef_at(1.0)  # interpolated between grid points
+    >>> list(path.feature_names[np.flatnonzero(coef)])
+    ['bmi', 'bp', 's5']
+    >>> path.predict(X.iloc[:3]).shape  # one column per alpha
+    (3, 20)
+    >>> path.to_frame().shape  # indexed by alpha, one column per feature
+    (20, 10)
+    >>> int(path.n_nonzero[np.argmin(path.bic())])  # sparsity of the BIC choice
+    7
+    >>> ax = path.plot()  # needs matplotlib
     """
 
     def __init__(self, alphas, coefs, intercepts, dual_gaps, n_iter, feature_names, penalty,

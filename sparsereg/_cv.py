@@ -1,5 +1,9 @@
 """Cross-validated estimators: one warm-started path per fold, then the full-data path."""
 
+import sys
+import threading
+import time
+
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.model_selection import check_cv
@@ -50,6 +54,36 @@ def _fold_mse(X, y, sample_weight, train, test, alphas, l1_ratio, relaxes, param
     return np.array(errors)
 
 
+def _fold_reporter(estimator, l1_ratio, n_folds):
+    """A callable printing one stderr line per completed fold, or None when not verbose.
+
+    Folds finish in any order in the thread pool, so completions are counted under a lock and
+    each line is written with a single call (``print`` writes the newline separately, which
+    interleaves between threads).
+    """
+    if not estimator.verbose:
+        return None
+    lock, done = threading.Lock(), [0]
+    name = type(estimator).__name__
+
+    def report(fold, seconds):
+        with lock:
+            done[0] += 1
+            sys.stderr.write(f"[{name}] l1_ratio={l1_ratio:g}: fold {fold + 1} done in "
+                             f"{seconds:.2f} s ({done[0]}/{n_folds} folds)\n")
+            sys.stderr.flush()
+    return report
+
+
+def _reported_fold_mse(report, fold, *args):
+    """``_fold_mse(*args)``, then ``report(fold, seconds)`` when reporting."""
+    start = time.perf_counter()
+    errors = _fold_mse(*args)
+    if report is not None:
+        report(fold, time.perf_counter() - start)
+    return errors
+
+
 class _PathCV(_LinearModel):
     """Shared fit for the cross-validated regressors (subclasses set the penalty)."""
 
@@ -93,10 +127,11 @@ class _PathCV(_LinearModel):
     def _cv_errors(self, X, y, sample_weight, groups, alphas, l1_ratio, relaxes, params):
         """(n_relax, n_alphas, n_folds) validation errors."""
         folds = list(check_cv(5 if self.cv is None else self.cv).split(X, y, groups))
+        report = _fold_reporter(self, l1_ratio, len(folds))
         errors = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(_fold_mse)(X, y, sample_weight, train, test, alphas, l1_ratio, relaxes,
-                               params)
-            for train, test in folds)
+            delayed(_reported_fold_mse)(report, k, X, y, sample_weight, train, test, alphas,
+                                        l1_ratio, relaxes, params)
+            for k, (train, test) in enumerate(folds))
         return np.stack(errors, axis=-1)
 
     def fit(self, X, y, sample_weight=None, groups=None):
@@ -144,6 +179,12 @@ class _PathCV(_LinearModel):
                 errors = self._cv_errors(X_rows, y, sample_weight, groups, alphas, l1_ratio,
                                          relaxes, fold_params)
             results += [(l1_ratio, gamma, alphas, err) for gamma, err in zip(relaxes, errors)]
+            if self.verbose:
+                mean = errors.mean(axis=-1)
+                k = np.unravel_index(np.argmin(mean), mean.shape)[-1]
+                how = "exact leave-one-out" if spectrum is not None else "cross-validation"
+                sys.stderr.write(f"[{type(self).__name__}] l1_ratio={l1_ratio:g} ({how}): "
+                                 f"min mean CV MSE {mean.min():.6g} at alpha={alphas[k]:.6g}\n")
         best = int(np.argmin([mse.mean(axis=1).min() for *_, mse in results]))
         l1_ratio, relax, alphas, mse = results[best]
         i_min, i_1se = select_alpha(alphas, mse)
@@ -207,6 +248,10 @@ _CV_ATTRIBUTES = """
         Column names, when X has string column names.
 """
 
+_CV_VERBOSE = """    verbose : int, default=0
+        When > 0, print a progress line to stderr as each fold completes and per l1_ratio.
+"""
+
 _CV_PARAMETERS = """
     alphas : None, int or array-like, default=None
         The grid: None for 100 log-spaced values from ``alpha_max`` down to
@@ -248,7 +293,7 @@ class ElasticNetRegressorCV(_PathCV):
         on the support``; with a list, the best (gamma, alpha) pair is chosen by CV.
     solver : {"auto", "cd", "gram"}, default="auto"
         Kernel choice, as in :class:`ElasticNetRegressor`.
-""" + _CV_ATTRIBUTES + """
+""" + _CV_VERBOSE + _CV_ATTRIBUTES + """
     Examples
     --------
     >>> from sklearn.datasets import load_diabetes
@@ -263,7 +308,7 @@ class ElasticNetRegressorCV(_PathCV):
 
     def __init__(self, *, l1_ratio=0.5, alphas=None, eps=1e-3, cv=5, selection="min",
                  noise_variance=None, n_jobs=None, fit_intercept=True, penalty_factor=None,
-                 positive=False, relax=None, max_iter=1000, tol=1e-4, solver="auto"):
+                 positive=False, relax=None, max_iter=1000, tol=1e-4, solver="auto", verbose=0):
         self.l1_ratio = l1_ratio
         self.noise_variance = noise_variance
         self.relax = relax
@@ -278,6 +323,7 @@ class ElasticNetRegressorCV(_PathCV):
         self.max_iter = max_iter
         self.tol = tol
         self.solver = solver
+        self.verbose = verbose
 
     def _multiple_ratios(self):
         return np.ndim(self.l1_ratio) > 0
@@ -297,7 +343,7 @@ class L1RegressorCV(_PathCV):
         on the support``; with a list, the best (gamma, alpha) pair is chosen by CV.
     solver : {"auto", "cd", "gram"}, default="auto"
         Kernel choice, as in :class:`L1Regressor`.
-""" + _CV_ATTRIBUTES + """
+""" + _CV_VERBOSE + _CV_ATTRIBUTES + """
     Examples
     --------
     >>> from sklearn.datasets import load_diabetes
@@ -312,7 +358,7 @@ class L1RegressorCV(_PathCV):
 
     def __init__(self, *, alphas=None, eps=1e-3, cv=5, selection="min", noise_variance=None,
                  n_jobs=None, fit_intercept=True, penalty_factor=None, positive=False,
-                 relax=None, max_iter=1000, tol=1e-4, solver="auto"):
+                 relax=None, max_iter=1000, tol=1e-4, solver="auto", verbose=0):
         self.noise_variance = noise_variance
         self.relax = relax
         self.alphas = alphas
@@ -326,6 +372,7 @@ class L1RegressorCV(_PathCV):
         self.max_iter = max_iter
         self.tol = tol
         self.solver = solver
+        self.verbose = verbose
 
     def _l1_ratios(self):
         return [1.0]
@@ -343,7 +390,7 @@ class L2RegressorCV(_PathCV):
         "Any scikit-learn splitter;", "None for exact leave-one-out, else any splitter;") + \
         """    solver : {"auto", "cholesky", "svd", "gradient"}, default="auto"
         Solver for the fits, as in :class:`L2Regressor`.
-""" + _CV_ATTRIBUTES + """
+""" + _CV_VERBOSE + _CV_ATTRIBUTES + """
     Examples
     --------
     >>> from sklearn.datasets import load_diabetes
@@ -359,7 +406,7 @@ class L2RegressorCV(_PathCV):
 
     def __init__(self, *, alphas=None, eps=1e-3, cv=None, selection="min", noise_variance=None,
                  n_jobs=None, fit_intercept=True, penalty_factor=None, max_iter=1000, tol=1e-4,
-                 solver="auto"):
+                 solver="auto", verbose=0):
         self.noise_variance = noise_variance
         self.alphas = alphas
         self.eps = eps
@@ -371,6 +418,7 @@ class L2RegressorCV(_PathCV):
         self.max_iter = max_iter
         self.tol = tol
         self.solver = solver
+        self.verbose = verbose
 
     def _l1_ratios(self):
         return [0.0]

@@ -1,0 +1,320 @@
+"""The command line (issue 5, items 4-5): ``sparsereg fit`` / ``predict`` run as subprocesses.
+
+The CSV is scikit-learn's diabetes data in its original units plus a three-level text column
+("region") with a real effect on the target, so the one-hot encoding and the standardization
+are both exercised. Expected coefficients come from scikit-learn's Lasso / Ridge on a design
+built here with numpy (standardized numeric columns, 0/1 region columns), never from the
+CLI's own pipeline. Each subprocess costs about a second (imports), so the fits that several
+tests inspect are run once per module.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_diabetes
+from sklearn.linear_model import Lasso, Ridge
+
+import sparsereg
+from sparsereg import ElasticNetRegressorCV, L1RegressorCV, L2RegressorCV
+
+REPO = Path(sparsereg.__file__).resolve().parents[1]
+REGIONS = ("north", "south", "west")
+NUMERIC = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]
+
+
+def run(*args, cwd):
+    """``python -m sparsereg *args`` on this checkout (not whatever is installed)."""
+    env = dict(os.environ, PYTHONPATH=str(REPO), MPLBACKEND="Agg")
+    return subprocess.run([sys.executable, "-m", "sparsereg", *map(str, args)], cwd=cwd,
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def check_ok(result):
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.stdout
+
+
+def check_error(result, fragment):
+    """Exit status 2 and exactly one ``sparsereg: error:`` line on stderr, no traceback."""
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("sparsereg: error: "), lines[0]
+    assert fragment in lines[0], lines[0]
+
+
+def value_after(label, text):
+    """The number printed after ``label`` at the start of a line of the report."""
+    match = re.search(rf"^{re.escape(label)}\s+(\S+)", text, re.MULTILINE)
+    assert match, f"{label!r} not in output:\n{text}"
+    return float(match.group(1))
+
+
+def printed_coefficients(text):
+    """{feature: coef} from the table of selected features."""
+    block = text.split("largest |coef| first:\n", 1)[1].split("(intercept)")[0]
+    rows = [line.split() for line in block.splitlines()[1:]]  # skip the header row
+    return {row[0]: float(row[1]) for row in rows if row}
+
+
+def independent_design(frame):
+    """Standardized numeric columns (population std, as StandardScaler) and region dummies."""
+    X = frame[NUMERIC].to_numpy(dtype=float)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    dummies = (frame["region"].to_numpy()[:, None] == np.array(REGIONS)).astype(float)
+    return np.hstack([X, dummies]), NUMERIC + [f"region_{r}" for r in REGIONS]
+
+
+def coefs_by_name(model_file):
+    saved = joblib.load(model_file)
+    est = saved["pipeline"].named_steps["model"]
+    return dict(zip(saved["feature_names_out"], est.coef_)), saved
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory):
+    """A folder with the CSV files that the tests read."""
+    folder = tmp_path_factory.mktemp("cli")
+    data = load_diabetes(as_frame=True, scaled=False).frame
+    rng = np.random.default_rng(0)
+    region = rng.choice(REGIONS, len(data))
+    data["target"] += np.select([region == "north", region == "west"], [25.0, -15.0], 0.0)
+    data.insert(3, "region", region)
+    data.to_csv(folder / "diabetes.csv", index=False)
+    data.drop(columns="target").to_csv(folder / "features.csv", index=False)
+
+    bad = data.copy()
+    bad.loc[[3, 10], "bmi"] = np.nan
+    bad.loc[10, "s5"] = np.nan
+    bad.to_csv(folder / "nan.csv", index=False)
+    bad = data.copy()
+    bad["target"] = bad["target"].astype(str)
+    bad.loc[4, "target"] = "high"
+    bad.to_csv(folder / "text_target.csv", index=False)
+    data.drop(columns="target").assign(zip_code=1).to_csv(folder / "extra.csv", index=False)
+    data.drop(columns=["target", "bmi"]).to_csv(folder / "missing.csv", index=False)
+    (folder / "empty.csv").write_text("")
+    (folder / "header_only.csv").write_text("age,bmi,target\n")
+    (folder / "binary.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff\xfe\x00" * 20)
+    joblib.dump({"pipeline": None}, folder / "foreign.joblib")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def l1_fit(work):
+    """``fit --penalty l1 --alpha 2`` with a tight tolerance, a plot and a saved model."""
+    result = run("fit", "diabetes.csv", "--target", "target", "--penalty", "l1", "--alpha", 2,
+                 "--tol", 1e-10, "--plot", "l1.png", "--save", "l1.joblib", cwd=work)
+    return check_ok(result)
+
+
+@pytest.fixture(scope="module")
+def cv_fit(work):
+    """``fit --cv 3 --verbose`` with a plot and a saved model."""
+    result = run("fit", "diabetes.csv", "--target", "target", "--penalty", "l1", "--cv", 3,
+                 "--verbose", "--plot", "cv.png", "--save", "cv.joblib", cwd=work)
+    check_ok(result)
+    return result
+
+
+def test_l1_coefficients_equal_sklearn_lasso(work, l1_fit):
+    X, names = independent_design(pd.read_csv(work / "diabetes.csv"))
+    y = pd.read_csv(work / "diabetes.csv")["target"].to_numpy()
+    lasso = Lasso(alpha=2.0, tol=1e-12, max_iter=1_000_000).fit(X, y)
+    expected = dict(zip(names, lasso.coef_))
+    saved, _ = coefs_by_name(work / "l1.joblib")
+    scale = np.abs(lasso.coef_).max()
+    for name in names:
+        assert saved[name] == pytest.approx(expected[name], abs=1e-6 * scale), name
+    # The table lists exactly the nonzero coefficients, to the printed 6 digits.
+    printed = printed_coefficients(l1_fit)
+    assert set(printed) == {n for n in names if expected[n] != 0}
+    for name, value in printed.items():
+        assert value == pytest.approx(expected[name], rel=1e-5, abs=1e-6 * scale)
+    assert list(printed) == sorted(printed, key=lambda n: -abs(printed[n]))
+    assert "region_north" in printed  # the one-hot column carries the region effect
+
+
+def test_l1_report_lines(work, l1_fit):
+    _, saved = coefs_by_name(work / "l1.joblib")
+    est = saved["pipeline"].named_steps["model"]
+    assert 0 < est.n_nonzero_ < 13  # moderate alpha: some exact zeros
+    assert f"{est.n_nonzero_} of 13 features nonzero" in l1_fit
+    assert value_after("alpha", l1_fit) == 2.0
+    frame = pd.read_csv(work / "diabetes.csv")
+    r2 = saved["pipeline"].score(frame[saved["features"]], frame["target"])
+    assert value_after("training R^2", l1_fit) == pytest.approx(r2, rel=1e-5)
+    assert value_after("duality gap", l1_fit) == pytest.approx(est.dual_gap_, rel=1e-2, abs=1e-12)
+    assert "CV MSE" not in l1_fit
+
+
+def test_l2_keeps_every_feature_and_equals_ridge(work):
+    out = check_ok(run("fit", "diabetes.csv", "-t", "target", "--penalty", "l2", "--alpha", 0.05,
+                       "--save", "l2.joblib", cwd=work))
+    assert "13 of 13 features nonzero" in out
+    frame = pd.read_csv(work / "diabetes.csv")
+    X, names = independent_design(frame)
+    ridge = Ridge(alpha=0.05 * len(frame)).fit(X, frame["target"])  # sparsereg's alpha scale
+    saved, _ = coefs_by_name(work / "l2.joblib")
+    assert [saved[n] for n in names] == pytest.approx(ridge.coef_, rel=1e-6, abs=1e-8)
+
+
+def test_cv_prints_the_cv_score_of_the_chosen_alpha(work, cv_fit):
+    est = joblib.load(work / "cv.joblib")["pipeline"].named_steps["model"]
+    assert est.cv == 3 and est.selection == "min"
+    k = int(np.flatnonzero(est.alphas_ == est.alpha_)[0])
+    assert value_after("CV MSE", cv_fit.stdout) == pytest.approx(est.mse_path_[k].mean(),
+                                                                 rel=1e-7)
+    assert value_after("alpha", cv_fit.stdout) == pytest.approx(est.alpha_, rel=1e-5)
+    assert f"{est.n_nonzero_} of 13 features nonzero" in cv_fit.stdout
+    assert "rule min" in cv_fit.stdout
+
+
+def test_verbose_prints_one_progress_line_per_fold(cv_fit):
+    folds = [line for line in cv_fit.stderr.splitlines() if re.search(r"fold \d done", line)]
+    assert len(folds) == 3
+    assert {line.split("(")[-1] for line in folds} == {f"{i}/3 folds)" for i in (1, 2, 3)}
+    assert "sparsereg: error" not in cv_fit.stderr
+
+
+def test_elasticnet_cv_with_1se_rule(work):
+    out = check_ok(run("fit", "diabetes.csv", "-t", "target", "--penalty", "elasticnet",
+                       "--l1-ratio", 0.7, "--cv", 3, "--selection", "1se", "--save", "en.joblib",
+                       cwd=work))
+    est = joblib.load(work / "en.joblib")["pipeline"].named_steps["model"]
+    assert type(est).__name__ == "ElasticNetRegressorCV"
+    assert est.l1_ratio == 0.7 and est.alpha_ == est.alpha_1se_ >= est.alpha_min_
+    assert "rule 1se" in out and "l1_ratio=0.7" in out
+
+
+@pytest.mark.parametrize("name", ["l1.png", "cv.png"])
+def test_plot_writes_a_png(work, l1_fit, cv_fit, name):
+    data = (work / name).read_bytes()
+    assert data.startswith(b"\x89PNG") and len(data) > 10_000
+
+
+def test_predict_round_trip(work, l1_fit):
+    saved = joblib.load(work / "l1.joblib")
+    features = pd.read_csv(work / "features.csv")
+    expected = saved["pipeline"].predict(features[saved["features"]])
+    # Without the target column, to stdout.
+    out = check_ok(run("predict", "l1.joblib", "features.csv", cwd=work))
+    assert out.splitlines()[0] == "target_pred"
+    assert np.array(out.splitlines()[1:], dtype=float) == pytest.approx(expected, rel=1e-12)
+    # With the target column present (ignored), to a file.
+    check_ok(run("predict", "l1.joblib", "diabetes.csv", "--output", "pred.csv", cwd=work))
+    written = pd.read_csv(work / "pred.csv")
+    assert list(written.columns) == ["target_pred"]
+    assert written["target_pred"].to_numpy() == pytest.approx(expected, rel=1e-12)
+
+
+def test_predict_ignore_unknown(work, l1_fit):
+    out = check_ok(run("predict", "l1.joblib", "extra.csv", "--ignore-unknown", cwd=work))
+    assert len(out.splitlines()) == 443
+
+
+FIT_ERRORS = [
+    (["no_such.csv", "-t", "target"], "no such file: no_such.csv"),
+    (["diabetes.csv", "-t", "price"], "target column 'price' not found"),
+    (["nan.csv", "-t", "target"], "2 row(s) have missing (NaN)"),
+    (["empty.csv", "-t", "target"], "empty.csv is empty"),
+    (["header_only.csv", "-t", "target"], "no data rows"),
+    (["binary.csv", "-t", "target"], "cannot read binary.csv as CSV"),
+    (["text_target.csv", "-t", "target"], "'target' is not numeric (value 'high' in data row 5"),
+    (["diabetes.csv", "-t", "target", "--alpha", "-1"], "--alpha must be"),
+    (["diabetes.csv", "-t", "target", "--cv", "1"], "--cv needs at least 2 folds"),
+    (["diabetes.csv", "-t", "target", "--penalty", "elasticnet", "--l1-ratio", "1.5"],
+     "--l1-ratio must be in [0, 1]"),
+    (["diabetes.csv", "-t", "target", "--cv", "1000"], "n_splits=1000"),
+    (["diabetes.csv", "-t", "target", "--plot", "no_dir/p.png"], "does not exist"),
+]
+
+
+@pytest.mark.parametrize("args, fragment", FIT_ERRORS, ids=[f for _, f in FIT_ERRORS])
+def test_fit_errors(work, args, fragment):
+    check_error(run("fit", *args, cwd=work), fragment)
+
+
+def test_nan_error_names_columns_and_rows(work):
+    message = run("fit", "nan.csv", "-t", "target", cwd=work).stderr
+    assert "'bmi', 's5'" in message and "2 row(s)" in message
+
+
+PREDICT_ERRORS = [
+    (["l1.joblib", "extra.csv"], "the model was not fitted on: 'zip_code'"),
+    (["l1.joblib", "missing.csv"], "lacks the model's feature column(s) 'bmi'"),
+    (["l1.joblib", "nan.csv"], "missing (NaN)"),
+    (["diabetes.csv", "features.csv"], "diabetes.csv is not a sparsereg model file"),
+    (["foreign.joblib", "features.csv"], "foreign.joblib is not a sparsereg model"),
+    (["absent.joblib", "features.csv"], "no such file: absent.joblib"),
+]
+
+
+@pytest.mark.parametrize("args, fragment", PREDICT_ERRORS, ids=[f for _, f in PREDICT_ERRORS])
+def test_predict_errors(work, l1_fit, args, fragment):
+    check_error(run("predict", *args, cwd=work), fragment)
+
+
+def test_alpha_and_cv_are_exclusive(work):
+    result = run("fit", "diabetes.csv", "-t", "target", "--alpha", 1, "--cv", 3, cwd=work)
+    assert result.returncode == 2  # an argparse usage error
+    assert "not allowed with argument" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_still_works(tmp_path):
+    out = check_ok(run("demo", cwd=tmp_path))
+    assert "n_nonzero" in out
+
+
+# The verbose parameter of the CV estimators, in process.
+
+def diabetes():
+    return load_diabetes(return_X_y=True)
+
+
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_cv_verbose_reports_each_fold(capsys, n_jobs):
+    X, y = diabetes()
+    L1RegressorCV(cv=4, alphas=10, verbose=1, n_jobs=n_jobs).fit(X, y)
+    err = capsys.readouterr().err.splitlines()
+    folds = [line for line in err if " done in " in line]
+    assert len(folds) == 4 and all(line.startswith("[L1RegressorCV]") for line in folds)
+    assert sorted(int(re.search(r"fold (\d)", line).group(1)) for line in folds) == [1, 2, 3, 4]
+    assert [line.split("(")[-1] for line in folds] == [f"{i}/4 folds)" for i in (1, 2, 3, 4)]
+    assert sum("min mean CV MSE" in line for line in err) == 1
+
+
+def test_cv_verbose_one_summary_per_l1_ratio(capsys):
+    X, y = diabetes()
+    ElasticNetRegressorCV(l1_ratio=[0.5, 1.0], cv=3, alphas=10, verbose=1).fit(X, y)
+    err = capsys.readouterr().err
+    assert err.count("min mean CV MSE") == 2 and err.count(" done in ") == 6
+    assert "l1_ratio=0.5" in err and "l1_ratio=1" in err
+
+
+def test_cv_verbose_leave_one_out_ridge(capsys):
+    X, y = diabetes()
+    L2RegressorCV(alphas=10, verbose=1).fit(X, y)
+    assert "exact leave-one-out" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("cls", [L1RegressorCV, L2RegressorCV, ElasticNetRegressorCV])
+def test_cv_silent_by_default(capsys, cls):
+    assert cls().get_params()["verbose"] == 0
+    X, y = diabetes()
+    model = cls(cv=3, alphas=10).fit(X, y)
+    assert capsys.readouterr().err == ""
+    verbose = cls(cv=3, alphas=10, verbose=2).fit(X, y)
+    assert verbose.get_params()["verbose"] == 2  # stored unchanged
+    assert verbose.alpha_ == model.alpha_
+    np.testing.assert_array_equal(verbose.coef_, model.coef_)

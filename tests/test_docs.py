@@ -1,0 +1,92 @@
+"""The documentation builds without a warning, and the code shown in the docs and README runs.
+
+The Sphinx build runs every gallery script (the examples and the figures of the theory page),
+so it also checks that the figures are drawn from the current code. The docs dependencies are
+in the ``test`` extra: nothing here is skipped.
+"""
+
+import doctest
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sparsereg
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+THEORY_SCRIPTS = sorted(p.stem for p in (DOCS / "theory_figures").glob("plot_*.py"))
+EXAMPLE_SCRIPTS = sorted(p.stem for p in (DOCS / "examples").glob("plot_*.py"))
+PAGES = ["index", "getting_started", "user_guide", "theory", "conventions", "cli", "api",
+         "benchmarks", "auto_examples/index", "auto_theory/index"]
+DOCTEST_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+
+
+@pytest.fixture(scope="module")
+def html(tmp_path_factory):
+    """Build the site once, warnings as errors, into a temporary directory."""
+    out = tmp_path_factory.mktemp("docs")
+    env = dict(os.environ, MPLBACKEND="Agg",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT),
+                                                        os.environ.get("PYTHONPATH")])))
+    cmd = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html",
+           "-d", str(out / "doctrees"), str(DOCS), str(out / "html")]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, (f"sphinx-build failed ({proc.returncode}):\n"
+                                  f"{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}")
+    return out / "html"
+
+
+def test_key_pages_built(html):
+    for page in PAGES:
+        assert (html / f"{page}.html").is_file(), page
+    for stem in EXAMPLE_SCRIPTS:
+        assert (html / "auto_examples" / f"{stem}.html").is_file(), stem
+
+
+def test_every_public_name_has_an_api_page(html):
+    for name in sparsereg.__all__:
+        page = html / "generated" / f"sparsereg.{name}.html"
+        assert page.is_file(), f"{name} is in sparsereg.__all__ but not in docs/api.rst"
+
+
+def test_theory_figures_are_generated_and_shown(html):
+    theory = (html / "theory.html").read_text(encoding="utf-8")
+    assert len(THEORY_SCRIPTS) >= 6
+    for stem in THEORY_SCRIPTS:
+        image = f"sphx_glr_{stem}_001.png"
+        assert (html / "_images" / image).stat().st_size > 10_000, image
+        assert f'src="_images/{image}"' in theory, f"theory.rst does not show {image}"
+
+
+def test_examples_draw_figures(html):
+    for stem in EXAMPLE_SCRIPTS:
+        assert (html / "_images" / f"sphx_glr_{stem}_001.png").is_file(), stem
+
+
+def test_benchmarks_page_is_the_generated_report(html):
+    report = (DOCS / "benchmarks.md").read_text(encoding="utf-8")
+    title = re.search(r"^# (.+)$", report, flags=re.M).group(1)
+    page = (html / "benchmarks.html").read_text(encoding="utf-8")
+    assert f"<h1>{title}" in page
+    assert "<table" in page
+
+
+@pytest.mark.parametrize("path", [ROOT / "README.md"] + sorted(DOCS.glob("*.rst")),
+                         ids=lambda p: p.name)
+def test_code_in_pages_runs_and_prints_what_is_shown(path):
+    """README.md and every top-level docs page: the ``>>>`` examples give the shown output."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    test = doctest.DocTestParser().get_doctest(path.read_text(encoding="utf-8"), {},
+                                               path.name, str(path), 0)
+    if path.name in ("README.md", "getting_started.rst", "user_guide.rst", "conventions.rst"):
+        assert test.examples, f"{path.name} lost its examples"
+    report = []
+    runner = doctest.DocTestRunner(optionflags=DOCTEST_FLAGS)
+    runner.run(test, out=report.append)
+    assert runner.failures == 0, "".join(report)

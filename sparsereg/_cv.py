@@ -300,8 +300,10 @@ class ElasticNetRegressorCV(_PathCV):
     >>> from sparsereg import ElasticNetRegressorCV
     >>> X, y = load_diabetes(return_X_y=True)
     >>> model = ElasticNetRegressorCV(l1_ratio=[0.5, 1.0], alphas=20).fit(X, y)
-    >>> model.l1_ratio_ in (0.5, 1.0)
-    True
+    >>> model.l1_ratio_, model.mse_path_.shape  # (n_l1_ratio, n_alphas, n_folds)
+    (1.0, (2, 20, 5))
+    >>> model.n_nonzero_
+    9
 """
 
     _penalty_name = "elasticnet"
@@ -350,8 +352,10 @@ class L1RegressorCV(_PathCV):
     >>> from sparsereg import L1RegressorCV
     >>> X, y = load_diabetes(return_X_y=True)
     >>> model = L1RegressorCV(selection="1se").fit(X, y)
-    >>> model.alpha_1se_ >= model.alpha_min_
+    >>> bool(model.alpha_ == model.alpha_1se_ > model.alpha_min_)
     True
+    >>> model.n_nonzero_  # 9 at alpha_min_
+    6
 """
 
     _penalty_name = "l1"

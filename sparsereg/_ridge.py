@@ -89,7 +89,8 @@ def _cholesky_dual(design, b):
 
 
 def _conjugate_gradient(design, penalty, tol_abs, max_iter, coef_init):
-    """Jacobi-preconditioned conjugate gradient on ``(X_c^T X_c / S + diag(b)) w = X_c^T y / S``.
+    """Conjugate gradient on ``(X_c^T X_c / S + diag(b)) w = X_c^T y / S`` (Jacobi-preconditioned
+    when n >= p).
 
     Matrix free (dense or sparse). The data residual ``r = y_c - X_c w`` is updated with the
     product ``X_c p`` that CG computes anyway, and ``X_c^T r / S`` is CG's residual plus
@@ -99,7 +100,13 @@ def _conjugate_gradient(design, penalty, tol_abs, max_iter, coef_init):
     w = np.zeros(design.n_features) if coef_init is None else np.array(coef_init, float)
     r = design.y - design.centered_matvec(w) if coef_init is not None else design.y.copy()
     res = design.centered_rmatvec(r) / S - b * w  # minus the gradient
-    precond = 1.0 / np.maximum(design.lips + b, np.finfo(float).tiny)
+    if design.n_features > design.n_samples:
+        # Wide X: from w = 0, plain CG stays in the row space of X_c, where the spectrum is
+        # one compact cluster; a diagonal (Jacobi) preconditioner leaks into the null space,
+        # whose eigenvalue is the tiny b, and stalls CG for dozens of passes (measured on e2).
+        precond = np.ones(design.n_features)
+    else:
+        precond = 1.0 / np.maximum(design.lips + b, np.finfo(float).tiny)
     z = precond * res
     direction = z.copy()
     rz = res @ z

@@ -90,3 +90,52 @@ def test_code_in_pages_runs_and_prints_what_is_shown(path):
     runner = doctest.DocTestRunner(optionflags=DOCTEST_FLAGS)
     runner.run(test, out=report.append)
     assert runner.failures == 0, "".join(report)
+
+
+def _console_sessions(text):
+    """(command, expected output lines) pairs of the ``.. code-block:: console`` blocks."""
+    pairs = []
+    for block in re.findall(r"\.\. code-block:: console\n\n((?:   .*\n|\n)+)", text):
+        for line in block.splitlines():
+            line = line[3:]
+            if line.startswith("$ "):
+                pairs.append((line[2:], []))
+            elif pairs and line.strip():
+                pairs[-1][1].append(line)
+    return pairs
+
+
+def _same_line(got, expected):
+    got, expected = got.split(), expected.split()
+    if len(got) != len(expected):
+        return False
+    for g, e in zip(got, expected):
+        try:
+            g_num, e_num = float(g), float(e)
+        except ValueError:
+            if g != e:
+                return False
+            continue
+        if not (expected[0] == "duality" or abs(g_num - e_num) <= 1e-3 * max(1.0, abs(e_num))):
+            return False  # the duality gap is a bound, its value may vary with round-off
+    return True
+
+
+def test_cli_page_session_prints_what_is_shown(tmp_path):
+    sessions = _console_sessions((DOCS / "cli.rst").read_text(encoding="utf-8"))
+    assert sessions
+    env = dict(os.environ, MPLBACKEND="Agg",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT),
+                                                        os.environ.get("PYTHONPATH")])))
+    for command, expected in sessions:
+        if command.startswith("sparsereg "):
+            command = f"{sys.executable} -m {command}"
+        elif command.startswith("python "):
+            command = f"{sys.executable} {command[len('python '):]}"
+        proc = subprocess.run(command, shell=True, cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=300)
+        assert proc.returncode == 0, f"{command}\n{proc.stderr}"
+        got = [line for line in proc.stdout.splitlines() if line.strip()]
+        assert len(got) == len(expected) and all(map(_same_line, got, expected)), (
+            f"{command}\nprinted:\n" + "\n".join(got) + "\nthe page shows:\n"
+            + "\n".join(expected))

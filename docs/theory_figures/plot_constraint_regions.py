@@ -79,7 +79,8 @@ for ax, title, w, alpha, region in panels:
     ax.plot(*w_ls, "k+", ms=10, mew=2)
     ax.annotate("least squares", w_ls, xytext=(6, 6), textcoords="offset points")
     ax.plot(*w, "o", color="C3", ms=7)
-    ax.annotate(f"fit at alpha = {alpha:.3f}\nw = ({w[0]:.3f}, {w[1]:.3f})", w,
+    coords = ", ".join("0 (exactly)" if c == 0 else f"{c:.3f}" for c in w)
+    ax.annotate(f"fit at alpha = {alpha:.3f}\nw = ({coords})", w,
                 xytext=(10, -40), textcoords="offset points", color="C3",
                 bbox=dict(fc="white", ec="none", alpha=0.85))
     ax.set(title=title + f", t = {t:g}", xlabel="$w_1$", ylabel="$w_2$", aspect="equal",

@@ -55,6 +55,9 @@ def build_parser():
     fit.add_argument("--selection", choices=("min", "1se"),
                      help="with --cv: the alpha of minimum CV error, or the largest alpha "
                           "within one standard error of it (sparser; default: min)")
+    fit.add_argument("--eps", type=float,
+                     help="with --cv: ratio of the smallest to the largest alpha of the grid "
+                          "(default: 1e-3)")
     fit.add_argument("--no-standardize", dest="standardize", action="store_false",
                      help="use the numeric columns in their own units")
     fit.add_argument("--tol", type=float, default=1e-4,

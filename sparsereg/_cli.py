@@ -12,7 +12,7 @@ import sys
 import time
 import warnings
 
-from ._cli_report import feature_names, fit_report, save_plot
+from ._cli_report import feature_names, fit_report, grid_edge_warning, save_plot
 
 MODEL_FORMAT = "sparsereg-cli-model"
 MODEL_VERSION = 1
@@ -220,9 +220,11 @@ def check_fit_args(args):
             raise CLIError(f"--l1-ratio applies to --penalty elasticnet, not {args.penalty}")
     if not (math.isfinite(args.tol) and args.tol > 0):
         raise CLIError(f"--tol must be a finite number > 0, got {args.tol}")
-    if args.alpha is not None and args.selection is not None:
-        raise CLIError("--selection chooses among cross-validated alphas: use it with --cv, "
-                       "not --alpha")
+    if args.eps is not None and not 0.0 < args.eps < 1.0:
+        raise CLIError(f"--eps must be in (0, 1), got {args.eps}")
+    if args.alpha is not None and (args.selection, args.eps) != (None, None):
+        raise CLIError("--selection and --eps concern the cross-validated alphas: use them "
+                       "with --cv, not --alpha")
     if args.alpha is None and args.cv is None:
         args.cv = 5  # neither given: choose alpha by 5-fold cross-validation
 
@@ -266,6 +268,8 @@ def build_pipeline(numeric, categorical, args):
         cls = getattr(sparsereg, f"{penalty}RegressorCV")
         params = {"cv": args.cv, "selection": args.selection or "min",
                   "verbose": int(args.verbose)}
+        if args.eps is not None:
+            params["eps"] = args.eps
     if args.penalty == "elasticnet":
         params["l1_ratio"] = 0.5 if args.l1_ratio is None else args.l1_ratio
     return Pipeline([("preprocess", preprocess), ("model", cls(tol=args.tol, **params))])
@@ -304,6 +308,8 @@ def run_fit(args):
         raise CLIError(f"the fit failed: {_first_line(exc)}") from None
     if args.verbose:
         print(f"[sparsereg fit] fitted in {time.perf_counter() - start:.2f} s", file=sys.stderr)
+    if args.cv is not None and (message := grid_edge_warning(pipe.named_steps["model"])):
+        warnings.warn(message, UserWarning, stacklevel=1)
     names = feature_names(pipe.named_steps["preprocess"])
     print("\n".join(fit_report(pipe, names, X, y.to_numpy(), args, numeric, categorical)))
     if args.plot:

@@ -78,6 +78,37 @@ def cv_score(model):
     return float(errors.mean()), float(se), errors.size
 
 
+def grid_edge_warning(model):
+    """A message when CV chose the grid's smallest alpha while the error was still falling.
+
+    The default grid ends at ``eps * alpha_max`` with ``eps = 1e-3``; for ridge, whose
+    ``alpha_max`` is taken at l1_ratio = 1e-3 as glmnet does, that can stop far above the
+    best alpha. A flat curve at the edge (near least squares) is no reason to warn, so the
+    error must have dropped by more than a standard error over the last decade of alphas.
+
+    Parameters
+    ----------
+    model : fitted L1RegressorCV, L2RegressorCV or ElasticNetRegressorCV
+
+    Returns
+    -------
+    str or None
+    """
+    import numpy as np
+
+    alphas, mse = model.alphas_, model.mse_path_
+    if len(alphas) < 2 or model.alpha_ != alphas[-1] or mse.shape[1] < 2:
+        return None
+    mean = mse.mean(axis=1)
+    se = mse[-1].std(ddof=1) / mse.shape[1] ** 0.5
+    decade_up = int(abs(np.log10(alphas) - np.log10(alphas[-1] * 10)).argmin())
+    if mean[-1] >= mean[decade_up] - se:
+        return None
+    return (f"the chosen alpha {model.alpha_:.4g} is the smallest of the CV grid and the CV "
+            f"error was still falling there: widen the grid with a smaller --eps (now "
+            f"{model.eps:g}), e.g. --eps {model.eps * 1e-3:g}")
+
+
 def fit_report(pipe, names, X, y, args, numeric, categorical):
     """The lines printed by ``sparsereg fit``: the selected features, then the fit summary.
 

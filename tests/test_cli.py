@@ -23,6 +23,7 @@ from sklearn.linear_model import Lasso, Ridge
 
 import sparsereg
 from sparsereg import ElasticNetRegressorCV, L1RegressorCV, L2RegressorCV
+from sparsereg.__main__ import main
 
 REPO = Path(sparsereg.__file__).resolve().parents[1]
 REGIONS = ("north", "south", "west")
@@ -34,6 +35,18 @@ def run(*args, cwd):
     env = dict(os.environ, PYTHONPATH=str(REPO), MPLBACKEND="Agg")
     return subprocess.run([sys.executable, "-m", "sparsereg", *map(str, args)], cwd=cwd,
                           env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def run_in_process(*args, cwd, capsys, monkeypatch):
+    """``main(args)`` in this process: the same code path without a second's startup.
+
+    An uncaught exception (what would be a traceback) fails the test by itself.
+    """
+    monkeypatch.chdir(cwd)
+    capsys.readouterr()
+    status = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(args, status, out, err)
 
 
 def check_ok(result):
@@ -196,6 +209,19 @@ def test_elasticnet_cv_with_1se_rule(work):
     assert "rule 1se" in out and "l1_ratio=0.7" in out
 
 
+def test_warns_when_cv_stops_at_the_grid_edge(work):
+    # L2RegressorCV's default grid ends at 1e-3 * alpha_max(l1_ratio=1e-3): far too high here.
+    edge = run("fit", "diabetes.csv", "-t", "target", "--penalty", "l2", "--cv", 3, cwd=work)
+    check_ok(edge)
+    assert edge.stderr.startswith("sparsereg: warning: UserWarning: the chosen alpha")
+    assert len(edge.stderr.splitlines()) == 1 and "--eps" in edge.stderr
+    wide = run("fit", "diabetes.csv", "-t", "target", "--penalty", "l2", "--cv", 3,
+               "--eps", 1e-7, cwd=work)
+    assert "warning" not in check_ok(wide) + wide.stderr
+    assert value_after("training R^2", wide.stdout) > 0.5 > value_after("training R^2",
+                                                                         edge.stdout)
+
+
 @pytest.mark.parametrize("name", ["l1.png", "cv.png"])
 def test_plot_writes_a_png(work, l1_fit, cv_fit, name):
     data = (work / name).read_bytes()
@@ -222,10 +248,11 @@ def test_predict_ignore_unknown(work, l1_fit):
     assert len(out.splitlines()) == 443
 
 
+NAN_MESSAGE = "2 row(s) have missing (NaN) or infinite values, in column(s) 'bmi', 's5'"
 FIT_ERRORS = [
     (["no_such.csv", "-t", "target"], "no such file: no_such.csv"),
     (["diabetes.csv", "-t", "price"], "target column 'price' not found"),
-    (["nan.csv", "-t", "target"], "2 row(s) have missing (NaN)"),
+    (["nan.csv", "-t", "target"], NAN_MESSAGE),
     (["empty.csv", "-t", "target"], "empty.csv is empty"),
     (["header_only.csv", "-t", "target"], "no data rows"),
     (["binary.csv", "-t", "target"], "cannot read binary.csv as CSV"),
@@ -235,18 +262,15 @@ FIT_ERRORS = [
     (["diabetes.csv", "-t", "target", "--penalty", "elasticnet", "--l1-ratio", "1.5"],
      "--l1-ratio must be in [0, 1]"),
     (["diabetes.csv", "-t", "target", "--cv", "1000"], "n_splits=1000"),
+    (["diabetes.csv", "-t", "target", "--eps", "0"], "--eps must be in (0, 1)"),
     (["diabetes.csv", "-t", "target", "--plot", "no_dir/p.png"], "does not exist"),
 ]
 
 
 @pytest.mark.parametrize("args, fragment", FIT_ERRORS, ids=[f for _, f in FIT_ERRORS])
-def test_fit_errors(work, args, fragment):
-    check_error(run("fit", *args, cwd=work), fragment)
-
-
-def test_nan_error_names_columns_and_rows(work):
-    message = run("fit", "nan.csv", "-t", "target", cwd=work).stderr
-    assert "'bmi', 's5'" in message and "2 row(s)" in message
+def test_fit_errors(work, capsys, monkeypatch, args, fragment):
+    check_error(run_in_process("fit", *args, cwd=work, capsys=capsys, monkeypatch=monkeypatch),
+                fragment)
 
 
 PREDICT_ERRORS = [
@@ -260,8 +284,19 @@ PREDICT_ERRORS = [
 
 
 @pytest.mark.parametrize("args, fragment", PREDICT_ERRORS, ids=[f for _, f in PREDICT_ERRORS])
-def test_predict_errors(work, l1_fit, args, fragment):
-    check_error(run("predict", *args, cwd=work), fragment)
+def test_predict_errors(work, l1_fit, capsys, monkeypatch, args, fragment):
+    check_error(run_in_process("predict", *args, cwd=work, capsys=capsys,
+                               monkeypatch=monkeypatch), fragment)
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["fit", "nan.csv", "-t", "target"], NAN_MESSAGE),
+    (["fit", "diabetes.csv", "-t", "target", "--alpha", "-1"], "--alpha must be"),
+    (["predict", "foreign.joblib", "features.csv"], "is not a sparsereg model"),
+], ids=["nan", "alpha", "model"])
+def test_errors_in_a_real_process(work, args, fragment):
+    """A few of the cases above as real processes: exit status and stderr as a shell sees."""
+    check_error(run(*args, cwd=work), fragment)
 
 
 def test_alpha_and_cv_are_exclusive(work):

@@ -9,7 +9,8 @@ import os
 import sys
 import warnings
 
-# Import the checkout being documented, whatever is installed.
+# Import the checkout being documented, whatever is installed (PYTHONPATH, when set, is
+# expected to point at a checkout too: the test suite builds a copy of docs/ elsewhere).
 sys.path.insert(0, os.path.abspath(".."))
 
 import matplotlib  # noqa: E402

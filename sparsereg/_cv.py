@@ -8,8 +8,9 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.model_selection import check_cv
 
+from ._dask import check_dask_solver, fold_designs, is_dask_array
 from ._design import make_design
-from ._estimators import ENET_SOLVERS, _LinearModel, _set_sparsity
+from ._estimators import ENET_SOLVERS, _LinearModel, _set_sparsity, start_dask_fit
 from ._path import alpha_grid, build_path, check_alphas, path_on_design
 from ._ridge import RIDGE_SOLVERS, RidgeSpectrum
 from ._selection import relaxed_path
@@ -39,19 +40,42 @@ def select_alpha(alphas, mse_path):
     return best, int(within.min())  # alphas decrease: the smallest index is the largest alpha
 
 
-def _fold_mse(X, y, sample_weight, train, test, alphas, l1_ratio, relaxes, params):
-    """Validation errors along the path fitted on ``train``: shape (n_relax, n_alphas)."""
-    sw_train = None if sample_weight is None else sample_weight[train]
-    design = make_design(X[train], y[train], sw_train, params["fit_intercept"])
-    coefs, intercepts, _, _ = path_on_design(design, alphas, l1_ratio, **params["solver"])
-    weights = np.ones(len(test)) if sample_weight is None else sample_weight[test]
-    total = weights.sum()
+def _fold_mse(fold, alphas, l1_ratio, relaxes, solver_params):
+    """Validation errors along the path fitted on one fold: shape (n_relax, n_alphas).
+
+    ``fold()`` returns the training design and a function giving the held-out mean squared
+    error of ``(coefs, intercepts)``.
+    """
+    design, held_out_mse = fold()
+    coefs, intercepts, _, _ = path_on_design(design, alphas, l1_ratio, **solver_params)
     errors = []
     for gamma in relaxes:
         c, b = (coefs, intercepts) if gamma is None else relaxed_path(design, coefs, gamma)
-        residual = y[test][:, None] - (np.asarray(X[test] @ c.T) + b)
-        errors.append((weights @ residual ** 2) / (total if total > 0 else 1.0))
+        errors.append(held_out_mse(c, b))
     return np.array(errors)
+
+
+def _row_fold(X, y, sample_weight, train, test, fit_intercept):
+    """A fold of in-memory rows; its training design is built in the worker that fits it."""
+    def build():
+        sw_train = None if sample_weight is None else sample_weight[train]
+        design = make_design(X[train], y[train], sw_train, fit_intercept)
+        weights = np.ones(len(test)) if sample_weight is None else sample_weight[test]
+        total = weights.sum()
+
+        def held_out_mse(coefs, intercepts):
+            residual = y[test][:, None] - (np.asarray(X[test] @ coefs.T) + intercepts)
+            return (weights @ residual ** 2) / (total if total > 0 else 1.0)
+        return design, held_out_mse
+    return build
+
+
+def _stats_fold(train_design, held_out):
+    """A fold known by its statistics: the training part and the held-out block's."""
+    def build():
+        return train_design, lambda coefs, intercepts: held_out.squared_errors(
+            coefs, intercepts) / (held_out.S if held_out.S > 0 else 1.0)
+    return build
 
 
 def _fold_reporter(estimator, l1_ratio, n_folds):
@@ -124,34 +148,35 @@ class _PathCV(_LinearModel):
                   for g in np.atleast_1d(relax)]
         return [None if g == 1.0 else g for g in gammas]
 
-    def _cv_errors(self, X, y, sample_weight, groups, alphas, l1_ratio, relaxes, params):
+    def _cv_errors(self, folds, alphas, l1_ratio, relaxes, solver_params):
         """(n_relax, n_alphas, n_folds) validation errors."""
-        folds = list(check_cv(5 if self.cv is None else self.cv).split(X, y, groups))
         report = _fold_reporter(self, l1_ratio, len(folds))
         errors = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(_reported_fold_mse)(report, k, X, y, sample_weight, train, test, alphas,
-                                        l1_ratio, relaxes, params)
-            for k, (train, test) in enumerate(folds))
+            delayed(_reported_fold_mse)(report, k, fold, alphas, l1_ratio, relaxes,
+                                        solver_params)
+            for k, fold in enumerate(folds))
         return np.stack(errors, axis=-1)
 
-    def fit(self, X, y, sample_weight=None, groups=None):
-        """Choose alpha (and l1_ratio) by cross-validation, then fit on all the data.
+    def _dask_n_folds(self, groups):
+        if groups is not None:
+            raise ValueError("groups are not supported with dask input: folds are groups of "
+                             "whole chunks.")
+        n_folds = 5 if self.cv is None else self.cv
+        if isinstance(n_folds, bool) or not isinstance(n_folds, (int, np.integer)):
+            raise TypeError("With dask input, cv must be an int (folds are groups of whole "
+                             f"chunks), got {self.cv!r}.")
+        return int(check_scalar_param(n_folds, "cv", low=2, integer=True))
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
-            Target values.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights, used in the fits and to weight the validation errors.
-        groups : array-like of shape (n_samples,), default=None
-            Group labels passed to the splitter.
-
-        Returns
-        -------
-        self : object
-        """
+    def _prepare(self, X, y, sample_weight, groups):
+        """``(design, folds, dtype, penalty_factor)`` for in-memory or dask input."""
+        if is_dask_array(X):
+            X, y, sample_weight = start_dask_fit(self, X, y, sample_weight)
+            penalty_factor = self._check_params(X.shape[1])
+            check_dask_solver(self.solver)
+            n_folds = self._dask_n_folds(groups)
+            design, stats_folds, dtype = fold_designs(X, y, sample_weight, self.fit_intercept,
+                                                      n_folds)
+            return design, [_stats_fold(*f) for f in stats_folds], dtype, penalty_factor
         X, y = validate_estimator_data(self, X, y)
         y = np.asarray(y, dtype=np.float64)
         if X.shape[0] < 2:
@@ -163,21 +188,45 @@ class _PathCV(_LinearModel):
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         X_rows = X.tocsr() if hasattr(X, "tocsr") else X  # folds slice rows
         design = make_design(X, y, sample_weight, self.fit_intercept)
-        fold_params = {"fit_intercept": self.fit_intercept,
-                       "solver": self._solver_params(penalty_factor)}
+        splits = check_cv(5 if self.cv is None else self.cv).split(X, y, groups)
+        folds = [_row_fold(X_rows, y, sample_weight, train, test, self.fit_intercept)
+                 for train, test in splits]
+        return design, folds, X.dtype, penalty_factor
+
+    def fit(self, X, y, sample_weight=None, groups=None):
+        """Choose alpha (and l1_ratio) by cross-validation, then fit on all the data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Training data. With a dask array, the folds are ``cv`` groups of consecutive
+            whole chunks: one pass computes every group's sufficient statistics, a training
+            fold's are the total minus its group's, and every fit runs on the Gram matrix.
+        y : array-like or dask array of shape (n_samples,)
+            Target values.
+        sample_weight : array-like or dask array of shape (n_samples,), default=None
+            Sample weights, used in the fits and to weight the validation errors.
+        groups : array-like of shape (n_samples,), default=None
+            Group labels passed to the splitter (not with dask input).
+
+        Returns
+        -------
+        self : object
+        """
+        design, folds, dtype, penalty_factor = self._prepare(X, y, sample_weight, groups)
+        solver_params = self._solver_params(penalty_factor)
 
         results = []  # (l1_ratio, relax, alphas, mse of shape (n_alphas, n_folds))
         for l1_ratio in self._l1_ratios():
             alphas = self._grid(design, l1_ratio, penalty_factor)
             relaxes = self._relaxes()  # for l1_ratio = 0 it blends ridge with least squares
             spectrum = None
-            if l1_ratio == 0.0 and self.cv is None and relaxes == [None]:
+            if l1_ratio == 0.0 and self.cv is None and relaxes == [None] and design.has_rows:
                 spectrum = RidgeSpectrum.of(design, penalty_factor, keep_scores=True)
             if spectrum is not None:  # exact leave-one-out from one decomposition
                 errors = spectrum.loo_errors(alphas)[None]
             else:
-                errors = self._cv_errors(X_rows, y, sample_weight, groups, alphas, l1_ratio,
-                                         relaxes, fold_params)
+                errors = self._cv_errors(folds, alphas, l1_ratio, relaxes, solver_params)
             results += [(l1_ratio, gamma, alphas, err) for gamma, err in zip(relaxes, errors)]
             if self.verbose:
                 mean = errors.mean(axis=-1)
@@ -192,7 +241,7 @@ class _PathCV(_LinearModel):
         # The refit is the full-data path's solution at the chosen alpha.
         self.path_ = build_path(design, alphas, l1_ratio, self._penalty_name,
                                 feature_names=getattr(self, "feature_names_in_", None),
-                                dtype=X.dtype, relax=relax, **fold_params["solver"])
+                                dtype=dtype, relax=relax, **solver_params)
         if self.selection in ("aic", "bic"):
             criterion = getattr(self.path_, self.selection)(self.noise_variance)
             chosen = int(np.nanargmin(criterion))
@@ -209,8 +258,8 @@ class _PathCV(_LinearModel):
         self.relax_ = 1.0 if relax is None else relax
         self.alpha_min_, self.alpha_1se_ = float(alphas[i_min]), float(alphas[i_1se])
         self.alpha_ = float(alphas[chosen])
-        self.coef_ = coefs[chosen].astype(X.dtype, copy=False)
-        self.intercept_ = X.dtype.type(intercepts[chosen]) if self.fit_intercept else 0.0
+        self.coef_ = coefs[chosen].astype(dtype, copy=False)
+        self.intercept_ = dtype.type(intercepts[chosen]) if self.fit_intercept else 0.0
         self.dual_gap_ = float(gaps[chosen])
         self.n_iter_ = int(n_iter[chosen])
         _set_sparsity(self)
@@ -259,7 +308,8 @@ _CV_PARAMETERS = """
     eps : float, default=1e-3
         Ratio of the smallest to the largest alpha of the automatic grid.
     cv : int, cross-validation generator or iterable, default=5
-        Any scikit-learn splitter; ``groups`` given to ``fit`` are passed through.
+        Any scikit-learn splitter; ``groups`` given to ``fit`` are passed through. With dask
+        input, an int: the number of folds, each a group of consecutive whole chunks.
     selection : {"min", "1se", "aic", "bic"}, default="min"
         Choose the alpha with the smallest mean CV error, or the largest alpha within one
         standard error of it (glmnet's ``lambda.1se``: a sparser, more regularized model), or
@@ -386,12 +436,19 @@ class L2RegressorCV(_PathCV):
     __doc__ = """Ridge with alpha chosen by cross-validation; exact leave-one-out by default.
 
     With ``cv=None`` every alpha is scored by exact leave-one-out from a single
-    eigendecomposition (or SVD when p > n), as scikit-learn's ``RidgeCV(gcv_mode="svd")``.
+    eigendecomposition (or SVD when p > n), as scikit-learn's ``RidgeCV(gcv_mode="svd")``;
+    with dask input (where rows cannot be left out one by one) ``cv=None`` means 5 folds.
     Alphas are on sparsereg's scale (``Ridge(alpha=a * n_samples)``).
 
     Parameters
     ----------""" + _CV_PARAMETERS.replace("default=5", "default=None").replace(
-        "Any scikit-learn splitter;", "None for exact leave-one-out, else any splitter;") + \
+        "Any scikit-learn splitter;", "None for exact leave-one-out, else any splitter;").replace(
+        "eps : float, default=1e-3\n        Ratio of the smallest to the largest alpha of the "
+        "automatic grid.", "eps : float, default=1e-6\n        Ratio of the smallest to the "
+        "largest alpha of the automatic grid. Its top is\n        glmnet's ridge "
+        "``alpha_max`` (the lasso's divided by 1e-3), so six decades reach three\n        "
+        "decades below the lasso's ``alpha_max``; with leave-one-out every alpha costs\n"
+        "        O(n k) after one decomposition.") + \
         """    solver : {"auto", "cholesky", "svd", "gradient"}, default="auto"
         Solver for the fits, as in :class:`L2Regressor`.
 """ + _CV_VERBOSE + _CV_ATTRIBUTES + """
@@ -408,7 +465,7 @@ class L2RegressorCV(_PathCV):
     _penalty_name = "l2"
     _solvers = RIDGE_SOLVERS
 
-    def __init__(self, *, alphas=None, eps=1e-3, cv=None, selection="min", noise_variance=None,
+    def __init__(self, *, alphas=None, eps=1e-6, cv=None, selection="min", noise_variance=None,
                  n_jobs=None, fit_intercept=True, penalty_factor=None, max_iter=1000, tol=1e-4,
                  solver="auto", verbose=0):
         self.noise_variance = noise_variance

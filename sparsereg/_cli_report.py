@@ -81,9 +81,8 @@ def cv_score(model):
 def grid_edge_warning(model):
     """A message when CV chose the grid's smallest alpha while the error was still falling.
 
-    The default grid ends at ``eps * alpha_max`` with ``eps = 1e-3``; for ridge, whose
-    ``alpha_max`` is taken at l1_ratio = 1e-3 as glmnet does, that can stop far above the
-    best alpha. A flat curve at the edge (near least squares) is no reason to warn, so the
+    The grid ends at ``eps * alpha_max``; for ridge, whose ``alpha_max`` is taken at
+    l1_ratio = 1e-3 as glmnet does, a small grid can stop far above the best alpha. A flat curve at the edge (near least squares) is no reason to warn, so the
     error must have dropped by more than a standard error over the last decade of alphas.
 
     Parameters

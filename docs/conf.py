@@ -13,11 +13,11 @@ import warnings
 # expected to point at a checkout too: the test suite builds a copy of docs/ elsewhere).
 sys.path.insert(0, os.path.abspath(".."))
 
-import matplotlib  # noqa: E402
+import matplotlib
 
 matplotlib.use("Agg")
 
-import sparsereg  # noqa: E402
+import sparsereg
 
 project = "sparsereg"
 author = "sparsereg developers"

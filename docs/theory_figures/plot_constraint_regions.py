@@ -82,7 +82,7 @@ for ax, title, w, alpha, region in panels:
     coords = ", ".join("0 (exactly)" if c == 0 else f"{c:.3f}" for c in w)
     ax.annotate(f"fit at alpha = {alpha:.3f}\nw = ({coords})", w,
                 xytext=(10, -40), textcoords="offset points", color="C3",
-                bbox=dict(fc="white", ec="none", alpha=0.85))
+                bbox={"fc": "white", "ec": "none", "alpha": 0.85})
     ax.set(title=title + f", t = {t:g}", xlabel="$w_1$", ylabel="$w_2$", aspect="equal",
            xlim=(grid[0], grid[-1]), ylim=(grid[0], grid[-1]))
 fig.suptitle("The least-squares contour (red) first touches the constraint region "

@@ -17,7 +17,6 @@ coefficients approach least squares only at much smaller alphas.
 """
 
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.datasets import load_diabetes
 from sklearn.preprocessing import StandardScaler
 

@@ -12,7 +12,7 @@ from scipy.linalg import blas
 
 from ._kernels._stats import centered_sqnorms
 
-GRAM_CHUNK_ROWS = 4096
+GRAM_BLOCK_VALUES = 2**18  # rows per block * p: a float64 block of 2 MiB stays in cache
 MAX_CANCELLATION = 1e4  # S mean_j^2 / ||x_j - mean_j||^2 above this: centre before the product
 
 
@@ -151,19 +151,27 @@ class Design:
             float(y_c @ y_c) / self.S
 
     def _dense_gram(self):
-        """One rank-n update on X itself, centred afterwards; the chunked, shifted variant
-        when the centring would cancel digits (column means large against their spread)."""
-        if self.X.dtype == np.float64:
-            S, c = self.S, self.c
-            cross = self.X.T @ np.column_stack([self.y, c])  # [X^T y_c, X^T c]
-            Q = blas.dsyrk(1.0, self.X, trans=1)
-            means = cross[:, 1] / S if self.fit_intercept else np.zeros(self.n_features)
-            centring = S * means * means
-            diag = np.diag(Q) - centring
-            if np.all(centring <= MAX_CANCELLATION * np.maximum(diag, 0.0)):
-                Q -= S * np.outer(means, means)
-                return self._finish_gram(Q, cross[:, 0], means)
-        return self._chunked_gram()
+        """One read of X in row blocks, centred afterwards; shifted by the first block's mean
+        instead when centring afterwards would cancel digits (column means large against
+        their spread)."""
+        S = self.S
+        Q, cross = self._block_products(None)
+        means = cross[:, 1] / S if self.fit_intercept else np.zeros(self.n_features)
+        centring = S * means * means
+        diag = np.diag(Q) - centring
+        if np.all(centring <= MAX_CANCELLATION * np.maximum(diag, 0.0)):
+            Q -= S * np.outer(means, means)
+            return self._finish_gram(Q, cross[:, 0], means)
+        shift = np.zeros(self.n_features)
+        if self.fit_intercept:
+            head = slice(0, self._block_rows())
+            c_head = self.c[head]
+            shift = (c_head @ self.X[head]) / max(c_head @ c_head, np.finfo(float).tiny)
+        Q, cross = self._block_products(shift)
+        delta = cross[:, 1] / S  # mean - shift
+        if self.fit_intercept:
+            Q -= S * np.outer(delta, delta)
+        return self._finish_gram(Q, cross[:, 0], shift + delta)
 
     def _finish_gram(self, Q, g0, means):
         """Symmetrise the upper triangle, scale by 1/S and keep the by-products."""
@@ -174,33 +182,35 @@ class Design:
         self._lips = np.maximum(np.diag(Q).copy(), 0.0) / S
         return np.ascontiguousarray(Q / S), g0 / S, float(self.y @ self.y) / S
 
-    def _chunked_gram(self):
-        n, p, S, c = self.n_samples, self.n_features, self.S, self.c
-        y_c = self.y
-        shift = np.zeros(p)
-        if self.fit_intercept:
-            head = slice(0, GRAM_CHUNK_ROWS)
-            shift = (c[head] @ self.X[head]) / max(c[head] @ c[head], np.finfo(float).tiny)
+    def _block_rows(self):
+        return max(128, GRAM_BLOCK_VALUES // self.n_features)
+
+    def _block_products(self, shift):
+        """``B^T B`` (upper triangle) and ``B^T [y~, c]`` for ``B = X~ - c shift^T`` (``X~``
+        itself when ``shift`` is None), accumulated over blocks of rows.
+
+        Each block is copied (in float64) into a buffer that stays in cache, where the
+        rank-k update and the products with ``[y~, c]`` both read it: one pass over X.
+        """
+        n, p, c = self.n_samples, self.n_features, self.c
         Q = np.zeros((p, p), order="F")
-        cross = np.zeros((p, 2))  # [X_shifted^T y_c, X_shifted^T c]
-        block = np.empty((min(GRAM_CHUNK_ROWS, n), p), order="F")
-        rhs = np.empty((block.shape[0], 2), order="F")
-        for start in range(0, n, GRAM_CHUNK_ROWS):
-            stop = min(start + GRAM_CHUNK_ROWS, n)
+        rhs = np.column_stack([self.y, c])
+        cross = np.zeros((p, 2))
+        rows = self._block_rows()
+        block = np.empty((min(rows, n), p), order="F")
+        for start in range(0, n, rows):
+            stop = min(start + rows, n)
             blk = block[: stop - start]
-            if self.weighted:
+            if shift is None:
+                np.copyto(blk, self.X[start:stop])
+            elif self.weighted:
                 np.multiply(c[start:stop, None], shift, out=blk)
                 np.subtract(self.X[start:stop], blk, out=blk)
             else:
                 np.subtract(self.X[start:stop], shift, out=blk)
             Q = blas.dsyrk(1.0, blk, beta=1.0, c=Q, trans=1, overwrite_c=1)
-            rhs[: stop - start, 0] = y_c[start:stop]
-            rhs[: stop - start, 1] = c[start:stop]
-            cross += blk.T @ rhs[: stop - start]
-        delta = cross[:, 1] / S  # mean - shift
-        if self.fit_intercept:
-            Q -= S * np.outer(delta, delta)
-        return self._finish_gram(Q, cross[:, 0], shift + delta)
+            cross += blk.T @ rhs[start:stop]
+        return Q, cross
 
 
 def make_design(X, y, sample_weight, fit_intercept):

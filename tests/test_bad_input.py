@@ -430,3 +430,27 @@ def test_large_offset_in_y_converges_or_warns(kind, solver, sparse, offset):
         bound = np.sqrt(2 * G / mu) + np.sqrt(2 * (G0 + ref.gap_floor(signal)) / mu)
         assert np.linalg.norm(est.coef_ - base.coef_) <= bound * (1 + 1e-6) + 1e-9
         assert gap <= est.tol * P0 + ref.gap_floor(signal)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_gram_with_column_means_far_above_their_spread(weighted, dtype):
+    """Columns ``1e6 * j + noise``: ``X^T X - S mu mu^T`` would cancel all digits of the spread,
+    so the Gram kernel must centre before the product. The translated problem (X minus its
+    means: same solution) is the independent reference."""
+    rng = np.random.default_rng(11)
+    n, p = 3000, 8
+    noise = rng.standard_normal((n, p))
+    X = (noise + 1e6 * np.arange(1, p + 1)).astype(dtype)
+    y = noise @ rng.standard_normal(p) + rng.standard_normal(n)
+    sw = rng.uniform(0.5, 2.0, n) if weighted else None
+    alpha = 0.02
+    est = L1Regressor(alpha, solver="gram", tol=1e-10).fit(X, y, sample_weight=sw)
+    X64 = X.astype(np.float64)
+    s = ref.weights_or_ones(sw, n)
+    centred = X64 - s @ X64 / s.sum()
+    base = L1Regressor(alpha, solver="cd", tol=1e-12).fit(centred, y, sample_weight=sw)
+    np.testing.assert_allclose(est.coef_, base.coef_, rtol=1e-4, atol=1e-6)
+    if dtype == np.float64:  # (a float32 intercept of size 1e6 is only good to ~0.1)
+        gap = ref.dual_gap(X64, y, est.coef_, est.intercept_, alpha, 1.0, sample_weight=sw)[0]
+        assert gap <= 1e-8 * ref.null_objective(y, sw)

@@ -103,7 +103,7 @@ def test_against_glmnet_itself_when_installed(data):
     np.testing.assert_allclose(fit.coef_path_[:, -1], ours.coef_, rtol=1e-4, atol=1e-6)
 
 
-@pytest.mark.parametrize("src,dst", itertools.product(KINDS, KINDS))
+@pytest.mark.parametrize("src,dst", list(itertools.product(KINDS, KINDS)))
 def test_round_trip(src, dst):
     ratio = 0.0 if src in RIDGE_ONLY or dst in RIDGE_ONLY else 0.4
     there, r = convert_alpha(0.7, from_=src, to=dst, n_samples=50, l1_ratio=ratio, y_std=2.5,

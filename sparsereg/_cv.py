@@ -1,8 +1,6 @@
 """Cross-validated estimators: one warm-started path per fold, then the full-data path."""
 
 import sys
-import threading
-import time
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -11,9 +9,9 @@ from sklearn.model_selection import check_cv
 from ._dask import check_dask_solver, fold_designs, is_dask_array
 from ._design import make_design
 from ._estimators import ENET_SOLVERS, _LinearModel, _set_sparsity, start_dask_fit
-from ._path import alpha_grid, build_path, check_alphas, path_on_design
+from ._folds import fold_reporter, reported_fold_mse, row_fold, select_alpha, stats_fold
+from ._path import alpha_grid, build_path, check_alphas
 from ._ridge import RIDGE_SOLVERS, RidgeSpectrum
-from ._selection import relaxed_path
 from ._validation import (
     check_choice,
     check_penalty_factor,
@@ -23,89 +21,6 @@ from ._validation import (
 )
 
 SELECTIONS = ("min", "1se", "aic", "bic")
-
-
-def select_alpha(alphas, mse_path):
-    """Indices of the minimum mean CV error and of glmnet's one-standard-error rule.
-
-    ``mse_path`` has shape (n_alphas, n_folds) and ``alphas`` decrease. The 1-SE choice is the
-    largest alpha whose mean error is at most the minimum plus its standard error, computed as
-    glmnet's ``cvsd``: the sample standard deviation over folds (ddof=1) / sqrt(n_folds).
-    """
-    mean = mse_path.mean(axis=1)
-    best = int(np.argmin(mean))
-    n_folds = mse_path.shape[1]
-    se = mse_path[best].std(ddof=1) / np.sqrt(n_folds) if n_folds > 1 else 0.0
-    within = np.flatnonzero(mean <= mean[best] + se)
-    return best, int(within.min())  # alphas decrease: the smallest index is the largest alpha
-
-
-def _fold_mse(fold, alphas, l1_ratio, relaxes, solver_params):
-    """Validation errors along the path fitted on one fold: shape (n_relax, n_alphas).
-
-    ``fold()`` returns the training design and a function giving the held-out mean squared
-    error of ``(coefs, intercepts)``.
-    """
-    design, held_out_mse = fold()
-    coefs, intercepts, _, _ = path_on_design(design, alphas, l1_ratio, **solver_params)
-    errors = []
-    for gamma in relaxes:
-        c, b = (coefs, intercepts) if gamma is None else relaxed_path(design, coefs, gamma)
-        errors.append(held_out_mse(c, b))
-    return np.array(errors)
-
-
-def _row_fold(X, y, sample_weight, train, test, fit_intercept):
-    """A fold of in-memory rows; its training design is built in the worker that fits it."""
-    def build():
-        sw_train = None if sample_weight is None else sample_weight[train]
-        design = make_design(X[train], y[train], sw_train, fit_intercept)
-        weights = np.ones(len(test)) if sample_weight is None else sample_weight[test]
-        total = weights.sum()
-
-        def held_out_mse(coefs, intercepts):
-            residual = y[test][:, None] - (np.asarray(X[test] @ coefs.T) + intercepts)
-            return (weights @ residual ** 2) / (total if total > 0 else 1.0)
-        return design, held_out_mse
-    return build
-
-
-def _stats_fold(train_design, held_out):
-    """A fold known by its statistics: the training part and the held-out block's."""
-    def build():
-        return train_design, lambda coefs, intercepts: held_out.squared_errors(
-            coefs, intercepts) / (held_out.S if held_out.S > 0 else 1.0)
-    return build
-
-
-def _fold_reporter(estimator, l1_ratio, n_folds):
-    """A callable printing one stderr line per completed fold, or None when not verbose.
-
-    Folds finish in any order in the thread pool, so completions are counted under a lock and
-    each line is written with a single call (``print`` writes the newline separately, which
-    interleaves between threads).
-    """
-    if not estimator.verbose:
-        return None
-    lock, done = threading.Lock(), [0]
-    name = type(estimator).__name__
-
-    def report(fold, seconds):
-        with lock:
-            done[0] += 1
-            sys.stderr.write(f"[{name}] l1_ratio={l1_ratio:g}: fold {fold + 1} done in "
-                             f"{seconds:.2f} s ({done[0]}/{n_folds} folds)\n")
-            sys.stderr.flush()
-    return report
-
-
-def _reported_fold_mse(report, fold, *args):
-    """``_fold_mse(*args)``, then ``report(fold, seconds)`` when reporting."""
-    start = time.perf_counter()
-    errors = _fold_mse(*args)
-    if report is not None:
-        report(fold, time.perf_counter() - start)
-    return errors
 
 
 class _PathCV(_LinearModel):
@@ -150,9 +65,9 @@ class _PathCV(_LinearModel):
 
     def _cv_errors(self, folds, alphas, l1_ratio, relaxes, solver_params):
         """(n_relax, n_alphas, n_folds) validation errors."""
-        report = _fold_reporter(self, l1_ratio, len(folds))
+        report = fold_reporter(self, l1_ratio, len(folds))
         errors = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(_reported_fold_mse)(report, k, fold, alphas, l1_ratio, relaxes,
+            delayed(reported_fold_mse)(report, k, fold, alphas, l1_ratio, relaxes,
                                         solver_params)
             for k, fold in enumerate(folds))
         return np.stack(errors, axis=-1)
@@ -176,7 +91,7 @@ class _PathCV(_LinearModel):
             n_folds = self._dask_n_folds(groups)
             design, stats_folds, dtype = fold_designs(X, y, sample_weight, self.fit_intercept,
                                                       n_folds)
-            return design, [_stats_fold(*f) for f in stats_folds], dtype, penalty_factor
+            return design, [stats_fold(*f) for f in stats_folds], dtype, penalty_factor
         X, y = validate_estimator_data(self, X, y)
         y = np.asarray(y, dtype=np.float64)
         if X.shape[0] < 2:
@@ -189,7 +104,7 @@ class _PathCV(_LinearModel):
         X_rows = X.tocsr() if hasattr(X, "tocsr") else X  # folds slice rows
         design = make_design(X, y, sample_weight, self.fit_intercept)
         splits = check_cv(5 if self.cv is None else self.cv).split(X, y, groups)
-        folds = [_row_fold(X_rows, y, sample_weight, train, test, self.fit_intercept)
+        folds = [row_fold(X_rows, y, sample_weight, train, test, self.fit_intercept)
                  for train, test in splits]
         return design, folds, X.dtype, penalty_factor
 

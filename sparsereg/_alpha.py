@@ -2,14 +2,8 @@
 
 import numpy as np
 
-from ._dask import check_dask_data, dask_design, is_dask_array
-from ._design import make_design
-from ._validation import (
-    check_penalty_factor,
-    check_sample_weight,
-    check_scalar_param,
-    check_Xy,
-)
+from ._design import build_design, check_data
+from ._validation import check_penalty_factor, check_scalar_param
 
 
 def alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, sample_weight=None,
@@ -50,15 +44,10 @@ def alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, sample_weight=None,
     >>> int(L1Regressor(alpha=0.99 * a).fit(X, y).n_nonzero_)
     1
     """
-    if is_dask_array(X):  # one pass for the sufficient statistics
-        X, y, sw = check_dask_data(X, y, sample_weight)
-    else:
-        X, y = check_Xy(X, y)
-        sw = check_sample_weight(sample_weight, X.shape[0])
+    X, y, sw = check_data(X, y, sample_weight)
     check_scalar_param(l1_ratio, "l1_ratio", low=0.0, high=1.0, low_inclusive=False)
     pf = check_penalty_factor(penalty_factor, X.shape[1])
-    design = dask_design(X, y, sw, fit_intercept)[0] if is_dask_array(X) else \
-        make_design(X, y, sw, fit_intercept)
+    design, _ = build_design(X, y, sw, fit_intercept)  # dask: one pass for the statistics
     return alpha_max_of_design(design, l1_ratio, pf)
 
 

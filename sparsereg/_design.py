@@ -10,7 +10,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import blas
 
+from ._dask import check_dask_data, dask_design, is_dask_array
 from ._kernels._stats import centered_sqnorms
+from ._validation import check_sample_weight, check_Xy
 
 GRAM_BLOCK_VALUES = 2**18  # rows per block * p: a float64 block of 2 MiB stays in cache
 MAX_CANCELLATION = 1e4  # S mean_j^2 / ||x_j - mean_j||^2 above this: centre before the product
@@ -238,3 +240,23 @@ def make_design(X, y, sample_weight, fit_intercept):
     else:
         kernel_X = np.asfortranarray(X * sqrt_s[:, None] if weighted else X)
     return Design(kernel_X, y_scaled, sqrt_s, S, fit_intercept, n, p, sp.issparse(X))
+
+
+def check_data(X, y, sample_weight):
+    """Validated ``(X, y, sample_weight)``; dask arrays are checked without computing them."""
+    if is_dask_array(X):
+        return check_dask_data(X, y, sample_weight)
+    X, y = check_Xy(X, y)
+    return X, y, check_sample_weight(sample_weight, X.shape[0])
+
+
+def build_design(X, y, sample_weight, fit_intercept):
+    """``(design, dtype of the coefficients)`` from checked data.
+
+    In-memory data gives a :class:`Design`; a dask array costs one pass over its chunks and
+    gives a :class:`~sparsereg._gram_design.GramDesign` of its sufficient statistics.
+    """
+    if is_dask_array(X):
+        return dask_design(X, y, sample_weight, fit_intercept)
+    return make_design(X, np.asarray(y, dtype=np.float64), sample_weight, fit_intercept), \
+        X.dtype

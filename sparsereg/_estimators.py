@@ -5,14 +5,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._dask import (
-    check_dask_data,
-    check_dask_solver,
-    dask_design,
-    is_dask_array,
-    lazy_predict,
-)
-from ._design import make_design
+from ._dask import check_dask_data, check_dask_solver, is_dask_array, lazy_predict
+from ._design import build_design
 from ._ridge import RIDGE_SOLVERS, solve_ridge
 from ._solvers import solve_enet
 from ._validation import (
@@ -110,14 +104,11 @@ class _PenalizedRegressor(_LinearModel):
             X, y, sample_weight = start_dask_fit(self, X, y, sample_weight)
             penalty_factor = self._check_params(X.shape[1])
             check_dask_solver(self.solver)
-            design, dtype = dask_design(X, y, sample_weight, self.fit_intercept)
         else:
             X, y = validate_estimator_data(self, X, y)
             penalty_factor = self._check_params(X.shape[1])
             sample_weight = check_sample_weight(sample_weight, X.shape[0])
-            design = make_design(X, np.asarray(y, dtype=np.float64), sample_weight,
-                                 self.fit_intercept)
-            dtype = X.dtype
+        design, dtype = build_design(X, y, sample_weight, self.fit_intercept)
         coef_init = None
         if self.warm_start and getattr(self, "coef_", None) is not None \
                 and self.coef_.shape == (X.shape[1],):

@@ -8,7 +8,7 @@ computed chunk by chunk, anywhere, and a training fold's statistics are the tota
 held-out block's.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -65,40 +65,37 @@ class SufficientStats:
     def empty(cls, p, n_rows=0):
         return cls(n_rows, 0.0, np.zeros(p), 0.0, np.zeros((p, p)), np.zeros(p), 0.0)
 
-    def _combine(self, other, sign):
-        """``self + other`` (sign=1) or ``self - other`` (sign=-1), both about their means."""
-        S = self.S + sign * other.S
-        if S <= 0:
-            return SufficientStats.empty(len(self.mean_x), self.n_rows + sign * other.n_rows)
-        # Means of the result, and of the two parts it is made of (a + b = result).
-        mean_x = (self.S * self.mean_x + sign * other.S * other.mean_x) / S
-        mean_y = (self.S * self.mean_y + sign * other.S * other.mean_y) / S
-        if sign > 0:
-            (Sa, xa, ya), (Sb, xb, yb) = (self.S, self.mean_x, self.mean_y), \
-                (other.S, other.mean_x, other.mean_y)
-        else:
-            (Sa, xa, ya), (Sb, xb, yb) = (S, mean_x, mean_y), \
-                (other.S, other.mean_x, other.mean_y)
-        dx, dy = xb - xa, yb - ya
-        between = Sa * Sb / (Sa + Sb)
-        return SufficientStats(
-            self.n_rows + sign * other.n_rows, S, mean_x, mean_y,
-            self.Mxx + sign * other.Mxx + sign * between * np.outer(dx, dx),
-            self.Mxy + sign * other.Mxy + sign * between * dx * dy,
-            self.Myy + sign * other.Myy + sign * between * dy * dy)
-
     def __add__(self, other):
-        if other.S <= 0:
-            return SufficientStats(self.n_rows + other.n_rows, self.S, self.mean_x,
-                                   self.mean_y, self.Mxx, self.Mxy, self.Myy)
-        if self.S <= 0:
-            return other + self
-        return self._combine(other, 1)
+        """The statistics of both blocks of rows together."""
+        n_rows = self.n_rows + other.n_rows
+        if self.S <= 0 or other.S <= 0:  # an all-zero-weight block adds rows, nothing else
+            return replace(self if other.S <= 0 else other, n_rows=n_rows)
+        S = self.S + other.S
+        dx, dy = other.mean_x - self.mean_x, other.mean_y - self.mean_y
+        between = self.S * other.S / S
+        return SufficientStats(
+            n_rows, S, self.mean_x + dx * (other.S / S), self.mean_y + dy * (other.S / S),
+            self.Mxx + other.Mxx + between * np.outer(dx, dx),
+            self.Mxy + other.Mxy + between * dx * dy,
+            self.Myy + other.Myy + between * dy * dy)
 
     def __sub__(self, other):
+        """The statistics of the rows of ``self`` outside ``other``, a block of them: the
+        inverse of ``+``, whose between-block term is taken back with the remainder's means."""
+        n_rows, S = self.n_rows - other.n_rows, self.S - other.S
         if other.S <= 0:
-            return self + SufficientStats.empty(len(self.mean_x), -other.n_rows)
-        return self._combine(other, -1)
+            return replace(self, n_rows=n_rows)
+        if S <= 0:
+            return SufficientStats.empty(len(self.mean_x), n_rows)
+        mean_x = (self.S * self.mean_x - other.S * other.mean_x) / S
+        mean_y = (self.S * self.mean_y - other.S * other.mean_y) / S
+        dx, dy = other.mean_x - mean_x, other.mean_y - mean_y
+        between = S * other.S / self.S
+        return SufficientStats(
+            n_rows, S, mean_x, mean_y,
+            self.Mxx - other.Mxx - between * np.outer(dx, dx),
+            self.Mxy - other.Mxy - between * dx * dy,
+            self.Myy - other.Myy - between * dy * dy)
 
     def squared_errors(self, coefs, intercepts):
         """``sum_i s_i (y_i - x_i w - b)^2`` for each row ``w`` of ``coefs`` (held-out error)."""
@@ -133,7 +130,6 @@ class GramDesign:
             Q, g0, yy = Q + np.outer(mx, mx), g0 + mx * my, yy + my * my
             self.y_mean, self._means = 0.0, np.zeros(self.n_features)
         self._gram = (np.ascontiguousarray(Q), g0, float(yy))
-        self.weighted = True
 
     @property
     def means(self):

@@ -6,8 +6,8 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._alpha import alpha_max_of_design
-from ._dask import check_dask_data, check_dask_solver, dask_design, is_dask_array
-from ._design import make_design
+from ._dask import check_dask_solver, is_dask_array
+from ._design import build_design, check_data
 from ._ridge import RidgeSpectrum, solve_ridge
 from ._selection import (
     degrees_of_freedom,
@@ -19,9 +19,7 @@ from ._solvers import gap_tolerance, solve_enet
 from ._validation import (
     check_choice,
     check_penalty_factor,
-    check_sample_weight,
     check_scalar_param,
-    check_Xy,
 )
 
 PENALTIES = ("l1", "l2", "elasticnet")
@@ -394,26 +392,18 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
     >>> int(path.n_nonzero[0]), int(path.n_nonzero[-1])
     (0, 10)
     """
-    dask_input = is_dask_array(X)
-    if dask_input:
-        X, y, sw = check_dask_data(X, y, sample_weight)
-        feature_names = None
-    else:
-        feature_names = getattr(X, "columns", None)
-        if feature_names is not None:
-            feature_names = np.asarray(feature_names, dtype=object)
-        X, y = check_Xy(X, y)
-        sw = check_sample_weight(sample_weight, X.shape[0])
+    feature_names = getattr(X, "columns", None)  # pandas only
+    if feature_names is not None:
+        feature_names = np.asarray(feature_names, dtype=object)
+    X, y, sw = check_data(X, y, sample_weight)
     l1_ratio = resolve_l1_ratio(penalty, l1_ratio)
     check_scalar_param(tol, "tol", low=0.0)
     check_scalar_param(max_iter, "max_iter", low=1, integer=True)
     check_scalar_param(eps, "eps", low=0.0, high=1.0, low_inclusive=False)
     pf = check_penalty_factor(penalty_factor, X.shape[1])
-    if dask_input:
+    if is_dask_array(X):
         check_dask_solver(solver)
-        design, dtype = dask_design(X, y, sw, fit_intercept)
-    else:
-        design, dtype = make_design(X, y, sw, fit_intercept), X.dtype
+    design, dtype = build_design(X, y, sw, fit_intercept)
     if alphas is None:
         check_scalar_param(n_alphas, "n_alphas", low=1, integer=True)
         alphas = alpha_grid(design, l1_ratio, pf, n_alphas, eps)

@@ -39,9 +39,11 @@ def no_solver_work(monkeypatch):
     def boom(*args, **kwargs):
         raise AssertionError("solver work started before the input was validated")
 
-    for name in ("make_design", "solve_enet", "solve_ridge"):
+    for name in ("build_design", "solve_enet", "solve_ridge"):
         monkeypatch.setattr(f"sparsereg._estimators.{name}", boom, raising=False)
-    monkeypatch.setattr("sparsereg._alpha.make_design", boom, raising=False)
+    for module in ("_alpha", "_path"):
+        monkeypatch.setattr(f"sparsereg.{module}.build_design", boom, raising=False)
+    monkeypatch.setattr("sparsereg._cv.make_design", boom, raising=False)
 
 
 def _copies(*arrays):

@@ -69,4 +69,5 @@ def alpha_max_of_design(design, l1_ratio=1.0, penalty_factor=None, use_gram=Fals
         w0 = np.zeros(design.n_features)
         w0[unpen] = design.least_squares(unpen)[0]
         grad = design.residual_stats(w0)[0]
-    return float(np.max(np.abs(grad[penalized]) / v[penalized]) / l1_ratio)
+    # grad is in solver units (y / y_scale): alpha scales with y.
+    return float(np.max(np.abs(grad[penalized]) / v[penalized]) / l1_ratio) * design.y_scale

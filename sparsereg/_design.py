@@ -4,6 +4,16 @@ Sample weights are folded in by scaling rows with ``sqrt(s_i)``, so the kernels 
 weights; the intercept column becomes ``c = sqrt(s)`` (ones without weights) and
 ``S = c^T c = sum(s)``. The objective ``1/(2S) sum_i s_i (y_i - x_i w - b)^2`` is then
 ``1/(2S) ||y~ - X~ w - b c||^2``. Centring is implicit (``means``), so sparse X stays sparse.
+
+Two transformations keep the arithmetic sound whatever the data's offset and scale:
+
+- **Offset columns** (mean large against spread: years, prices, coordinates) are shifted by
+  their mean before anything else: every dense column when one needs it (as scikit-learn
+  centres dense X), and for sparse X only those columns (they are nearly dense, so storing them
+  shifted costs at most twice their entries). Implicit centring of an offset column cancels
+  digits (``x^T r`` and ``X^T X - S mu mu^T`` are differences of huge numbers); a shifted
+  column's remaining mean is of the order of round-off, so no cancellation is left.
+- **The scale of y**: solvers work in units of ``y_scale`` (see :mod:`sparsereg._units`).
 """
 
 import numpy as np
@@ -12,13 +22,15 @@ from scipy.linalg import blas
 
 from ._dask import check_dask_data, dask_design, is_dask_array
 from ._kernels._stats import centered_sqnorms
+from ._units import SolverUnits, power_of_two_scale
 from ._validation import check_sample_weight, check_Xy
 
 GRAM_BLOCK_VALUES = 2**18  # rows per block * p: a float64 block of 2 MiB stays in cache
 MAX_CANCELLATION = 1e4  # S mean_j^2 / ||x_j - mean_j||^2 above this: centre before the product
+OFFSET_RATIO = 1.0  # S mean_j^2 > OFFSET_RATIO ||x_j - mean_j||^2: shift the column by its mean
 
 
-class Design:
+class Design(SolverUnits):
     """Scaled design matrix and its per-feature statistics (see the module docstring).
 
     Attributes
@@ -26,10 +38,14 @@ class Design:
     X : F-ordered ndarray or CSC triple ``(data, indices, indptr)``
         ``X~ = diag(c) X``.
     y, c : ndarray (n,)
-        ``y~ = c * (y - y_mean)`` (``c * y`` without intercept) and the intercept column
-        ``c = sqrt(s)``.
+        ``y~ = c * (y - y_mean) / y_scale`` (``c * y / y_scale`` without intercept) and the
+        intercept column ``c = sqrt(s)``.
     y_mean : float
         Weighted mean of y (0 without intercept).
+    y_scale : float
+        Power of two near the spread of y; solvers work in units of ``y_scale``.
+    shift : ndarray (p,)
+        What was subtracted from each column of X before scaling its rows (0 for most).
     S : float
         ``c^T c``, the sum of the sample weights.
     means, lips : ndarray (p,)
@@ -39,18 +55,28 @@ class Design:
 
     has_rows = True  # False for a design known only through its sufficient statistics
 
-    def __init__(self, X, y, c, S, fit_intercept, n_samples, n_features, sparse):
+    def __init__(self, X, y, c, S, fit_intercept, n_samples, n_features, sparse, shift=None):
         self.X, self.c, self.S = X, c, S
         self.fit_intercept = fit_intercept
         self.n_samples, self.n_features, self.sparse = n_samples, n_features, sparse
-        # y is stored centred: the solvers' sums are then of the size of P(0), whatever the
-        # offset of y (which only moves the intercept).
+        self.shift = np.zeros(n_features) if shift is None else shift
+        # y is stored centred and scaled: the solvers' sums are then of order one, whatever
+        # the offset of y (which only moves the intercept) and its scale.
         self.y_mean = float(c @ y) / S if fit_intercept else 0.0
-        self.y = y - self.y_mean * c if fit_intercept else y
+        y = y - self.y_mean * c if fit_intercept else y
+        self.y_scale = power_of_two_scale(float(y @ y) / S)
+        self.y = y / self.y_scale
         self.weighted = not np.all(c == 1.0)
         self._means = None
         self._lips = None
         self._gram = None
+
+    def offset_columns(self):
+        """Columns whose mean is large against their spread (see the module docstring)."""
+        if not self.fit_intercept:
+            return np.zeros(0, dtype=np.int64)
+        centring = self.S * self.means * self.means
+        return np.flatnonzero(centring > OFFSET_RATIO * self.lips * self.S)
 
     @property
     def means(self):
@@ -108,14 +134,17 @@ class Design:
         return self.centered_rmatvec(r) / S, float(r @ r) / S, float(self.y @ r) / S
 
     def residual_mse(self, coefs, intercepts):
-        """Weighted mean squared training error of each row of ``coefs`` with ``intercepts``."""
-        # y is centred: shift the intercepts by y_mean to match.
-        fitted = self.matvec(coefs.T) + np.multiply.outer(self.c, intercepts - self.y_mean)
-        residual = self.y[:, None] - fitted
+        """Weighted mean squared training error of each row of ``coefs`` with ``intercepts``
+        (both in the data's units)."""
+        # y is centred and X shifted: move the intercepts by y_mean and the shift to match.
+        offsets = intercepts - self.y_mean + coefs @ self.shift
+        fitted = self.matvec(coefs.T) + np.multiply.outer(self.c, offsets)
+        residual = self.y_scale * self.y[:, None] - fitted
         return np.einsum("ij,ij->j", residual, residual) / self.S
 
     def least_squares(self, columns):
-        """Unpenalized fit of y on the centred ``columns``: ``(coef, mean squared residual)``.
+        """Unpenalized fit of y on the centred ``columns``: ``(coef, mean squared residual)``,
+        in solver units.
 
         Solved on the columns themselves (not the normal equations), so that when they fit y
         almost exactly the residual stays at round-off level.
@@ -218,8 +247,8 @@ class Design:
 def make_design(X, y, sample_weight, fit_intercept):
     """Build a :class:`Design` from validated arrays (X dense or scipy.sparse, y 1-D float64).
 
-    Nothing passed in is modified; X is copied only when a Fortran-ordered view or the row
-    scaling by sample weights requires it.
+    Nothing passed in is modified; X is copied only when a Fortran-ordered view, the row
+    scaling by sample weights or the shift of offset columns requires it.
     """
     n, p = X.shape
     weighted = sample_weight is not None
@@ -227,19 +256,62 @@ def make_design(X, y, sample_weight, fit_intercept):
     S = float(sample_weight.sum()) if weighted else float(n)
     y_scaled = y * sqrt_s if weighted else np.array(y, dtype=np.float64)
 
+    def build(shift=None, columns=None):
+        kernel_X = _kernel_matrix(X, sqrt_s if weighted else None, shift, columns)
+        return Design(kernel_X, y_scaled, sqrt_s, S, fit_intercept, n, p, sp.issparse(X),
+                      shift=None if shift is None else _actual_shift(shift, columns, X.dtype))
+
+    design = build()
+    offset = design.offset_columns()
+    if offset.size == 0:
+        return design
+    # Dense: centre every column (one copy either way); sparse: only the offset ones.
+    return build(design.means, offset if sp.issparse(X) else None)
+
+
+def _actual_shift(shift, columns, dtype):
+    """The shift as subtracted: rounded to X's dtype, 0 outside ``columns``."""
+    out = np.zeros_like(shift) if columns is not None else shift.astype(dtype).astype(float)
+    if columns is not None:
+        out[columns] = shift[columns].astype(dtype)
+    return out
+
+
+def _kernel_matrix(X, sqrt_s, shift=None, columns=None):
+    """``diag(sqrt_s) (X - 1 shift^T)`` in the kernels' storage: F-ordered, or a CSC triple.
+
+    For sparse X only ``columns`` are shifted; they are stored with all their entries. The
+    shift is rounded to X's dtype first, so that ``x - shift`` is exact for the values within
+    a factor two of it (Sterbenz), which is what an offset column holds.
+    """
     if sp.issparse(X):
         Xc = X.tocsc()
-        if weighted:
+        if shift is not None:
+            Xc = _shift_sparse_columns(Xc, shift, columns)
+        if sqrt_s is not None:
             Xc = sp.csc_matrix(sp.diags(sqrt_s) @ Xc)
         if not Xc.has_canonical_format:
             Xc = Xc.copy()  # never modify the caller's matrix
             Xc.sum_duplicates()
         index_type = np.int32 if Xc.nnz < np.iinfo(np.int32).max else np.int64
-        kernel_X = (Xc.data, Xc.indices.astype(index_type, copy=False),
-                    Xc.indptr.astype(index_type, copy=False))
-    else:
-        kernel_X = np.asfortranarray(X * sqrt_s[:, None] if weighted else X)
-    return Design(kernel_X, y_scaled, sqrt_s, S, fit_intercept, n, p, sp.issparse(X))
+        return (Xc.data, Xc.indices.astype(index_type, copy=False),
+                Xc.indptr.astype(index_type, copy=False))
+    if shift is not None:
+        X = X - shift.astype(X.dtype)
+    return np.asfortranarray(X * sqrt_s[:, None] if sqrt_s is not None else X)
+
+
+def _shift_sparse_columns(Xc, shift, columns):
+    """CSC ``Xc`` with ``columns`` replaced by ``x_j - shift_j`` (stored densely)."""
+    p = Xc.shape[1]
+    keep = np.ones(p, dtype=Xc.dtype)
+    keep[columns] = 0
+    rest = sp.csc_matrix(Xc @ sp.diags(keep))
+    rest.eliminate_zeros()
+    block = sp.csc_matrix(Xc[:, columns].toarray() - shift[columns].astype(Xc.dtype))
+    place = sp.csc_matrix((np.ones(len(columns), dtype=Xc.dtype),
+                           (np.arange(len(columns)), columns)), shape=(len(columns), p))
+    return sp.csc_matrix(rest + block @ place)
 
 
 def check_data(X, y, sample_weight):

@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ._units import SolverUnits, power_of_two_scale
+
 
 @dataclass
 class SufficientStats:
@@ -105,7 +107,7 @@ class SufficientStats:
         return self.Myy - 2.0 * coefs @ self.Mxy + quad + self.S * offset * offset
 
 
-class GramDesign:
+class GramDesign(SolverUnits):
     """The :class:`~sparsereg._design.Design` interface on sufficient statistics only.
 
     Every solver that runs on the Gram matrix (coordinate descent on ``X_c^T X_c / S``, the
@@ -129,7 +131,9 @@ class GramDesign:
             mx, my = stats.mean_x, stats.mean_y
             Q, g0, yy = Q + np.outer(mx, mx), g0 + mx * my, yy + my * my
             self.y_mean, self._means = 0.0, np.zeros(self.n_features)
-        self._gram = (np.ascontiguousarray(Q), g0, float(yy))
+        self.shift = np.zeros(self.n_features)
+        self.y_scale = power_of_two_scale(float(yy))  # solver units, as in Design
+        self._gram = (np.ascontiguousarray(Q), g0 / self.y_scale, float(yy) / self.y_scale ** 2)
 
     @property
     def means(self):
@@ -158,10 +162,12 @@ class GramDesign:
         return g0 - Qw, max(ry - float(g0 @ w) + float(w @ Qw), 0.0), ry
 
     def residual_mse(self, coefs, intercepts):
+        """Weighted mean squared training error (data units, as :meth:`Design.residual_mse`)."""
         Q, g0, yy = self._gram
-        quad = np.einsum("kp,kp->k", coefs @ Q, coefs)
+        internal = coefs / self.y_scale
+        quad = np.einsum("kp,kp->k", internal @ Q, internal)
         offset = self.y_mean - coefs @ self._means - intercepts  # 0 at the optimal intercepts
-        return np.maximum(yy - 2.0 * coefs @ g0 + quad, 0.0) + offset * offset
+        return self.gap_out(np.maximum(yy - 2.0 * internal @ g0 + quad, 0.0)) + offset * offset
 
     def least_squares(self, columns):
         """Normal-equations fit on ``columns`` (minimum norm when they are collinear)."""

@@ -15,7 +15,7 @@ from ._selection import (
     noise_variance,
     relaxed_path,
 )
-from ._solvers import gap_tolerance, solve_enet
+from ._solvers import solve_enet
 from ._validation import (
     check_choice,
     check_penalty_factor,
@@ -271,18 +271,15 @@ def path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=Fa
     intercepts = np.zeros(len(alphas))
     gaps = np.zeros(len(alphas))
     n_iter = np.zeros(len(alphas), dtype=np.int64)
+    spectral = None
     if l1_ratio == 0.0 and solver in ("auto", "svd", "cholesky"):
         spectral = RidgeSpectrum.of(design, penalty_factor)
-        if spectral is not None:
-            for k, alpha in enumerate(alphas):
-                sol = spectral.solve(alpha)
-                coefs[k], intercepts[k], gaps[k], n_iter[k] = sol.coef, sol.intercept, \
-                    sol.dual_gap, sol.n_iter
-            return coefs, intercepts, gaps, n_iter
     coef = None
     unconverged = []
     for k, alpha in enumerate(alphas):
-        if l1_ratio == 0.0:
+        if spectral is not None:
+            sol = spectral.solve(alpha, tol=tol)
+        elif l1_ratio == 0.0:
             sol = solve_ridge(design, alpha, penalty_factor=penalty_factor,
                               solver="auto" if solver in ("cd", "gram") else solver,
                               tol=tol, max_iter=max_iter, warn=False)
@@ -298,7 +295,8 @@ def path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=Fa
     if unconverged:
         warnings.warn(f"The path did not converge at {len(unconverged)} of {len(alphas)} "
                       f"alphas (largest duality gap {gaps.max():.3e}, tol * P(0) = "
-                      f"{gap_tolerance(design, tol):.3e}); increase max_iter.",
+                      f"{design.gap_out(tol * design.null_objective):.3e}); increase "
+                      "max_iter, or loosen tol if round-off is the limit.",
                       ConvergenceWarning, stacklevel=3)
     return coefs, intercepts, gaps, n_iter
 

@@ -25,12 +25,14 @@ class Penalty:
 
 
 def make_penalty(design, alpha, l1_ratio, penalty_factor=None):
-    """Per-feature penalty weights and the unpenalized-feature statistics for ``design``."""
+    """Per-feature penalty weights (in the design's solver units, where the L1 weights are
+    divided by ``y_scale``) and the unpenalized-feature statistics for ``design``."""
     p = design.n_features
     v = np.ones(p) if penalty_factor is None else np.asarray(penalty_factor, dtype=np.float64)
-    a = alpha * l1_ratio * v
+    a = alpha * l1_ratio * v / design.y_scale
     b = alpha * (1.0 - l1_ratio) * v
-    unpen = np.flatnonzero((a == 0.0) & (b == 0.0)).astype(np.int64)
+    # from the unscaled weights: a / y_scale may underflow where alpha * l1_ratio * v does not
+    unpen = np.flatnonzero((alpha * l1_ratio * v == 0.0) & (b == 0.0)).astype(np.int64)
     if unpen.size == 0:
         return Penalty(a, b, unpen, np.zeros((0, 0)), np.zeros((p, 0)), np.zeros(0))
     g_u, gy_u = _unpenalized_cross_products(design, unpen)

@@ -7,16 +7,18 @@ report the duality gap of what they return.
 
 import numpy as np
 import scipy.linalg as la
+import scipy.sparse as sp
 from scipy.linalg import blas
 from scipy.sparse.linalg import LinearOperator, eigsh
 
 from ._kernels._prox import duality_gap
 from ._penalty import make_penalty
-from ._solvers import _finish, certify, gap_tolerance
+from ._solvers import _finish, certify, gap_tolerance, tighter_stop
 
 RIDGE_SOLVERS = ("auto", "cholesky", "svd", "cg", "gradient")
 SPARSE_GRAM_MAX_FEATURES = 2000
 CG_MIN_ASPECT = 4  # dense p >= 4n: a few Krylov passes beat the n^2 p kernel matrix
+DIRECT_MAX_SIZE = 12_000  # largest k x k system a direct solve forms (1.1 GiB in float64)
 
 
 def choose_ridge_solver(design):
@@ -33,19 +35,35 @@ def choose_ridge_solver(design):
 
 def solve_ridge(design, alpha, *, penalty_factor=None, solver="auto", tol=1e-4,
                 max_iter=1000, coef_init=None, warn=True):
-    """Solve the L2-penalized problem; closed-form solvers report ``n_iter = 1``."""
+    """Solve the L2-penalized problem; closed-form solvers report ``n_iter = 1``.
+
+    ``coef_init`` and the returned :class:`~sparsereg._solvers.Solution` are in data units.
+    Closed-form solutions are certified like iterative ones: a gap above ``tol * P(0)``
+    (an ill-conditioned system) warns.
+    """
     auto = solver == "auto"
     if auto:
         solver = choose_ridge_solver(design)
     penalty = make_penalty(design, alpha, 0.0, penalty_factor)
     tol_abs = gap_tolerance(design, tol)
-    all_penalized = penalty.unpen.size == 0 and np.all(penalty.b > 0)
+    direct = _direct_form(design, penalty)
+    if solver == "cholesky" and direct is None:
+        size = min(design.n_samples, design.n_features)
+        raise ValueError(f"solver='cholesky' would form a dense {size} x {size} system, too "
+                         "large for memory; use solver='cg' (matrix free).")
     if solver in ("gradient", "cg"):
         iterate = _conjugate_gradient if solver == "cg" else _accelerated_gradient
-        w, gap, n_iter = iterate(design, penalty, tol_abs, max_iter, coef_init)
-        if not (auto and gap > tol_abs):
-            return _finish(design, w, certify(design, penalty, w), n_iter, tol_abs, warn)
-        solver = "cholesky"  # "auto" never returns an unconverged iterate
+        start = None if coef_init is None else design.coef_in(coef_init)
+        w, gap, n_iter = iterate(design, penalty, tol_abs, max_iter, start)
+        stop = tighter_stop(design, tol, w, gap, tol_abs)
+        if stop is not None and n_iter < max_iter:
+            w, gap, more = iterate(design, penalty, stop, max_iter - n_iter, w)
+            n_iter += more
+        # "auto" falls back on a direct solve rather than return an unconverged iterate, when
+        # the direct system fits in memory (else the iterate comes with its warning).
+        if not (auto and gap > tol_abs and direct is not None):
+            return _finish(design, w, certify(design, penalty, w), n_iter, tol, warn,
+                           stop_abs=tol_abs)
     if solver == "svd":
         spectrum = RidgeSpectrum.of(design, penalty_factor)
         if spectrum is None:
@@ -53,12 +71,19 @@ def solve_ridge(design, alpha, *, penalty_factor=None, solver="auto", tol=1e-4,
                              "'cholesky' or 'cg'.")
         if alpha == 0 and not np.all(spectrum.eigvals > 0):
             raise ValueError("solver='svd' with alpha=0 needs a full-rank design.")
-        return spectrum.solve(alpha)
-    if not design.sparse and design.n_features > design.n_samples and all_penalized:
-        w = _cholesky_dual(design, penalty.b)
-    else:
-        w = _cholesky_primal(design, penalty.b)
-    return _finish(design, w, certify(design, penalty, w), 1, tol_abs, warn, exact=True)
+        return spectrum.solve(alpha, tol=tol, warn=warn)
+    w = _cholesky_dual(design, penalty.b) if direct == "dual" else \
+        _cholesky_primal(design, penalty.b)
+    return _finish(design, w, certify(design, penalty, w), 1, tol, warn, stop_abs=tol_abs)
+
+
+def _direct_form(design, penalty):
+    """``"dual"`` (n x n) when p > n and every feature is penalized, else ``"primal"``
+    (p x p); None when that system would not fit in memory."""
+    n, p = design.n_samples, design.n_features
+    if design.has_rows and p > n and penalty.unpen.size == 0 and np.all(penalty.b > 0):
+        return "dual" if n <= DIRECT_MAX_SIZE else None
+    return "primal" if p <= DIRECT_MAX_SIZE or not design.has_rows else None
 
 
 def _cholesky_primal(design, b):
@@ -72,20 +97,46 @@ def _cholesky_primal(design, b):
         return la.lstsq(A, g0, check_finite=False)[0]
 
 
-def _scaled_centered_dense(design, b):
-    """``X_c diag(b)^-1/2`` as a new array (the input is never modified)."""
-    return (design.X - np.outer(design.c, design.means)) / np.sqrt(b)
+def _centered_kernel(design, inv_v):
+    """``K = X_c diag(inv_v) X_c^T`` (n x n), from dense or sparse X without densifying it."""
+    root = np.sqrt(inv_v)
+    if not design.sparse:
+        Xd = np.asfortranarray((design.X - np.outer(design.c, design.means)) * root,
+                               dtype=np.float64)
+        K = blas.dsyrk(1.0, Xd, trans=0, lower=1)
+        return K + np.tril(K, -1).T
+    # X_c = X - c m^T, expanded (offset columns are already shifted: no cancellation)
+    A = design.csc_matrix() @ sp.diags(root)
+    K = np.asarray((A @ A.T).todense())
+    u = design.matvec(inv_v * design.means)
+    c = design.c
+    return K - np.outer(u, c) - np.outer(c, u) \
+        + float(design.means @ (inv_v * design.means)) * np.outer(c, c)
 
 
 def _cholesky_dual(design, b):
-    """For p > n: ``w = D^-1 X_c^T z`` with ``(X_c D^-1 X_c^T + S I) z = y_c``."""
-    Xd = _scaled_centered_dense(design, b)
-    K = blas.dsyrk(1.0, np.asfortranarray(Xd, dtype=np.float64), trans=0, lower=1)
-    K[np.diag_indices_from(K)] += design.S
-    y_c = design.y
-    z = la.cho_solve(la.cho_factor(K, lower=True, overwrite_a=True, check_finite=False), y_c,
-                     check_finite=False)
-    return (Xd.T @ z) / np.sqrt(b)
+    """For p > n: ``w = V X_c^T z`` with ``(X_c V X_c^T + beta S I) z = y_c``.
+
+    ``b = beta / V`` with ``beta`` the largest of ``b``, so V is of order one however small
+    alpha is. As alpha -> 0 the system turns singular (``X_c`` has rank < n): the
+    pseudo-inverse then gives the minimum-norm limit instead of a failed factorisation.
+    """
+    beta = float(b.max())
+    inv_v = beta / b
+    K = _centered_kernel(design, inv_v)
+    ridge = beta * design.S
+    try:
+        K_reg = K.copy()
+        K_reg[np.diag_indices_from(K_reg)] += ridge
+        z = la.cho_solve(la.cho_factor(K_reg, lower=True, overwrite_a=True,
+                                       check_finite=False), design.y, check_finite=False)
+    except la.LinAlgError:
+        lam, U = la.eigh(K, check_finite=False)
+        total = np.maximum(lam, 0.0) + ridge
+        keep = total > len(lam) * np.finfo(float).eps * max(float(lam.max()), 0.0)
+        inv = np.divide(1.0, total, out=np.zeros_like(total), where=keep)
+        z = U @ (inv * (U.T @ design.y))
+    return inv_v * design.centered_rmatvec(z)
 
 
 def _conjugate_gradient(design, penalty, tol_abs, max_iter, coef_init):
@@ -97,7 +148,7 @@ def _conjugate_gradient(design, penalty, tol_abs, max_iter, coef_init):
     ``b w``, so the duality gap is checked every iteration at O(n + p) extra cost.
     """
     b, S = penalty.b, design.S
-    w = np.zeros(design.n_features) if coef_init is None else np.array(coef_init, float)
+    w = np.zeros(design.n_features) if coef_init is None else coef_init
     r = design.y - design.centered_matvec(w) if coef_init is not None else design.y.copy()
     res = design.centered_rmatvec(r) / S - b * w  # minus the gradient
     if design.n_features > design.n_samples:
@@ -153,7 +204,7 @@ def _accelerated_gradient(design, penalty, tol_abs, max_iter, coef_init):
     L = _lipschitz(design, b)
     mu = float(b.min())
     momentum = (np.sqrt(L) - np.sqrt(mu)) / (np.sqrt(L) + np.sqrt(mu)) if mu > 0 else None
-    w = np.zeros(design.n_features) if coef_init is None else np.array(coef_init, float)
+    w = np.zeros(design.n_features) if coef_init is None else coef_init
     v = w.copy()
     t = 1.0
     gap = np.inf
@@ -269,12 +320,12 @@ class RidgeSpectrum:
         total = self.eigvals + alpha
         return np.divide(1.0, total, out=np.zeros_like(total), where=total > 0)
 
-    def solve(self, alpha):
-        """Exact ridge solution at ``alpha`` with its certified duality gap."""
+    def solve(self, alpha, tol=1e-4, warn=False):
+        """Exact ridge solution at ``alpha`` with its certified duality gap (data units);
+        ``converged`` says whether the gap is at most ``tol * P(0)``."""
         coef = self.mapping @ (self._shrink(alpha) * self.proj) + self.w_fixed
         penalty = make_penalty(self.design, alpha, 0.0, self.v)
-        return _finish(self.design, coef, certify(self.design, penalty, coef), 1, 0.0, False,
-                       exact=True)
+        return _finish(self.design, coef, certify(self.design, penalty, coef), 1, tol, warn)
 
     def loo_errors(self, alphas):
         """Exact leave-one-out squared errors, shape (n_alphas, n_samples), weighted by s_i.
@@ -293,4 +344,4 @@ class RidgeSpectrum:
             residual = d.y - fixed_fit - self.scores @ (shrink * self.proj)
             leverage = self.base_leverage + sq_scores @ shrink / d.S
             out[k] = (residual / (1.0 - leverage)) ** 2 * (d.n_samples / d.S)
-        return out
+        return d.gap_out(out)

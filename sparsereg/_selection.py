@@ -47,7 +47,7 @@ def noise_variance(design):
     dof = design.S - design.n_features - int(design.fit_intercept)
     if dof <= 0 or design.n_features > MAX_EXACT_DF_SUPPORT:
         return None
-    mse = design.least_squares(np.arange(design.n_features))[1]
+    mse = design.gap_out(design.least_squares(np.arange(design.n_features))[1])
     return mse * design.S / dof
 
 
@@ -71,8 +71,6 @@ def relaxed_path(design, coefs, gamma):
             continue
         key = support.tobytes()
         if key not in refits:
-            refits[key] = design.least_squares(support)[0]
+            refits[key] = design.coef_out(design.least_squares(support)[0])
         relaxed[k, support] = gamma * coef[support] + (1.0 - gamma) * refits[key]
-    intercepts = (design.y_mean - relaxed @ design.means if design.fit_intercept
-                  else np.zeros(len(coefs)))
-    return relaxed, intercepts
+    return relaxed, design.intercepts(relaxed)

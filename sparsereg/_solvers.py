@@ -13,7 +13,7 @@ from ._kernels._prox import duality_gap
 from ._penalty import make_penalty
 
 WORKING_SET_MIN = 100
-ROUNDOFF_FACTOR = 64
+ROUNDOFF_FACTOR = 4
 ALPHA_MAX_SLACK = 1e-10  # relative round-off allowed when comparing alpha with alpha_max
 GRAM_MIN_RATIO = 10  # use the Gram kernel when n >= GRAM_MIN_RATIO * p ...
 GRAM_MAX_FEATURES = 4000  # ... and p is small enough for a p x p matrix
@@ -21,7 +21,7 @@ GRAM_MAX_FEATURES = 4000  # ... and p is small enough for a p x p matrix
 
 @dataclass
 class Solution:
-    """A solution of the penalized least-squares problem with its certificate."""
+    """A solution of the penalized least-squares problem with its certificate (data units)."""
 
     coef: np.ndarray
     intercept: float
@@ -30,26 +30,56 @@ class Solution:
     converged: bool
 
 
-def gap_tolerance(design, tol):
-    """``tol * P(0)``, but not below what float64 round-off lets a gap certify.
+def roundoff(design, w=None):
+    """What float64 round-off can hide in a computed gap at ``w`` (solver units).
 
-    The gap is assembled from sums of magnitude P(0), so values below ~``1e-14`` of that are
-    noise; asking for less would only exhaust ``max_iter``.
+    The gap is a difference of sums of ``n + p`` terms of the size of P(0), each with a
+    relative error of ``eps``. And each residual ``y_i - x_i w`` is computed from terms
+    ``x_ij w_j`` that cancel when coefficients are large and of opposite signs: its error is
+    ``~ eps * sqrt(sum_j (x_ij w_j)^2)``, which moves the primal value by about
+    ``eps ||r|| sqrt(sum_j w_j^2 ||x_j||^2) / S``.
     """
-    floor = ROUNDOFF_FACTOR * np.finfo(np.float64).eps * design.null_objective
-    return max(tol * design.null_objective, floor)
+    eps = np.finfo(np.float64).eps
+    p0 = design.null_objective
+    bound = ROUNDOFF_FACTOR * np.sqrt(design.n_samples + design.n_features) * eps * p0
+    if w is not None:
+        sq_norms = np.maximum(design.lips, 0.0) + design.means ** 2  # ||x_j||^2 / S
+        bound += 2.0 * eps * np.sqrt(2.0 * p0 * float(w * w @ sq_norms))
+    return bound
 
 
-def _finish(design, w, gap, n_iter, tol_abs, warn, exact=False):
-    converged = exact or bool(gap <= tol_abs)
+def gap_tolerance(design, tol):
+    """The solvers' stopping threshold (solver units): ``tol * P(0)`` less the round-off
+    margin the certificate adds, but not below that margin (asking for less would only
+    exhaust ``max_iter``; the fit then warns that round-off stopped it)."""
+    margin = roundoff(design)
+    return max(tol * design.null_objective - margin, margin)
+
+
+def _finish(design, w, gap, n_iter, tol, warn, *, stop_abs=None):
+    """The :class:`Solution` in data units, certified by ``|gap|`` plus the round-off margin.
+
+    ``w`` and ``gap`` are in solver units. A computed gap that is negative is round-off of
+    at least its size, so its magnitude is reported, never 0. ``converged`` means the
+    certificate is at most ``tol * P(0)``; ``stop_abs`` (the solver's stopping threshold,
+    which the round-off floor may lift above ``tol * P(0)``) only words the warning.
+    """
+    certificate = abs(float(gap)) + roundoff(design, w)
+    target = tol * design.null_objective
+    converged = bool(certificate <= target)
     if warn and not converged:
+        if stop_abs is not None and abs(float(gap)) <= stop_abs:
+            reason = ("float64 round-off cannot certify less on this data; loosen tol")
+        else:
+            reason = "increase max_iter, loosen tol, or scale the features"
         warnings.warn(
-            f"Objective did not converge in {n_iter} iterations: duality gap {gap:.3e} > "
-            f"tol * P(0) = {tol_abs:.3e}. Increase max_iter, loosen tol, or scale the "
-            "features.", ConvergenceWarning, stacklevel=4)
-    intercept = design.y_mean - float(design.means @ w) if design.fit_intercept else 0.0
+            f"Objective did not converge in {n_iter} iterations: duality gap "
+            f"{design.gap_out(certificate):.3e} > tol * P(0) = {design.gap_out(target):.3e}; "
+            f"{reason}.", ConvergenceWarning, stacklevel=4)
+    coef = design.coef_out(w)
     # A solution certified by the first gap check (e.g. alpha >= alpha_max) still took one pass.
-    return Solution(coef=w, intercept=intercept, dual_gap=float(gap), n_iter=max(int(n_iter), 1),
+    return Solution(coef=coef, intercept=design.intercepts(coef),
+                    dual_gap=float(design.gap_out(certificate)), n_iter=max(int(n_iter), 1),
                     converged=converged)
 
 
@@ -65,7 +95,10 @@ def use_gram(design, solver):
 
 def solve_enet(design, alpha, l1_ratio, *, penalty_factor=None, positive=False, tol=1e-4,
                max_iter=1000, coef_init=None, solver="auto", warn=True):
-    """Coordinate descent for the elastic net, stopped at duality gap <= ``tol * P(0)``."""
+    """Coordinate descent for the elastic net, stopped at duality gap <= ``tol * P(0)``.
+
+    ``coef_init`` and the returned :class:`Solution` are in the data's units.
+    """
     gram = use_gram(design, solver)
     if gram:
         design.gram()  # computed first so that the penalty statistics reuse it
@@ -80,25 +113,48 @@ def solve_enet(design, alpha, l1_ratio, *, penalty_factor=None, positive=False, 
         if penalty.unpen.size:
             w[penalty.unpen] = design.least_squares(penalty.unpen)[0]
         gap = certify(design, penalty, w, positive)
-        if gap <= tol_abs:
-            return _finish(design, w, gap, 1, tol_abs, warn)
-    w = (np.zeros(design.n_features) if coef_init is None
-         else np.array(coef_init, dtype=np.float64))
+        if abs(gap) + roundoff(design, w) <= tol * design.null_objective:
+            return _finish(design, w, gap, 1, tol, warn, stop_abs=tol_abs)
+    w = np.zeros(design.n_features) if coef_init is None else design.coef_in(coef_init)
+    if positive:
+        # A warm start from an unconstrained fit is outside the feasible set: project it
+        # first, or its "gap" (and the screening it drives) would not bound anything.
+        np.maximum(w, 0.0, out=w)
     if gram:
         Q, g0, yy = design.gram()
-        gap, _, n_iter = gram_solve(Q, g0, yy, penalty.a, penalty.b, positive, w, tol_abs,
-                                    max_iter, *penalty.kernel_args())
+
+        def run(stop, epochs):
+            return gram_solve(Q, g0, yy, penalty.a, penalty.b, positive, w, stop, epochs,
+                              *penalty.kernel_args())[::2]
     else:
         R = np.empty(design.n_samples)  # filled by the kernel from w
-        gap, _, n_iter = cd_solve(design.X, design.y, design.c, design.q, design.lips,
-                                  penalty.a, penalty.b, positive, design.fit_intercept,
-                                  design.S, w, R, tol_abs, max_iter, *penalty.kernel_args(),
-                                  WORKING_SET_MIN)
-    return _finish(design, w, gap, n_iter, tol_abs, warn)
+
+        def run(stop, epochs):
+            return cd_solve(design.X, design.y, design.c, design.q, design.lips, penalty.a,
+                            penalty.b, positive, design.fit_intercept, design.S, w, R, stop,
+                            epochs, *penalty.kernel_args(), WORKING_SET_MIN)[::2]
+    gap, n_iter = run(tol_abs, max_iter)
+    stop = tighter_stop(design, tol, w, gap, tol_abs)
+    if stop is not None and n_iter < max_iter:
+        gap, more = run(stop, max_iter - n_iter)
+        n_iter += more
+    return _finish(design, w, gap, n_iter, tol, warn, stop_abs=tol_abs)
+
+
+def tighter_stop(design, tol, w, gap, stop_abs):
+    """A second, tighter stopping threshold when the solver stopped at ``stop_abs`` but the
+    round-off margin of its ``w`` (large coefficients) lifts the certificate above
+    ``tol * P(0)``; None when no second run is needed or it could not help."""
+    target = tol * design.null_objective
+    margin = roundoff(design, w)
+    if abs(gap) > stop_abs or abs(gap) + margin <= target:
+        return None
+    stop = target - margin
+    return stop if stop > roundoff(design) else None
 
 
 def certify(design, penalty, w, positive=False):
-    """Duality gap of ``w`` computed from scratch (one pass over the data)."""
+    """Duality gap of ``w`` (solver units) computed from scratch (one pass over the data)."""
     grad, rr, ry = design.residual_stats(w)
     gap, _, _ = duality_gap(w, grad, rr, ry, penalty.a, penalty.b, positive,
                             *penalty.kernel_args())

@@ -1,0 +1,42 @@
+"""The units the solvers work in, shared by every design (rows or statistics).
+
+Solvers see ``y / y_scale`` with ``y_scale`` a power of two near the spread of y. For the
+penalized least-squares problem, ``w = y_scale w'`` turns the problem on ``y`` into the same
+problem on ``y / y_scale`` with L1 weights ``a / y_scale`` (L2 weights unchanged) and an
+objective ``y_scale^2`` times smaller: every sum the solvers form is of order one, so nothing
+overflows at 1e150 or underflows at 1e-150, and dividing by a power of two is exact.
+"""
+
+import numpy as np
+
+
+def power_of_two_scale(mean_square):
+    """A power of two near ``sqrt(mean_square)`` (1 for zero or non-finite input)."""
+    if not mean_square > 0.0 or not np.isfinite(mean_square):
+        return 1.0
+    return float(np.ldexp(1.0, int(np.round(0.5 * np.log2(mean_square)))))
+
+
+class SolverUnits:
+    """Conversions between the data's units and the solvers' (needs ``y_scale``, ``y_mean``,
+    ``shift``, ``means`` and ``fit_intercept`` on the design)."""
+
+    def coef_in(self, coef):
+        """Coefficients in the solvers' units (``coef / y_scale``), as a new float64 array."""
+        return np.array(coef, dtype=np.float64) / self.y_scale
+
+    def coef_out(self, coef):
+        """Coefficients in the data's units (``coef * y_scale``)."""
+        return coef * self.y_scale
+
+    def gap_out(self, value):
+        """An objective value or gap in the data's units (``y_scale^2`` times)."""
+        return value * self.y_scale ** 2
+
+    def intercepts(self, coefs):
+        """Optimal intercept of ``coefs`` (data units; a vector for one row per model)."""
+        coefs = np.asarray(coefs)
+        if not self.fit_intercept:
+            return np.zeros(coefs.shape[:-1]) if coefs.ndim > 1 else 0.0
+        value = self.y_mean - coefs @ (self.shift + self.means)
+        return value if coefs.ndim > 1 else float(value)

@@ -1,15 +1,15 @@
 """Anderson extrapolation of coordinate-descent iterates (shared by the CD kernels)."""
 
 import numpy as np
-from numba import njit
 
+from ._jit import kernel
 from ._linalg import psd_solve
 
 ANDERSON_K = 5  # extrapolate from the last K + 1 iterates
 TIKHONOV = 1e-10
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def anderson_point(buffer, positive):
     """Extrapolated point from the rows of ``buffer`` (consecutive iterates), or an empty array.
 

@@ -13,16 +13,16 @@ epochs on the working set with Anderson extrapolation.
 """
 
 import numpy as np
-from numba import njit
 
 from ._anderson import ANDERSON_K, anderson_point
 from ._columns import col_dot, col_update
+from ._jit import kernel
 from ._prox import duality_gap, kkt_violation, penalty_value, prox_step
 
 INNER_MAX_EPOCHS = 500  # then back to the outer loop: a fresh gradient, gap and working set
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _epoch(X, ws, w, R, c, sum_r, q, lips, a, b, positive, S):
     """One cyclic pass over ``ws``; returns the new ``sum_r`` and max ``lips_j |dw_j|``."""
     max_step = 0.0
@@ -40,7 +40,7 @@ def _epoch(X, ws, w, R, c, sum_r, q, lips, a, b, positive, S):
     return sum_r, max_step
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _residual_stats(R, y, c, sum_r, S, fit_intercept):
     """``||r||^2 / S`` and ``y^T r / S`` with ``r = R - (sum_r / S) c``."""
     b0 = sum_r / S if fit_intercept else 0.0
@@ -53,7 +53,7 @@ def _residual_stats(R, y, c, sum_r, S, fit_intercept):
     return rr / S, ry / S
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _anderson(X, ws, buffer, w, R, y, c, sum_r, q, a, b, positive, S, fit_intercept):
     """Try the Anderson extrapolation of the last iterates; keep it if the objective drops."""
     w_acc = anderson_point(buffer, positive)
@@ -76,7 +76,7 @@ def _anderson(X, ws, buffer, w, R, y, c, sum_r, q, a, b, positive, S, fit_interc
     return sum_r
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _unpenalized_block_step(X, w, R, c, sum_r, q, S, unpen, pinv_uu):
     """Jointly refit the unpenalized features given the others (one Newton step is exact).
 
@@ -95,7 +95,7 @@ def _unpenalized_block_step(X, w, R, c, sum_r, q, S, unpen, pinv_uu):
     return sum_r
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _inner_solve(X, ws, w, R, y, c, sum_r, q, lips, a, b, positive, S, fit_intercept,
                  tol_inner, max_epochs, unpen, pinv_uu):
     """Epochs on the working set until the largest step is below ``tol_inner``."""
@@ -117,7 +117,7 @@ def _inner_solve(X, ws, w, R, y, c, sum_r, q, lips, a, b, positive, S, fit_inter
     return sum_r, epochs
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _refresh_residual(X, y, c, q, S, w, R):
     """Recompute the residual from scratch (y is centred); returns its weighted sum."""
     R[:] = y
@@ -128,7 +128,7 @@ def _refresh_residual(X, y, c, q, S, w, R):
     return sum_r
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _full_gradient(X, R, sum_r, q, S, active, grad):
     for j in range(grad.shape[0]):
         if active[j]:
@@ -137,7 +137,7 @@ def _full_gradient(X, R, sum_r, q, S, active, grad):
             grad[j] = 0.0
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _working_set(w, grad, a, b, positive, active, ws_min):
     """The working set (sorted indices) and the largest KKT violation of the active features.
 
@@ -179,7 +179,7 @@ def _working_set(w, grad, a, b, positive, active, ws_min):
     return np.flatnonzero(keep), worst
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def cd_solve(X, y, c, q, lips, a, b, positive, fit_intercept, S, w, R,
              tol_abs, max_epochs, unpen, pinv_uu, g_u, gy_u, ws_min):
     """Minimise the elastic-net objective from ``(w, R)`` (updated in place).

@@ -6,19 +6,19 @@ O(p) whatever n is, and the duality gap comes from the statistics alone:
 """
 
 import numpy as np
-from numba import njit
 
 from ._anderson import ANDERSON_K, anderson_point
+from ._jit import kernel
 from ._prox import duality_gap, penalty_value, prox_step
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _objective(w, grad, g0, yy, a, b):
     """Primal objective from the statistics: ``||r||^2 / (2S) + penalty``."""
     return 0.5 * (yy - np.dot(w, g0) - np.dot(w, grad)) + penalty_value(w, a, b)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def gram_solve(Q, g0, yy, a, b, positive, w, tol_abs, max_epochs,
                unpen, pinv_uu, g_u, gy_u):
     """Minimise the elastic net given its sufficient statistics; ``w`` is updated in place.

@@ -6,10 +6,11 @@ per process-free cache fill; a pivoted Cholesky compiles in a fraction of that.
 """
 
 import numpy as np
-from numba import njit
+
+from ._jit import kernel
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def psd_solve(G, g, rel_tol=1e-13):
     """A solution of ``G x = g`` for symmetric PSD ``G`` and ``g`` in its range.
 

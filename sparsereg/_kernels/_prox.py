@@ -7,12 +7,12 @@ Features with ``a[j] == b[j] == 0`` are unpenalized (the set ``U``).
 """
 
 import numpy as np
-from numba import njit
 
+from ._jit import kernel
 from ._linalg import psd_solve
 
 
-@njit(cache=True, nogil=True, inline="always")
+@kernel(inline="always")
 def prox_step(z, lipschitz, a_j, b_j, positive):
     """Minimiser of ``lipschitz/2 (w - z/lipschitz)^2 + a_j |w| + b_j/2 w^2``.
 
@@ -32,7 +32,7 @@ def prox_step(z, lipschitz, a_j, b_j, positive):
     return shrunk / (lipschitz + b_j)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def penalty_value(w, a, b):
     """``sum_j a_j |w_j| + b_j / 2 w_j^2``."""
     total = 0.0
@@ -41,7 +41,7 @@ def penalty_value(w, a, b):
     return total
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def project_unpenalized(grad, rr, ry, w, positive, unpen, pinv_uu, g_u, gy_u):
     """Remove from the residual its least-squares fit on (some of) the unpenalized features.
 
@@ -83,7 +83,7 @@ def project_unpenalized(grad, rr, ry, w, positive, unpen, pinv_uu, g_u, gy_u):
     return grad_p, rr_p, ry_p
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _dual_value(kappa, grad_p, rr_p, ry_p, a, b, positive):
     """Dual objective at ``theta = kappa * r / S`` (feasible for kappa <= kappa_max)."""
     dual = kappa * ry_p - 0.5 * kappa * kappa * rr_p
@@ -96,7 +96,7 @@ def _dual_value(kappa, grad_p, rr_p, ry_p, a, b, positive):
     return dual
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _best_kappa(grad_p, rr_p, ry_p, a, b, positive, kappa0, kappa_max):
     """Maximise the concave D(kappa) on [0, kappa_max] by bisection on its derivative.
 
@@ -124,7 +124,7 @@ def _best_kappa(grad_p, rr_p, ry_p, a, b, positive, kappa0, kappa_max):
     return best
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def _dual_slope(kappa, grad_p, rr_p, ry_p, a, b, positive):
     """dD/dkappa: decreasing in kappa, since D is concave."""
     slope = ry_p - kappa * rr_p
@@ -137,7 +137,7 @@ def _dual_slope(kappa, grad_p, rr_p, ry_p, a, b, positive):
     return slope
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def duality_gap(w, grad, rr, ry, a, b, positive, unpen, pinv_uu, g_u, gy_u):
     """Duality gap of the elastic net at ``w``.
 
@@ -170,7 +170,7 @@ def duality_gap(w, grad, rr, ry, a, b, positive, unpen, pinv_uu, g_u, gy_u):
     return max(primal - dual, 0.0), primal, kappa * grad_p
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def kkt_violation(w, grad, a, b, positive):
     """Distance of ``-grad`` to the subdifferential of the penalty, per feature."""
     p = w.shape[0]

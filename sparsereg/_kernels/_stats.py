@@ -1,12 +1,12 @@
 """Per-feature statistics computed once per design matrix."""
 
 import numpy as np
-from numba import njit
 
 from ._columns import col_centered_sqnorm
+from ._jit import kernel
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def centered_sqnorms(X, c, means, S):
     """``||x_j - mean_j c||^2`` for every column ``j``."""
     p = means.shape[0]

@@ -16,9 +16,15 @@ FIT_EXAMPLES = """examples:
       --selection 1se --plot path.png --save model.joblib
   sparsereg predict model.joblib new.csv --output predictions.csv
 
+An existing output file is replaced only with --force; an input file (the CSV, or the model
+read by predict) is never replaced.
+
 Alphas are on sparsereg's scale: the L1 penalty equals sklearn's Lasso(alpha) and the L2
 penalty sklearn's Ridge(alpha * n_samples), so alpha does not grow with the number of rows.
 """
+
+FORCE_HELP = ("overwrite output files that already exist (an output that is one of the input "
+              "files is refused even so)")
 
 
 def build_parser():
@@ -67,13 +73,15 @@ def build_parser():
                           "(needs matplotlib)")
     fit.add_argument("--save", metavar="PATH",
                      help="save the fitted model (joblib) for 'sparsereg predict'")
+    fit.add_argument("--force", action="store_true", help=FORCE_HELP)
     fit.add_argument("--verbose", "-v", action="store_true",
                      help="progress on stderr (one line per cross-validation fold)")
 
     predict = sub.add_parser(
         "predict", help="predict a CSV file with a model saved by 'fit --save'",
         description="Predict with a model saved by 'sparsereg fit --save'. The model file is "
-                    "a pickle: load only files you trust.")
+                    "a pickle: load only files you trust. An existing --output file is "
+                    "replaced only with --force.")
     predict.add_argument("model", help="model file written by 'sparsereg fit --save'")
     predict.add_argument("data", help="CSV file with the model's feature columns (the "
                                       "target column may be absent)")
@@ -81,6 +89,7 @@ def build_parser():
                          help="write the predictions here instead of to stdout")
     predict.add_argument("--ignore-unknown", action="store_true",
                          help="ignore columns the model was not fitted on instead of failing")
+    predict.add_argument("--force", action="store_true", help=FORCE_HELP)
     return parser
 
 

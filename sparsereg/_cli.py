@@ -3,7 +3,8 @@
 pandas, joblib, scikit-learn's preprocessing and matplotlib are imported inside the commands:
 pandas and matplotlib are optional dependencies, and ``sparsereg --help`` or ``demo`` should
 not pay for them. Every mistake in the user's input raises :class:`CLIError`, which the entry
-point turns into one ``sparsereg: error: ...`` line and exit status 2.
+point turns into one ``sparsereg: error: ...`` line and exit status 2. Output paths are
+checked (``_cli_files``) before any input is read, so a refused command writes nothing.
 """
 
 import math
@@ -12,14 +13,11 @@ import sys
 import time
 import warnings
 
+from ._cli_files import CLIError, check_outputs, replaced_atomically
 from ._cli_report import feature_names, fit_report, grid_edge_warning, save_plot
 
 MODEL_FORMAT = "sparsereg-cli-model"
 MODEL_VERSION = 1
-
-
-class CLIError(Exception):
-    """An error in the user's input or files: reported in one line, never as a traceback."""
 
 
 def _first_line(exc):
@@ -43,13 +41,6 @@ def _import(module, purpose):
                        f"pip install {module}") from None
 
 
-def _check_output_dir(path, option):
-    """Fail before fitting, not after, when an output file cannot be written there."""
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise CLIError(f"{option} {path}: directory {folder} does not exist")
-
-
 def _check_plot_path(path):
     """matplotlib present and a known image extension, checked before a possibly long fit."""
     _import("matplotlib", "--plot")
@@ -60,7 +51,6 @@ def _check_plot_path(path):
     if ext not in formats:  # without one, matplotlib would append ".png" to the name
         raise CLIError(f"--plot {path}: the file name needs an image extension, one of "
                        f"{', '.join(sorted(formats))}")
-    _check_output_dir(path, "--plot")
 
 
 def read_csv(path):
@@ -289,10 +279,10 @@ def run_fit(args):
         Exit status 0 (errors raise :class:`CLIError`).
     """
     check_fit_args(args)
+    check_outputs([("--plot", args.plot), ("--save", args.save)],
+                  [("data file", args.data)], args.force)
     if args.plot:
         _check_plot_path(args.plot)
-    if args.save:
-        _check_output_dir(args.save, "--save")
     frame = read_csv(args.data)
     y = read_target(frame, args.target, args.data)
     numeric, categorical = split_columns(frame.drop(columns=[args.target]), args.data)
@@ -314,7 +304,8 @@ def run_fit(args):
     print("\n".join(fit_report(pipe, names, X, y.to_numpy(), args, numeric, categorical)))
     if args.plot:
         try:
-            save_plot(pipe, X, y.to_numpy(), names, args)
+            with replaced_atomically(args.plot) as path:
+                save_plot(pipe, X, y.to_numpy(), names, args, path)
         except (OSError, ValueError) as exc:  # e.g. no permission to write there
             raise CLIError(f"cannot save the plot to {args.plot}: {_first_line(exc)}") from None
         print(f"plot saved to {args.plot}")
@@ -328,7 +319,8 @@ def run_fit(args):
                  "features": numeric + categorical, "numeric": numeric,
                  "categorical": categorical, "feature_names_out": names}
         try:
-            joblib.dump(model, args.save)
+            with replaced_atomically(args.save) as path:
+                joblib.dump(model, path)
         except OSError as exc:
             raise CLIError(f"cannot save the model to {args.save}: {_first_line(exc)}") from None
         print(f"model saved to {args.save}")
@@ -377,9 +369,9 @@ def run_predict(args):
     int
         Exit status 0 (errors raise :class:`CLIError`).
     """
+    check_outputs([("--output", args.output)],
+                  [("model file", args.model), ("data file", args.data)], args.force)
     model = load_model(args.model)
-    if args.output:
-        _check_output_dir(args.output, "--output")
     frame = read_csv(args.data)
     features, target = model["features"], model["target"]
     missing = [c for c in features if c not in frame.columns]
@@ -401,7 +393,8 @@ def run_predict(args):
     predictions = pd.DataFrame({f"{target}_pred": model["pipeline"].predict(X)})
     if args.output:
         try:
-            predictions.to_csv(args.output, index=False)
+            with replaced_atomically(args.output) as path:
+                predictions.to_csv(path, index=False)
         except OSError as exc:
             raise CLIError(f"cannot write {args.output}: {_first_line(exc)}") from None
         print(f"{len(predictions)} predictions written to {args.output}")

@@ -194,7 +194,7 @@ def _label_lines(ax, names, limit=15):
         ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
 
-def save_plot(pipe, X, y, names, args):
+def save_plot(pipe, X, y, names, args, filename):
     """Coefficient path (and, with --cv, the CV curve) as an image file.
 
     Built on a bare ``Figure``, not pyplot, so no display or global state is involved.
@@ -210,7 +210,9 @@ def save_plot(pipe, X, y, names, args):
     names : list of str
         Model feature names, for the legend.
     args : argparse.Namespace
-        The command line (``plot``, ``cv``, ``penalty``, ``tol``).
+        The command line (``cv``, ``penalty``, ``tol``).
+    filename : str
+        The image file (a temporary name for ``--plot``; its extension gives the format).
 
     Raises
     ------
@@ -254,4 +256,4 @@ def save_plot(pipe, X, y, names, args):
     if alpha > 0:
         ax.axvline(alpha, color="k", linestyle="--", linewidth=1)
     fig.tight_layout()
-    fig.savefig(args.plot, bbox_inches="tight")  # keeps the outside legend
+    fig.savefig(filename, bbox_inches="tight")  # keeps the outside legend

@@ -294,7 +294,9 @@ def test_predict_errors(work, l1_fit, capsys, monkeypatch, args, fragment):
     (["fit", "nan.csv", "-t", "target"], NAN_MESSAGE),
     (["fit", "diabetes.csv", "-t", "target", "--alpha", "-1"], "--alpha must be"),
     (["predict", "foreign.joblib", "features.csv"], "is not a sparsereg model"),
-], ids=["nan", "alpha", "model"])
+    (["predict", "l1.joblib", "features.csv", "-o", "features.csv", "--force"],
+     "--output features.csv is the data file features.csv"),
+], ids=["nan", "alpha", "model", "overwrite"])
 def test_errors_in_a_real_process(work, args, fragment):
     """A few of the cases above as real processes: exit status and stderr as a shell sees."""
     check_error(run(*args, cwd=work), fragment)
@@ -310,6 +312,171 @@ def test_alpha_and_cv_are_exclusive(work):
 def test_demo_still_works(tmp_path):
     out = check_ok(run("demo", cwd=tmp_path))
     assert "n_nonzero" in out
+
+
+# No silent overwrite (issue 10, item 5): outputs are checked before any input is read.
+
+@pytest.fixture
+def small(tmp_path, capsys):
+    """A folder with a 60-row CSV ``d.csv`` (target ``y``) and a model ``m.joblib`` fitted on
+    it, both made in process (a few milliseconds)."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 3))
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    frame["y"] = X @ [1.0, -2.0, 0.0] + rng.normal(size=60)
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    assert main(["fit", str(tmp_path / "d.csv"), "-t", "y", "--alpha", "0.1",
+                 "--save", str(tmp_path / "m.joblib")]) == 0
+    capsys.readouterr()
+    return tmp_path
+
+
+def snapshot(folder):
+    """{name: bytes} of the regular files of ``folder``: any file written, added (a leftover
+    temporary file) or removed shows as a difference."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())
+            if p.is_file() and not p.is_symlink()}
+
+
+FIT = ["fit", "d.csv", "-t", "y", "--alpha", "0.1"]
+ONTO_AN_INPUT = [
+    (["predict", "m.joblib", "d.csv", "-o", "d.csv"], "--output d.csv is the data file d.csv"),
+    (["predict", "m.joblib", "d.csv", "-o", "m.joblib"],
+     "--output m.joblib is the model file m.joblib"),
+    (FIT + ["--save", "d.csv"], "--save d.csv is the data file d.csv"),
+    (FIT + ["--plot", "d.csv"], "--plot d.csv is the data file d.csv"),
+]
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]], ids=["plain", "force"])
+@pytest.mark.parametrize("args, fragment", ONTO_AN_INPUT, ids=[f for _, f in ONTO_AN_INPUT])
+def test_output_onto_an_input_is_refused(small, capsys, monkeypatch, args, fragment, force):
+    before = snapshot(small)
+    result = run_in_process(*args, *force, cwd=small, capsys=capsys, monkeypatch=monkeypatch)
+    check_error(result, fragment)
+    assert "refusing to overwrite an input file, even with --force" in result.stderr
+    assert snapshot(small) == before
+
+
+ALIASES = ["./d.csv", "absolute", "sub/../d.csv", "symlink.csv", "here/d.csv", "hardlink.csv"]
+
+
+@pytest.mark.parametrize("alias", ALIASES)
+def test_aliases_of_an_input_are_refused(small, capsys, monkeypatch, alias):
+    """Another name of the input file is the input file: compared as files, not strings."""
+    (small / "sub").mkdir()
+    os.symlink("d.csv", small / "symlink.csv")
+    os.symlink(small, small / "here", target_is_directory=True)
+    os.link(small / "d.csv", small / "hardlink.csv")
+    if alias == "absolute":
+        alias = str(small / "d.csv")
+    before = snapshot(small)
+    for args, option in [(FIT + ["--save", alias], "--save"),
+                         (["predict", "m.joblib", "d.csv", "-o", alias], "--output"),
+                         (["predict", "m.joblib", alias, "-o", "d.csv"], "--output")]:
+        result = run_in_process(*args, "--force", cwd=small, capsys=capsys,
+                                monkeypatch=monkeypatch)
+        check_error(result, f"{option} ")
+        assert "is the data file" in result.stderr
+        assert snapshot(small) == before
+
+
+EXISTING = [
+    (FIT + ["--save", "old.joblib"], "--save old.joblib"),
+    (FIT + ["--plot", "old.png"], "--plot old.png"),
+    (["predict", "m.joblib", "d.csv", "--output", "old.csv"], "--output old.csv"),
+]
+
+
+@pytest.mark.parametrize("args, option", EXISTING, ids=[o for _, o in EXISTING])
+def test_existing_output_needs_force(small, capsys, monkeypatch, args, option):
+    name = args[-1]
+    (small / name).write_bytes(b"an earlier result")
+    before = snapshot(small)
+    refused = run_in_process(*args, cwd=small, capsys=capsys, monkeypatch=monkeypatch)
+    check_error(refused, f"{option} already exists; pass --force to overwrite it")
+    assert snapshot(small) == before
+
+    check_ok(run_in_process(*args, "--force", cwd=small, capsys=capsys,
+                            monkeypatch=monkeypatch))
+    after = snapshot(small)
+    assert set(after) == set(before)  # no temporary file left behind
+    assert {n for n in after if after[n] != before[n]} == {name}
+    if name.endswith(".joblib"):
+        assert joblib.load(small / name)["target"] == "y"
+    elif name.endswith(".png"):
+        assert after[name].startswith(b"\x89PNG")
+    else:
+        assert list(pd.read_csv(small / name).columns) == ["y_pred"]
+
+
+REFUSED = [args + extra for args, _ in ONTO_AN_INPUT for extra in ([], ["--force"])] + [
+    args for args, _ in EXISTING]
+
+
+@pytest.mark.parametrize("args", REFUSED, ids=" ".join)
+def test_refusal_comes_before_any_work(small, capsys, monkeypatch, args):
+    """Nothing is read, loaded or fitted when an output is refused."""
+    import sparsereg._cli as cli
+
+    for existing, _ in EXISTING:
+        (small / existing[-1]).write_bytes(b"an earlier result")
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("work done before the output paths were checked")
+
+    for function in ("read_csv", "load_model", "build_pipeline"):
+        monkeypatch.setattr(cli, function, forbidden)
+    check_error(run_in_process(*args, cwd=small, capsys=capsys, monkeypatch=monkeypatch),
+                "sparsereg: error: -")
+
+
+def test_outputs_of_one_command_must_differ(small, capsys, monkeypatch):
+    before = snapshot(small)
+    result = run_in_process(*FIT, "--plot", "p.png", "--save", "./p.png", "--force", cwd=small,
+                            capsys=capsys, monkeypatch=monkeypatch)
+    check_error(result, "--save ./p.png is the same file as --plot p.png")
+    assert snapshot(small) == before
+
+
+def test_output_that_is_a_directory_is_refused(small, capsys, monkeypatch):
+    (small / "sub").mkdir()
+    result = run_in_process(*FIT, "--save", "sub", "--force", cwd=small, capsys=capsys,
+                            monkeypatch=monkeypatch)
+    check_error(result, "--save sub is a directory")
+
+
+@pytest.mark.parametrize("failure", [OSError("disk full"), KeyboardInterrupt()],
+                         ids=["error", "interrupt"])
+def test_interrupted_write_keeps_the_old_file(small, capsys, monkeypatch, failure):
+    """The model is written under a temporary name: a failure half-way leaves m.joblib whole
+    and no temporary file."""
+    def half_a_dump(value, filename):
+        Path(filename).write_bytes(b"half a model")
+        raise failure
+
+    monkeypatch.setattr(joblib, "dump", half_a_dump)
+    before = snapshot(small)
+    args = FIT + ["--save", "m.joblib", "--force"]
+    if isinstance(failure, KeyboardInterrupt):
+        with pytest.raises(KeyboardInterrupt):
+            run_in_process(*args, cwd=small, capsys=capsys, monkeypatch=monkeypatch)
+    else:
+        check_error(run_in_process(*args, cwd=small, capsys=capsys, monkeypatch=monkeypatch),
+                    "cannot save the model to m.joblib: disk full")
+    assert snapshot(small) == before
+
+
+def test_force_writes_through_a_symlinked_output(small, capsys, monkeypatch):
+    """With --force, an output symlink is followed (as open() would), not replaced."""
+    (small / "runs").mkdir()
+    (small / "runs" / "v1.csv").write_text("old\n")
+    os.symlink(Path("runs") / "v1.csv", small / "latest.csv")
+    check_ok(run_in_process("predict", "m.joblib", "d.csv", "-o", "latest.csv", "--force",
+                            cwd=small, capsys=capsys, monkeypatch=monkeypatch))
+    assert (small / "latest.csv").is_symlink()
+    assert list(pd.read_csv(small / "runs" / "v1.csv").columns) == ["y_pred"]
+    assert sorted(os.listdir(small / "runs")) == ["v1.csv"]
 
 
 # The verbose parameter of the CV estimators, in process.

@@ -159,8 +159,10 @@ class Design(SolverUnits):
         block = self.centered_columns(columns)
         return block.T @ block / self.S
 
-    def csc_matrix(self):
+    def csc_matrix(self, dtype=None):
+        """X~ as a scipy CSC matrix (sharing the kernel arrays unless ``dtype`` converts)."""
         data, indices, indptr = self.X
+        data = data if dtype is None else data.astype(dtype, copy=False)
         return sp.csc_matrix((data, indices, indptr), shape=(self.n_samples, self.n_features))
 
     def gram(self):
@@ -175,7 +177,7 @@ class Design(SolverUnits):
         return self._gram
 
     def _sparse_gram(self):
-        Xs = self.csc_matrix()
+        Xs = self.csc_matrix(np.float64)  # products of float32 data are accumulated in float64
         y_c = self.y
         Q = (Xs.T @ Xs).toarray() - self.S * np.outer(self.means, self.means)
         return np.ascontiguousarray(Q / self.S), (Xs.T @ y_c) / self.S, \
@@ -258,8 +260,10 @@ def make_design(X, y, sample_weight, fit_intercept):
 
     def build(shift=None, columns=None):
         kernel_X = _kernel_matrix(X, sqrt_s if weighted else None, shift, columns)
+        if shift is not None and columns is not None:
+            shift = np.where(np.isin(np.arange(p), columns), shift, 0.0)
         return Design(kernel_X, y_scaled, sqrt_s, S, fit_intercept, n, p, sp.issparse(X),
-                      shift=None if shift is None else _actual_shift(shift, columns, X.dtype))
+                      shift=shift)
 
     design = build()
     offset = design.offset_columns()
@@ -269,25 +273,17 @@ def make_design(X, y, sample_weight, fit_intercept):
     return build(design.means, offset if sp.issparse(X) else None)
 
 
-def _actual_shift(shift, columns, dtype):
-    """The shift as subtracted: rounded to X's dtype, 0 outside ``columns``."""
-    out = np.zeros_like(shift) if columns is not None else shift.astype(dtype).astype(float)
-    if columns is not None:
-        out[columns] = shift[columns].astype(dtype)
-    return out
-
-
 def _kernel_matrix(X, sqrt_s, shift=None, columns=None):
     """``diag(sqrt_s) (X - 1 shift^T)`` in the kernels' storage: F-ordered, or a CSC triple.
 
-    For sparse X only ``columns`` are shifted; they are stored with all their entries. The
-    shift is rounded to X's dtype first, so that ``x - shift`` is exact for the values within
-    a factor two of it (Sterbenz), which is what an offset column holds.
+    For sparse X only ``columns`` are shifted; they are stored with all their entries. A
+    shifted matrix is float64 whatever X's dtype: ``x - shift`` rounded to float32 would be
+    other data than the user's.
     """
     if sp.issparse(X):
         Xc = X.tocsc()
         if shift is not None:
-            Xc = _shift_sparse_columns(Xc, shift, columns)
+            Xc = _shift_sparse_columns(Xc.astype(np.float64), shift, columns)
         if sqrt_s is not None:
             Xc = sp.csc_matrix(sp.diags(sqrt_s) @ Xc)
         if not Xc.has_canonical_format:
@@ -297,7 +293,7 @@ def _kernel_matrix(X, sqrt_s, shift=None, columns=None):
         return (Xc.data, Xc.indices.astype(index_type, copy=False),
                 Xc.indptr.astype(index_type, copy=False))
     if shift is not None:
-        X = X - shift.astype(X.dtype)
+        X = X - shift  # float64
     return np.asfortranarray(X * sqrt_s[:, None] if sqrt_s is not None else X)
 
 
@@ -308,7 +304,7 @@ def _shift_sparse_columns(Xc, shift, columns):
     keep[columns] = 0
     rest = sp.csc_matrix(Xc @ sp.diags(keep))
     rest.eliminate_zeros()
-    block = sp.csc_matrix(Xc[:, columns].toarray() - shift[columns].astype(Xc.dtype))
+    block = sp.csc_matrix(Xc[:, columns].toarray() - shift[columns])
     place = sp.csc_matrix((np.ones(len(columns), dtype=Xc.dtype),
                            (np.arange(len(columns)), columns)), shape=(len(columns), p))
     return sp.csc_matrix(rest + block @ place)

@@ -1,14 +1,16 @@
 """scikit-learn estimators: validation and bookkeeping around the solvers."""
 
+import warnings
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._dask import check_dask_data, check_dask_solver, is_dask_array, lazy_predict
 from ._design import build_design
 from ._ridge import RIDGE_SOLVERS, solve_ridge
-from ._solvers import solve_enet
+from ._solvers import solve_enet, stored_precision
 from ._validation import (
     check_choice,
     check_penalty_factor,
@@ -114,10 +116,17 @@ class _PenalizedRegressor(_LinearModel):
                 and self.coef_.shape == (X.shape[1],):
             coef_init = self.coef_
         sol = self._solve(design, penalty_factor, coef_init)
-        self.coef_ = sol.coef.astype(dtype, copy=False)
-        self.intercept_ = dtype.type(sol.intercept) if self.fit_intercept else 0.0
+        coef, intercept, gaps = stored_precision(
+            design, sol.coef, sol.intercept, dtype, float(self.alpha), float(self._l1_ratio()),
+            penalty_factor, bool(getattr(self, "positive", False)))
+        self.coef_, self.intercept_ = coef[0], intercept[0] if self.fit_intercept else 0.0
         self.n_iter_ = sol.n_iter
-        self.dual_gap_ = sol.dual_gap
+        self.dual_gap_ = sol.dual_gap if gaps is None else float(gaps[0])
+        if sol.converged and self.dual_gap_ > self.tol * design.gap_out(design.null_objective):
+            warnings.warn(
+                f"The float64 solution meets tol, but rounded to {np.dtype(dtype).name} it is "
+                f"only certified to a duality gap of {self.dual_gap_:.3e}; fit float64 data "
+                "for a tighter model.", ConvergenceWarning, stacklevel=2)
         _set_sparsity(self)
         return self
 

@@ -15,7 +15,7 @@ from ._selection import (
     noise_variance,
     relaxed_path,
 )
-from ._solvers import solve_enet
+from ._solvers import solve_enet, stored_precision
 from ._validation import (
     check_choice,
     check_penalty_factor,
@@ -313,8 +313,15 @@ def build_path(design, alphas, l1_ratio, penalty_name, *, feature_names=None, dt
                             solver_params.get("penalty_factor"))
     if relax is not None:  # the relaxed fit spends one degree of freedom per nonzero
         df = np.count_nonzero(coefs, axis=1).astype(np.float64)
+    stored = coefs
+    if dtype is not None:
+        stored, rounded_b, stored_gaps = stored_precision(
+            design, coefs, intercepts, dtype, alphas, l1_ratio,
+            solver_params.get("penalty_factor"), solver_params.get("positive", False))
+        if relax is None and stored_gaps is not None:  # certify the stored (rounded) models
+            intercepts, gaps = rounded_b.astype(np.float64), stored_gaps
     return RegularizationPath(
-        alphas, coefs if dtype is None else coefs.astype(dtype, copy=False), intercepts, gaps,
+        alphas, stored, intercepts, gaps,
         n_iter, feature_names, penalty_name, l1_ratio, mse=design.residual_mse(coefs, intercepts),
         df=df, n_samples=design.S, noise_variance=noise_variance(design), relax=relax,
         unrelaxed_coefs=unrelaxed)

@@ -36,8 +36,16 @@ def make_penalty(design, alpha, l1_ratio, penalty_factor=None):
     if unpen.size == 0:
         return Penalty(a, b, unpen, np.zeros((0, 0)), np.zeros((p, 0)), np.zeros(0))
     g_u, gy_u = _unpenalized_cross_products(design, unpen)
-    pinv_uu = np.linalg.pinv(g_u[unpen], hermitian=True)
-    return Penalty(a, b, unpen, pinv_uu, np.ascontiguousarray(g_u), gy_u)
+    return Penalty(a, b, unpen, psd_pinv(g_u[unpen]), np.ascontiguousarray(g_u), gy_u)
+
+
+def psd_pinv(Q):
+    """A generalized inverse ``G`` of the PSD matrix ``Q`` (``Q G Q = Q``), computed on ``Q``
+    scaled to a unit diagonal: columns of very different scales (1e100 next to 1e108) would
+    otherwise square their ratio into the condition number and lose every digit."""
+    d = np.sqrt(np.maximum(np.diag(Q), 0.0))
+    d[~(d > 0.0)] = 1.0
+    return np.linalg.pinv(Q / np.outer(d, d), hermitian=True) / np.outer(d, d)
 
 
 def _unpenalized_cross_products(design, unpen):
@@ -48,7 +56,7 @@ def _unpenalized_cross_products(design, unpen):
     S = design.S
     y_c = design.y
     if design.sparse:
-        Xs = design.csc_matrix()
+        Xs = design.csc_matrix(np.float64)  # float32 data: products in float64
         cross = np.asarray((Xs.T @ Xs[:, unpen]).todense())
         cross -= S * np.outer(design.means, design.means[unpen])
         gy = np.asarray(Xs[:, unpen].T @ y_c).ravel()

@@ -12,7 +12,7 @@ from scipy.linalg import blas
 from scipy.sparse.linalg import LinearOperator, eigsh
 
 from ._kernels._prox import duality_gap
-from ._penalty import make_penalty
+from ._penalty import make_penalty, psd_pinv
 from ._solvers import _finish, certify, gap_tolerance, tighter_stop
 
 RIDGE_SOLVERS = ("auto", "cholesky", "svd", "cg", "gradient")
@@ -74,7 +74,7 @@ def solve_ridge(design, alpha, *, penalty_factor=None, solver="auto", tol=1e-4,
         return spectrum.solve(alpha, tol=tol, warn=warn)
     w = _cholesky_dual(design, penalty.b) if direct == "dual" else \
         _cholesky_primal(design, penalty.b)
-    return _finish(design, w, certify(design, penalty, w), 1, tol, warn, stop_abs=tol_abs)
+    return _finish(design, w, certify(design, penalty, w), 1, tol, warn, direct=True)
 
 
 def _direct_form(design, penalty):
@@ -279,7 +279,7 @@ class RidgeSpectrum:
                 g_u = block_u.T @ design.y / design.S
             else:
                 Q_uu, Q_up, g_u = Q[np.ix_(unpen, unpen)], Q[np.ix_(unpen, pen)], g0[unpen]
-            pinv_uu = np.linalg.pinv(Q_uu, hermitian=True)
+            pinv_uu = psd_pinv(Q_uu)
             coupling = pinv_uu @ Q_up  # (|U|, |P|)
             fixed_u = pinv_uu @ g_u
         if use_gram:
@@ -325,7 +325,8 @@ class RidgeSpectrum:
         ``converged`` says whether the gap is at most ``tol * P(0)``."""
         coef = self.mapping @ (self._shrink(alpha) * self.proj) + self.w_fixed
         penalty = make_penalty(self.design, alpha, 0.0, self.v)
-        return _finish(self.design, coef, certify(self.design, penalty, coef), 1, tol, warn)
+        return _finish(self.design, coef, certify(self.design, penalty, coef), 1, tol, warn,
+                       direct=True)
 
     def loo_errors(self, alphas):
         """Exact leave-one-out squared errors, shape (n_alphas, n_samples), weighted by s_i.

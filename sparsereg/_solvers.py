@@ -56,20 +56,22 @@ def gap_tolerance(design, tol):
     return max(tol * design.null_objective - margin, margin)
 
 
-def _finish(design, w, gap, n_iter, tol, warn, *, stop_abs=None):
+def _finish(design, w, gap, n_iter, tol, warn, *, stop_abs=None, direct=False):
     """The :class:`Solution` in data units, certified by ``|gap|`` plus the round-off margin.
 
     ``w`` and ``gap`` are in solver units. A computed gap that is negative is round-off of
     at least its size, so its magnitude is reported, never 0. ``converged`` means the
     certificate is at most ``tol * P(0)``; ``stop_abs`` (the solver's stopping threshold,
-    which the round-off floor may lift above ``tol * P(0)``) only words the warning.
+    which the round-off floor may lift above ``tol * P(0)``) and ``direct`` (a closed-form
+    solve, exact but for round-off) only word the warning.
     """
     certificate = abs(float(gap)) + roundoff(design, w)
     target = tol * design.null_objective
     converged = bool(certificate <= target)
     if warn and not converged:
-        if stop_abs is not None and abs(float(gap)) <= stop_abs:
-            reason = ("float64 round-off cannot certify less on this data; loosen tol")
+        if direct or (stop_abs is not None and abs(float(gap)) <= stop_abs):
+            reason = ("float64 round-off cannot certify less on this data (tol too small or "
+                      "the system ill-conditioned); loosen tol")
         else:
             reason = "increase max_iter, loosen tol, or scale the features"
         warnings.warn(
@@ -159,3 +161,36 @@ def certify(design, penalty, w, positive=False):
     gap, _, _ = duality_gap(w, grad, rr, ry, penalty.a, penalty.b, positive,
                             *penalty.kernel_args())
     return gap
+
+
+def stored_precision(design, coefs, intercepts, dtype, alphas, l1_ratio, penalty_factor=None,
+                     positive=False):
+    """Coefficients and intercepts as stored in ``dtype``, with the duality gaps of what is
+    stored (data units), or None for float64.
+
+    A float32 model holds the float64 solution rounded, which moves the objective; so the gap
+    is certified again at the rounded coefficients (one more pass over the data), plus
+    ``(b - b*)^2 / 2`` for an intercept ``b`` rounded away from the optimal ``b*``.
+    ``coefs`` holds one model per row (``alphas`` one value per row).
+    """
+    coefs = np.atleast_2d(coefs)
+    intercepts = np.atleast_1d(np.asarray(intercepts, dtype=np.float64))
+    with np.errstate(over="ignore"):
+        stored = coefs.astype(dtype)
+        stored_b = intercepts.astype(dtype) if design.fit_intercept else np.zeros_like(intercepts)
+    if dtype != np.float64 and not (np.all(np.isfinite(stored)) and np.all(np.isfinite(stored_b))):
+        warnings.warn(f"The coefficients exceed the range of {np.dtype(dtype).name}: they are "
+                      "kept in float64.", RuntimeWarning, stacklevel=3)
+        dtype = np.float64
+        stored, stored_b = coefs, intercepts
+    if dtype == np.float64:
+        return stored, stored_b, None
+    gaps = np.empty(len(coefs))
+    for k, (coef, alpha) in enumerate(zip(stored.astype(np.float64),
+                                          np.broadcast_to(alphas, len(coefs)))):
+        w = design.coef_in(coef)
+        gap = certify(design, make_penalty(design, float(alpha), l1_ratio, penalty_factor), w,
+                      positive)
+        shift = float(stored_b[k]) - design.intercepts(coef) if design.fit_intercept else 0.0
+        gaps[k] = design.gap_out(abs(gap) + roundoff(design, w)) + 0.5 * shift * shift
+    return stored, stored_b, gaps

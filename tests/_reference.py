@@ -31,10 +31,11 @@ import scipy.sparse as sp
 
 
 def as_dense(X):
-    """X as a float64 ndarray (the test problems are small)."""
+    """X as a float64 ndarray (the test problems are small); longdouble stays longdouble."""
     if sp.issparse(X):
         X = X.toarray()
-    return np.asarray(X, dtype=np.float64)
+    X = np.asarray(X)
+    return X if X.dtype == np.longdouble else X.astype(np.float64)
 
 
 def weights_or_ones(sample_weight, n):
@@ -97,40 +98,57 @@ def _unpenalized_basis(X, s, unpen, fit_intercept):
 
 
 def dual_gap(X, y, w, b, alpha, l1_ratio, *, sample_weight=None, penalty_factor=None,
-             fit_intercept=True, positive=False):
+             fit_intercept=True, positive=False, weights=None, dtype=np.float64):
     """Independent duality gap at ``(w, b)``: returns ``(gap, primal, dual)``.
 
     ``b`` is the intercept to evaluate the primal at (the estimator's own ``intercept_``).
+    ``weights=(a, bb)`` gives the per-feature L1 and L2 weights directly (then ``alpha``,
+    ``l1_ratio`` and ``penalty_factor`` are ignored). ``dtype=np.longdouble`` computes in
+    extended precision (projections by Gram-Schmidt instead of lstsq).
     """
-    X = as_dense(X)
-    y = np.asarray(y, dtype=np.float64)
-    w = np.asarray(w, dtype=np.float64)
+    X = as_dense(X).astype(dtype)
+    y = np.asarray(y, dtype=dtype)
+    w = np.asarray(w, dtype=dtype)
+    b = dtype(b)
     n, p = X.shape
-    s = weights_or_ones(sample_weight, n)
-    S = float(s.sum())
+    s = weights_or_ones(sample_weight, n).astype(dtype)
+    S = s.sum()
     sq = np.sqrt(s)
-    a, bb = penalty_weights(alpha, l1_ratio, penalty_factor, p)
+    a, bb = penalty_weights(alpha, l1_ratio, penalty_factor, p) if weights is None else weights
+    a, bb = np.asarray(a, dtype=dtype), np.asarray(bb, dtype=dtype)
     unpen = (a == 0) & (bb == 0)
-    primal = objective(X, y, w, b, alpha, l1_ratio, s, penalty_factor, positive)
+    if positive and np.any(w < 0):
+        primal = np.inf
+    else:
+        r = y - X @ w - b
+        primal = 0.5 * (s @ (r * r)) / S + (np.sum(a * np.abs(w)) + 0.5 * np.sum(bb * w * w))
 
     # With ``positive``, unpenalized coefficients are constrained to be >= 0 too: their
     # conjugate is the indicator of ``x~_j^T theta <= 0``. We project out only the free ones
     # (w_j > 0) and cap kappa with the inequality for those at zero.
+    # Those at zero whose correlation is positive are projected out as well (x_j^T theta = 0
+    # is feasible too), until none is left: a stronger dual point than capping kappa at 0.
     free = unpen & (w > 0) if positive else unpen
-    at_zero = unpen & ~free
     r_t = sq * (y - X @ w - b)
-    basis = _unpenalized_basis(X, s, free, fit_intercept)
-    # Two passes make the projection accurate relative to ||r_p|| (not only to ||r_t||); a
-    # residual at round-off level is taken as exactly zero (theta = 0 is always feasible),
-    # since kappa would otherwise amplify its infeasible round-off part.
-    r_p = _residualize(_residualize(r_t, basis), basis)
-    if np.linalg.norm(r_p) <= 1e-12 * np.linalg.norm(r_t):
-        r_p = np.zeros_like(r_p)
-    y_t = sq * (y - weighted_mean(y, s)) if fit_intercept else sq * y
+    y_t = sq * (y - (s @ y) / S) if fit_intercept else sq * y
     X_t = sq[:, None] * X
-    g = X_t.T @ r_p / S  # x~_j^T (r~_p / S)
-    ry = float(y_t @ r_p) / S
-    rr = float(r_p @ r_p) / S
+    for _ in range(p + 1):
+        basis = _unpenalized_basis(X, s, free, fit_intercept)
+        # Two passes make the projection accurate relative to ||r_p|| (not only to
+        # ||r_t||); a residual at round-off level is taken as exactly zero (theta = 0 is
+        # always feasible), since kappa would otherwise amplify its infeasible round-off.
+        r_p = _residualize(_residualize(r_t, basis), basis) if dtype == np.float64 else \
+            _residualize_gs(r_t, basis)
+        if np.linalg.norm(r_p) <= 1e-12 * np.linalg.norm(r_t):
+            r_p = np.zeros_like(r_p)
+        g = X_t.T @ r_p / S  # x~_j^T (r~_p / S)
+        grow = unpen & ~free & (g > 0) if positive else np.zeros(p, dtype=bool)
+        if not grow.any():
+            break
+        free = free | grow
+    at_zero = unpen & ~free
+    ry = (y_t @ r_p) / S
+    rr = (r_p @ r_p) / S
 
     pure_l1 = (bb == 0) & (a > 0)
     ridge = bb > 0
@@ -139,14 +157,14 @@ def dual_gap(X, y, w, b, alpha, l1_ratio, *, sample_weight=None, penalty_factor=
     a_l1 = a[pure_l1]
     with np.errstate(divide="ignore"):
         caps = np.where(gj > 0, a_l1 / np.where(gj > 0, gj, 1.0), np.inf)
-    kappa_hi = float(caps.min()) if caps.size else np.inf
+    kappa_hi = caps.min() if caps.size else dtype(np.inf)
     if np.any(g[at_zero] > 0):
         kappa_hi = 0.0
 
     def conj(u):  # sum_j h_j*(u_j) over the ridge coordinates
         excess = (u - a[ridge]) if positive else (np.abs(u) - a[ridge])
         excess = np.maximum(excess, 0.0)
-        return float(np.sum(excess * excess / (2.0 * bb[ridge])))
+        return np.sum(excess * excess / (2.0 * bb[ridge]))
 
     def dual_value(kappa):
         return kappa * ry - 0.5 * kappa * kappa * rr - conj(kappa * g[ridge])
@@ -157,18 +175,18 @@ def dual_gap(X, y, w, b, alpha, l1_ratio, *, sample_weight=None, penalty_factor=
             d = np.maximum(u - a[ridge], 0.0)
         else:
             d = np.sign(u) * np.maximum(np.abs(u) - a[ridge], 0.0)
-        return ry - kappa * rr - float(np.sum(g[ridge] * d / bb[ridge]))
+        return ry - kappa * rr - np.sum(g[ridge] * d / bb[ridge])
 
-    if slope(0.0) <= 0.0:
-        kappa = 0.0
+    if slope(dtype(0.0)) <= 0.0:
+        kappa = dtype(0.0)
     else:
         hi = kappa_hi
         if not np.isfinite(hi):
-            hi = ry / rr if rr > 0 else 0.0  # slope(ry/rr) <= 0
+            hi = ry / rr if rr > 0 else dtype(0.0)  # slope(ry/rr) <= 0
         if slope(hi) >= 0.0:
             kappa = hi
         else:
-            lo = 0.0
+            lo = dtype(0.0)
             for _ in range(200):
                 mid = 0.5 * (lo + hi)
                 if slope(mid) > 0.0:
@@ -178,6 +196,24 @@ def dual_gap(X, y, w, b, alpha, l1_ratio, *, sample_weight=None, penalty_factor=
             kappa = lo
     dual = dual_value(kappa)
     return max(primal - dual, 0.0), primal, dual
+
+
+def _residualize_gs(R, B):
+    """``R`` minus its projection on the columns of ``B``, by modified Gram-Schmidt applied
+    twice (works in any float dtype, e.g. longdouble, where lstsq does not)."""
+    Q = []
+    for k in range(B.shape[1]):
+        v = B[:, k].copy()
+        for _ in range(2):
+            for q in Q:
+                v = v - (q @ v) * q
+        norm = np.sqrt(v @ v)
+        if norm > 1e-14 * np.sqrt(B[:, k] @ B[:, k]) and norm > 0:
+            Q.append(v / norm)
+    for _ in range(2):
+        for q in Q:
+            R = R - (q @ R) * q
+    return R
 
 
 def gap_floor(y, sample_weight=None, fit_intercept=True):
@@ -399,3 +435,39 @@ def kkt_report(X, y, w, b, alpha, l1_ratio, *, sample_weight=None, penalty_facto
                 problems.append(f"feature {j}: k_j = {k[j]:.6e} but a_j sign(w_j) = "
                                 f"{target:.6e}, |diff| > e_j = {e[j]:.3e} (w_j = {w[j]!r})")
     return problems
+
+
+def normalized_gap(X, y, w, b, alpha, l1_ratio, *, sample_weight=None, penalty_factor=None,
+                   fit_intercept=True, positive=False, dtype=np.float64):
+    """The duality gap at ``(w, b)`` computed where the arithmetic is sound whatever the
+    data's offset and scale: on explicitly centred data, each column and y divided by its
+    spread (the problem rewritten exactly for the new units), then scaled back. With
+    ``dtype=np.longdouble`` every step runs in extended precision.
+
+    Returns ``(gap, P(0))`` in the data's units (floats).
+    """
+    X = as_dense(X).astype(dtype)
+    y = np.asarray(y, dtype=dtype)
+    w = np.asarray(w, dtype=dtype)
+    b = dtype(float(b))  # a float32 intercept would make the scalar arithmetic float32
+    n, p = X.shape
+    s = weights_or_ones(sample_weight, n).astype(dtype)
+    S = s.sum()
+    a, bb = penalty_weights(alpha, l1_ratio, penalty_factor, p)
+    a, bb = a.astype(dtype), bb.astype(dtype)
+    if fit_intercept:
+        x_mean, y_mean = (s @ X) / S, (s @ y) / S
+    else:
+        x_mean, y_mean = np.zeros(p, dtype=dtype), dtype(0.0)
+    Xc, yc = X - x_mean, y - y_mean
+    col = np.sqrt(s @ (Xc * Xc) / S)
+    col[~(col > 0)] = 1.0
+    d = np.sqrt(s @ (yc * yc) / S)
+    d = d if d > 0 else dtype(1.0)
+    # y - X w - b = d (y' - X' w' - b') with X' = Xc / col, w' = w col / d, b' = b_c / d,
+    # and the penalty in the new units: a' = a / (d col), bb' = bb / col^2 (times d^2).
+    b_c = (b - y_mean + x_mean @ w) if fit_intercept else b
+    gap = dual_gap(Xc / col, yc / d, w * (col / d), b_c / d, 0.0, 1.0, sample_weight=s,
+                   fit_intercept=fit_intercept, positive=positive,
+                   weights=(a / d / col, bb / col / col), dtype=dtype)[0]
+    return float(gap * d * d), float(0.5 * d * d)

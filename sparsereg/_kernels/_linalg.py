@@ -19,7 +19,17 @@ def psd_solve(G, g, rel_tol=1e-13):
     array when ``G`` is zero.
     """
     n = G.shape[0]
-    L = G.copy()
+    # Jacobi scaling to a unit diagonal: the pivot threshold is then relative per column,
+    # and columns of very different scales keep their digits.
+    scale = np.ones(n)
+    for i in range(n):
+        if G[i, i] > 0.0:
+            scale[i] = 1.0 / np.sqrt(G[i, i])
+    L = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            L[i, j] = G[i, j] * scale[i] * scale[j]
+    g = g * scale
     perm = np.arange(n)
     top = 0.0
     for i in range(n):
@@ -61,5 +71,5 @@ def psd_solve(G, g, rel_tol=1e-13):
         z[i] = s / L[i, i]
     x = np.zeros(n)
     for i in range(rank):
-        x[perm[i]] = z[i]
+        x[perm[i]] = z[i] * scale[perm[i]]
     return x

@@ -42,6 +42,28 @@ def penalty_value(w, a, b):
 
 
 @kernel
+def _projected_exactly(grad, grad_p, g_s, coef, positive, unpen, chosen):
+    """Whether the projection left ``x_j^T r = 0`` (up to round-off) for the unpenalized
+    features it was meant to clear, and ``<= 0`` for the others under ``positive``.
+
+    An ill-conditioned unpenalized block (nearly collinear columns) makes the normal
+    equations drop directions; the dual point is then infeasible and must not be used.
+    """
+    eps = np.finfo(np.float64).eps
+    for k in range(unpen.shape[0]):
+        j = unpen[k]
+        size = abs(grad[j])
+        for m in range(coef.shape[0]):
+            size += abs(g_s[j, m] * coef[m])
+        slack = 64.0 * (coef.shape[0] + 1) * eps * size
+        if chosen[k] and abs(grad_p[j]) > slack:
+            return False
+        if not chosen[k] and (grad_p[j] > slack if positive else abs(grad_p[j]) > slack):
+            return False
+    return True
+
+
+@kernel
 def project_unpenalized(grad, rr, ry, w, positive, unpen, pinv_uu, g_u, gy_u):
     """Remove from the residual its least-squares fit on (some of) the unpenalized features.
 
@@ -50,26 +72,32 @@ def project_unpenalized(grad, rr, ry, w, positive, unpen, pinv_uu, g_u, gy_u):
     ``r - X_S c``; its correlations, squared norm and inner product with y follow from
     precomputed statistics (``g_u = X^T X_U / S``, ``gy_u = X_U^T y / S``) without touching X.
     Under ``positive``, S holds the unpenalized features that are nonzero or would otherwise
-    violate ``x_j^T theta <= 0``; else S = U and ``pinv_uu`` is reused.
+    violate ``x_j^T theta <= 0``; else S = U and ``pinv_uu`` is reused. The last value
+    returned says whether the projection succeeded (see :func:`_projected_exactly`).
     """
     n_u = unpen.shape[0]
     if n_u == 0:
-        return grad, rr, ry
+        return grad, rr, ry, True
+    chosen = np.ones(n_u, dtype=np.bool_)
     if not positive:
         coef = pinv_uu @ grad[unpen]
-        return grad - g_u @ coef, max(rr - np.dot(coef, grad[unpen]), 0.0), \
-            ry - np.dot(coef, gy_u)
-    chosen = np.zeros(n_u, dtype=np.bool_)
+        grad_p = grad - g_u @ coef
+        return grad_p, max(rr - np.dot(coef, grad[unpen]), 0.0), ry - np.dot(coef, gy_u), \
+            _projected_exactly(grad, grad_p, g_u, coef, positive, unpen, chosen)
     for k in range(n_u):
         chosen[k] = w[unpen[k]] != 0.0 or grad[unpen[k]] > 0.0
     grad_p, rr_p, ry_p = grad, rr, ry
+    g_s = np.zeros((grad.shape[0], 0))
+    coef = np.zeros(0)
     for _ in range(n_u + 1):
         pos = np.flatnonzero(chosen)
         if pos.shape[0] == 0:
-            return grad, rr, ry
+            return grad, rr, ry, True
         rows = unpen[pos]
         g_s = np.ascontiguousarray(g_u[:, pos])
         coef = psd_solve(np.ascontiguousarray(g_s[rows]), grad[rows])
+        if coef.shape[0] == 0:
+            coef = np.zeros(pos.shape[0])
         grad_p = grad - g_s @ coef
         rr_p = max(rr - np.dot(coef, grad[rows]), 0.0)
         ry_p = ry - np.dot(coef, gy_u[pos])
@@ -80,7 +108,8 @@ def project_unpenalized(grad, rr, ry, w, positive, unpen, pinv_uu, g_u, gy_u):
                 grew = True
         if not grew:
             break
-    return grad_p, rr_p, ry_p
+    return grad_p, rr_p, ry_p, _projected_exactly(grad, grad_p, g_s, coef, positive, unpen,
+                                                  chosen)
 
 
 @kernel
@@ -146,11 +175,12 @@ def duality_gap(w, grad, rr, ry, a, b, positive, unpen, pinv_uu, g_u, gy_u):
     (after projecting out the unpenalized features), with ``kappa`` the best feasible scaling.
     Returns ``(gap, primal, kappa * grad)``; the last is ``X^T theta``, used for screening.
     """
-    grad_p, rr_p, ry_p = project_unpenalized(grad, rr, ry, w, positive, unpen, pinv_uu, g_u,
-                                             gy_u)
+    grad_p, rr_p, ry_p, feasible = project_unpenalized(grad, rr, ry, w, positive, unpen,
+                                                       pinv_uu, g_u, gy_u)
     primal = 0.5 * rr + penalty_value(w, a, b)
-    # Pure-L1 coordinates need |x_j^T theta| <= a_j: they cap kappa.
-    kappa_max = np.inf
+    # Pure-L1 coordinates need |x_j^T theta| <= a_j: they cap kappa. A failed projection
+    # leaves only theta = 0 certainly feasible.
+    kappa_max = np.inf if feasible else 0.0
     pure_l1 = True
     for j in range(w.shape[0]):
         if b[j] > 0.0:
@@ -167,7 +197,8 @@ def duality_gap(w, grad, rr, ry, a, b, positive, unpen, pinv_uu, g_u, gy_u):
         kappa = _best_kappa(grad_p, rr_p, ry_p, a, b, positive, min(1.0, kappa_max),
                             kappa_max)
     dual = _dual_value(kappa, grad_p, rr_p, ry_p, a, b, positive)
-    return max(primal - dual, 0.0), primal, kappa * grad_p
+    # A negative computed gap is round-off of at least its size: report its magnitude.
+    return abs(primal - dual), primal, kappa * grad_p
 
 
 @kernel

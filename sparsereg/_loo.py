@@ -2,24 +2,23 @@
 decomposition to offer: sparse X with more features than samples (and more than
 ``SPARSE_GRAM_MAX_FEATURES`` of them), where the thin SVD would densify X.
 
-With ``c`` the intercept column, ``Pi`` the projection on ``[c, X~_U]`` (the unpenalized part
-of the model) and ``M = I - Pi``, ridge on the penalized features ``P`` is the smoother
-``K (K + alpha S I)^-1`` applied to ``M y~``, with the n x n kernel
+With ``Pi`` the projection on the unpenalized part of the model (the intercept column ``c``
+and the centred unpenalized columns ``X_c,U``) and ``M = I - Pi``, ridge on the penalized
+features P is the smoother ``K (K + alpha S I)^-1`` applied to ``M y~``, with the n x n kernel
 
-    K = M X~_P D^-1 X~_P^T M,   D = diag(v_P).
+    K = M X_c,P D^-1 X_c,P^T M,   D = diag(v_P).
 
-``X~_P D^-1 X~_P^T`` is a sparse product, so X is never densified. From ``K = U diag(mu) U^T``
-the scores ``U sqrt(mu)`` and eigenvalues ``mu / S`` are those of the dense p > n SVD path,
-and :meth:`RidgeSpectrum.loo_errors` applies unchanged, with the leverage of the unpenalized
-part ``diag(Pi)``. Centring by projection (not column by column) costs digits when column
-means are large against their spread, as in scikit-learn's sparse ``RidgeCV``.
+``X_c,P D^-1 X_c,P^T`` is the dual ridge solver's kernel (``1 / v_j = 0`` drops U), formed
+from sparse products: X is never densified. From ``K = U diag(mu) U^T`` the scores
+``U sqrt(mu)`` and eigenvalues ``mu / S`` are those of the dense p > n SVD path, so
+:meth:`RidgeSpectrum.loo_errors` applies unchanged, with ``diag(Pi)`` as the leverage of the
+unpenalized part.
 """
 
 import numpy as np
 import scipy.linalg as la
-import scipy.sparse as sp
 
-from ._ridge import RidgeSpectrum
+from ._ridge import RidgeSpectrum, _centered_kernel
 
 KERNEL_MAX_SAMPLES = 2000  # n x n kernel: O(n^3) eigendecomposition, 8 n^2 bytes per copy
 
@@ -56,11 +55,11 @@ def leave_one_out_spectrum(design, penalty_factor):
     return kernel_spectrum(design, v), None
 
 
-def _unpenalized_basis(design, Xs, unpen):
-    """Orthonormal basis (n, k) of the span of ``c`` (with an intercept) and ``X~_U``."""
+def _unpenalized_basis(design, unpen):
+    """Orthonormal basis (n, k) of the span of ``c`` (with an intercept) and ``X_c,U``."""
     columns = [design.c[:, None]] if design.fit_intercept else []
     if unpen.size:
-        columns.append(Xs[:, unpen].toarray())
+        columns.append(design.centered_columns(unpen))
     if not columns:
         return np.zeros((design.n_samples, 0))
     left, sv, _ = la.svd(np.hstack(columns), full_matrices=False, check_finite=False)
@@ -83,11 +82,10 @@ def kernel_spectrum(design, v):
     RidgeSpectrum
         Usable for :meth:`RidgeSpectrum.loo_errors` only (``mapping`` is None).
     """
-    pen, unpen = np.flatnonzero(v > 0), np.flatnonzero(v == 0)
-    Xs = design.csc_matrix()
-    scaled = Xs[:, pen] @ sp.diags(1.0 / np.sqrt(v[pen]))
-    kernel = np.asarray((scaled @ scaled.T).toarray(), dtype=np.float64)
-    basis = _unpenalized_basis(design, Xs, unpen)
+    unpen = np.flatnonzero(v == 0)
+    inv_v = np.divide(1.0, v, out=np.zeros_like(v, dtype=np.float64), where=v > 0)
+    kernel = _centered_kernel(design, inv_v)  # X_c,P D^-1 X_c,P^T
+    basis = _unpenalized_basis(design, unpen)
     if basis.shape[1]:  # K <- M K M with M = I - basis basis^T
         kb = kernel @ basis
         kernel -= kb @ basis.T + basis @ kb.T - basis @ (basis.T @ kb) @ basis.T

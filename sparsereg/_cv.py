@@ -266,7 +266,8 @@ _CV_ATTRIBUTES = """
 """
 
 _CV_VERBOSE = """    verbose : int or bool, default=0
-        When > 0 (or True), print a progress line to stderr as each fold completes and per l1_ratio.
+        When > 0 (or True), print a progress line to stderr as each fold completes and per
+        l1_ratio.
 """
 
 _CV_PARAMETERS = """

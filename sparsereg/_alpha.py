@@ -3,7 +3,7 @@
 import numpy as np
 
 from ._design import build_design, check_data
-from ._validation import check_penalty_factor, check_scalar_param
+from ._validation import check_bool, check_penalty_factor, check_scalar_param
 
 
 def alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, sample_weight=None,
@@ -46,6 +46,7 @@ def alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, sample_weight=None,
     """
     X, y, sw = check_data(X, y, sample_weight)
     check_scalar_param(l1_ratio, "l1_ratio", low=0.0, high=1.0, low_inclusive=False)
+    check_bool(fit_intercept, "fit_intercept")
     pf = check_penalty_factor(penalty_factor, X.shape[1])
     design, _ = build_design(X, y, sw, fit_intercept)  # dask: one pass for the statistics
     return alpha_max_of_design(design, l1_ratio, pf)

@@ -1,6 +1,8 @@
 """Cross-validated estimators: one warm-started path per fold, then the full-data path."""
 
+import functools
 import sys
+import warnings
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -8,15 +10,20 @@ from sklearn.model_selection import check_cv
 
 from ._dask import check_dask_solver, fold_designs, is_dask_array
 from ._design import make_design
-from ._estimators import ENET_SOLVERS, _LinearModel, _set_sparsity, start_dask_fit
+from ._estimators import _LinearModel, _set_sparsity, start_dask_fit
 from ._folds import fold_reporter, reported_fold_mse, row_fold, select_alpha, stats_fold
-from ._path import alpha_grid, build_path, check_alphas
-from ._ridge import RIDGE_SOLVERS, RidgeSpectrum
+from ._loo import leave_one_out_spectrum
+from ._path import ENET_SOLVERS, alpha_grid, build_path, check_alphas, check_relax_l1_ratio
+from ._ridge import RIDGE_SOLVERS
+from ._selection import NOISE_VARIANCE_NEEDED, noise_dof
 from ._validation import (
     check_choice,
+    check_flags,
     check_penalty_factor,
     check_sample_weight,
+    check_scalar_list,
     check_scalar_param,
+    check_verbose,
     validate_estimator_data,
 )
 
@@ -32,6 +39,7 @@ class _PathCV(_LinearModel):
         raise NotImplementedError
 
     def _check_params(self, n_features):
+        """Every parameter, before any data pass or fit (dask and in-memory alike)."""
         check_choice(self.selection, "selection", SELECTIONS)
         check_choice(self.solver, "solver", self._solvers)
         check_scalar_param(self.eps, "eps", low=0.0, high=1.0, low_inclusive=False)
@@ -39,16 +47,34 @@ class _PathCV(_LinearModel):
         check_scalar_param(self.max_iter, "max_iter", low=1, integer=True)
         if self.n_jobs is not None:
             check_scalar_param(self.n_jobs, "n_jobs", integer=True)
-        for ratio in self._l1_ratios():
-            check_scalar_param(ratio, "l1_ratio", low=0.0, high=1.0)
+        check_flags(self, ("fit_intercept", "positive"))
+        check_verbose(self.verbose)
+        if self.noise_variance is not None:
+            check_scalar_param(self.noise_variance, "noise_variance", low=0.0,
+                               low_inclusive=False)
+        self._alphas_or_size()
+        self._relaxes()
+        check_relax_l1_ratio(getattr(self, "relax", None), self._l1_ratios())
         return check_penalty_factor(self.penalty_factor, n_features)
 
-    def _grid(self, design, l1_ratio, penalty_factor):
+    def _check_noise_variance_known(self, total_weight, n_features):
+        """AIC/BIC need sigma^2: given, or estimable by least squares on the full data."""
+        if self.selection in ("aic", "bic") and self.noise_variance is None \
+                and noise_dof(total_weight, n_features, self.fit_intercept) is None:
+            raise ValueError(NOISE_VARIANCE_NEEDED)
+
+    def _alphas_or_size(self):
+        """``alphas`` checked: the size of the automatic grid (an int), or the given grid."""
         if self.alphas is None or isinstance(self.alphas, (int, np.integer)):
             n_alphas = 100 if self.alphas is None else self.alphas
-            check_scalar_param(n_alphas, "alphas", low=1, integer=True)
-            return alpha_grid(design, l1_ratio, penalty_factor, int(n_alphas), self.eps)
+            return int(check_scalar_param(n_alphas, "alphas", low=1, integer=True))
         return check_alphas(self.alphas)
+
+    def _grid(self, design, l1_ratio, penalty_factor):
+        alphas = self._alphas_or_size()
+        if isinstance(alphas, int):
+            return alpha_grid(design, l1_ratio, penalty_factor, alphas, self.eps)
+        return alphas
 
     def _solver_params(self, penalty_factor):
         return dict(penalty_factor=penalty_factor, positive=bool(getattr(self, "positive", False)),
@@ -59,8 +85,7 @@ class _PathCV(_LinearModel):
         relax = getattr(self, "relax", None)
         if relax is None:
             return [None]
-        gammas = [float(check_scalar_param(g, "relax", low=0.0, high=1.0))
-                  for g in np.atleast_1d(relax)]
+        gammas = check_scalar_list(relax, "relax", low=0.0, high=1.0)
         return [None if g == 1.0 else g for g in gammas]
 
     def _cv_errors(self, folds, alphas, l1_ratio, relaxes, solver_params):
@@ -83,7 +108,12 @@ class _PathCV(_LinearModel):
         return int(check_scalar_param(n_folds, "cv", low=2, integer=True))
 
     def _prepare(self, X, y, sample_weight, groups):
-        """``(design, folds, dtype, penalty_factor)`` for in-memory or dask input."""
+        """``(design, folds, dtype, penalty_factor)`` for in-memory or dask input.
+
+        ``folds()`` gives the folds; in memory they are split on first use, since ridge with
+        ``cv=None`` is scored by leave-one-out and needs none (the split is checked here,
+        before any work, whenever fold fits are certain).
+        """
         if is_dask_array(X):
             X, y, sample_weight = start_dask_fit(self, X, y, sample_weight)
             penalty_factor = self._check_params(X.shape[1])
@@ -91,22 +121,47 @@ class _PathCV(_LinearModel):
             n_folds = self._dask_n_folds(groups)
             design, stats_folds, dtype = fold_designs(X, y, sample_weight, self.fit_intercept,
                                                       n_folds)
-            return design, [stats_fold(*f) for f in stats_folds], dtype, penalty_factor
+            self._check_noise_variance_known(design.S, X.shape[1])  # S needs the data pass
+            folds = [stats_fold(*f) for f in stats_folds]
+            return design, lambda: folds, dtype, penalty_factor
         X, y = validate_estimator_data(self, X, y)
         y = np.asarray(y, dtype=np.float64)
         if X.shape[0] < 2:
             raise ValueError(f"Cross-validation needs at least 2 samples, got n_samples = "
                              f"{X.shape[0]}.")
-        if not isinstance(self.fit_intercept, (bool, np.bool_)):
-            raise TypeError(f"fit_intercept must be a bool, got {self.fit_intercept!r}.")
         penalty_factor = self._check_params(X.shape[1])
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
-        X_rows = X.tocsr() if hasattr(X, "tocsr") else X  # folds slice rows
+        total_weight = X.shape[0] if sample_weight is None else sample_weight.sum()
+        self._check_noise_variance_known(total_weight, X.shape[1])
+        splits = self._splits(X, y, groups) if self._folds_certain() else None
         design = make_design(X, y, sample_weight, self.fit_intercept)
-        splits = check_cv(5 if self.cv is None else self.cv).split(X, y, groups)
-        folds = [row_fold(X_rows, y, sample_weight, train, test, self.fit_intercept)
-                 for train, test in splits]
+
+        @functools.cache
+        def folds():
+            X_rows = X.tocsr() if hasattr(X, "tocsr") else X  # folds slice rows
+            return [row_fold(X_rows, y, sample_weight, train, test, self.fit_intercept)
+                    for train, test in (self._splits(X, y, groups) if splits is None
+                                        else splits)]
         return design, folds, X.dtype, penalty_factor
+
+    def _folds_certain(self):
+        """Only ridge (l1_ratio 0) with ``cv=None`` may be scored without folds."""
+        return self.cv is not None or any(r > 0 for r in self._l1_ratios())
+
+    def _splits(self, X, y, groups):
+        return list(check_cv(5 if self.cv is None else self.cv).split(X, y, groups))
+
+    def _leave_one_out(self, design, l1_ratio, penalty_factor):
+        """The spectrum giving exact leave-one-out errors for ridge with ``cv=None``, or None
+        (then 5 folds; in memory with a warning saying why leave-one-out is unavailable)."""
+        if l1_ratio != 0.0 or self.cv is not None or not design.has_rows:
+            return None
+        spectrum, reason = leave_one_out_spectrum(design, penalty_factor)
+        if spectrum is None:
+            warnings.warn(f"cv=None: exact leave-one-out is not available: {reason}. Using "
+                          "5-fold cross-validation instead (pass cv to choose).", UserWarning,
+                          stacklevel=3)
+        return spectrum
 
     def fit(self, X, y, sample_weight=None, groups=None):
         """Choose alpha (and l1_ratio) by cross-validation, then fit on all the data.
@@ -134,14 +189,12 @@ class _PathCV(_LinearModel):
         results = []  # (l1_ratio, relax, alphas, mse of shape (n_alphas, n_folds))
         for l1_ratio in self._l1_ratios():
             alphas = self._grid(design, l1_ratio, penalty_factor)
-            relaxes = self._relaxes()  # for l1_ratio = 0 it blends ridge with least squares
-            spectrum = None
-            if l1_ratio == 0.0 and self.cv is None and relaxes == [None] and design.has_rows:
-                spectrum = RidgeSpectrum.of(design, penalty_factor, keep_scores=True)
+            relaxes = self._relaxes()  # [None] for l1_ratio = 0 (checked in _check_params)
+            spectrum = self._leave_one_out(design, l1_ratio, penalty_factor)
             if spectrum is not None:  # exact leave-one-out from one decomposition
                 errors = spectrum.loo_errors(alphas)[None]
             else:
-                errors = self._cv_errors(folds, alphas, l1_ratio, relaxes, solver_params)
+                errors = self._cv_errors(folds(), alphas, l1_ratio, relaxes, solver_params)
             results += [(l1_ratio, gamma, alphas, err) for gamma, err in zip(relaxes, errors)]
             if self.verbose:
                 mean = errors.mean(axis=-1)
@@ -212,8 +265,9 @@ _CV_ATTRIBUTES = """
         Column names, when X has string column names.
 """
 
-_CV_VERBOSE = """    verbose : int, default=0
-        When > 0, print a progress line to stderr as each fold completes and per l1_ratio.
+_CV_VERBOSE = """    verbose : int or bool, default=0
+        When > 0 (or True), print a progress line to stderr as each fold completes and per
+        l1_ratio.
 """
 
 _CV_PARAMETERS = """
@@ -230,7 +284,8 @@ _CV_PARAMETERS = """
         standard error of it (glmnet's ``lambda.1se``: a sparser, more regularized model), or
         the alpha minimising an information criterion on the full-data path.
     noise_variance : float, default=None
-        sigma^2 for ``selection="aic"``/``"bic"``; estimated by least squares when n > p + 1.
+        sigma^2 (> 0) for ``selection="aic"``/``"bic"``; estimated by least squares when
+        n > p + 1 (otherwise required, and checked before any fold is fitted).
     n_jobs : int, default=None
         Folds run in this many threads (the kernels release the GIL).
     fit_intercept : bool, default=True
@@ -250,12 +305,14 @@ class ElasticNetRegressorCV(_PathCV):
     Parameters
     ----------
     l1_ratio : float or list of float, default=0.5
-        L1 share of the penalty; with a list, the best (l1_ratio, alpha) pair is chosen.""" \
+        L1 share of the penalty, in [0, 1]; with a (non-empty) list, the best
+        (l1_ratio, alpha) pair is chosen.""" \
         + _CV_PARAMETERS + """    positive : bool, default=False
         Non-negative coefficients.
     relax : float or list of float, default=None
         Relaxed lasso (glmnet's ``relax=TRUE``): blend ``gamma * coef + (1 - gamma) * OLS refit
-        on the support``; with a list, the best (gamma, alpha) pair is chosen by CV.
+        on the support``; with a list, the best (gamma, alpha) pair is chosen by CV. Values
+        in [0, 1]; not with an ``l1_ratio`` of 0 (ridge has no support to refit).
     solver : {"auto", "cd", "gram"}, default="auto"
         Kernel choice, as in :class:`ElasticNetRegressor`.
 """ + _CV_VERBOSE + _CV_ATTRIBUTES + """
@@ -296,7 +353,7 @@ class ElasticNetRegressorCV(_PathCV):
         return np.ndim(self.l1_ratio) > 0
 
     def _l1_ratios(self):
-        return [float(r) for r in np.atleast_1d(self.l1_ratio)]
+        return check_scalar_list(self.l1_ratio, "l1_ratio", low=0.0, high=1.0)
 
 
 class L1RegressorCV(_PathCV):
@@ -351,9 +408,13 @@ class L2RegressorCV(_PathCV):
     __doc__ = """Ridge with alpha chosen by cross-validation; exact leave-one-out by default.
 
     With ``cv=None`` every alpha is scored by exact leave-one-out from a single
-    eigendecomposition (or SVD when p > n), as scikit-learn's ``RidgeCV(gcv_mode="svd")``;
-    with dask input (where rows cannot be left out one by one) ``cv=None`` means 5 folds.
-    Alphas are on sparsereg's scale (``Ridge(alpha=a * n_samples)``).
+    eigendecomposition (or SVD when p > n), as scikit-learn's ``RidgeCV(gcv_mode="svd")``,
+    for any n_samples >= 2; no folds are built. Sparse X with p > n and more than 2000
+    features is decomposed through the n x n kernel ``X_c D^-1 X_c^T`` (sparse products; X
+    is never densified) when n_samples <= 2000. Beyond that, or when every feature is
+    unpenalized, ``cv=None`` means 5 folds and a ``UserWarning`` says why. With dask input
+    (where rows cannot be left out one by one) ``cv=None`` means 5 folds. Alphas are on
+    sparsereg's scale (``Ridge(alpha=a * n_samples)``).
 
     Parameters
     ----------""" + _CV_PARAMETERS.replace("default=5", "default=None").replace(

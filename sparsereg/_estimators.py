@@ -9,17 +9,17 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._dask import check_dask_data, check_dask_solver, is_dask_array, lazy_predict
 from ._design import build_design
+from ._path import ENET_SOLVERS
 from ._ridge import RIDGE_SOLVERS, solve_ridge
 from ._solvers import solve_enet, stored_precision
 from ._validation import (
     check_choice,
+    check_flags,
     check_penalty_factor,
     check_sample_weight,
     check_scalar_param,
     validate_estimator_data,
 )
-
-ENET_SOLVERS = ("auto", "cd", "gram")
 
 def start_dask_fit(estimator, X, y, sample_weight):
     """Check dask inputs (metadata only) and record the feature count, as validate_data does."""
@@ -77,8 +77,7 @@ class _PenalizedRegressor(_LinearModel):
         check_scalar_param(self._l1_ratio(), "l1_ratio", low=0.0, high=1.0)
         check_scalar_param(self.tol, "tol", low=0.0)
         check_scalar_param(self.max_iter, "max_iter", low=1, integer=True)
-        if not isinstance(self.fit_intercept, (bool, np.bool_)):
-            raise TypeError(f"fit_intercept must be a bool, got {self.fit_intercept!r}.")
+        check_flags(self, ("fit_intercept", "positive", "warm_start"))
         check_choice(self.solver, "solver", self._solvers)
         return check_penalty_factor(self.penalty_factor, n_features)
 

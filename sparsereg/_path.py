@@ -8,8 +8,9 @@ from sklearn.exceptions import ConvergenceWarning
 from ._alpha import alpha_max_of_design
 from ._dask import check_dask_solver, is_dask_array
 from ._design import build_design, check_data
-from ._ridge import RidgeSpectrum, solve_ridge
+from ._ridge import RIDGE_SOLVERS, RidgeSpectrum, solve_ridge
 from ._selection import (
+    NOISE_VARIANCE_NEEDED,
     degrees_of_freedom,
     information_criterion,
     noise_variance,
@@ -17,12 +18,17 @@ from ._selection import (
 )
 from ._solvers import solve_enet, stored_precision
 from ._validation import (
+    check_bool,
     check_choice,
     check_penalty_factor,
     check_scalar_param,
 )
 
 PENALTIES = ("l1", "l2", "elasticnet")
+ENET_SOLVERS = ("auto", "cd", "gram")
+# A path with l1_ratio = 0 inside an elastic-net run (a CV l1_ratio list) maps "cd" and
+# "gram" to the ridge solvers; a pure L2 path takes the ridge solvers by name.
+PATH_SOLVERS = {"l1": ENET_SOLVERS, "elasticnet": ENET_SOLVERS, "l2": RIDGE_SOLVERS}
 L2_GRID_L1_RATIO = 1e-3  # glmnet's convention for the top of a ridge grid
 
 
@@ -138,8 +144,7 @@ class RegularizationPath:
         if noise_variance is None:
             noise_variance = self.noise_variance
         if noise_variance is None:
-            raise ValueError("noise_variance must be given when n_samples <= n_features + 1 "
-                             "(it cannot be estimated from a least-squares fit).")
+            raise ValueError(NOISE_VARIANCE_NEEDED)
         check_scalar_param(noise_variance, "noise_variance", low=0.0, low_inclusive=False)
         return information_criterion(self.mse, self.df, self.n_samples, noise_variance,
                                      penalty_per_df)
@@ -327,13 +332,13 @@ def build_path(design, alphas, l1_ratio, penalty_name, *, feature_names=None, dt
         unrelaxed_coefs=unrelaxed)
 
 
-def check_relax(relax, l1_ratio):
-    if relax is None:
-        return None
-    check_scalar_param(relax, "relax", low=0.0, high=1.0)
-    if l1_ratio == 0.0:
-        raise ValueError("relax applies to penalties with an L1 part, not to penalty='l2'.")
-    return float(relax)
+def check_relax_l1_ratio(relax, l1_ratios):
+    """The relaxed lasso refits the support an L1 penalty selects: with ``l1_ratio = 0``
+    (ridge) the support is every feature and the "relaxed" fit is plain least squares."""
+    if relax is not None and min(l1_ratios) == 0.0:
+        raise ValueError("relax applies to penalties with an L1 part, not to l1_ratio=0 "
+                         f"(ridge, penalty='l2'); got relax={relax!r} with "
+                         f"l1_ratio={list(l1_ratios)}.")
 
 
 def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alphas=100,
@@ -378,11 +383,14 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
     max_iter : int, default=1000
         Maximum epochs per alpha.
     solver : str, default="auto"
-        As in the estimators.
+        As in the estimators: ``"auto"``, ``"cd"`` or ``"gram"`` for ``"l1"`` and
+        ``"elasticnet"``; ``"auto"``, ``"cholesky"``, ``"svd"``, ``"cg"`` or ``"gradient"``
+        for ``"l2"``. Any other value raises ``ValueError``.
     relax : float in [0, 1], optional
         Relaxed lasso (glmnet's ``relax=TRUE``): at each alpha, return
         ``relax * coef + (1 - relax) * least-squares refit on coef's support``; 0 gives the
-        unpenalized refit on the selected features, 1 the lasso itself.
+        unpenalized refit on the selected features, 1 the lasso itself. Not with
+        ``l1_ratio=0`` (``penalty="l2"``), which selects no features.
 
     Returns
     -------
@@ -402,19 +410,25 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
         feature_names = np.asarray(feature_names, dtype=object)
     X, y, sw = check_data(X, y, sample_weight)
     l1_ratio = resolve_l1_ratio(penalty, l1_ratio)
+    check_choice(solver, "solver", PATH_SOLVERS[penalty], context=f" with penalty={penalty!r}")
+    check_bool(fit_intercept, "fit_intercept")
+    positive = check_bool(positive, "positive")
     check_scalar_param(tol, "tol", low=0.0)
     check_scalar_param(max_iter, "max_iter", low=1, integer=True)
     check_scalar_param(eps, "eps", low=0.0, high=1.0, low_inclusive=False)
     pf = check_penalty_factor(penalty_factor, X.shape[1])
+    if alphas is None:
+        check_scalar_param(n_alphas, "n_alphas", low=1, integer=True)
+    else:
+        alphas = check_alphas(alphas)
+    if relax is not None:
+        relax = float(check_scalar_param(relax, "relax", low=0.0, high=1.0))
+    check_relax_l1_ratio(relax, [l1_ratio])
     if is_dask_array(X):
         check_dask_solver(solver)
     design, dtype = build_design(X, y, sw, fit_intercept)
     if alphas is None:
-        check_scalar_param(n_alphas, "n_alphas", low=1, integer=True)
         alphas = alpha_grid(design, l1_ratio, pf, n_alphas, eps)
-    else:
-        alphas = check_alphas(alphas)
-    relax = check_relax(relax, l1_ratio)
     return build_path(design, alphas, l1_ratio, penalty, feature_names=feature_names,
                       dtype=dtype, relax=relax, penalty_factor=pf, positive=positive,
                       tol=tol, max_iter=max_iter, solver=solver)

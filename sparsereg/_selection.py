@@ -42,10 +42,21 @@ def degrees_of_freedom(design, coefs, alphas, l1_ratio, penalty_factor):
     return df
 
 
+NOISE_VARIANCE_NEEDED = ("noise_variance must be given when n_samples <= n_features + 1 (it "
+                         "cannot be estimated from a least-squares fit).")
+
+
+def noise_dof(S, n_features, fit_intercept):
+    """Residual degrees of freedom of the least-squares fit that estimates sigma^2, or None
+    when there are none (n <= p + 1) or the fit is not attempted (too many features)."""
+    dof = S - n_features - int(fit_intercept)
+    return dof if dof > 0 and n_features <= MAX_EXACT_DF_SUPPORT else None
+
+
 def noise_variance(design):
     """Residual variance of the unpenalized least-squares fit, or None when n <= p + 1."""
-    dof = design.S - design.n_features - int(design.fit_intercept)
-    if dof <= 0 or design.n_features > MAX_EXACT_DF_SUPPORT:
+    dof = noise_dof(design.S, design.n_features, design.fit_intercept)
+    if dof is None:
         return None
     mse = design.gap_out(design.least_squares(np.arange(design.n_features))[1])
     return mse * design.S / dof

@@ -3,6 +3,22 @@
 import numpy as np
 
 
+def _shown(arr):
+    """The value for an error message, or only its shape when it is an array."""
+    return repr(arr.item()) if arr.ndim == 0 else f"an array of shape {arr.shape}"
+
+
+def _real_array(value, name):
+    """``value`` as an array of a real dtype (bools and integers become float64)."""
+    arr = np.asarray(value)
+    if arr.dtype == bool or np.issubdtype(arr.dtype, np.integer):
+        return arr.astype(np.float64)
+    if not np.issubdtype(arr.dtype, np.floating):
+        raise TypeError(f"{name} must be real numbers, got {_shown(arr)} of dtype "
+                        f"{arr.dtype}.")
+    return arr
+
+
 def soft_threshold(z, t):
     """Soft-thresholding ``S(z, t) = sign(z) * max(|z| - t, 0)``, elementwise.
 
@@ -14,14 +30,23 @@ def soft_threshold(z, t):
     Parameters
     ----------
     z : array-like or float
-        Input values.
+        Input values. NaN propagates as in numpy: ``S(nan, t)`` is NaN (and ``S(+-inf, t)``
+        is ``+-inf``), so a NaN in the input is never hidden by a zero.
     t : array-like or float
-        Non-negative thresholds, broadcast against ``z``.
+        Thresholds, broadcast against ``z``: finite and non-negative, else ``ValueError``
+        (a NaN threshold would silently turn every output into NaN).
 
     Returns
     -------
     ndarray or float
         ``sign(z) * max(|z| - t, 0)``, with the dtype of ``z`` (float64 for integers).
+
+    Raises
+    ------
+    TypeError
+        If ``z`` or ``t`` is not real (strings, complex numbers, objects).
+    ValueError
+        If a threshold is negative, NaN or infinite.
 
     Examples
     --------
@@ -29,11 +54,13 @@ def soft_threshold(z, t):
     >>> soft_threshold([-3.0, -0.5, 0.0, 0.5, 3.0], 1.0)
     array([-2., -0.,  0.,  0.,  2.])
     """
-    z_arr = np.asarray(z)
-    if not np.issubdtype(z_arr.dtype, np.floating):
-        z_arr = z_arr.astype(np.float64)
-    t_arr = np.asarray(t, dtype=z_arr.dtype)
+    z_arr = _real_array(z, "z")
+    t_arr = _real_array(t, "t (the threshold)")
+    if not np.all(np.isfinite(t_arr)):
+        raise ValueError(f"t (the threshold) must be finite, got {_shown(t_arr)}"
+                         + (" holding NaN or infinity." if t_arr.ndim else "."))
     if np.any(t_arr < 0):
-        raise ValueError("t must be non-negative.")
+        raise ValueError(f"t (the threshold) must be non-negative, got {_shown(t_arr)}.")
+    t_arr = t_arr.astype(z_arr.dtype, copy=False)
     out = np.sign(z_arr) * np.maximum(np.abs(z_arr) - t_arr, 0)
     return out if out.ndim else out.dtype.type(out)

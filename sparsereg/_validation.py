@@ -25,10 +25,53 @@ def check_scalar_param(value, name, *, low=None, high=None, integer=False,
     return value
 
 
-def check_choice(value, name, choices):
+def check_choice(value, name, choices, context=""):
+    """One of the strings ``choices``, else ``ValueError`` listing them.
+
+    ``context`` qualifies the list, e.g. ``" with penalty='l1'"``.
+    """
     if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}.")
+        raise ValueError(f"{name}{context} must be one of {list(choices)}, got {value!r}.")
     return value
+
+
+def check_bool(value, name):
+    """A Python or numpy bool, else ``TypeError``: ``"yes"`` or ``None`` are not flags."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool, got {value!r} of type "
+                        f"{type(value).__name__}.")
+    return bool(value)
+
+
+def check_flags(estimator, names):
+    """:func:`check_bool` on each parameter among ``names`` that ``estimator`` has."""
+    for name in names:
+        if hasattr(estimator, name):
+            check_bool(getattr(estimator, name), name)
+
+
+def check_verbose(value, name="verbose"):
+    """A bool or a non-negative integer, as scikit-learn's ``verbose``."""
+    if isinstance(value, (bool, np.bool_)):
+        return int(value)
+    if not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a bool or a non-negative integer, got {value!r} of "
+                        f"type {type(value).__name__}.")
+    return int(check_scalar_param(value, name, low=0, integer=True))
+
+
+def check_scalar_list(value, name, *, low, high):
+    """A real in ``[low, high]`` or a non-empty 1-D list of them, as a list of floats.
+
+    An empty list is rejected here: it would otherwise leave nothing to choose from after
+    every fold has been fitted.
+    """
+    values = np.asarray(value, dtype=object)
+    if values.ndim > 1 or values.size == 0:
+        raise ValueError(f"{name} must be a float or a non-empty list of floats in "
+                         f"[{low:g}, {high:g}], got {value!r}.")
+    items = [value] if values.ndim == 0 else list(values)
+    return [float(check_scalar_param(v, name, low=low, high=high)) for v in items]
 
 
 def check_sample_weight(sample_weight, n_samples):

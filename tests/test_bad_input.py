@@ -12,7 +12,17 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
 import _reference as ref
-from sparsereg import ElasticNetRegressor, L1Regressor, L2Regressor, alpha_max
+from sparsereg import (
+    ElasticNetRegressor,
+    ElasticNetRegressorCV,
+    L1Regressor,
+    L1RegressorCV,
+    L2Regressor,
+    L2RegressorCV,
+    alpha_max,
+    regularization_path,
+    soft_threshold,
+)
 
 ESTIMATORS = {
     "l1": lambda **kw: L1Regressor(**kw),
@@ -29,21 +39,42 @@ def _data(n=12, p=4, seed=0):
     return X, y
 
 
+# Where solver work starts (a design, a data pass, a fold, a fit, a decomposition), named as
+# the caller looks it up.
+SOLVER_ENTRY_POINTS = [
+    "sparsereg._estimators.build_design",
+    "sparsereg._estimators.solve_enet",
+    "sparsereg._estimators.solve_ridge",
+    "sparsereg._alpha.build_design",
+    "sparsereg._path.build_design",
+    "sparsereg._path.build_path",
+    "sparsereg._design.make_design",
+    "sparsereg._design.dask_design",
+    "sparsereg._dask.block_stats",
+    "sparsereg._cv.make_design",
+    "sparsereg._cv.fold_designs",
+    "sparsereg._cv.row_fold",
+    "sparsereg._cv.reported_fold_mse",
+    "sparsereg._cv.leave_one_out_spectrum",
+    "sparsereg._cv.build_path",
+    "sparsereg._folds.make_design",
+    "sparsereg._folds.path_on_design",
+]
+
+
 @pytest.fixture
 def no_solver_work(monkeypatch):
     """Validation must come before any solver work: make the solver layers explode.
 
-    (Patched by name with raising=False: if the internals are renamed, the test still checks
-    the exception type and message.)
+    Patched strictly (``raising=True``): when an entry point is renamed or moved, every test
+    using this fixture fails until the list above follows, instead of silently guarding
+    nothing.
     """
     def boom(*args, **kwargs):
         raise AssertionError("solver work started before the input was validated")
 
-    for name in ("build_design", "solve_enet", "solve_ridge"):
-        monkeypatch.setattr(f"sparsereg._estimators.{name}", boom, raising=False)
-    for module in ("_alpha", "_path"):
-        monkeypatch.setattr(f"sparsereg.{module}.build_design", boom, raising=False)
-    monkeypatch.setattr("sparsereg._cv.make_design", boom, raising=False)
+    for target in SOLVER_ENTRY_POINTS:
+        monkeypatch.setattr(target, boom)
 
 
 def _copies(*arrays):
@@ -209,6 +240,193 @@ def test_failing_fit_leaves_penalty_factor_and_weights_untouched(kind):
         ESTIMATORS[kind]().fit(X, y, sample_weight=sw)
     np.testing.assert_array_equal(pf, pf0)
     np.testing.assert_array_equal(sw, sw0)
+
+
+# ----------------------------------------------------------------------------------------
+# parameters of every estimator, the CV estimators and regularization_path (issue 10)
+
+ALL_ESTIMATORS = {
+    "l1": L1Regressor, "enet": ElasticNetRegressor, "l2": L2Regressor,
+    "l1cv": L1RegressorCV, "enetcv": ElasticNetRegressorCV, "l2cv": L2RegressorCV,
+}
+FLAGS = ("fit_intercept", "positive", "warm_start")
+NOT_BOOLS = ["yes", None, 1, 0.0, "False"]
+
+
+def _flag_cases():
+    return [(kind, flag) for kind, cls in ALL_ESTIMATORS.items() for flag in FLAGS
+            if flag in cls().get_params()]
+
+
+@pytest.mark.usefixtures("no_solver_work")
+@pytest.mark.parametrize("kind,flag", _flag_cases())
+@pytest.mark.parametrize("value", NOT_BOOLS, ids=repr)
+def test_flags_must_be_bools(kind, flag, value):
+    X, y = _data()
+    est = ALL_ESTIMATORS[kind](**{flag: value})
+    with pytest.raises(TypeError, match=rf"{flag} must be a bool"):
+        est.fit(X, y)
+
+
+@pytest.mark.parametrize("kind,flag", _flag_cases())
+def test_flags_accept_numpy_bools(kind, flag):
+    X, y = _data(n=20)
+    est = ALL_ESTIMATORS[kind](**{flag: np.bool_(flag != "positive")})
+    if kind.endswith("cv"):
+        est.set_params(alphas=3, cv=3)
+    assert np.all(np.isfinite(est.fit(X, y).coef_))
+
+
+CV_KINDS = ["l1cv", "enetcv", "l2cv"]
+
+
+@pytest.mark.usefixtures("no_solver_work")
+@pytest.mark.parametrize("kind", CV_KINDS)
+@pytest.mark.parametrize("value,exc", [("yes", TypeError), (None, TypeError),
+                                       (1.5, TypeError), (-1, ValueError)], ids=repr)
+def test_verbose_must_be_a_non_negative_int(kind, value, exc):
+    X, y = _data()
+    with pytest.raises(exc, match="verbose"):
+        ALL_ESTIMATORS[kind](verbose=value).fit(X, y)
+
+
+@pytest.mark.parametrize("value", [True, np.bool_(False), np.int64(2)], ids=repr)
+def test_verbose_accepts_bools_and_integers(value, capsys):
+    X, y = _data(n=20)
+    L1RegressorCV(alphas=3, cv=3, verbose=value).fit(X, y)
+    assert ("fold 3 done" in capsys.readouterr().err) == bool(value)
+
+
+PATH_SOLVER_CASES = [
+    ("l1", "bad", r"'auto', 'cd', 'gram'"),
+    ("l1", "svd", r"'auto', 'cd', 'gram'"),
+    ("elasticnet", "cholesky", r"'auto', 'cd', 'gram'"),
+    ("l2", "cd", r"'auto', 'cholesky', 'svd', 'cg', 'gradient'"),
+    ("l2", None, r"'auto', 'cholesky', 'svd', 'cg', 'gradient'"),
+]
+
+
+@pytest.mark.usefixtures("no_solver_work")
+@pytest.mark.parametrize("penalty,solver,valid", PATH_SOLVER_CASES)
+def test_path_solver_must_suit_the_penalty(penalty, solver, valid):
+    X, y = _data()
+    with pytest.raises(ValueError, match=rf"solver with penalty='{penalty}' must be one of "
+                                         rf"\[{valid}\]"):
+        regularization_path(X, y, penalty=penalty, solver=solver)
+
+
+@pytest.mark.usefixtures("no_solver_work")
+@pytest.mark.parametrize("flag", ["fit_intercept", "positive"])
+@pytest.mark.parametrize("value", NOT_BOOLS, ids=repr)
+def test_path_flags_must_be_bools(flag, value):
+    X, y = _data()
+    with pytest.raises(TypeError, match=rf"{flag} must be a bool"):
+        regularization_path(X, y, **{flag: value})
+
+
+@pytest.mark.usefixtures("no_solver_work")
+@pytest.mark.parametrize("value", NOT_BOOLS, ids=repr)
+def test_alpha_max_fit_intercept_must_be_a_bool(value):
+    X, y = _data()
+    with pytest.raises(TypeError, match="fit_intercept must be a bool"):
+        alpha_max(X, y, fit_intercept=value)
+
+
+NON_EMPTY_LIST = r"must be a float or a non-empty list of floats in \[0, 1\]"
+
+
+@pytest.mark.usefixtures("no_solver_work")
+@pytest.mark.parametrize("make,name", [
+    (lambda v: L1RegressorCV(relax=v), "relax"),
+    (lambda v: ElasticNetRegressorCV(relax=v), "relax"),
+    (lambda v: ElasticNetRegressorCV(l1_ratio=v), "l1_ratio"),
+], ids=["l1cv-relax", "enetcv-relax", "enetcv-l1_ratio"])
+@pytest.mark.parametrize("value,exc,match", [
+    ([], ValueError, NON_EMPTY_LIST),
+    (np.array([]), ValueError, NON_EMPTY_LIST),
+    ([[0.5]], ValueError, NON_EMPTY_LIST),
+    ([0.5, 1.5], ValueError, "must be <= 1"),
+    ([0.5, np.nan], ValueError, "must be finite"),
+    ([0.5, "a"], TypeError, "must be a real number"),
+], ids=["empty", "empty_array", "nested", "above_one", "nan", "string"])
+def test_cv_lists_checked_before_the_folds(make, name, value, exc, match):
+    X, y = _data()
+    with pytest.raises(exc, match=rf"{name} {match}"):
+        make(value).fit(X, y)
+
+
+@pytest.mark.usefixtures("no_solver_work")
+@pytest.mark.parametrize("kind", CV_KINDS)
+@pytest.mark.parametrize("selection", ["min", "aic"])
+@pytest.mark.parametrize("value,exc", [(-1, ValueError), (0.0, ValueError),
+                                       (np.nan, ValueError), (np.inf, ValueError),
+                                       ("1", TypeError)], ids=repr)
+def test_noise_variance_checked_before_the_folds(kind, selection, value, exc):
+    X, y = _data()
+    est = ALL_ESTIMATORS[kind](noise_variance=value, selection=selection)
+    with pytest.raises(exc, match="noise_variance"):
+        est.fit(X, y)
+
+
+@pytest.mark.usefixtures("no_solver_work")
+@pytest.mark.parametrize("kind", CV_KINDS)
+@pytest.mark.parametrize("selection", ["aic", "bic"])
+def test_information_criterion_without_noise_variance_fails_before_the_folds(kind,
+                                                                             selection):
+    X, y = _data(n=12, p=11)  # n <= p + 1: sigma^2 cannot be estimated
+    with pytest.raises(ValueError, match="noise_variance must be given"):
+        ALL_ESTIMATORS[kind](selection=selection, cv=3).fit(X, y)
+
+
+@pytest.mark.usefixtures("no_solver_work")
+@pytest.mark.parametrize("fit", [
+    lambda X, y: regularization_path(X, y, penalty="l2", relax=0.5),
+    lambda X, y: regularization_path(X, y, penalty="elasticnet", l1_ratio=0.0, relax=0.5),
+    lambda X, y: ElasticNetRegressorCV(l1_ratio=0.0, relax=0.5).fit(X, y),
+    lambda X, y: ElasticNetRegressorCV(l1_ratio=[0.0, 0.5], relax=[0.0, 1.0]).fit(X, y),
+], ids=["path-l2", "path-enet-0", "enetcv-0", "enetcv-list-with-0"])
+def test_relax_needs_an_l1_part_in_path_and_cv_alike(fit):
+    X, y = _data()
+    with pytest.raises(ValueError, match=r"relax applies to penalties with an L1 part, not "
+                                         r"to l1_ratio=0"):
+        fit(X, y)
+
+
+@pytest.mark.usefixtures("no_solver_work")
+def test_dask_cv_checks_fit_intercept_before_the_data_pass():
+    da = pytest.importorskip("dask.array")
+    X, y = _data(n=40)
+    Xd = da.from_array(X, chunks=(10, X.shape[1]))
+    for cls in (L1RegressorCV, ElasticNetRegressorCV, L2RegressorCV):
+        for value in ("yes", None):
+            with pytest.raises(TypeError, match="fit_intercept must be a bool"):
+                cls(cv=3, fit_intercept=value).fit(Xd, y)
+        with pytest.raises(TypeError, match="verbose"):
+            cls(cv=3, verbose="yes").fit(Xd, y)
+
+
+@pytest.mark.parametrize("t,exc,match", [
+    (np.nan, ValueError, "finite"),
+    (np.inf, ValueError, "finite"),
+    (-0.5, ValueError, "non-negative"),
+    ([1.0, np.nan], ValueError, "finite"),
+    ([1.0, -1.0], ValueError, "non-negative"),
+    ("1", TypeError, "real"),
+    (1j, TypeError, "real"),
+    (None, TypeError, "real"),
+], ids=["nan", "inf", "negative", "array_nan", "array_negative", "string", "complex",
+        "none"])
+def test_soft_threshold_threshold_must_be_finite_non_negative(t, exc, match):
+    with pytest.raises(exc, match=rf"\bt \(the threshold\) must be .*{match}"):
+        soft_threshold(np.array([1.0, 2.0]), t)
+
+
+def test_soft_threshold_propagates_nan_in_z():
+    out = soft_threshold(np.array([np.nan, 2.0, -np.inf, 0.5]), 1.0)
+    np.testing.assert_array_equal(out, [np.nan, 1.0, -np.inf, 0.0])
+    assert np.isnan(soft_threshold(np.nan, 0.0))
+    with pytest.raises(TypeError, match=r"\bz must be real"):
+        soft_threshold("1.0", 1.0)
 
 
 # ----------------------------------------------------------------------------------------
@@ -456,3 +674,103 @@ def test_gram_with_column_means_far_above_their_spread(weighted, dtype):
     if dtype == np.float64:  # (a float32 intercept of size 1e6 is only good to ~0.1)
         gap = ref.dual_gap(X64, y, est.coef_, est.intercept_, alpha, 1.0, sample_weight=sw)[0]
         assert gap <= 1e-8 * ref.null_objective(y, sw)
+
+
+# ----------------------------------------------------------------------------------------
+# ridge leave-one-out (L2RegressorCV's cv=None) on few samples and on sparse wide X
+
+
+def _brute_force_loo(X, y, alpha):
+    """Leave-one-out squared errors of ridge (sum-scale penalty alpha * n), n refits."""
+    n, p = X.shape
+    errors = np.empty(n)
+    for i in range(n):
+        keep = np.arange(n) != i
+        Xk, yk = X[keep], y[keep]
+        mx, my = Xk.mean(0), yk.mean()
+        w = np.linalg.solve((Xk - mx).T @ (Xk - mx) + alpha * n * np.eye(p),
+                            (Xk - mx).T @ (yk - my))
+        errors[i] = (y[i] - (X[i] - mx) @ w - my) ** 2
+    return errors
+
+
+@pytest.mark.parametrize("n", [2, 3, 4])
+def test_l2_cv_leave_one_out_on_few_samples_builds_no_folds(n, monkeypatch):
+    def no_folds(*args, **kwargs):
+        raise AssertionError("folds built for leave-one-out")
+
+    monkeypatch.setattr("sparsereg._cv.row_fold", no_folds)
+    X, y = _data(n=n, p=3, seed=n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = L2RegressorCV().fit(X, y)
+        assert model.mse_path_.shape == (100, n)
+        model = L2RegressorCV(alphas=[0.05, 0.5, 5.0]).fit(X, y)
+    for k, alpha in enumerate(model.alphas_):
+        np.testing.assert_allclose(model.mse_path_[k], _brute_force_loo(X, y, alpha),
+                                   rtol=1e-8)
+
+
+def _sparse_wide(n=30, p=2500, seed=7):
+    rng = np.random.default_rng(seed)
+    X = sp.random(n, p, density=0.01, format="csr", random_state=seed)
+    y = np.asarray(X[:, :20] @ rng.standard_normal(20)).ravel() + rng.standard_normal(n)
+    return X, y, rng
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("unpenalized", [False, True])
+def test_l2_cv_sparse_wide_is_leave_one_out_without_densifying(fit_intercept, weighted,
+                                                               unpenalized, monkeypatch):
+    """Sparse X with p > n (and p > 2000) used to run 5 folds silently; it is now exact
+    leave-one-out through the n x n kernel, equal to the dense (SVD) computation."""
+    X, y, rng = _sparse_wide()
+    n, p = X.shape
+    sw = rng.uniform(0.5, 2.0, n) if weighted else None
+    v = rng.uniform(0.5, 2.0, p)
+    if unpenalized:
+        v[:2] = 0.0
+    params = dict(alphas=6, fit_intercept=fit_intercept, penalty_factor=v)
+
+    dense = L2RegressorCV(**params).fit(X.toarray(), y, sample_weight=sw)
+    densified = []
+    for cls in (sp.csr_matrix, sp.csc_matrix):  # record every sparse -> dense conversion
+        def spy(self, *args, _to_dense=cls.toarray, **kwargs):
+            densified.append(self.shape)
+            return _to_dense(self, *args, **kwargs)
+        monkeypatch.setattr(cls, "toarray", spy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = L2RegressorCV(**params).fit(X, y, sample_weight=sw)
+    # the n x n kernel and the unpenalized columns only, never n x p
+    assert densified and all(shape[1] < p for shape in densified), densified
+    assert model.mse_path_.shape == (6, n)
+    np.testing.assert_allclose(model.mse_path_, dense.mse_path_, rtol=1e-7)
+    assert model.alpha_ == dense.alpha_
+
+
+def test_l2_cv_sparse_wide_matches_ridgecv():
+    from sklearn.linear_model import RidgeCV
+
+    X, y, _ = _sparse_wide()
+    model = L2RegressorCV(alphas=8).fit(X, y)
+    sk = RidgeCV(alphas=model.alphas_ * X.shape[0], store_cv_results=True).fit(X, y)
+    np.testing.assert_allclose(model.mse_path_, sk.cv_results_.T, rtol=1e-7)
+
+
+@pytest.mark.parametrize("case", ["too_many_samples", "all_unpenalized"])
+def test_l2_cv_warns_when_leave_one_out_is_unavailable(case, monkeypatch):
+    X, y, _ = _sparse_wide()
+    params = dict(alphas=4)
+    if case == "too_many_samples":
+        monkeypatch.setattr("sparsereg._loo.KERNEL_MAX_SAMPLES", 20)
+        reason = "n x n kernel"
+    else:
+        X, y = _data(n=30, p=3)
+        params["penalty_factor"] = np.zeros(3)
+        reason = "every feature is unpenalized"
+    with pytest.warns(UserWarning, match=rf"leave-one-out is not available: .*{reason}.*"
+                                         r"5-fold cross-validation instead"):
+        model = L2RegressorCV(**params).fit(X, y)
+    assert model.mse_path_.shape == (4, 5)

@@ -430,11 +430,11 @@ def test_l2_cv_none_is_leave_one_out_for_sparse_input():
 
 def test_enet_cv_shapes_with_ratio_list_and_relax():
     """alphas_ is (n_l1_ratio, n_alphas) and mse_path_ (n_l1_ratio, n_alphas, n_folds) for a
-    list of l1_ratio (documented), also when relax is given and one ratio is 0 (ridge, which
-    is never relaxed)."""
+    list of l1_ratio (documented), also when relax is given (which needs every ratio > 0:
+    tests/test_bad_input.py checks that a 0 is rejected, as in regularization_path)."""
     X, y = make_problem(19, 50, 10)
-    for ratios, relax in [([0.3, 0.9], [0.0, 1.0]), ([0.0, 0.5], [0.0]),
-                          ([0.0, 0.5], [0.0, 0.5])]:
+    for ratios, relax in [([0.3, 0.9], [0.0, 1.0]), ([0.1, 0.5], [0.0]),
+                          ([0.1, 0.5], [0.0, 0.5])]:
         model = ElasticNetRegressorCV(l1_ratio=ratios, relax=relax, alphas=8, cv=3).fit(X, y)
         assert model.alphas_.shape == (len(ratios), 8), (ratios, relax)
         assert model.mse_path_.shape == (len(ratios), 8, 3), (ratios, relax)

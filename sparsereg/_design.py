@@ -22,7 +22,7 @@ from scipy.linalg import blas
 
 from ._dask import check_dask_data, dask_design, is_dask_array
 from ._kernels._stats import centered_sqnorms
-from ._units import SolverUnits, power_of_two_scale
+from ._units import SolverUnits, spread_scale
 from ._validation import check_sample_weight, check_Xy
 
 GRAM_BLOCK_VALUES = 2**18  # rows per block * p: a float64 block of 2 MiB stays in cache
@@ -64,7 +64,7 @@ class Design(SolverUnits):
         # the offset of y (which only moves the intercept) and its scale.
         self.y_mean = float(c @ y) / S if fit_intercept else 0.0
         y = y - self.y_mean * c if fit_intercept else y
-        self.y_scale = power_of_two_scale(float(y @ y) / S)
+        self.y_scale = spread_scale(y, S)
         self.y = y / self.y_scale
         self.weighted = not np.all(c == 1.0)
         self._means = None
@@ -90,6 +90,10 @@ class Design(SolverUnits):
         if self._lips is None:
             self._lips = centered_sqnorms(self.X, self.c, self.means, self.S) / self.S
         return self._lips
+
+    def column_norms(self):
+        """``||x_j|| / sqrt(S)`` of the kernels' (uncentred, shifted) columns."""
+        return np.sqrt(np.maximum(self.lips, 0.0) + self.means ** 2)
 
     @property
     def q(self):
@@ -266,6 +270,9 @@ def make_design(X, y, sample_weight, fit_intercept):
                       shift=shift)
 
     design = build()
+    if not np.all(np.isfinite(design.lips)):
+        raise ValueError("X has values so large that their squares overflow float64 (above "
+                         "~1e154): rescale X (e.g. StandardScaler) before fitting.")
     offset = design.offset_columns()
     if offset.size == 0:
         return design

@@ -143,6 +143,11 @@ class GramDesign(SolverUnits):
     def lips(self):
         return np.maximum(np.diag(self._gram[0]), 0.0)
 
+    def column_norms(self):
+        """``sqrt(Q_jj)``: the statistics are centred, so the correlations' round-off scales
+        with the centred norms."""
+        return np.sqrt(self.lips)
+
     @property
     def q(self):
         return self.S * self._means

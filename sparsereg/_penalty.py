@@ -20,8 +20,14 @@ class Penalty:
     g_u: np.ndarray  # X_c^T X_U / S, shape (p, |U|)
     gy_u: np.ndarray  # X_U^T y_c / S
 
+    norms: np.ndarray  # ||x_j|| / sqrt(S) of the kernels' columns
+    eps_root_n: float  # eps sqrt(n): with norms, the round-off model of the correlations
+    y_norm: float  # ||y|| / sqrt(S) in solver units
+
     def kernel_args(self):
-        return self.unpen, self.pinv_uu, self.g_u, self.gy_u
+        """What :func:`~sparsereg._kernels._prox.duality_gap` needs beyond ``a`` and ``b``."""
+        return (self.unpen, self.pinv_uu, self.g_u, self.gy_u, self.norms, self.eps_root_n,
+                self.y_norm)
 
 
 def make_penalty(design, alpha, l1_ratio, penalty_factor=None):
@@ -33,19 +39,31 @@ def make_penalty(design, alpha, l1_ratio, penalty_factor=None):
     b = alpha * (1.0 - l1_ratio) * v
     # from the unscaled weights: a / y_scale may underflow where alpha * l1_ratio * v does not
     unpen = np.flatnonzero((alpha * l1_ratio * v == 0.0) & (b == 0.0)).astype(np.int64)
+    errors = (design.column_norms(), np.finfo(np.float64).eps * np.sqrt(design.n_samples),
+              float(np.sqrt(2.0 * design.null_objective)))
     if unpen.size == 0:
-        return Penalty(a, b, unpen, np.zeros((0, 0)), np.zeros((p, 0)), np.zeros(0))
+        return Penalty(a, b, unpen, np.zeros((0, 0)), np.zeros((p, 0)), np.zeros(0), *errors)
     g_u, gy_u = _unpenalized_cross_products(design, unpen)
-    return Penalty(a, b, unpen, psd_pinv(g_u[unpen]), np.ascontiguousarray(g_u), gy_u)
+    return Penalty(a, b, unpen, psd_pinv(g_u[unpen]), np.ascontiguousarray(g_u), gy_u,
+                   *errors)
+
+
+PINV_RTOL = 1e-12  # eigenvalues of the unit-diagonal Gram below this are round-off
 
 
 def psd_pinv(Q):
     """A generalized inverse ``G`` of the PSD matrix ``Q`` (``Q G Q = Q``), computed on ``Q``
     scaled to a unit diagonal: columns of very different scales (1e100 next to 1e108) would
-    otherwise square their ratio into the condition number and lose every digit."""
+    otherwise square their ratio into the condition number and lose every digit.
+
+    Directions whose eigenvalue is round-off (a rank-deficient block, duplicated columns) are
+    dropped: inverting them would turn noise into huge coefficients.
+    """
     d = np.sqrt(np.maximum(np.diag(Q), 0.0))
     d[~(d > 0.0)] = 1.0
-    return np.linalg.pinv(Q / np.outer(d, d), hermitian=True) / np.outer(d, d)
+    lam, V = np.linalg.eigh(Q / np.outer(d, d))
+    keep = lam > PINV_RTOL * max(float(lam.max(initial=0.0)), 0.0)
+    return (V[:, keep] / lam[keep]) @ V[:, keep].T / np.outer(d, d)
 
 
 def _unpenalized_cross_products(design, unpen):

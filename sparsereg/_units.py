@@ -17,6 +17,17 @@ def power_of_two_scale(mean_square):
     return float(np.ldexp(1.0, int(np.round(0.5 * np.log2(mean_square)))))
 
 
+def spread_scale(v, S):
+    """A power of two near the root mean square ``sqrt(v^T v / S)``, computed without
+    overflow (``v`` is divided by a power of two near its largest entry first)."""
+    top = float(np.max(np.abs(v))) if v.size else 0.0
+    if not (top > 0.0 and np.isfinite(top)):
+        return 1.0
+    pre = float(np.ldexp(1.0, int(np.floor(np.log2(top)))))
+    u = v / pre
+    return pre * power_of_two_scale(float(u @ u) / S)
+
+
 class SolverUnits:
     """Conversions between the data's units and the solvers' (needs ``y_scale``, ``y_mean``,
     ``shift``, ``means`` and ``fit_intercept`` on the design)."""

@@ -181,7 +181,8 @@ def _working_set(w, grad, a, b, positive, active, ws_min):
 
 @kernel
 def cd_solve(X, y, c, q, lips, a, b, positive, fit_intercept, S, w, R,
-             tol_abs, max_epochs, unpen, pinv_uu, g_u, gy_u, ws_min):
+             tol_abs, max_epochs, unpen, pinv_uu, g_u, gy_u, norms, eps_root_n, y_norm,
+             ws_min):
     """Minimise the elastic-net objective from ``(w, R)`` (updated in place).
 
     Parameters
@@ -201,6 +202,8 @@ def cd_solve(X, y, c, q, lips, a, b, positive, fit_intercept, S, w, R,
         Stop when the duality gap is at most this value.
     unpen, pinv_uu, g_u, gy_u : arrays
         Statistics of the unpenalized features (empty when there are none).
+    norms, eps_root_n, y_norm : ndarray, float, float
+        The round-off model of the correlations (see ``_prox.duality_gap``).
 
     Returns
     -------
@@ -218,8 +221,8 @@ def cd_solve(X, y, c, q, lips, a, b, positive, fit_intercept, S, w, R,
     while True:
         _full_gradient(X, R, sum_r, q, S, active, grad)
         rr, ry = _residual_stats(R, y, c, sum_r, S, fit_intercept)
-        gap, primal, xt_theta = duality_gap(w, grad, rr, ry, a, b, positive,
-                                            unpen, pinv_uu, g_u, gy_u)
+        gap, primal, xt_theta = duality_gap(w, grad, rr, ry, a, b, positive, unpen, pinv_uu,
+                                            g_u, gy_u, norms, eps_root_n, y_norm)
         # At least one epoch: below alpha_max the all-zero start can already meet a loose
         # tol, but a lasso that never moved would hide which features enter.
         if fresh and ((gap <= tol_abs and epochs > 0) or epochs >= max_epochs):

@@ -20,7 +20,7 @@ def _objective(w, grad, g0, yy, a, b):
 
 @kernel
 def gram_solve(Q, g0, yy, a, b, positive, w, tol_abs, max_epochs,
-               unpen, pinv_uu, g_u, gy_u):
+               unpen, pinv_uu, g_u, gy_u, norms, eps_root_n, y_norm):
     """Minimise the elastic net given its sufficient statistics; ``w`` is updated in place.
 
     Returns
@@ -36,7 +36,7 @@ def gram_solve(Q, g0, yy, a, b, positive, w, tol_abs, max_epochs,
         wg0 = np.dot(w, g0)
         rr = max(yy - wg0 - np.dot(w, grad), 0.0)
         gap, primal, _ = duality_gap(w, grad, rr, yy - wg0, a, b, positive,
-                                     unpen, pinv_uu, g_u, gy_u)
+                                     unpen, pinv_uu, g_u, gy_u, norms, eps_root_n, y_norm)
         # At least one epoch: below alpha_max the all-zero start can already meet a loose
         # tol, but a lasso that never moved would hide which features enter.
         if fresh and ((gap <= tol_abs and epochs > 0) or epochs >= max_epochs):

@@ -42,17 +42,19 @@ def penalty_value(w, a, b):
 
 
 @kernel
-def _projected_exactly(grad, grad_p, g_s, coef, positive, unpen, chosen):
+def _projected_exactly(grad, grad_p, g_s, coef, positive, unpen, chosen, g_u, rr):
     """Whether the projection left ``x_j^T r = 0`` (up to round-off) for the unpenalized
     features it was meant to clear, and ``<= 0`` for the others under ``positive``.
 
     An ill-conditioned unpenalized block (nearly collinear columns) makes the normal
     equations drop directions; the dual point is then infeasible and must not be used.
+    The round-off allowed is that of the terms: ``||x_j|| ||r|| / S`` for the correlation
+    and ``|g_jm c_m|`` for the projection.
     """
     eps = np.finfo(np.float64).eps
     for k in range(unpen.shape[0]):
         j = unpen[k]
-        size = abs(grad[j])
+        size = abs(grad[j]) + np.sqrt(max(g_u[j, k], 0.0) * max(rr, 0.0))
         for m in range(coef.shape[0]):
             size += abs(g_s[j, m] * coef[m])
         slack = 64.0 * (coef.shape[0] + 1) * eps * size
@@ -83,7 +85,7 @@ def project_unpenalized(grad, rr, ry, w, positive, unpen, pinv_uu, g_u, gy_u):
         coef = pinv_uu @ grad[unpen]
         grad_p = grad - g_u @ coef
         return grad_p, max(rr - np.dot(coef, grad[unpen]), 0.0), ry - np.dot(coef, gy_u), \
-            _projected_exactly(grad, grad_p, g_u, coef, positive, unpen, chosen)
+            _projected_exactly(grad, grad_p, g_u, coef, positive, unpen, chosen, g_u, rr)
     for k in range(n_u):
         chosen[k] = w[unpen[k]] != 0.0 or grad[unpen[k]] > 0.0
     grad_p, rr_p, ry_p = grad, rr, ry
@@ -109,7 +111,7 @@ def project_unpenalized(grad, rr, ry, w, positive, unpen, pinv_uu, g_u, gy_u):
         if not grew:
             break
     return grad_p, rr_p, ry_p, _projected_exactly(grad, grad_p, g_s, coef, positive, unpen,
-                                                  chosen)
+                                                  chosen, g_u, rr)
 
 
 @kernel
@@ -167,16 +169,44 @@ def _dual_slope(kappa, grad_p, rr_p, ry_p, a, b, positive):
 
 
 @kernel
-def duality_gap(w, grad, rr, ry, a, b, positive, unpen, pinv_uu, g_u, gy_u):
+def _worst_correlations(w, grad_p, positive, norms, eps_root_n, y_norm, rr):
+    """``|x_j^T r| / S`` (signed under ``positive``) raised by what round-off can hide in it.
+
+    A correlation is a sum of ``n`` products (error ``~ eps sqrt(n) ||x_j|| ||r||``), of a
+    residual ``y - X w`` computed from terms ``x_ij w_j`` (error ``~ eps ||x_j|| (||y|| + M)``
+    with ``M = sqrt(sum_k w_k^2 ||x_k||^2)``, norms over sqrt(S)); the second is far more
+    than ``eps`` relative when large coefficients cancel (offset columns without an
+    intercept, collinear designs). A dual point is feasible for every value in that range
+    only if it is feasible for the largest, and the dual value is smallest there: using it
+    keeps the certificate a bound. ``eps_root_n`` is ``eps sqrt(n)`` (negative: no margin).
+    """
+    eps = np.finfo(np.float64).eps if eps_root_n >= 0.0 else 0.0
+    size = 0.0
+    for k in range(w.shape[0]):
+        size += (w[k] * norms[k]) ** 2
+    spread = max(eps_root_n, 0.0) * np.sqrt(max(rr, 0.0)) + eps * (y_norm + np.sqrt(size))
+    out = np.empty(grad_p.shape[0])
+    for j in range(grad_p.shape[0]):
+        slack = spread * norms[j]
+        out[j] = grad_p[j] + slack if positive else abs(grad_p[j]) + slack
+    return out
+
+
+@kernel
+def duality_gap(w, grad, rr, ry, a, b, positive, unpen, pinv_uu, g_u, gy_u, norms, eps_root_n,
+                y_norm):
     """Duality gap of the elastic net at ``w``.
 
     Parameters are the residual statistics of ``w``: ``grad = X_c^T r / S``,
     ``rr = ||r||^2 / S``, ``ry = y_c^T r / S``. The dual point is ``theta = kappa * r / S``
-    (after projecting out the unpenalized features), with ``kappa`` the best feasible scaling.
-    Returns ``(gap, primal, kappa * grad)``; the last is ``X^T theta``, used for screening.
+    (after projecting out the unpenalized features), with ``kappa`` the best feasible scaling
+    for the correlations raised by their round-off (:func:`_worst_correlations`).
+    Returns ``(gap, primal, kappa * g)`` with ``g`` those raised correlations: bounds on
+    ``|x_j^T theta|`` (signed under ``positive``), used for screening.
     """
     grad_p, rr_p, ry_p, feasible = project_unpenalized(grad, rr, ry, w, positive, unpen,
                                                        pinv_uu, g_u, gy_u)
+    g_hi = _worst_correlations(w, grad_p, positive, norms, eps_root_n, y_norm, rr)
     primal = 0.5 * rr + penalty_value(w, a, b)
     # Pure-L1 coordinates need |x_j^T theta| <= a_j: they cap kappa. A failed projection
     # leaves only theta = 0 certainly feasible.
@@ -186,7 +216,7 @@ def duality_gap(w, grad, rr, ry, a, b, positive, unpen, pinv_uu, g_u, gy_u):
         if b[j] > 0.0:
             pure_l1 = False
         elif a[j] > 0.0:
-            g = grad_p[j] if positive else abs(grad_p[j])
+            g = g_hi[j] if positive else abs(g_hi[j])
             if g * kappa_max > a[j]:
                 kappa_max = a[j] / g
     if pure_l1:
@@ -194,11 +224,10 @@ def duality_gap(w, grad, rr, ry, a, b, positive, unpen, pinv_uu, g_u, gy_u):
         kappa = ry_p / rr_p if rr_p > 0.0 else 1.0
         kappa = min(max(kappa, 0.0), kappa_max)
     else:
-        kappa = _best_kappa(grad_p, rr_p, ry_p, a, b, positive, min(1.0, kappa_max),
-                            kappa_max)
-    dual = _dual_value(kappa, grad_p, rr_p, ry_p, a, b, positive)
+        kappa = _best_kappa(g_hi, rr_p, ry_p, a, b, positive, min(1.0, kappa_max), kappa_max)
+    dual = _dual_value(kappa, g_hi, rr_p, ry_p, a, b, positive)
     # A negative computed gap is round-off of at least its size: report its magnitude.
-    return abs(primal - dual), primal, kappa * grad_p
+    return abs(primal - dual), primal, kappa * g_hi
 
 
 @kernel

@@ -173,9 +173,11 @@ def test_closed_form_ridge_warns_when_round_off_cannot_certify():
             L2Regressor(alpha=0.1, solver=solver, tol=1e-17).fit(X, y)
 
 
-def test_tiny_alpha_on_wide_data_gives_the_minimum_norm_interpolant():
-    """alpha = 1e-30 on 20 x 50 data: was a raw LinAlgError; the limit is the least-norm fit."""
-    rng = np.random.default_rng(4)
+@pytest.mark.parametrize("seed", range(6))
+def test_tiny_alpha_on_wide_data_gives_the_minimum_norm_interpolant(seed):
+    """alpha = 1e-30 on 20 x 50 data: was a raw LinAlgError (seed 3); the limit is the
+    least-norm fit of the centred data."""
+    rng = np.random.default_rng(seed)
     X = rng.standard_normal((20, 50))
     y = rng.standard_normal(20)
     est = L2Regressor(alpha=1e-30).fit(X, y)
@@ -290,3 +292,40 @@ def test_reported_gap_bounds_the_independent_gap(problem, l1_ratio, fit_intercep
     warned = fit_recording(est, Xf, y, sw)
     event("warned" if warned else "certified")
     assert_honest(est, X, y, sw, warned=warned)
+
+
+def test_dask_statistics_with_offset_columns_are_certified():
+    """The one-pass statistics (Chan merges) of offset data give an honest gap too."""
+    da = pytest.importorskip("dask.array")
+    X, y = offset_problem()
+    est = L1Regressor(alpha=1e-3).fit(da.from_array(X, chunks=(1000, 20)),
+                                      da.from_array(y, chunks=1000))
+    assert_honest(est, X, y)
+
+
+def test_float32_csc_with_unpenalized_features():
+    """Was a Numba typing error: float32 cross products met float64 statistics."""
+    rng = np.random.default_rng(6)
+    X = rng.standard_normal((30, 6)).astype(np.float32)
+    y = rng.standard_normal(30)
+    pf = np.array([1.0, 0.0, 1.0, 1.0, 0.0, 1.0])
+    for solver in ("cd", "gram"):
+        est = L1Regressor(0.1, penalty_factor=pf, solver=solver).fit(sp.csc_matrix(X), y)
+        assert est.coef_.dtype == np.float32
+        assert_honest(est, X.astype(np.float64), y)
+
+
+def test_float32_coefficients_out_of_range_are_kept_in_float64():
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((40, 3)).astype(np.float32)
+    y = 1e40 * (X.astype(np.float64) @ np.ones(3))
+    with pytest.warns(RuntimeWarning, match="range of float32"):
+        est = L2Regressor(1e-3).fit(X, y)
+    assert est.coef_.dtype == np.float64 and np.all(np.isfinite(est.coef_))
+    assert_honest(est, X.astype(np.float64), y)
+
+
+def test_values_whose_squares_overflow_are_refused():
+    X = np.random.default_rng(8).standard_normal((10, 2)) * 1e160
+    with pytest.raises(ValueError, match="overflow"):
+        L1Regressor().fit(X, np.arange(10.0))

@@ -27,7 +27,8 @@ from ._validation import check_sample_weight, check_Xy
 
 GRAM_BLOCK_VALUES = 2**18  # rows per block * p: a float64 block of 2 MiB stays in cache
 MAX_CANCELLATION = 1e4  # S mean_j^2 / ||x_j - mean_j||^2 above this: centre before the product
-OFFSET_RATIO = 1.0  # S mean_j^2 > OFFSET_RATIO ||x_j - mean_j||^2: shift the column by its mean
+OFFSET_SAMPLE_ROWS = 2048  # dense X: offsets judged on about this many rows
+OFFSET_RATIO = 16.0  # S mean_j^2 > OFFSET_RATIO ||x_j - mean_j||^2 (mean > 4 sd): shift the column
 
 
 class Design(SolverUnits):
@@ -70,13 +71,33 @@ class Design(SolverUnits):
         self._means = None
         self._lips = None
         self._gram = None
+        self._null_objective = None
+        self._norms = None
 
     def offset_columns(self):
-        """Columns whose mean is large against their spread (see the module docstring)."""
+        """Columns whose mean is large against their spread (see the module docstring).
+
+        Dense X with many rows is judged on an evenly strided sample of them, so that a
+        design solved on its Gram matrix (one pass over X) does not pay two more passes for
+        the question. A column the sample misjudges costs accuracy, never honesty: the
+        certificate's round-off model grows with the columns' uncentred norms.
+        """
         if not self.fit_intercept:
             return np.zeros(0, dtype=np.int64)
-        centring = self.S * self.means * self.means
-        return np.flatnonzero(centring > OFFSET_RATIO * self.lips * self.S)
+        if self.sparse or self.n_samples <= 2 * OFFSET_SAMPLE_ROWS:
+            centring, spread = self.S * self.means * self.means, self.lips * self.S
+        else:
+            # blocks of contiguous rows (cache-friendly in an F-ordered X), spread over all
+            block = OFFSET_SAMPLE_ROWS // 16
+            starts = np.linspace(0, self.n_samples - block, 16).astype(np.int64)
+            X = np.asfortranarray(np.concatenate([self.X[i:i + block] for i in starts]),
+                                  dtype=np.float64)
+            c = np.concatenate([self.c[i:i + block] for i in starts])
+            S = float(c @ c)
+            means = (c @ X) / max(S, np.finfo(float).tiny)
+            centring = S * means * means
+            spread = centered_sqnorms(X, c, means, S)
+        return np.flatnonzero(centring > OFFSET_RATIO * spread)
 
     @property
     def means(self):
@@ -88,12 +109,15 @@ class Design(SolverUnits):
     @property
     def lips(self):
         if self._lips is None:
-            self._lips = centered_sqnorms(self.X, self.c, self.means, self.S) / self.S
+            self._lips = _finite(centered_sqnorms(self.X, self.c, self.means, self.S) / self.S)
         return self._lips
 
     def column_norms(self):
         """``||x_j|| / sqrt(S)`` of the kernels' (uncentred, shifted) columns."""
-        return np.sqrt(np.maximum(self.lips, 0.0) + self.means ** 2)
+        lips = self.lips
+        if self._norms is None or self._norms[0] is not lips:  # the Gram may renew lips
+            self._norms = (lips, np.sqrt(np.maximum(lips, 0.0) + self.means ** 2))
+        return self._norms[1]
 
     @property
     def q(self):
@@ -103,7 +127,9 @@ class Design(SolverUnits):
     @property
     def null_objective(self):
         """P(0): half the weighted mean squared error of the intercept-only model (y is centred)."""
-        return 0.5 * float(self.y @ self.y) / self.S
+        if self._null_objective is None:
+            self._null_objective = 0.5 * float(self.y @ self.y) / self.S
+        return self._null_objective
 
     def matvec(self, w):
         """``X~ w`` (no centring)."""
@@ -177,7 +203,8 @@ class Design(SolverUnits):
         rank-k update, and the small remaining shift is removed at the end.
         """
         if self._gram is None:
-            self._gram = self._sparse_gram() if self.sparse else self._dense_gram()
+            gram = self._sparse_gram() if self.sparse else self._dense_gram()
+            self._gram = (_finite(gram[0]),) + gram[1:]
         return self._gram
 
     def _sparse_gram(self):
@@ -250,6 +277,15 @@ class Design(SolverUnits):
         return Q, cross
 
 
+def _finite(products):
+    """``products`` (squares and cross-products of columns), or a ValueError if they
+    overflowed: values above ~1e154 cannot be squared in float64."""
+    if not np.all(np.isfinite(products)):
+        raise ValueError("X has values so large that their squares overflow float64 (above "
+                         "~1e154): rescale X (e.g. StandardScaler) before fitting.")
+    return products
+
+
 def make_design(X, y, sample_weight, fit_intercept):
     """Build a :class:`Design` from validated arrays (X dense or scipy.sparse, y 1-D float64).
 
@@ -270,9 +306,6 @@ def make_design(X, y, sample_weight, fit_intercept):
                       shift=shift)
 
     design = build()
-    if not np.all(np.isfinite(design.lips)):
-        raise ValueError("X has values so large that their squares overflow float64 (above "
-                         "~1e154): rescale X (e.g. StandardScaler) before fitting.")
     offset = design.offset_columns()
     if offset.size == 0:
         return design

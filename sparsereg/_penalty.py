@@ -20,14 +20,17 @@ class Penalty:
     g_u: np.ndarray  # X_c^T X_U / S, shape (p, |U|)
     gy_u: np.ndarray  # X_U^T y_c / S
 
-    norms: np.ndarray  # ||x_j|| / sqrt(S) of the kernels' columns
-    eps_root_n: float  # eps sqrt(n): with norms, the round-off model of the correlations
-    y_norm: float  # ||y|| / sqrt(S) in solver units
+    design: object  # whose column norms and scale give the certificate's round-off model
 
     def kernel_args(self):
-        """What :func:`~sparsereg._kernels._prox.duality_gap` needs beyond ``a`` and ``b``."""
-        return (self.unpen, self.pinv_uu, self.g_u, self.gy_u, self.norms, self.eps_root_n,
-                self.y_norm)
+        """What :func:`~sparsereg._kernels._prox.duality_gap` needs beyond ``a`` and ``b``:
+        the unpenalized statistics, and the round-off model of the correlations (column
+        norms, ``eps sqrt(n)``, ``||y|| / sqrt(S)``), read when called so that a design
+        whose Gram matrix was formed meanwhile supplies its norms without another pass."""
+        d = self.design
+        return (self.unpen, self.pinv_uu, self.g_u, self.gy_u, d.column_norms(),
+                np.finfo(np.float64).eps * np.sqrt(d.n_samples),
+                float(np.sqrt(2.0 * d.null_objective)))
 
 
 def make_penalty(design, alpha, l1_ratio, penalty_factor=None):
@@ -39,13 +42,10 @@ def make_penalty(design, alpha, l1_ratio, penalty_factor=None):
     b = alpha * (1.0 - l1_ratio) * v
     # from the unscaled weights: a / y_scale may underflow where alpha * l1_ratio * v does not
     unpen = np.flatnonzero((alpha * l1_ratio * v == 0.0) & (b == 0.0)).astype(np.int64)
-    errors = (design.column_norms(), np.finfo(np.float64).eps * np.sqrt(design.n_samples),
-              float(np.sqrt(2.0 * design.null_objective)))
     if unpen.size == 0:
-        return Penalty(a, b, unpen, np.zeros((0, 0)), np.zeros((p, 0)), np.zeros(0), *errors)
+        return Penalty(a, b, unpen, np.zeros((0, 0)), np.zeros((p, 0)), np.zeros(0), design)
     g_u, gy_u = _unpenalized_cross_products(design, unpen)
-    return Penalty(a, b, unpen, psd_pinv(g_u[unpen]), np.ascontiguousarray(g_u), gy_u,
-                   *errors)
+    return Penalty(a, b, unpen, psd_pinv(g_u[unpen]), np.ascontiguousarray(g_u), gy_u, design)
 
 
 PINV_RTOL = 1e-12  # eigenvalues of the unit-diagonal Gram below this are round-off

@@ -43,8 +43,8 @@ def roundoff(design, w=None):
     p0 = design.null_objective
     bound = ROUNDOFF_FACTOR * np.sqrt(design.n_samples + design.n_features) * eps * p0
     if w is not None:
-        sq_norms = np.maximum(design.lips, 0.0) + design.means ** 2  # ||x_j||^2 / S
-        bound += 2.0 * eps * np.sqrt(2.0 * p0 * float(w * w @ sq_norms))
+        size = np.linalg.norm(w * design.column_norms())  # column norms over sqrt(S)
+        bound += 2.0 * eps * np.sqrt(2.0 * p0) * size
     return bound
 
 

@@ -77,9 +77,9 @@ class Design(SolverUnits):
     def offset_columns(self):
         """Columns whose mean is large against their spread (see the module docstring).
 
-        Dense X with many rows is judged on an evenly strided sample of them, so that a
-        design solved on its Gram matrix (one pass over X) does not pay two more passes for
-        the question. A column the sample misjudges costs accuracy, never honesty: the
+        Dense X with many rows is judged on 16 blocks of contiguous rows spread over it, so
+        that a design solved on its Gram matrix (one pass over X) does not pay two more
+        passes for the question. A column the sample misjudges costs accuracy, never honesty: the
         certificate's round-off model grows with the columns' uncentred norms.
         """
         if not self.fit_intercept:

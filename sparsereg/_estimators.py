@@ -173,7 +173,10 @@ class ElasticNetRegressor(_PenalizedRegressor):
     n_iter_ : int
         Number of epochs run.
     dual_gap_ : float
-        Duality gap of the returned solution, in the objective's own scale.
+        Duality gap of the returned solution as stored (float32 coefficients are certified
+        after rounding), in the objective's own scale, round-off margin included: the
+        objective is within this of its minimum. At most ``tol * P(0)`` unless a
+        ConvergenceWarning said otherwise.
     n_nonzero_ : int
         Number of exactly-nonzero coefficients.
     support_ : ndarray of bool of shape (n_features,)

@@ -329,3 +329,16 @@ def test_values_whose_squares_overflow_are_refused():
     X = np.random.default_rng(8).standard_normal((10, 2)) * 1e160
     with pytest.raises(ValueError, match="overflow"):
         L1Regressor().fit(X, np.arange(10.0))
+
+
+def test_sparse_ridge_too_large_for_a_direct_solve_warns_instead():
+    """n and p both above what an n x n or p x p system may hold: an unconverged CG is
+    returned with its warning, never a dense fallback (and an explicit Cholesky is refused
+    before any work)."""
+    X = _wide_sparse(13_000, 14_000, 3, seed=9)
+    y = np.random.default_rng(9).standard_normal(13_000)
+    with pytest.warns(ConvergenceWarning, match="duality gap"):
+        est = L2Regressor(alpha=1e-3, max_iter=1).fit(X, y)
+    assert est.n_iter_ == 1 and est.dual_gap_ > 0
+    with pytest.raises(ValueError, match="solver='cg'"):
+        L2Regressor(alpha=1e-3, solver="cholesky").fit(X, y)

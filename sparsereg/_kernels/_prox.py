@@ -178,13 +178,13 @@ def _worst_correlations(w, grad_p, positive, norms, eps_root_n, y_norm, rr):
     than ``eps`` relative when large coefficients cancel (offset columns without an
     intercept, collinear designs). A dual point is feasible for every value in that range
     only if it is feasible for the largest, and the dual value is smallest there: using it
-    keeps the certificate a bound. ``eps_root_n`` is ``eps sqrt(n)`` (negative: no margin).
+    keeps the certificate a bound. ``eps_root_n`` is ``eps sqrt(n)``.
     """
-    eps = np.finfo(np.float64).eps if eps_root_n >= 0.0 else 0.0
     size = 0.0
     for k in range(w.shape[0]):
         size += (w[k] * norms[k]) ** 2
-    spread = max(eps_root_n, 0.0) * np.sqrt(max(rr, 0.0)) + eps * (y_norm + np.sqrt(size))
+    spread = eps_root_n * np.sqrt(max(rr, 0.0)) \
+        + np.finfo(np.float64).eps * (y_norm + np.sqrt(size))
     out = np.empty(grad_p.shape[0])
     for j in range(grad_p.shape[0]):
         slack = spread * norms[j]

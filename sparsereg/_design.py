@@ -85,7 +85,9 @@ class Design(SolverUnits):
         if not self.fit_intercept:
             return np.zeros(0, dtype=np.int64)
         if self.sparse or self.n_samples <= 2 * OFFSET_SAMPLE_ROWS:
-            centring, spread = self.S * self.means * self.means, self.lips * self.S
+            with np.errstate(over="ignore"):  # an overflow is reported by lips, below
+                centring = self.S * self.means * self.means
+            spread = self.lips * self.S
         else:
             # blocks of contiguous rows (cache-friendly in an F-ordered X), spread over all
             block = OFFSET_SAMPLE_ROWS // 16

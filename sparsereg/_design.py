@@ -21,6 +21,7 @@ import scipy.sparse as sp
 from scipy.linalg import blas
 
 from ._dask import check_dask_data, dask_design, is_dask_array
+from ._gram_design import constant_columns, without_constant_columns
 from ._kernels._stats import centered_sqnorms
 from ._units import SolverUnits, spread_scale
 from ._validation import check_sample_weight, check_Xy
@@ -111,7 +112,9 @@ class Design(SolverUnits):
     @property
     def lips(self):
         if self._lips is None:
-            self._lips = _finite(centered_sqnorms(self.X, self.c, self.means, self.S) / self.S)
+            lips = _finite(centered_sqnorms(self.X, self.c, self.means, self.S) / self.S)
+            self._lips = np.where(constant_columns(lips, self.means, self.n_samples), 0.0,
+                                  lips)
         return self._lips
 
     def column_norms(self):
@@ -205,8 +208,10 @@ class Design(SolverUnits):
         rank-k update, and the small remaining shift is removed at the end.
         """
         if self._gram is None:
-            gram = self._sparse_gram() if self.sparse else self._dense_gram()
-            self._gram = (_finite(gram[0]),) + gram[1:]
+            Q, g0, yy = self._sparse_gram() if self.sparse else self._dense_gram()
+            self._gram = without_constant_columns(_finite(Q), g0, yy, self.means,
+                                                  self.n_samples)
+            self._lips = np.diag(self._gram[0]).copy()
         return self._gram
 
     def _sparse_gram(self):

@@ -15,6 +15,28 @@ import numpy as np
 from ._units import SolverUnits, power_of_two_scale
 
 
+def constant_columns(lips, means, n_samples):
+    """Columns whose centred spread is round-off of their mean: numerically constant.
+
+    A constant column is exactly zero once centred; computed, its centred norm is a few
+    ulps of its mean, which a coordinate update would divide by (a coefficient of 1e30
+    that the intercept cancels) and a unit-diagonal scaling would blow up to a full column.
+    """
+    floor = (64.0 * np.finfo(np.float64).eps) ** 2 * max(n_samples, 1) * means * means
+    return lips <= floor
+
+
+def without_constant_columns(Q, g0, yy, means, n_samples):
+    """The centred Gram statistics with numerically constant columns exactly zero."""
+    const = constant_columns(np.diag(Q).copy(), means, n_samples)
+    if np.any(const):
+        Q = Q.copy()
+        Q[const, :] = 0.0
+        Q[:, const] = 0.0
+        g0 = np.where(const, 0.0, g0)
+    return np.ascontiguousarray(Q), g0, yy
+
+
 @dataclass
 class SufficientStats:
     """Weighted statistics of a block of rows (all sums weighted by ``s_i``).
@@ -133,7 +155,9 @@ class GramDesign(SolverUnits):
             self.y_mean, self._means = 0.0, np.zeros(self.n_features)
         self.shift = np.zeros(self.n_features)
         self.y_scale = power_of_two_scale(float(yy))  # solver units, as in Design
-        self._gram = (np.ascontiguousarray(Q), g0 / self.y_scale, float(yy) / self.y_scale ** 2)
+        self._gram = without_constant_columns(np.ascontiguousarray(Q), g0 / self.y_scale,
+                                              float(yy) / self.y_scale ** 2, stats.mean_x,
+                                              self.n_samples)
 
     @property
     def means(self):

@@ -45,6 +45,11 @@ def make_penalty(design, alpha, l1_ratio, penalty_factor=None):
     if unpen.size == 0:
         return Penalty(a, b, unpen, np.zeros((0, 0)), np.zeros((p, 0)), np.zeros(0), design)
     g_u, gy_u = _unpenalized_cross_products(design, unpen)
+    # numerically constant columns are zero once centred (their lips are 0): exactly so here
+    const = design.lips == 0.0
+    g_u[const, :] = 0.0
+    g_u[:, const[unpen]] = 0.0
+    gy_u = np.where(const[unpen], 0.0, gy_u)
     return Penalty(a, b, unpen, psd_pinv(g_u[unpen]), np.ascontiguousarray(g_u), gy_u, design)
 
 

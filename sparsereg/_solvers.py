@@ -65,11 +65,16 @@ def _finish(design, w, gap, n_iter, tol, warn, *, stop_abs=None, direct=False):
     which the round-off floor may lift above ``tol * P(0)``) and ``direct`` (a closed-form
     solve, exact but for round-off) only word the warning.
     """
-    certificate = abs(float(gap)) + roundoff(design, w)
+    coef = design.coef_out(w)
+    certificate = abs(float(gap)) + roundoff(design, w) \
+        + design.intercept_roundoff(coef) / design.y_scale ** 2
     target = tol * design.null_objective
     converged = bool(certificate <= target)
     if warn and not converged:
-        if direct or (stop_abs is not None and abs(float(gap)) <= stop_abs):
+        if design.intercept_roundoff(coef) / design.y_scale ** 2 > 0.5 * target:
+            reason = ("float64 cannot hold the intercept that accurately: a column's mean is "
+                      "~1e15 times its spread; centre X before fitting")
+        elif direct or (stop_abs is not None and abs(float(gap)) <= stop_abs):
             reason = ("float64 round-off cannot certify less on this data (tol too small or "
                       "the system ill-conditioned); loosen tol")
         else:
@@ -78,7 +83,6 @@ def _finish(design, w, gap, n_iter, tol, warn, *, stop_abs=None, direct=False):
             f"Objective did not converge in {n_iter} iterations: duality gap "
             f"{design.gap_out(certificate):.3e} > tol * P(0) = {design.gap_out(target):.3e}; "
             f"{reason}.", ConvergenceWarning, stacklevel=4)
-    coef = design.coef_out(w)
     # A solution certified by the first gap check (e.g. alpha >= alpha_max) still took one pass.
     return Solution(coef=coef, intercept=design.intercepts(coef),
                     dual_gap=float(design.gap_out(certificate)), n_iter=max(int(n_iter), 1),
@@ -192,5 +196,6 @@ def stored_precision(design, coefs, intercepts, dtype, alphas, l1_ratio, penalty
         gap = certify(design, make_penalty(design, float(alpha), l1_ratio, penalty_factor), w,
                       positive)
         shift = float(stored_b[k]) - design.intercepts(coef) if design.fit_intercept else 0.0
-        gaps[k] = design.gap_out(abs(gap) + roundoff(design, w)) + 0.5 * shift * shift
+        gaps[k] = design.gap_out(abs(gap) + roundoff(design, w)) + 0.5 * shift * shift \
+            + design.intercept_roundoff(coef)
     return stored, stored_b, gaps

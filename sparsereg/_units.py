@@ -44,6 +44,17 @@ class SolverUnits:
         """An objective value or gap in the data's units (``y_scale^2`` times)."""
         return value * self.y_scale ** 2
 
+    def intercept_roundoff(self, coef):
+        """``(b - b*)^2 / 2``, the most that rounding the optimal intercept of ``coef`` (data
+        units) to float64 can add to the objective: ``b* = y_mean - (shift + means) @ coef``
+        is a sum of terms as large as the columns' offsets times the coefficients, computed
+        and stored to ``eps`` of their size (0.5 at an offset of 1e15)."""
+        if not self.fit_intercept:
+            return 0.0
+        size = abs(self.y_mean) + float(np.abs(self.shift + self.means) @ np.abs(coef))
+        error = 2.0 * np.finfo(np.float64).eps * size
+        return 0.5 * error * error
+
     def intercepts(self, coefs):
         """Optimal intercept of ``coefs`` (data units; a vector for one row per model)."""
         coefs = np.asarray(coefs)

@@ -342,3 +342,73 @@ def test_sparse_ridge_too_large_for_a_direct_solve_warns_instead():
     assert est.n_iter_ == 1 and est.dual_gap_ > 0
     with pytest.raises(ValueError, match="solver='cg'"):
         L2Regressor(alpha=1e-3, solver="cholesky").fit(X, y)
+
+
+# --- found by an adversarial review, each checked against an exact lower bound -----------
+
+def _exact_objective(X, y, coef, intercept, alpha, l1_ratio, pf=None, sw=None):
+    """P at the stored (coef, intercept) in exact rational arithmetic (tiny problems)."""
+    from fractions import Fraction as F
+
+    n, p = X.shape
+    s = [F(1)] * n if sw is None else [F(float(v)) for v in sw]
+    v = [F(1)] * p if pf is None else [F(float(t)) for t in pf]
+    b = intercept if isinstance(intercept, F) else F(float(intercept))
+    w, a = [F(float(t)) for t in coef], F(float(alpha))
+    loss = sum(s[i] * (F(float(y[i])) - b - sum(F(float(X[i, j])) * w[j] for j in range(p)))
+               ** 2 for i in range(n)) / (2 * sum(s))
+    pen = sum(v[j] * (F(float(l1_ratio)) * abs(w[j]) + (1 - F(float(l1_ratio))) / 2
+                      * w[j] ** 2) for j in range(p))
+    return loss + a * pen
+
+
+@pytest.mark.parametrize("solver", ["gradient", "cg"])
+def test_unpenalized_columns_spanning_the_rows(solver):
+    """With the intercept they span R^n, so min P = 0 and dual_gap_ must be >= P(model):
+    the projected statistics cancel to round-off, which the dual value now accounts for."""
+    rng = np.random.default_rng(257)
+    n, nu, pp = 10, 11, 5
+    X = rng.standard_normal((n, nu + pp)) * 10.0 ** rng.uniform(-1, 1, nu + pp)
+    y = rng.standard_normal(n)
+    pf = np.r_[np.zeros(nu), rng.uniform(0.2, 3, pp)]
+    warned = fit_recording(est := L2Regressor(0.3, penalty_factor=pf, solver=solver, tol=1e-8),
+                           X, y)
+    P = float(_exact_objective(X, y, est.coef_, est.intercept_, 0.3, 0.0, pf))
+    assert warned or P <= est.dual_gap_ * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_unpenalized_constant_column_with_weights(seed):
+    """A constant column (collinear with the intercept) left unpenalized, with weights: the
+    coordinate update divided by its round-off spread (NaN, or coefficients of 1e30)."""
+    rng = np.random.default_rng(seed)
+    X = np.column_stack([np.full(8, 3.7), rng.standard_normal((8, 2))])
+    y = rng.standard_normal(8)
+    sw = rng.uniform(1e-3, 1e3, 8)
+    for solver in ("cd", "gram"):
+        est = L1Regressor(0.1, penalty_factor=[0, 1, 1], solver=solver)
+        warned = fit_recording(est, X, y, sw)
+        assert np.all(np.isfinite(est.coef_)) and np.abs(est.coef_).max() < 1e3
+        assert_honest(est, X, y, sw, warned=warned)
+
+
+def test_intercept_beyond_float64_resolution_warns():
+    """A column at 1e15 +- 1: the intercept (~3e15) is stored to 0.5, which moves P by more
+    than tol * P(0). The certificate counts that rounding and the fit says so."""
+    from fractions import Fraction as F
+
+    rng = np.random.default_rng(0)
+    X = np.column_stack([1e15 + rng.standard_normal(50), rng.standard_normal(50)])
+    y = 3 * (X[:, 0] - 1e15) + X[:, 1] + 0.1 * rng.standard_normal(50)
+    for est, l1 in ((L1Regressor(0.01), 1.0), (L2Regressor(0.01), 0.0)):
+        with pytest.warns(ConvergenceWarning, match="intercept"):
+            est.fit(X, y)
+        # exact lower bound on the suboptimality: the stored intercept against the exact
+        # optimal one for the stored coefficients
+        w = [F(float(t)) for t in est.coef_]
+        b_star = sum(F(float(y[i])) - sum(F(float(X[i, j])) * w[j] for j in range(2))
+                     for i in range(50)) / 50
+        lower = _exact_objective(X, y, est.coef_, est.intercept_, 0.01, l1) \
+            - _exact_objective(X, y, est.coef_, b_star, 0.01, l1)
+        assert lower > est.tol * ref.null_objective(y)  # the rounding is real
+        assert est.dual_gap_ >= float(lower)

@@ -42,22 +42,22 @@ def penalty_value(w, a, b):
 
 
 @kernel
-def _projected_exactly(grad, grad_p, g_s, coef, positive, unpen, chosen, g_u, rr):
+def _projected_exactly(grad_p, g_s, coef, positive, unpen, chosen, corr_err):
     """Whether the projection left ``x_j^T r = 0`` (up to round-off) for the unpenalized
     features it was meant to clear, and ``<= 0`` for the others under ``positive``.
 
     An ill-conditioned unpenalized block (nearly collinear columns) makes the normal
     equations drop directions; the dual point is then infeasible and must not be used.
-    The round-off allowed is that of the terms: ``||x_j|| ||r|| / S`` for the correlation
-    and ``|g_jm c_m|`` for the projection.
+    The round-off allowed is that of the correlation (``corr_err``) and of the projection's
+    terms ``|g_jm c_m|``.
     """
     eps = np.finfo(np.float64).eps
     for k in range(unpen.shape[0]):
         j = unpen[k]
-        size = abs(grad[j]) + np.sqrt(max(g_u[j, k], 0.0) * max(rr, 0.0))
+        size = 0.0
         for m in range(coef.shape[0]):
             size += abs(g_s[j, m] * coef[m])
-        slack = 64.0 * (coef.shape[0] + 1) * eps * size
+        slack = 4.0 * corr_err[j] + 64.0 * (coef.shape[0] + 1) * eps * size
         if chosen[k] and abs(grad_p[j]) > slack:
             return False
         if not chosen[k] and (grad_p[j] > slack if positive else abs(grad_p[j]) > slack):
@@ -66,7 +66,33 @@ def _projected_exactly(grad, grad_p, g_s, coef, positive, unpen, chosen, g_u, rr
 
 
 @kernel
-def project_unpenalized(grad, rr, ry, w, positive, unpen, pinv_uu, g_u, gy_u):
+def _project(grad, rr, ry, rows, cols, coef, g_u, gy_u, corr_err):
+    """``r - X_S c`` for a coefficient vector ``c`` (any: the formulas are exact for every
+    ``c``, not only the least-squares one, so an inaccurate solve cannot make them lie):
+    its correlations, ``||.||^2 / S``, ``y^T . / S``, and what round-off can hide in the
+    last two (their terms cancel when the projection removes most of r)."""
+    eps = np.finfo(np.float64).eps
+    g_s = np.ascontiguousarray(g_u[:, cols])
+    grad_p = grad - g_s @ coef
+    cg, cqc, size_rr, size_ry, err_g = 0.0, 0.0, rr, abs(ry), 0.0
+    for m in range(coef.shape[0]):
+        cg += coef[m] * grad[rows[m]]
+        err_g += abs(coef[m]) * corr_err[rows[m]]
+        size_rr += 2.0 * abs(coef[m] * grad[rows[m]])
+        size_ry += abs(coef[m] * gy_u[cols[m]])
+        for k in range(coef.shape[0]):
+            term = coef[m] * g_u[rows[m], cols[k]] * coef[k]
+            cqc += term
+            size_rr += abs(term)
+    rr_p = rr - 2.0 * cg + cqc
+    ry_p = ry - np.dot(coef, gy_u[cols])
+    scale = 16.0 * (coef.shape[0] + 1) * eps
+    return grad_p, max(rr_p, 0.0), ry_p, scale * size_rr + 2.0 * err_g, \
+        scale * size_ry + err_g, g_s
+
+
+@kernel
+def project_unpenalized(grad, rr, ry, w, positive, unpen, pinv_uu, g_u, gy_u, corr_err):
     """Remove from the residual its least-squares fit on (some of) the unpenalized features.
 
     The dual point must satisfy ``x_j^T theta = 0`` for free unpenalized features (``<= 0``
@@ -74,35 +100,39 @@ def project_unpenalized(grad, rr, ry, w, positive, unpen, pinv_uu, g_u, gy_u):
     ``r - X_S c``; its correlations, squared norm and inner product with y follow from
     precomputed statistics (``g_u = X^T X_U / S``, ``gy_u = X_U^T y / S``) without touching X.
     Under ``positive``, S holds the unpenalized features that are nonzero or would otherwise
-    violate ``x_j^T theta <= 0``; else S = U and ``pinv_uu`` is reused. The last value
-    returned says whether the projection succeeded (see :func:`_projected_exactly`).
+    violate ``x_j^T theta <= 0``; else S = U and ``pinv_uu`` is reused.
+
+    Returns ``(grad_p, rr_p, ry_p, feasible, err_rr, err_ry)``: ``feasible`` says whether
+    the projection succeeded (see :func:`_projected_exactly`), the errors bound the
+    round-off of ``rr_p`` and ``ry_p``.
     """
     n_u = unpen.shape[0]
     if n_u == 0:
-        return grad, rr, ry, True
+        return grad, rr, ry, True, 0.0, 0.0
     chosen = np.ones(n_u, dtype=np.bool_)
     if not positive:
         coef = pinv_uu @ grad[unpen]
-        grad_p = grad - g_u @ coef
-        return grad_p, max(rr - np.dot(coef, grad[unpen]), 0.0), ry - np.dot(coef, gy_u), \
-            _projected_exactly(grad, grad_p, g_u, coef, positive, unpen, chosen, g_u, rr)
+        grad_p, rr_p, ry_p, err_rr, err_ry, g_s = _project(grad, rr, ry, unpen,
+                                                           np.arange(n_u), coef, g_u, gy_u,
+                                                           corr_err)
+        return grad_p, rr_p, ry_p, \
+            _projected_exactly(grad_p, g_s, coef, positive, unpen, chosen, corr_err), \
+            err_rr, err_ry
     for k in range(n_u):
         chosen[k] = w[unpen[k]] != 0.0 or grad[unpen[k]] > 0.0
-    grad_p, rr_p, ry_p = grad, rr, ry
+    grad_p, rr_p, ry_p, err_rr, err_ry = grad, rr, ry, 0.0, 0.0
     g_s = np.zeros((grad.shape[0], 0))
     coef = np.zeros(0)
     for _ in range(n_u + 1):
         pos = np.flatnonzero(chosen)
         if pos.shape[0] == 0:
-            return grad, rr, ry, True
+            return grad, rr, ry, True, 0.0, 0.0
         rows = unpen[pos]
-        g_s = np.ascontiguousarray(g_u[:, pos])
-        coef = psd_solve(np.ascontiguousarray(g_s[rows]), grad[rows])
+        coef = psd_solve(np.ascontiguousarray(g_u[rows][:, pos]), grad[rows])
         if coef.shape[0] == 0:
             coef = np.zeros(pos.shape[0])
-        grad_p = grad - g_s @ coef
-        rr_p = max(rr - np.dot(coef, grad[rows]), 0.0)
-        ry_p = ry - np.dot(coef, gy_u[pos])
+        grad_p, rr_p, ry_p, err_rr, err_ry, g_s = _project(grad, rr, ry, rows, pos, coef, g_u,
+                                                           gy_u, corr_err)
         grew = False
         for k in range(n_u):
             if not chosen[k] and grad_p[unpen[k]] > 0.0:
@@ -110,8 +140,8 @@ def project_unpenalized(grad, rr, ry, w, positive, unpen, pinv_uu, g_u, gy_u):
                 grew = True
         if not grew:
             break
-    return grad_p, rr_p, ry_p, _projected_exactly(grad, grad_p, g_s, coef, positive, unpen,
-                                                  chosen, g_u, rr)
+    return grad_p, rr_p, ry_p, _projected_exactly(grad_p, g_s, coef, positive, unpen, chosen,
+                                                  corr_err), err_rr, err_ry
 
 
 @kernel
@@ -169,27 +199,21 @@ def _dual_slope(kappa, grad_p, rr_p, ry_p, a, b, positive):
 
 
 @kernel
-def _worst_correlations(w, grad_p, positive, norms, eps_root_n, y_norm, rr):
-    """``|x_j^T r| / S`` (signed under ``positive``) raised by what round-off can hide in it.
+def _correlation_errors(w, norms, eps_root_n, y_norm, rr):
+    """What round-off can hide in each correlation ``x_j^T r / S``.
 
     A correlation is a sum of ``n`` products (error ``~ eps sqrt(n) ||x_j|| ||r||``), of a
     residual ``y - X w`` computed from terms ``x_ij w_j`` (error ``~ eps ||x_j|| (||y|| + M)``
     with ``M = sqrt(sum_k w_k^2 ||x_k||^2)``, norms over sqrt(S)); the second is far more
     than ``eps`` relative when large coefficients cancel (offset columns without an
-    intercept, collinear designs). A dual point is feasible for every value in that range
-    only if it is feasible for the largest, and the dual value is smallest there: using it
-    keeps the certificate a bound. ``eps_root_n`` is ``eps sqrt(n)``.
+    intercept, collinear designs). ``eps_root_n`` is ``eps sqrt(n)``.
     """
     size = 0.0
     for k in range(w.shape[0]):
         size += (w[k] * norms[k]) ** 2
     spread = eps_root_n * np.sqrt(max(rr, 0.0)) \
         + np.finfo(np.float64).eps * (y_norm + np.sqrt(size))
-    out = np.empty(grad_p.shape[0])
-    for j in range(grad_p.shape[0]):
-        slack = spread * norms[j]
-        out[j] = grad_p[j] + slack if positive else abs(grad_p[j]) + slack
-    return out
+    return spread * norms
 
 
 @kernel
@@ -200,13 +224,21 @@ def duality_gap(w, grad, rr, ry, a, b, positive, unpen, pinv_uu, g_u, gy_u, norm
     Parameters are the residual statistics of ``w``: ``grad = X_c^T r / S``,
     ``rr = ||r||^2 / S``, ``ry = y_c^T r / S``. The dual point is ``theta = kappa * r / S``
     (after projecting out the unpenalized features), with ``kappa`` the best feasible scaling
-    for the correlations raised by their round-off (:func:`_worst_correlations`).
+    for the correlations raised by their round-off (:func:`_correlation_errors`): a dual
+    point is feasible for every value in that range only if it is feasible for the largest,
+    and the dual value is smallest there, so using it keeps the certificate a bound; the
+    round-off of the projected statistics is taken off the dual value too.
     Returns ``(gap, primal, kappa * g)`` with ``g`` those raised correlations: bounds on
     ``|x_j^T theta|`` (signed under ``positive``), used for screening.
     """
-    grad_p, rr_p, ry_p, feasible = project_unpenalized(grad, rr, ry, w, positive, unpen,
-                                                       pinv_uu, g_u, gy_u)
-    g_hi = _worst_correlations(w, grad_p, positive, norms, eps_root_n, y_norm, rr)
+    corr_err = _correlation_errors(w, norms, eps_root_n, y_norm, rr)
+    grad_p, rr_p, ry_p, feasible, err_rr, err_ry = project_unpenalized(
+        grad, rr, ry, w, positive, unpen, pinv_uu, g_u, gy_u, corr_err)
+    # kappa >= 0: the dual value only falls with a larger rr_p and a smaller ry_p
+    rr_p, ry_p = rr_p + err_rr, ry_p - err_ry
+    g_hi = np.empty(grad_p.shape[0])
+    for j in range(grad_p.shape[0]):
+        g_hi[j] = grad_p[j] + corr_err[j] if positive else abs(grad_p[j]) + corr_err[j]
     primal = 0.5 * rr + penalty_value(w, a, b)
     # Pure-L1 coordinates need |x_j^T theta| <= a_j: they cap kappa. A failed projection
     # leaves only theta = 0 certainly feasible.

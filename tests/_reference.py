@@ -128,74 +128,84 @@ def dual_gap(X, y, w, b, alpha, l1_ratio, *, sample_weight=None, penalty_factor=
     # (w_j > 0) and cap kappa with the inequality for those at zero.
     # Those at zero whose correlation is positive are projected out as well (x_j^T theta = 0
     # is feasible too), until none is left: a stronger dual point than capping kappa at 0.
-    free = unpen & (w > 0) if positive else unpen
     r_t = sq * (y - X @ w - b)
     y_t = sq * (y - (s @ y) / S) if fit_intercept else sq * y
     X_t = sq[:, None] * X
-    for _ in range(p + 1):
-        basis = _unpenalized_basis(X, s, free, fit_intercept)
-        # Two passes make the projection accurate relative to ||r_p|| (not only to
-        # ||r_t||); a residual at round-off level is taken as exactly zero (theta = 0 is
-        # always feasible), since kappa would otherwise amplify its infeasible round-off.
-        r_p = _residualize(_residualize(r_t, basis), basis) if dtype == np.float64 else \
-            _residualize_gs(r_t, basis)
-        if np.linalg.norm(r_p) <= 1e-12 * np.linalg.norm(r_t):
-            r_p = np.zeros_like(r_p)
-        g = X_t.T @ r_p / S  # x~_j^T (r~_p / S)
-        grow = unpen & ~free & (g > 0) if positive else np.zeros(p, dtype=bool)
-        if not grow.any():
-            break
-        free = free | grow
-    at_zero = unpen & ~free
-    ry = (y_t @ r_p) / S
-    rr = (r_p @ r_p) / S
 
-    pure_l1 = (bb == 0) & (a > 0)
-    ridge = bb > 0
-    # kappa in [0, kappa_hi] keeps the pure-L1 constraints: kappa * g_j <= a_j (and >= -a_j).
-    gj = g[pure_l1] if positive else np.abs(g[pure_l1])
-    a_l1 = a[pure_l1]
-    with np.errstate(divide="ignore"):
-        caps = np.where(gj > 0, a_l1 / np.where(gj > 0, gj, 1.0), np.inf)
-    kappa_hi = caps.min() if caps.size else dtype(np.inf)
-    if np.any(g[at_zero] > 0):
-        kappa_hi = 0.0
+    def best_dual(free):
+        for _ in range(p + 1):
+            basis = _unpenalized_basis(X, s, free, fit_intercept)
+            # Two passes make the projection accurate relative to ||r_p|| (not only to
+            # ||r_t||); a residual at round-off level is taken as exactly zero (theta = 0 is
+            # always feasible), since kappa would otherwise amplify its infeasible round-off.
+            r_p = _residualize(_residualize(r_t, basis), basis) if dtype == np.float64 else \
+                _residualize_gs(r_t, basis)
+            if np.linalg.norm(r_p) <= 1e-12 * np.linalg.norm(r_t):
+                r_p = np.zeros_like(r_p)
+            g = X_t.T @ r_p / S  # x~_j^T (r~_p / S)
+            grow = unpen & ~free & (g > 0) if positive else np.zeros(p, dtype=bool)
+            if not grow.any():
+                break
+            free = free | grow
+        at_zero = unpen & ~free
+        ry = (y_t @ r_p) / S
+        rr = (r_p @ r_p) / S
 
-    def conj(u):  # sum_j h_j*(u_j) over the ridge coordinates
-        excess = (u - a[ridge]) if positive else (np.abs(u) - a[ridge])
-        excess = np.maximum(excess, 0.0)
-        return np.sum(excess * excess / (2.0 * bb[ridge]))
+        pure_l1 = (bb == 0) & (a > 0)
+        ridge = bb > 0
+        # kappa in [0, kappa_hi] keeps the pure-L1 constraints: kappa * g_j <= a_j (and >= -a_j).
+        gj = g[pure_l1] if positive else np.abs(g[pure_l1])
+        a_l1 = a[pure_l1]
+        with np.errstate(divide="ignore"):
+            caps = np.where(gj > 0, a_l1 / np.where(gj > 0, gj, 1.0), np.inf)
+        kappa_hi = caps.min() if caps.size else dtype(np.inf)
+        if np.any(g[at_zero] > 0):
+            kappa_hi = 0.0
 
-    def dual_value(kappa):
-        return kappa * ry - 0.5 * kappa * kappa * rr - conj(kappa * g[ridge])
+        def conj(u):  # sum_j h_j*(u_j) over the ridge coordinates
+            excess = (u - a[ridge]) if positive else (np.abs(u) - a[ridge])
+            excess = np.maximum(excess, 0.0)
+            return np.sum(excess * excess / (2.0 * bb[ridge]))
 
-    def slope(kappa):
-        u = kappa * g[ridge]
-        if positive:
-            d = np.maximum(u - a[ridge], 0.0)
+        def dual_value(kappa):
+            return kappa * ry - 0.5 * kappa * kappa * rr - conj(kappa * g[ridge])
+
+        def slope(kappa):
+            u = kappa * g[ridge]
+            if positive:
+                d = np.maximum(u - a[ridge], 0.0)
+            else:
+                d = np.sign(u) * np.maximum(np.abs(u) - a[ridge], 0.0)
+            return ry - kappa * rr - np.sum(g[ridge] * d / bb[ridge])
+
+        if slope(dtype(0.0)) <= 0.0:
+            kappa = dtype(0.0)
         else:
-            d = np.sign(u) * np.maximum(np.abs(u) - a[ridge], 0.0)
-        return ry - kappa * rr - np.sum(g[ridge] * d / bb[ridge])
+            hi = kappa_hi
+            if not np.isfinite(hi):
+                hi = ry / rr if rr > 0 else dtype(0.0)  # slope(ry/rr) <= 0
+            if slope(hi) >= 0.0:
+                kappa = hi
+            else:
+                lo = dtype(0.0)
+                for _ in range(200):
+                    mid = 0.5 * (lo + hi)
+                    if slope(mid) > 0.0:
+                        lo = mid
+                    else:
+                        hi = mid
+                kappa = lo
+        return dual_value(kappa)
 
-    if slope(dtype(0.0)) <= 0.0:
-        kappa = dtype(0.0)
-    else:
-        hi = kappa_hi
-        if not np.isfinite(hi):
-            hi = ry / rr if rr > 0 else dtype(0.0)  # slope(ry/rr) <= 0
-        if slope(hi) >= 0.0:
-            kappa = hi
-        else:
-            lo = dtype(0.0)
-            for _ in range(200):
-                mid = 0.5 * (lo + hi)
-                if slope(mid) > 0.0:
-                    lo = mid
-                else:
-                    hi = mid
-            kappa = lo
-    dual = dual_value(kappa)
+    # Under ``positive`` the dual point is not unique: also start from the features whose
+    # raw correlation is positive (the library's choice); both are feasible, keep the best.
+    starts = [unpen & (w > 0) if positive else unpen]
+    if positive:
+        starts.append(unpen & ((w > 0) | (X_t.T @ _residualize_gs(r_t, _unpenalized_basis(
+            X, s, np.zeros(p, dtype=bool), fit_intercept)) > 0)))
+    dual = max(best_dual(start) for start in starts)
     return max(primal - dual, 0.0), primal, dual
+
 
 
 def _residualize_gs(R, B):

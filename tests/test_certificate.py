@@ -260,7 +260,10 @@ def problems(draw):
     return Xf, X.astype(np.float64), y, sw, pf, sx, sy
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomize: CI runs the same 300 examples every time (development ran it under many
+# seeds); set derandomize=False locally to explore others.
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(problem=problems(), l1_ratio=st.sampled_from([1.0, 0.5, 0.0]),
        fit_intercept=st.booleans(), positive=st.booleans(), warm=st.booleans(),
        frac=st.floats(-3.0, 0.3), data=st.data())

@@ -415,3 +415,21 @@ def test_intercept_beyond_float64_resolution_warns():
             - _exact_objective(X, y, est.coef_, b_star, 0.01, l1)
         assert lower > est.tol * ref.null_objective(y)  # the rounding is real
         assert est.dual_gap_ >= float(lower)
+
+
+def test_unverifiable_projection_is_not_used():
+    """Found by a random seed of the honesty property in CI (data kept in tests/data):
+    positive, no intercept, weights, three unpenalized columns at 1.4e5 +- 0.2,
+    3.5e8 +- 3, 6.7e8 +- 6. The normal equations of that block (uncentred, condition ~1e12)
+    left correlations of 2e-2 that the old round-off check accepted, and the certificate
+    (3.2e-5 P(0)) fell below the extended-precision reference (4.0e-5 P(0)). Such a
+    projection is no longer used: the fit certifies honestly or warns."""
+    import pathlib
+
+    data = np.load(pathlib.Path(__file__).parent / "data" / "unverifiable_projection.npz")
+    X, y, sw, pf = data["X"], data["y"], data["sw"], data["pf"]
+    est = ElasticNetRegressor(26.35906324679065, l1_ratio=1.0, fit_intercept=False,
+                              penalty_factor=pf, positive=True)
+    warned = fit_recording(est, sp.csc_matrix(X), y, sw)
+    gap, p0 = independent_gap(est, X, y, sw)
+    assert warned or gap <= est.dual_gap_ + roundoff_slack(X, y, est.coef_, 0.0, sw, False)

@@ -211,7 +211,8 @@ class Design(SolverUnits):
             Q, g0, yy = self._sparse_gram() if self.sparse else self._dense_gram()
             self._gram = without_constant_columns(_finite(Q), g0, yy, self.means,
                                                   self.n_samples)
-            self._lips = np.diag(self._gram[0]).copy()
+            # the curvatures come free with the Gram (constant columns already zeroed)
+            self._lips = np.maximum(np.diag(self._gram[0]), 0.0)
         return self._gram
 
     def _sparse_gram(self):
@@ -250,7 +251,6 @@ class Design(SolverUnits):
         if self.fit_intercept:
             self._means = means
         Q = np.triu(Q) + np.triu(Q, 1).T
-        self._lips = np.maximum(np.diag(Q).copy(), 0.0) / S
         return np.ascontiguousarray(Q / S), g0 / S, float(self.y @ self.y) / S
 
     def _block_rows(self):

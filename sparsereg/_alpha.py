@@ -2,8 +2,9 @@
 
 import numpy as np
 
-from ._design import build_design, check_data
-from ._validation import check_bool, check_penalty_factor, check_scalar_param
+from ._params import check_params
+from ._problem import read_inputs
+from ._validation import check_scalar_param
 
 
 def alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, sample_weight=None,
@@ -44,27 +45,23 @@ def alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, sample_weight=None,
     >>> int(L1Regressor(alpha=0.99 * a).fit(X, y).n_nonzero_)
     1
     """
-    X, y, sw = check_data(X, y, sample_weight)
-    check_scalar_param(l1_ratio, "l1_ratio", low=0.0, high=1.0, low_inclusive=False)
-    check_bool(fit_intercept, "fit_intercept")
-    pf = check_penalty_factor(penalty_factor, X.shape[1])
-    design, _ = build_design(X, y, sw, fit_intercept)  # dask: one pass for the statistics
-    return alpha_max_of_design(design, l1_ratio, pf)
+    inputs = read_inputs(X, y, sample_weight)
+    params = check_params(dict(l1_ratio=l1_ratio, fit_intercept=fit_intercept,
+                               penalty_factor=penalty_factor), n_features=inputs.n_features)
+    # no L1 part, no threshold: the lasso's alpha_max is infinite at l1_ratio = 0
+    check_scalar_param(l1_ratio, "l1_ratio", low=0.0, low_inclusive=False)
+    design, _ = inputs.design(fit_intercept)  # dask: one pass for the statistics
+    return alpha_max_of_design(design, params["l1_ratio"], params["penalty_factor"])
 
 
-def alpha_max_of_design(design, l1_ratio=1.0, penalty_factor=None, use_gram=False):
-    """:func:`alpha_max` for an already-built design.
-
-    ``use_gram`` takes ``X_c^T y / S`` from the Gram statistics instead of a pass over X
-    (equal up to round-off; callers comparing with it allow for that).
-    """
+def alpha_max_of_design(design, l1_ratio=1.0, penalty_factor=None):
+    """:func:`alpha_max` for an already-built design."""
     v = np.ones(design.n_features) if penalty_factor is None else penalty_factor
     penalized = v > 0
     if not np.any(penalized):
         return 0.0
     if np.all(penalized):
-        grad = design.gram()[1] if use_gram or not design.has_rows else \
-            design.centered_rmatvec(design.y) / design.S
+        grad = design.xty
     else:  # the gradient at the least-squares fit of the unpenalized part
         unpen = np.flatnonzero(~penalized)
         w0 = np.zeros(design.n_features)

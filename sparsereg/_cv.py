@@ -8,26 +8,18 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.model_selection import check_cv
 
-from ._dask import check_dask_solver, fold_designs, is_dask_array
-from ._design import make_design
-from ._estimators import _LinearModel, _set_sparsity, start_dask_fit
+from ._estimators import _LinearModel, _set_sparsity
 from ._folds import fold_reporter, reported_fold_mse, row_fold, select_alpha, stats_fold
 from ._loo import leave_one_out_spectrum
-from ._path import ENET_SOLVERS, alpha_grid, build_path, check_alphas, check_relax_l1_ratio
+from ._params import SELECTIONS, check_params, check_relax_l1_ratio
+from ._path import ENET_SOLVERS, alpha_grid, build_path, check_alphas
+from ._problem import read_inputs
+from ._problem._dask import check_dask_solver, fold_designs
 from ._ridge import RIDGE_SOLVERS
 from ._selection import NOISE_VARIANCE_NEEDED, noise_dof
-from ._validation import (
-    check_choice,
-    check_flags,
-    check_penalty_factor,
-    check_sample_weight,
-    check_scalar_list,
-    check_scalar_param,
-    check_verbose,
-    validate_estimator_data,
-)
+from ._validation import check_scalar_list, check_scalar_param
 
-SELECTIONS = ("min", "1se", "aic", "bic")
+__all__ = ["ElasticNetRegressorCV", "L1RegressorCV", "L2RegressorCV", "SELECTIONS"]
 
 
 class _PathCV(_LinearModel):
@@ -40,22 +32,18 @@ class _PathCV(_LinearModel):
 
     def _check_params(self, n_features):
         """Every parameter, before any data pass or fit (dask and in-memory alike)."""
-        check_choice(self.selection, "selection", SELECTIONS)
-        check_choice(self.solver, "solver", self._solvers)
-        check_scalar_param(self.eps, "eps", low=0.0, high=1.0, low_inclusive=False)
-        check_scalar_param(self.tol, "tol", low=0.0)
-        check_scalar_param(self.max_iter, "max_iter", low=1, integer=True)
-        if self.n_jobs is not None:
-            check_scalar_param(self.n_jobs, "n_jobs", integer=True)
-        check_flags(self, ("fit_intercept", "positive"))
-        check_verbose(self.verbose)
-        if self.noise_variance is not None:
-            check_scalar_param(self.noise_variance, "noise_variance", low=0.0,
-                               low_inclusive=False)
+        params = dict(selection=self.selection, solver=self.solver, eps=self.eps, tol=self.tol,
+                      max_iter=self.max_iter, n_jobs=self.n_jobs,
+                      fit_intercept=self.fit_intercept, verbose=self.verbose,
+                      noise_variance=self.noise_variance, penalty_factor=self.penalty_factor)
+        for name in ("positive", "l1_ratio", "relax"):
+            if name in self.get_params():
+                params[name] = getattr(self, name)
+        checked = check_params(params, n_features=n_features, solvers=self._solvers,
+                               lists=("l1_ratio", "relax"))
         self._alphas_or_size()
-        self._relaxes()
-        check_relax_l1_ratio(getattr(self, "relax", None), self._l1_ratios())
-        return check_penalty_factor(self.penalty_factor, n_features)
+        check_relax_l1_ratio(checked.get("relax"), self._l1_ratios())
+        return checked["penalty_factor"]
 
     def _check_noise_variance_known(self, total_weight, n_features):
         """AIC/BIC need sigma^2: given, or estimable by least squares on the full data."""
@@ -114,35 +102,30 @@ class _PathCV(_LinearModel):
         ``cv=None`` is scored by leave-one-out and needs none (the split is checked here,
         before any work, whenever fold fits are certain).
         """
-        if is_dask_array(X):
-            X, y, sample_weight = start_dask_fit(self, X, y, sample_weight)
-            penalty_factor = self._check_params(X.shape[1])
+        inputs = read_inputs(X, y, sample_weight, estimator=self, min_samples=2)
+        penalty_factor = self._check_params(inputs.n_features)
+        if inputs.dask:
             check_dask_solver(self.solver)
             n_folds = self._dask_n_folds(groups)
-            design, stats_folds, dtype = fold_designs(X, y, sample_weight, self.fit_intercept,
-                                                      n_folds)
-            self._check_noise_variance_known(design.S, X.shape[1])  # S needs the data pass
+            design, stats_folds, dtype = fold_designs(inputs.X, inputs.y, inputs.sample_weight,
+                                                      self.fit_intercept, n_folds)
+            self._check_noise_variance_known(design.S, inputs.n_features)  # S: after the pass
             folds = [stats_fold(*f) for f in stats_folds]
             return design, lambda: folds, dtype, penalty_factor
-        X, y = validate_estimator_data(self, X, y)
-        y = np.asarray(y, dtype=np.float64)
-        if X.shape[0] < 2:
-            raise ValueError(f"Cross-validation needs at least 2 samples, got n_samples = "
-                             f"{X.shape[0]}.")
-        penalty_factor = self._check_params(X.shape[1])
-        sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        X, y, sample_weight = inputs.X, inputs.y, inputs.sample_weight
         total_weight = X.shape[0] if sample_weight is None else sample_weight.sum()
         self._check_noise_variance_known(total_weight, X.shape[1])
         splits = self._splits(X, y, groups) if self._folds_certain() else None
-        design = make_design(X, y, sample_weight, self.fit_intercept)
+        design, dtype = inputs.design(self.fit_intercept, self.solver)
 
         @functools.cache
         def folds():
             X_rows = X.tocsr() if hasattr(X, "tocsr") else X  # folds slice rows
-            return [row_fold(X_rows, y, sample_weight, train, test, self.fit_intercept)
+            return [row_fold(X_rows, y, sample_weight, train, test, self.fit_intercept,
+                             self.solver)
                     for train, test in (self._splits(X, y, groups) if splits is None
                                         else splits)]
-        return design, folds, X.dtype, penalty_factor
+        return design, folds, dtype, penalty_factor
 
     def _folds_certain(self):
         """Only ridge (l1_ratio 0) with ``cv=None`` may be scored without folds."""

@@ -7,27 +7,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._dask import check_dask_data, check_dask_solver, is_dask_array, lazy_predict
-from ._design import build_design
+from ._params import check_params
 from ._path import ENET_SOLVERS
+from ._problem import is_dask_array, read_inputs, read_X
+from ._problem._dask import check_dask_solver, lazy_predict
 from ._ridge import RIDGE_SOLVERS, solve_ridge
 from ._solvers import solve_enet, stored_precision
-from ._validation import (
-    check_choice,
-    check_flags,
-    check_penalty_factor,
-    check_sample_weight,
-    check_scalar_param,
-    validate_estimator_data,
-)
-
-def start_dask_fit(estimator, X, y, sample_weight):
-    """Check dask inputs (metadata only) and record the feature count, as validate_data does."""
-    X, y, sample_weight = check_dask_data(X, y, sample_weight)
-    estimator.n_features_in_ = X.shape[1]
-    if hasattr(estimator, "feature_names_in_"):
-        del estimator.feature_names_in_
-    return X, y, sample_weight
 
 
 def _set_sparsity(estimator):
@@ -55,7 +40,7 @@ class _LinearModel(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         if is_dask_array(X):
             return lazy_predict(X, self.coef_, self.intercept_)
-        X = validate_estimator_data(self, X, reset=False)
+        X = read_X(self, X)
         return np.asarray(X @ self.coef_).ravel() + self.intercept_
 
     def __sklearn_tags__(self):
@@ -73,13 +58,14 @@ class _PenalizedRegressor(_LinearModel):
     _solvers = ENET_SOLVERS
 
     def _check_params(self, n_features):
-        check_scalar_param(self.alpha, "alpha", low=0.0)
-        check_scalar_param(self._l1_ratio(), "l1_ratio", low=0.0, high=1.0)
-        check_scalar_param(self.tol, "tol", low=0.0)
-        check_scalar_param(self.max_iter, "max_iter", low=1, integer=True)
-        check_flags(self, ("fit_intercept", "positive", "warm_start"))
-        check_choice(self.solver, "solver", self._solvers)
-        return check_penalty_factor(self.penalty_factor, n_features)
+        params = dict(alpha=self.alpha, l1_ratio=self._l1_ratio(), tol=self.tol,
+                      max_iter=self.max_iter, fit_intercept=self.fit_intercept,
+                      warm_start=self.warm_start, solver=self.solver,
+                      penalty_factor=self.penalty_factor)
+        if hasattr(self, "positive"):
+            params["positive"] = self.positive
+        return check_params(params, n_features=n_features,
+                            solvers=self._solvers)["penalty_factor"]
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model to ``X`` (dense or scipy.sparse) and ``y``.
@@ -101,18 +87,14 @@ class _PenalizedRegressor(_LinearModel):
         self : object
             The fitted estimator.
         """
-        if is_dask_array(X):
-            X, y, sample_weight = start_dask_fit(self, X, y, sample_weight)
-            penalty_factor = self._check_params(X.shape[1])
+        inputs = read_inputs(X, y, sample_weight, estimator=self)
+        penalty_factor = self._check_params(inputs.n_features)
+        if inputs.dask:
             check_dask_solver(self.solver)
-        else:
-            X, y = validate_estimator_data(self, X, y)
-            penalty_factor = self._check_params(X.shape[1])
-            sample_weight = check_sample_weight(sample_weight, X.shape[0])
-        design, dtype = build_design(X, y, sample_weight, self.fit_intercept)
+        design, dtype = inputs.design(self.fit_intercept, self.solver)
         coef_init = None
         if self.warm_start and getattr(self, "coef_", None) is not None \
-                and self.coef_.shape == (X.shape[1],):
+                and self.coef_.shape == (inputs.n_features,):
             coef_init = self.coef_
         sol = self._solve(design, penalty_factor, coef_init)
         coef, intercept, gaps = stored_precision(

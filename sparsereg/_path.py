@@ -6,8 +6,9 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._alpha import alpha_max_of_design
-from ._dask import check_dask_solver, is_dask_array
-from ._design import build_design, check_data
+from ._params import check_params, check_relax_l1_ratio
+from ._problem import read_inputs
+from ._problem._dask import check_dask_solver
 from ._ridge import RIDGE_SOLVERS, RidgeSpectrum, solve_ridge
 from ._selection import (
     NOISE_VARIANCE_NEEDED,
@@ -17,12 +18,7 @@ from ._selection import (
     relaxed_path,
 )
 from ._solvers import solve_enet, stored_precision
-from ._validation import (
-    check_bool,
-    check_choice,
-    check_penalty_factor,
-    check_scalar_param,
-)
+from ._validation import check_choice, check_scalar_param
 
 PENALTIES = ("l1", "l2", "elasticnet")
 ENET_SOLVERS = ("auto", "cd", "gram")
@@ -265,7 +261,7 @@ def resolve_l1_ratio(penalty, l1_ratio):
     if penalty == "l2":
         return 0.0
     l1_ratio = 0.5 if l1_ratio is None else l1_ratio
-    return float(check_scalar_param(l1_ratio, "l1_ratio", low=0.0, high=1.0))
+    return check_params(dict(l1_ratio=l1_ratio))["l1_ratio"]
 
 
 def path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=False,
@@ -330,15 +326,6 @@ def build_path(design, alphas, l1_ratio, penalty_name, *, feature_names=None, dt
         n_iter, feature_names, penalty_name, l1_ratio, mse=design.residual_mse(coefs, intercepts),
         df=df, n_samples=design.S, noise_variance=noise_variance(design), relax=relax,
         unrelaxed_coefs=unrelaxed)
-
-
-def check_relax_l1_ratio(relax, l1_ratios):
-    """The relaxed lasso refits the support an L1 penalty selects: with ``l1_ratio = 0``
-    (ridge) the support is every feature and the "relaxed" fit is plain least squares."""
-    if relax is not None and min(l1_ratios) == 0.0:
-        raise ValueError("relax applies to penalties with an L1 part, not to l1_ratio=0 "
-                         f"(ridge, penalty='l2'); got relax={relax!r} with "
-                         f"l1_ratio={list(l1_ratios)}.")
 
 
 def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alphas=100,
@@ -408,27 +395,24 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
     feature_names = getattr(X, "columns", None)  # pandas only
     if feature_names is not None:
         feature_names = np.asarray(feature_names, dtype=object)
-    X, y, sw = check_data(X, y, sample_weight)
+    inputs = read_inputs(X, y, sample_weight)
     l1_ratio = resolve_l1_ratio(penalty, l1_ratio)
-    check_choice(solver, "solver", PATH_SOLVERS[penalty], context=f" with penalty={penalty!r}")
-    check_bool(fit_intercept, "fit_intercept")
-    positive = check_bool(positive, "positive")
-    check_scalar_param(tol, "tol", low=0.0)
-    check_scalar_param(max_iter, "max_iter", low=1, integer=True)
-    check_scalar_param(eps, "eps", low=0.0, high=1.0, low_inclusive=False)
-    pf = check_penalty_factor(penalty_factor, X.shape[1])
+    checked = check_params(
+        dict(solver=solver, fit_intercept=fit_intercept, positive=positive, tol=tol,
+             max_iter=max_iter, eps=eps, penalty_factor=penalty_factor, relax=relax),
+        n_features=inputs.n_features, solvers=PATH_SOLVERS[penalty],
+        solver_context=f" with penalty={penalty!r}")
     if alphas is None:
-        check_scalar_param(n_alphas, "n_alphas", low=1, integer=True)
+        check_params(dict(n_alphas=n_alphas))
     else:
         alphas = check_alphas(alphas)
-    if relax is not None:
-        relax = float(check_scalar_param(relax, "relax", low=0.0, high=1.0))
+    relax, pf = checked["relax"], checked["penalty_factor"]
     check_relax_l1_ratio(relax, [l1_ratio])
-    if is_dask_array(X):
+    if inputs.dask:
         check_dask_solver(solver)
-    design, dtype = build_design(X, y, sw, fit_intercept)
+    design, dtype = inputs.design(fit_intercept, solver)
     if alphas is None:
         alphas = alpha_grid(design, l1_ratio, pf, n_alphas, eps)
     return build_path(design, alphas, l1_ratio, penalty, feature_names=feature_names,
-                      dtype=dtype, relax=relax, penalty_factor=pf, positive=positive,
-                      tol=tol, max_iter=max_iter, solver=solver)
+                      dtype=dtype, relax=relax, penalty_factor=pf,
+                      positive=checked["positive"], tol=tol, max_iter=max_iter, solver=solver)

@@ -12,7 +12,7 @@ from scipy.linalg import blas
 from scipy.sparse.linalg import LinearOperator, eigsh
 
 from ._kernels._prox import duality_gap
-from ._penalty import make_penalty, psd_pinv
+from ._problem import make_penalty, psd_pinv
 from ._solvers import _finish, certify, gap_tolerance, tighter_stop
 
 RIDGE_SOLVERS = ("auto", "cholesky", "svd", "cg", "gradient")
@@ -148,6 +148,7 @@ def _conjugate_gradient(design, penalty, tol_abs, max_iter, coef_init):
     ``b w``, so the duality gap is checked every iteration at O(n + p) extra cost.
     """
     b, S = penalty.b, design.S
+    pen, rnd = penalty.data(), design.roundoff_data()
     w = np.zeros(design.n_features) if coef_init is None else coef_init
     r = design.y - design.centered_matvec(w) if coef_init is not None else design.y.copy()
     res = design.centered_rmatvec(r) / S - b * w  # minus the gradient
@@ -173,7 +174,7 @@ def _conjugate_gradient(design, penalty, tol_abs, max_iter, coef_init):
         r -= step * x_dir
         res -= step * a_dir
         gap, _, _ = duality_gap(w, res + b * w, float(r @ r) / S, float(design.y @ r) / S,
-                                penalty.a, b, False, *penalty.kernel_args())
+                                pen, rnd)
         if gap <= tol_abs:
             break
         z = precond * res
@@ -201,6 +202,7 @@ def _accelerated_gradient(design, penalty, tol_abs, max_iter, coef_init):
     of the extrapolated point is checked every iteration from the residual already computed.
     """
     b = penalty.b
+    pen, rnd = penalty.data(), design.roundoff_data()
     L = _lipschitz(design, b)
     mu = float(b.min())
     momentum = (np.sqrt(L) - np.sqrt(mu)) / (np.sqrt(L) + np.sqrt(mu)) if mu > 0 else None
@@ -214,8 +216,7 @@ def _accelerated_gradient(design, penalty, tol_abs, max_iter, coef_init):
             r -= (design.c @ r / design.S) * design.c
         neg_grad = design.rmatvec(r) / design.S  # r is centred, so X^T r == X_c^T r
         gap, _, _ = duality_gap(v, neg_grad, float(r @ r) / design.S,
-                                float(design.y @ r) / design.S, penalty.a, b, False,
-                                *penalty.kernel_args())
+                                float(design.y @ r) / design.S, pen, rnd)
         if gap <= tol_abs:
             return v, gap, n_iter
         grad_f = b * v - neg_grad

@@ -1,4 +1,9 @@
-"""Solvers: pure functions from a :class:`~sparsereg._design.Design` to a certified solution."""
+"""Solvers: pure functions from a design (:mod:`sparsereg._problem`) to a certified solution.
+
+The datafit is the squared loss, whose quadratic model is the problem itself
+(``SquaredError.quadratic``): one coordinate-descent (or Gram, or ridge) solve is exact and
+its duality gap is the certificate.
+"""
 
 import warnings
 from dataclasses import dataclass
@@ -10,13 +15,11 @@ from ._alpha import alpha_max_of_design
 from ._kernels._cd import cd_solve
 from ._kernels._gram import gram_solve
 from ._kernels._prox import duality_gap
-from ._penalty import make_penalty
+from ._problem import make_penalty
 
 WORKING_SET_MIN = 100
 ROUNDOFF_FACTOR = 4
 ALPHA_MAX_SLACK = 1e-10  # relative round-off allowed when comparing alpha with alpha_max
-GRAM_MIN_RATIO = 10  # use the Gram kernel when n >= GRAM_MIN_RATIO * p ...
-GRAM_MAX_FEATURES = 4000  # ... and p is small enough for a p x p matrix
 
 
 @dataclass
@@ -43,7 +46,7 @@ def roundoff(design, w=None):
     p0 = design.null_objective
     bound = ROUNDOFF_FACTOR * np.sqrt(design.n_samples + design.n_features) * eps * p0
     if w is not None:
-        size = np.linalg.norm(w * design.column_norms())  # column norms over sqrt(S)
+        size = np.linalg.norm(w * design.norms)  # column norms over sqrt(S)
         bound += 2.0 * eps * np.sqrt(2.0 * p0) * size
     return bound
 
@@ -89,36 +92,26 @@ def _finish(design, w, gap, n_iter, tol, warn, *, stop_abs=None, direct=False):
                     converged=converged)
 
 
-def use_gram(design, solver):
-    """Whether the Gram kernel should solve this design."""
-    if solver == "gram" or not design.has_rows:
-        return True
-    if solver == "cd":
-        return False
-    return (not design.sparse and design.n_samples >= GRAM_MIN_RATIO * design.n_features
-            and design.n_features <= GRAM_MAX_FEATURES)
-
-
 def solve_enet(design, alpha, l1_ratio, *, penalty_factor=None, positive=False, tol=1e-4,
                max_iter=1000, coef_init=None, solver="auto", warn=True):
     """Coordinate descent for the elastic net, stopped at duality gap <= ``tol * P(0)``.
 
     ``coef_init`` and the returned :class:`Solution` are in the data's units.
     """
-    gram = use_gram(design, solver)
+    gram = design.prefers_gram(solver)
     if gram:
-        design.gram()  # computed first so that the penalty statistics reuse it
-    penalty = make_penalty(design, alpha, l1_ratio, penalty_factor)
+        design.gram()  # formed first so that the penalty statistics are read from it
+    penalty = make_penalty(design, alpha, l1_ratio, penalty_factor, positive)
     tol_abs = gap_tolerance(design, tol)
     if coef_init is None and l1_ratio > 0 and not (positive and penalty.unpen.size) \
             and alpha >= (1.0 - ALPHA_MAX_SLACK) * alpha_max_of_design(
-                design, l1_ratio, penalty_factor, use_gram=gram):
+                design, l1_ratio, penalty_factor):
         # Zero is optimal (up to round-off in alpha_max): return it exactly, with the
         # unpenalized features fitted, if its certificate holds.
         w = np.zeros(design.n_features)
         if penalty.unpen.size:
             w[penalty.unpen] = design.least_squares(penalty.unpen)[0]
-        gap = certify(design, penalty, w, positive)
+        gap = certify(design, penalty, w)
         if abs(gap) + roundoff(design, w) <= tol * design.null_objective:
             return _finish(design, w, gap, 1, tol, warn, stop_abs=tol_abs)
     w = np.zeros(design.n_features) if coef_init is None else design.coef_in(coef_init)
@@ -126,19 +119,18 @@ def solve_enet(design, alpha, l1_ratio, *, penalty_factor=None, positive=False, 
         # A warm start from an unconstrained fit is outside the feasible set: project it
         # first, or its "gap" (and the screening it drives) would not bound anything.
         np.maximum(w, 0.0, out=w)
+    pen, rnd = penalty.data(), design.roundoff_data()
     if gram:
-        Q, g0, yy = design.gram()
+        gd = design.gram_data()
 
         def run(stop, epochs):
-            return gram_solve(Q, g0, yy, penalty.a, penalty.b, positive, w, stop, epochs,
-                              *penalty.kernel_args())[::2]
+            return gram_solve(gd, pen, rnd, w, stop, epochs)[::2]
     else:
+        rows = design.row_data()
         R = np.empty(design.n_samples)  # filled by the kernel from w
 
         def run(stop, epochs):
-            return cd_solve(design.X, design.y, design.c, design.q, design.lips, penalty.a,
-                            penalty.b, positive, design.fit_intercept, design.S, w, R, stop,
-                            epochs, *penalty.kernel_args(), WORKING_SET_MIN)[::2]
+            return cd_solve(rows, pen, rnd, w, R, stop, epochs, WORKING_SET_MIN)[::2]
     gap, n_iter = run(tol_abs, max_iter)
     stop = tighter_stop(design, tol, w, gap, tol_abs)
     if stop is not None and n_iter < max_iter:
@@ -159,11 +151,10 @@ def tighter_stop(design, tol, w, gap, stop_abs):
     return stop if stop > roundoff(design) else None
 
 
-def certify(design, penalty, w, positive=False):
+def certify(design, penalty, w):
     """Duality gap of ``w`` (solver units) computed from scratch (one pass over the data)."""
     grad, rr, ry = design.residual_stats(w)
-    gap, _, _ = duality_gap(w, grad, rr, ry, penalty.a, penalty.b, positive,
-                            *penalty.kernel_args())
+    gap, _, _ = duality_gap(w, grad, rr, ry, penalty.data(), design.roundoff_data())
     return gap
 
 
@@ -193,8 +184,8 @@ def stored_precision(design, coefs, intercepts, dtype, alphas, l1_ratio, penalty
     for k, (coef, alpha) in enumerate(zip(stored.astype(np.float64),
                                           np.broadcast_to(alphas, len(coefs)))):
         w = design.coef_in(coef)
-        gap = certify(design, make_penalty(design, float(alpha), l1_ratio, penalty_factor), w,
-                      positive)
+        gap = certify(design, make_penalty(design, float(alpha), l1_ratio, penalty_factor,
+                                           positive), w)
         shift = float(stored_b[k]) - design.intercepts(coef) if design.fit_intercept else 0.0
         gaps[k] = design.gap_out(abs(gap) + roundoff(design, w)) + 0.5 * shift * shift \
             + design.intercept_roundoff(coef)

@@ -3,8 +3,7 @@
 import numbers
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.utils.validation import check_array, check_consistent_length, validate_data
+from sklearn.utils.validation import check_array
 
 
 def check_scalar_param(value, name, *, low=None, high=None, integer=False,
@@ -41,13 +40,6 @@ def check_bool(value, name):
         raise TypeError(f"{name} must be a bool, got {value!r} of type "
                         f"{type(value).__name__}.")
     return bool(value)
-
-
-def check_flags(estimator, names):
-    """:func:`check_bool` on each parameter among ``names`` that ``estimator`` has."""
-    for name in names:
-        if hasattr(estimator, name):
-            check_bool(getattr(estimator, name), name)
 
 
 def check_verbose(value, name="verbose"):
@@ -130,37 +122,3 @@ def check_lengths(X, y):
     if n_x is not None and n_y is not None and n_x != n_y:
         raise ValueError(f"X and y have inconsistent numbers of samples: X has {n_x} rows, "
                          f"y has {n_y} entries.")
-
-
-def validate_estimator_data(estimator, X, y="no_validation", reset=True):
-    """scikit-learn's ``validate_data`` with our conventions; empty X is named as such."""
-    kwargs = dict(accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32], reset=reset)
-    try:
-        if isinstance(y, str) and y == "no_validation":
-            return validate_data(estimator, X, **kwargs)
-        check_lengths(X, y)
-        return validate_data(estimator, X, y, y_numeric=True, multi_output=False, **kwargs)
-    except ValueError as exc:
-        if "0 sample(s)" in str(exc) or "0 feature(s)" in str(exc):
-            raise ValueError(f"X is empty: {exc}") from None
-        raise
-
-
-def check_Xy(X, y, dtype=(np.float64, np.float32)):
-    """Validate X and y for a function (estimators use ``validate_data`` instead)."""
-    check_lengths(X, y)
-    try:
-        X = check_array(X, accept_sparse=("csr", "csc"), dtype=list(dtype), input_name="X")
-    except ValueError as exc:
-        if "0 sample(s)" in str(exc) or "0 feature(s)" in str(exc):
-            raise ValueError(f"X is empty: {exc}") from None
-        raise
-    y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
-    if y.ndim != 1:
-        raise ValueError(f"y must be 1-D, got shape {y.shape}.")
-    check_consistent_length(X, y)
-    return X, y
-
-
-def is_sparse(X):
-    return sp.issparse(X)

@@ -42,16 +42,12 @@ def _data(n=12, p=4, seed=0):
 # Where solver work starts (a design, a data pass, a fold, a fit, a decomposition), named as
 # the caller looks it up.
 SOLVER_ENTRY_POINTS = [
-    "sparsereg._estimators.build_design",
     "sparsereg._estimators.solve_enet",
     "sparsereg._estimators.solve_ridge",
-    "sparsereg._alpha.build_design",
-    "sparsereg._path.build_design",
     "sparsereg._path.build_path",
-    "sparsereg._design.make_design",
-    "sparsereg._design.dask_design",
-    "sparsereg._dask.block_stats",
-    "sparsereg._cv.make_design",
+    "sparsereg._problem._inputs.make_design",
+    "sparsereg._problem._inputs.dask_design",
+    "sparsereg._problem._dask.block_stats",
     "sparsereg._cv.fold_designs",
     "sparsereg._cv.row_fold",
     "sparsereg._cv.reported_fold_mse",

@@ -22,7 +22,7 @@ from sparsereg import (
     alpha_max,
     regularization_path,
 )
-from sparsereg._gram_design import SufficientStats
+from sparsereg._problem import SufficientStats
 
 da = pytest.importorskip("dask.array")
 dask = pytest.importorskip("dask")

@@ -23,8 +23,10 @@ INNER_MAX_EPOCHS = 500  # then back to the outer loop: a fresh gradient, gap and
 
 
 @kernel
-def _epoch(X, ws, w, R, c, sum_r, q, lips, a, b, positive, S):
+def _epoch(d, ws, w, R, sum_r, pen):
     """One cyclic pass over ``ws``; returns the new ``sum_r`` and max ``lips_j |dw_j|``."""
+    X, c, q, lips, S = d.X, d.c, d.q, d.lips, d.S
+    a, b, positive = pen.a, pen.b, pen.positive
     max_step = 0.0
     for j in ws:
         curvature = lips[j] + b[j]
@@ -41,9 +43,10 @@ def _epoch(X, ws, w, R, c, sum_r, q, lips, a, b, positive, S):
 
 
 @kernel
-def _residual_stats(R, y, c, sum_r, S, fit_intercept):
+def _residual_stats(d, R, sum_r):
     """``||r||^2 / S`` and ``y^T r / S`` with ``r = R - (sum_r / S) c``."""
-    b0 = sum_r / S if fit_intercept else 0.0
+    y, c, S = d.y, d.c, d.S
+    b0 = sum_r / S if d.fit_intercept else 0.0
     rr = 0.0
     ry = 0.0
     for i in range(R.shape[0]):
@@ -54,9 +57,9 @@ def _residual_stats(R, y, c, sum_r, S, fit_intercept):
 
 
 @kernel
-def _anderson(X, ws, buffer, w, R, y, c, sum_r, q, a, b, positive, S, fit_intercept):
+def _anderson(d, ws, buffer, w, R, sum_r, pen):
     """Try the Anderson extrapolation of the last iterates; keep it if the objective drops."""
-    w_acc = anderson_point(buffer, positive)
+    w_acc = anderson_point(buffer, pen.positive)
     if w_acc.shape[0] == 0:
         return sum_r
     R_acc = R.copy()
@@ -64,12 +67,12 @@ def _anderson(X, ws, buffer, w, R, y, c, sum_r, q, a, b, positive, S, fit_interc
     for k in range(ws.shape[0]):
         delta = w_acc[k] - w[ws[k]]
         if delta != 0.0:
-            sum_acc += col_update(X, ws[k], -delta, R_acc, c, q[ws[k]], S)
-    rr_old, _ = _residual_stats(R, y, c, sum_r, S, fit_intercept)
-    rr_new, _ = _residual_stats(R_acc, y, c, sum_acc, S, fit_intercept)
+            sum_acc += col_update(d.X, ws[k], -delta, R_acc, d.c, d.q[ws[k]], d.S)
+    rr_old, _ = _residual_stats(d, R, sum_r)
+    rr_new, _ = _residual_stats(d, R_acc, sum_acc)
     w_new = w.copy()
     w_new[ws] = w_acc
-    if 0.5 * rr_new + penalty_value(w_new, a, b) < 0.5 * rr_old + penalty_value(w, a, b):
+    if 0.5 * rr_new + penalty_value(w_new, pen) < 0.5 * rr_old + penalty_value(w, pen):
         w[ws] = w_acc
         R[:] = R_acc
         return sum_acc
@@ -77,17 +80,18 @@ def _anderson(X, ws, buffer, w, R, y, c, sum_r, q, a, b, positive, S, fit_interc
 
 
 @kernel
-def _unpenalized_block_step(X, w, R, c, sum_r, q, S, unpen, pinv_uu):
+def _unpenalized_block_step(d, w, R, sum_r, pen):
     """Jointly refit the unpenalized features given the others (one Newton step is exact).
 
     Coordinate descent alone crawls when unpenalized columns are correlated; this keeps them
     optimal, like the intercept, so the penalized coordinates see a well-conditioned problem.
     """
+    X, c, q, S, unpen = d.X, d.c, d.q, d.S, pen.unpen
     n_u = unpen.shape[0]
     grad_u = np.empty(n_u)
     for k in range(n_u):
         grad_u[k] = (col_dot(X, unpen[k], R) - sum_r / S * q[unpen[k]]) / S
-    step = pinv_uu @ grad_u
+    step = pen.pinv_uu @ grad_u
     for k in range(n_u):
         if step[k] != 0.0:
             sum_r += col_update(X, unpen[k], -step[k], R, c, q[unpen[k]], S)
@@ -96,49 +100,47 @@ def _unpenalized_block_step(X, w, R, c, sum_r, q, S, unpen, pinv_uu):
 
 
 @kernel
-def _inner_solve(X, ws, w, R, y, c, sum_r, q, lips, a, b, positive, S, fit_intercept,
-                 tol_inner, max_epochs, unpen, pinv_uu):
+def _inner_solve(d, ws, w, R, sum_r, pen, tol_inner, max_epochs):
     """Epochs on the working set until the largest step is below ``tol_inner``."""
     buffer = np.empty((ANDERSON_K + 1, ws.shape[0]))
-    block_step = unpen.shape[0] > 0 and not positive
+    block_step = pen.unpen.shape[0] > 0 and not pen.positive
     epochs = 0
     while epochs < max_epochs:
-        sum_r, max_step = _epoch(X, ws, w, R, c, sum_r, q, lips, a, b, positive, S)
+        sum_r, max_step = _epoch(d, ws, w, R, sum_r, pen)
         if block_step:
-            sum_r = _unpenalized_block_step(X, w, R, c, sum_r, q, S, unpen, pinv_uu)
+            sum_r = _unpenalized_block_step(d, w, R, sum_r, pen)
         epochs += 1
         if max_step <= tol_inner:
             break
         slot = (epochs - 1) % (ANDERSON_K + 1)
         buffer[slot] = w[ws]
         if slot == ANDERSON_K:
-            sum_r = _anderson(X, ws, buffer, w, R, y, c, sum_r, q, a, b, positive, S,
-                              fit_intercept)
+            sum_r = _anderson(d, ws, buffer, w, R, sum_r, pen)
     return sum_r, epochs
 
 
 @kernel
-def _refresh_residual(X, y, c, q, S, w, R):
+def _refresh_residual(d, w, R):
     """Recompute the residual from scratch (y is centred); returns its weighted sum."""
-    R[:] = y
+    R[:] = d.y
     sum_r = 0.0
     for j in range(w.shape[0]):
         if w[j] != 0.0:
-            sum_r += col_update(X, j, -w[j], R, c, q[j], S)
+            sum_r += col_update(d.X, j, -w[j], R, d.c, d.q[j], d.S)
     return sum_r
 
 
 @kernel
-def _full_gradient(X, R, sum_r, q, S, active, grad):
+def _full_gradient(d, R, sum_r, active, grad):
     for j in range(grad.shape[0]):
         if active[j]:
-            grad[j] = (col_dot(X, j, R) - sum_r / S * q[j]) / S
+            grad[j] = (col_dot(d.X, j, R) - sum_r / d.S * d.q[j]) / d.S
         else:
             grad[j] = 0.0
 
 
 @kernel
-def _working_set(w, grad, a, b, positive, active, ws_min):
+def _working_set(w, grad, pen, active, ws_min):
     """The working set (sorted indices) and the largest KKT violation of the active features.
 
     The set holds the support (and unpenalized features) plus the worst KKT violators.
@@ -146,7 +148,8 @@ def _working_set(w, grad, a, b, positive, active, ws_min):
     Size ``max(ws_min, 2 * |support|)``; only features that violate their KKT condition
     compete for the free places, so the selection sorts a short list, not all p features.
     """
-    violation = kkt_violation(w, grad, a, b, positive)
+    a, b = pen.a, pen.b
+    violation = kkt_violation(w, grad, pen)
     p = w.shape[0]
     keep = np.zeros(p, dtype=np.bool_)
     n_keep = 0
@@ -180,56 +183,50 @@ def _working_set(w, grad, a, b, positive, active, ws_min):
 
 
 @kernel
-def cd_solve(X, y, c, q, lips, a, b, positive, fit_intercept, S, w, R,
-             tol_abs, max_epochs, unpen, pinv_uu, g_u, gy_u, norms, eps_root_n, y_norm,
-             ws_min):
+def cd_solve(d, pen, rnd, w, R, tol_abs, max_epochs, ws_min):
     """Minimise the elastic-net objective from ``(w, R)`` (updated in place).
 
     Parameters
     ----------
-    X : F-ordered ndarray (n, p) or CSC triple
-        Design matrix, rows scaled by sqrt(sample_weight).
-    y, c : ndarray (n,)
-        Scaled target and intercept column (sqrt of the weights, or ones).
-    q, lips : ndarray (p,)
-        ``x_j^T c`` and the curvature ``||x_j - mean_j||^2 / S`` of each feature.
-    a, b : ndarray (p,)
-        L1 and L2 penalty weights per feature.
+    d : RowData
+        The design (dense or CSC), rows scaled by sqrt(sample_weight).
+    pen : PenaltyData
+        Per-feature penalty, sign constraint and unpenalized statistics.
+    rnd : Roundoff
+        The round-off model of the correlations (see ``_prox.duality_gap``).
     w, R : ndarray
         Starting point, and a work array of length n for its residual; overwritten with the
         solution and its residual.
     tol_abs : float
         Stop when the duality gap is at most this value.
-    unpen, pinv_uu, g_u, gy_u : arrays
-        Statistics of the unpenalized features (empty when there are none).
-    norms, eps_root_n, y_norm : ndarray, float, float
-        The round-off model of the correlations (see ``_prox.duality_gap``).
+    max_epochs, ws_min : int
+        Epoch budget and smallest working set.
 
     Returns
     -------
     gap, primal, epochs : float, float, int
     """
+    a, b, positive, lips = pen.a, pen.b, pen.positive, d.lips
     p = w.shape[0]
     active = np.ones(p, dtype=np.bool_)
     for j in range(p):
         if lips[j] + b[j] == 0.0 and a[j] > 0.0:
             active[j] = False  # constant column: its coefficient is 0 and stays 0
-    sum_r = _refresh_residual(X, y, c, q, S, w, R)
+    sum_r = _refresh_residual(d, w, R)
     grad = np.empty(p)
     epochs = 0
     fresh = False
     while True:
-        _full_gradient(X, R, sum_r, q, S, active, grad)
-        rr, ry = _residual_stats(R, y, c, sum_r, S, fit_intercept)
-        gap, primal, xt_theta = duality_gap(w, grad, rr, ry, a, b, positive, unpen, pinv_uu,
-                                            g_u, gy_u, norms, eps_root_n, y_norm)
+        _full_gradient(d, R, sum_r, active, grad)
+        rr, ry = _residual_stats(d, R, sum_r)
+        gap, primal, xt_theta = duality_gap(w, grad, rr, ry, pen, rnd)
         # At least one epoch: below alpha_max the all-zero start can already meet a loose
         # tol, but a lasso that never moved would hide which features enter.
         if fresh and ((gap <= tol_abs and epochs > 0) or epochs >= max_epochs):
             return gap, primal, epochs
         if (gap <= tol_abs and epochs > 0) or epochs >= max_epochs:
             # The incrementally updated residual drifts by round-off: certify on a fresh one.
-            sum_r = _refresh_residual(X, y, c, q, S, w, R)
+            sum_r = _refresh_residual(d, w, R)
             fresh = True
             continue
         fresh = False
@@ -241,11 +238,10 @@ def cd_solve(X, y, c, q, lips, a, b, positive, fit_intercept, S, w, R,
                 if bound + np.sqrt(2.0 * lips[j] * gap) < a[j]:
                     active[j] = False
                     if w[j] != 0.0:
-                        sum_r += col_update(X, j, w[j], R, c, q[j], S)
+                        sum_r += col_update(d.X, j, w[j], R, d.c, d.q[j], d.S)
                         w[j] = 0.0
 
-        ws, worst = _working_set(w, grad, a, b, positive, active, ws_min)
-        sum_r, inner = _inner_solve(X, ws, w, R, y, c, sum_r, q, lips, a, b, positive, S,
-                                    fit_intercept, 0.3 * worst,
-                                    min(max_epochs - epochs, INNER_MAX_EPOCHS), unpen, pinv_uu)
+        ws, worst = _working_set(w, grad, pen, active, ws_min)
+        sum_r, inner = _inner_solve(d, ws, w, R, sum_r, pen, 0.3 * worst,
+                                    min(max_epochs - epochs, INNER_MAX_EPOCHS))
         epochs += inner

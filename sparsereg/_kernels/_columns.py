@@ -1,7 +1,7 @@
 """Column access for the coordinate-descent kernels, one implementation per storage format.
 
 ``X`` is either a Fortran-ordered 2-D array or a CSC triple ``(data, indices, indptr)``.
-The solvers call ``col_dot`` / ``col_axpy`` and Numba picks the implementation from the type,
+The solvers call ``col_dot`` / ``col_update`` and Numba picks the implementation from the type,
 so the dense and sparse solvers are the same source compiled twice.
 """
 
@@ -11,11 +11,6 @@ from numba.extending import overload
 
 def col_dot(X, j, v):  # pragma: no cover - replaced by the Numba overload
     """``x_j^T v``."""
-    raise NotImplementedError
-
-
-def col_axpy(X, j, scale, v):  # pragma: no cover - replaced by the Numba overload
-    """``v += scale * x_j`` in place."""
     raise NotImplementedError
 
 
@@ -38,22 +33,6 @@ def _col_dot(X, j, v):
             for k in range(indptr[j], indptr[j + 1]):
                 total += data[k] * v[indices[k]]
             return total
-        return csc
-    return None
-
-
-@overload(col_axpy, jit_options={"fastmath": _FAST})
-def _col_axpy(X, j, scale, v):
-    if isinstance(X, types.Array):
-        def dense(X, j, scale, v):
-            for i in range(X.shape[0]):
-                v[i] += scale * X[i, j]
-        return dense
-    if isinstance(X, types.BaseTuple):
-        def csc(X, j, scale, v):
-            data, indices, indptr = X
-            for k in range(indptr[j], indptr[j + 1]):
-                v[indices[k]] += scale * data[k]
         return csc
     return None
 

@@ -13,20 +13,36 @@ from ._prox import duality_gap, penalty_value, prox_step
 
 
 @kernel
-def _objective(w, grad, g0, yy, a, b):
+def _objective(w, grad, gd, pen):
     """Primal objective from the statistics: ``||r||^2 / (2S) + penalty``."""
-    return 0.5 * (yy - np.dot(w, g0) - np.dot(w, grad)) + penalty_value(w, a, b)
+    return 0.5 * (gd.yy - np.dot(w, gd.g0) - np.dot(w, grad)) + penalty_value(w, pen)
 
 
 @kernel
-def gram_solve(Q, g0, yy, a, b, positive, w, tol_abs, max_epochs,
-               unpen, pinv_uu, g_u, gy_u, norms, eps_root_n, y_norm):
+def gram_solve(gd, pen, rnd, w, tol_abs, max_epochs):
     """Minimise the elastic net given its sufficient statistics; ``w`` is updated in place.
+
+    Parameters
+    ----------
+    gd : GramData
+        ``Q``, ``g0`` and ``yy``.
+    pen : PenaltyData
+        Per-feature penalty, sign constraint and unpenalized statistics.
+    rnd : Roundoff
+        The round-off model of the correlations (see ``_prox.duality_gap``).
+    w : ndarray (p,)
+        Starting point, overwritten with the solution.
+    tol_abs : float
+        Stop when the duality gap is at most this value.
+    max_epochs : int
+        Epoch budget.
 
     Returns
     -------
     gap, primal, epochs : float, float, int
     """
+    Q, g0, yy = gd.Q, gd.g0, gd.yy
+    a, b, positive = pen.a, pen.b, pen.positive
     p = w.shape[0]
     grad = g0 - Q @ w
     buffer = np.empty((ANDERSON_K + 1, p))
@@ -35,8 +51,7 @@ def gram_solve(Q, g0, yy, a, b, positive, w, tol_abs, max_epochs,
     while True:
         wg0 = np.dot(w, g0)
         rr = max(yy - wg0 - np.dot(w, grad), 0.0)
-        gap, primal, _ = duality_gap(w, grad, rr, yy - wg0, a, b, positive,
-                                     unpen, pinv_uu, g_u, gy_u, norms, eps_root_n, y_norm)
+        gap, primal, _ = duality_gap(w, grad, rr, yy - wg0, pen, rnd)
         # At least one epoch: below alpha_max the all-zero start can already meet a loose
         # tol, but a lasso that never moved would hide which features enter.
         if fresh and ((gap <= tol_abs and epochs > 0) or epochs >= max_epochs):
@@ -64,6 +79,6 @@ def gram_solve(Q, g0, yy, a, b, positive, w, tol_abs, max_epochs,
             w_acc = anderson_point(buffer, positive)
             if w_acc.shape[0] > 0:
                 grad_acc = g0 - Q @ w_acc
-                if _objective(w_acc, grad_acc, g0, yy, a, b) < _objective(w, grad, g0, yy, a, b):
+                if _objective(w_acc, grad_acc, gd, pen) < _objective(w, grad, gd, pen):
                     w[:] = w_acc
                     grad[:] = grad_acc

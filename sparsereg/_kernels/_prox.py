@@ -1,6 +1,6 @@
 """The proximal update and the duality gap, shared by every coordinate-descent kernel.
 
-Notation (see ``sparsereg/_problem.py``): the penalty of feature ``j`` is
+Notation (see :mod:`sparsereg._problem`): the penalty of feature ``j`` is
 ``a[j] * |w_j| + b[j] / 2 * w_j**2`` with ``a = alpha * l1_ratio * v`` and
 ``b = alpha * (1 - l1_ratio) * v``; ``S`` is the sum of sample weights.
 Features with ``a[j] == b[j] == 0`` are unpenalized (the set ``U``).
@@ -33,8 +33,9 @@ def prox_step(z, lipschitz, a_j, b_j, positive):
 
 
 @kernel
-def penalty_value(w, a, b):
+def penalty_value(w, pen):
     """``sum_j a_j |w_j| + b_j / 2 w_j^2``."""
+    a, b = pen.a, pen.b
     total = 0.0
     for j in range(w.shape[0]):
         total += a[j] * abs(w[j]) + 0.5 * b[j] * w[j] * w[j]
@@ -91,7 +92,7 @@ def _project(grad, rr, ry, rows, cols, coef, g_u, gy_u, corr_err):
 
 
 @kernel
-def project_unpenalized(grad, rr, ry, w, positive, unpen, pinv_uu, g_u, gy_u, corr_err):
+def project_unpenalized(grad, rr, ry, w, pen, corr_err):
     """Remove from the residual its least-squares fit on (some of) the unpenalized features.
 
     The dual point must satisfy ``x_j^T theta = 0`` for free unpenalized features (``<= 0``
@@ -105,12 +106,13 @@ def project_unpenalized(grad, rr, ry, w, positive, unpen, pinv_uu, g_u, gy_u, co
     the projection succeeded (see :func:`_projected_exactly`), the errors bound the
     round-off of ``rr_p`` and ``ry_p``.
     """
+    positive, unpen, g_u, gy_u = pen.positive, pen.unpen, pen.g_u, pen.gy_u
     n_u = unpen.shape[0]
     if n_u == 0:
         return grad, rr, ry, True, 0.0, 0.0
     chosen = np.ones(n_u, dtype=np.bool_)
     if not positive:
-        coef = pinv_uu @ grad[unpen]
+        coef = pen.pinv_uu @ grad[unpen]
         grad_p, rr_p, ry_p, err_rr, err_ry, g_s = _project(grad, rr, ry, unpen,
                                                            np.arange(n_u), coef, g_u, gy_u,
                                                            corr_err)
@@ -144,8 +146,9 @@ def project_unpenalized(grad, rr, ry, w, positive, unpen, pinv_uu, g_u, gy_u, co
 
 
 @kernel
-def _dual_value(kappa, grad_p, rr_p, ry_p, a, b, positive):
+def _dual_value(kappa, grad_p, rr_p, ry_p, pen):
     """Dual objective at ``theta = kappa * r / S`` (feasible for kappa <= kappa_max)."""
+    a, b, positive = pen.a, pen.b, pen.positive
     dual = kappa * ry_p - 0.5 * kappa * kappa * rr_p
     for j in range(grad_p.shape[0]):
         if b[j] > 0.0:
@@ -157,7 +160,7 @@ def _dual_value(kappa, grad_p, rr_p, ry_p, a, b, positive):
 
 
 @kernel
-def _best_kappa(grad_p, rr_p, ry_p, a, b, positive, kappa0, kappa_max):
+def _best_kappa(grad_p, rr_p, ry_p, pen, kappa0, kappa_max):
     """Maximise the concave D(kappa) on [0, kappa_max] by bisection on its derivative.
 
     With a ridge part the best scaling of the residual is often far from 1 (near
@@ -167,26 +170,27 @@ def _best_kappa(grad_p, rr_p, ry_p, a, b, positive, kappa0, kappa_max):
     lo, hi = 0.0, kappa_max
     if not np.isfinite(hi):
         hi = max(2.0 * kappa0, 1.0)
-        while _dual_slope(hi, grad_p, rr_p, ry_p, a, b, positive) > 0.0 and hi < 1e300:
+        while _dual_slope(hi, grad_p, rr_p, ry_p, pen) > 0.0 and hi < 1e300:
             hi *= 2.0
     for _ in range(60):
         mid = 0.5 * (lo + hi)
-        if _dual_slope(mid, grad_p, rr_p, ry_p, a, b, positive) > 0.0:
+        if _dual_slope(mid, grad_p, rr_p, ry_p, pen) > 0.0:
             lo = mid
         else:
             hi = mid
         if hi - lo <= 1e-12 * hi:
             break
     best = lo
-    if _dual_value(kappa0, grad_p, rr_p, ry_p, a, b, positive) > \
-            _dual_value(best, grad_p, rr_p, ry_p, a, b, positive):
+    if _dual_value(kappa0, grad_p, rr_p, ry_p, pen) > \
+            _dual_value(best, grad_p, rr_p, ry_p, pen):
         best = kappa0
     return best
 
 
 @kernel
-def _dual_slope(kappa, grad_p, rr_p, ry_p, a, b, positive):
+def _dual_slope(kappa, grad_p, rr_p, ry_p, pen):
     """dD/dkappa: decreasing in kappa, since D is concave."""
+    a, b, positive = pen.a, pen.b, pen.positive
     slope = ry_p - kappa * rr_p
     for j in range(grad_p.shape[0]):
         if b[j] > 0.0:
@@ -216,12 +220,12 @@ def _correlation_errors(w, norms, eps_root_n, y_norm, rr):
 
 
 @kernel
-def duality_gap(w, grad, rr, ry, a, b, positive, unpen, pinv_uu, g_u, gy_u, norms, eps_root_n,
-                y_norm):
+def duality_gap(w, grad, rr, ry, pen, rnd):
     """Duality gap of the elastic net at ``w``.
 
     Parameters are the residual statistics of ``w``: ``grad = X_c^T r / S``,
-    ``rr = ||r||^2 / S``, ``ry = y_c^T r / S``. The dual point is ``theta = kappa * r / S``
+    ``rr = ||r||^2 / S``, ``ry = y_c^T r / S``, the penalty (a ``PenaltyData``) and the
+    round-off model (a ``Roundoff``). The dual point is ``theta = kappa * r / S``
     (after projecting out the unpenalized features), with ``kappa`` the best feasible scaling
     for the correlations raised by their round-off (:func:`_correlation_errors`): a dual
     point is feasible for every value in that range only if it is feasible for the largest,
@@ -230,15 +234,16 @@ def duality_gap(w, grad, rr, ry, a, b, positive, unpen, pinv_uu, g_u, gy_u, norm
     Returns ``(gap, primal, kappa * g)`` with ``g`` those raised correlations: bounds on
     ``|x_j^T theta|`` (signed under ``positive``), used for screening.
     """
-    corr_err = _correlation_errors(w, norms, eps_root_n, y_norm, rr)
-    grad_p, rr_p, ry_p, feasible, err_rr, err_ry = project_unpenalized(
-        grad, rr, ry, w, positive, unpen, pinv_uu, g_u, gy_u, corr_err)
+    a, b, positive = pen.a, pen.b, pen.positive
+    corr_err = _correlation_errors(w, rnd.norms, rnd.eps_root_n, rnd.y_norm, rr)
+    grad_p, rr_p, ry_p, feasible, err_rr, err_ry = project_unpenalized(grad, rr, ry, w, pen,
+                                                                       corr_err)
     # kappa >= 0: the dual value only falls with a larger rr_p and a smaller ry_p
     rr_p, ry_p = rr_p + err_rr, ry_p - err_ry
     g_hi = np.empty(grad_p.shape[0])
     for j in range(grad_p.shape[0]):
         g_hi[j] = grad_p[j] + corr_err[j] if positive else abs(grad_p[j]) + corr_err[j]
-    primal = 0.5 * rr + penalty_value(w, a, b)
+    primal = 0.5 * rr + penalty_value(w, pen)
     # Pure-L1 coordinates need |x_j^T theta| <= a_j: they cap kappa. A failed projection
     # leaves only theta = 0 certainly feasible.
     kappa_max = np.inf if feasible else 0.0
@@ -255,15 +260,16 @@ def duality_gap(w, grad, rr, ry, a, b, positive, unpen, pinv_uu, g_u, gy_u, norm
         kappa = ry_p / rr_p if rr_p > 0.0 else 1.0
         kappa = min(max(kappa, 0.0), kappa_max)
     else:
-        kappa = _best_kappa(g_hi, rr_p, ry_p, a, b, positive, min(1.0, kappa_max), kappa_max)
-    dual = _dual_value(kappa, g_hi, rr_p, ry_p, a, b, positive)
+        kappa = _best_kappa(g_hi, rr_p, ry_p, pen, min(1.0, kappa_max), kappa_max)
+    dual = _dual_value(kappa, g_hi, rr_p, ry_p, pen)
     # A negative computed gap is round-off of at least its size: report its magnitude.
     return abs(primal - dual), primal, kappa * g_hi
 
 
 @kernel
-def kkt_violation(w, grad, a, b, positive):
+def kkt_violation(w, grad, pen):
     """Distance of ``-grad`` to the subdifferential of the penalty, per feature."""
+    a, b, positive = pen.a, pen.b, pen.positive
     p = w.shape[0]
     out = np.empty(p)
     for j in range(p):

@@ -1,6 +1,6 @@
 """Dask arrays: one pass over the chunks for the sufficient statistics, then a local solve.
 
-Each row chunk is reduced to its :class:`~sparsereg._gram_design.SufficientStats` (float64,
+Each row chunk is reduced to its :class:`~._stats.SufficientStats` (float64,
 ``O(p^2)``) where it lives; the statistics are merged in a tree, so no worker ever holds more
 than one chunk of X. Cross-validation folds are groups of whole chunks: one pass computes the
 statistics of every group, and a training fold is the total minus its held-out group.
@@ -12,8 +12,8 @@ import sys
 
 import numpy as np
 
-from ._gram_design import GramDesign, SufficientStats
-from ._validation import check_scalar_param
+from ._stats import GramDesign, SufficientStats
+from .._validation import check_scalar_param
 
 
 def is_dask_array(obj):

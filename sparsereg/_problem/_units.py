@@ -9,6 +9,8 @@ overflows at 1e150 or underflows at 1e-150, and dividing by a power of two is ex
 
 import numpy as np
 
+from .._kernels._bundles import Roundoff
+
 
 def power_of_two_scale(mean_square):
     """A power of two near ``sqrt(mean_square)`` (1 for zero or non-finite input)."""
@@ -28,9 +30,31 @@ def spread_scale(v, S):
     return pre * power_of_two_scale(float(u @ u) / S)
 
 
-class SolverUnits:
-    """Conversions between the data's units and the solvers' (needs ``y_scale``, ``y_mean``,
-    ``shift``, ``means`` and ``fit_intercept`` on the design)."""
+class DesignBase:
+    """The design protocol every solver works with, and the unit conversions.
+
+    A design is built once (:func:`~._rows.make_design` for rows,
+    :class:`~._stats.GramDesign` for statistics) with every per-feature statistic fixed:
+
+    - ``n_samples``, ``n_features``, ``S`` (sum of weights), ``fit_intercept``, ``has_rows``
+      (whether row-wise operations exist: False for statistics), ``sparse``;
+    - ``y_mean``, ``y_scale`` and ``shift`` (the units below), ``means``, ``lips``
+      (coordinate curvatures), ``norms`` (column norms over ``sqrt(S)``), ``xty``
+      (``X_c^T y / S``), ``null_objective`` (P(0)), all in solver units;
+    - methods ``prefers_gram(solver)``, ``gram()``, ``gram_data()``, ``cross_products(cols)``,
+      ``residual_stats(w)``, ``residual_mse(coefs, intercepts)``, ``least_squares(cols)``,
+      ``gram_block(cols)``; a row design adds ``row_data()``, ``matvec``, ``rmatvec`` and
+      their centred forms.
+
+    Conversions between the data's units and the solvers' need ``y_scale``, ``y_mean``,
+    ``shift``, ``means`` and ``fit_intercept``.
+    """
+
+    def roundoff_data(self):
+        """The round-off model of the correlations for the kernels (see
+        ``_kernels._prox.duality_gap``): column norms, ``eps sqrt(n)``, ``||y|| / sqrt(S)``."""
+        return Roundoff(self.norms, float(np.finfo(np.float64).eps * np.sqrt(self.n_samples)),
+                        float(np.sqrt(2.0 * self.null_objective)))
 
     def coef_in(self, coef):
         """Coefficients in the solvers' units (``coef / y_scale``), as a new float64 array."""

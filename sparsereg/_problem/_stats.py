@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ._units import SolverUnits, power_of_two_scale
+from .._kernels._bundles import GramData
+from ._units import DesignBase, power_of_two_scale
 
 
 def constant_columns(lips, means, n_samples):
@@ -129,8 +130,9 @@ class SufficientStats:
         return self.Myy - 2.0 * coefs @ self.Mxy + quad + self.S * offset * offset
 
 
-class GramDesign(SolverUnits):
-    """The :class:`~sparsereg._design.Design` interface on sufficient statistics only.
+class GramDesign(DesignBase):
+    """A design known only through its sufficient statistics (Dask input, training folds
+    of the statistics), with the protocol of :class:`~._units.DesignBase`.
 
     Every solver that runs on the Gram matrix (coordinate descent on ``X_c^T X_c / S``, the
     Cholesky and eigendecomposition ridge solvers) works on it unchanged; row-wise operations
@@ -148,40 +150,40 @@ class GramDesign(SolverUnits):
         self.S = stats.S
         Q, g0, yy = stats.Mxx / self.S, stats.Mxy / self.S, stats.Myy / self.S
         if fit_intercept:
-            self.y_mean, self._means = stats.mean_y, stats.mean_x
+            self.y_mean, self.means = stats.mean_y, stats.mean_x
         else:  # moments about zero
             mx, my = stats.mean_x, stats.mean_y
             Q, g0, yy = Q + np.outer(mx, mx), g0 + mx * my, yy + my * my
-            self.y_mean, self._means = 0.0, np.zeros(self.n_features)
+            self.y_mean, self.means = 0.0, np.zeros(self.n_features)
         self.shift = np.zeros(self.n_features)
-        self.y_scale = power_of_two_scale(float(yy))  # solver units, as in Design
+        self.y_scale = power_of_two_scale(float(yy))  # solver units, as in RowDesign
         self._gram = without_constant_columns(np.ascontiguousarray(Q), g0 / self.y_scale,
                                               float(yy) / self.y_scale ** 2, stats.mean_x,
                                               self.n_samples)
+        self.lips = np.maximum(np.diag(self._gram[0]), 0.0)
+        self.xty = self._gram[1]
+        self.null_objective = 0.5 * self._gram[2]
+        # the statistics are centred: the correlations' round-off scales with centred norms
+        self.norms = np.sqrt(self.lips)
 
-    @property
-    def means(self):
-        return self._means
-
-    @property
-    def lips(self):
-        return np.maximum(np.diag(self._gram[0]), 0.0)
-
-    def column_norms(self):
-        """``sqrt(Q_jj)``: the statistics are centred, so the correlations' round-off scales
-        with the centred norms."""
-        return np.sqrt(self.lips)
-
-    @property
-    def q(self):
-        return self.S * self._means
-
-    @property
-    def null_objective(self):
-        return 0.5 * self._gram[2]
+    def prefers_gram(self, solver):
+        """Always: the Gram matrix is all there is."""
+        return True
 
     def gram(self):
         return self._gram
+
+    def gram_data(self):
+        return GramData(*self._gram)
+
+    def cross_products(self, columns):
+        """``(X_c^T X_c[:, columns] / S, X_c[:, columns]^T y_c / S)``."""
+        Q, g0, _ = self._gram
+        return Q[:, columns], g0[columns]
+
+    @property
+    def q(self):
+        return self.S * self.means
 
     def residual_stats(self, w):
         """``(X_c^T r / S, r^T r / S, y_c^T r / S)`` for ``r = y_c - X_c w``."""
@@ -191,11 +193,12 @@ class GramDesign(SolverUnits):
         return g0 - Qw, max(ry - float(g0 @ w) + float(w @ Qw), 0.0), ry
 
     def residual_mse(self, coefs, intercepts):
-        """Weighted mean squared training error (data units, as :meth:`Design.residual_mse`)."""
+        """Weighted mean squared training error (data units, as
+        :meth:`RowDesign.residual_mse <sparsereg._problem._rows.RowDesign.residual_mse>`)."""
         Q, g0, yy = self._gram
         internal = coefs / self.y_scale
         quad = np.einsum("kp,kp->k", internal @ Q, internal)
-        offset = self.y_mean - coefs @ self._means - intercepts  # 0 at the optimal intercepts
+        offset = self.y_mean - coefs @ self.means - intercepts  # 0 at the optimal intercepts
         return self.gap_out(np.maximum(yy - 2.0 * internal @ g0 + quad, 0.0)) + offset * offset
 
     def least_squares(self, columns):

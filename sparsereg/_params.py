@@ -1,0 +1,121 @@
+"""One set of parameter rules for every entry point.
+
+Every estimator, CV estimator, :func:`~sparsereg.regularization_path` and
+:func:`~sparsereg.alpha_max` checks its parameters with :func:`check_params`, which applies
+the one rule :data:`RULES` holds for each name: a parameter means and accepts the same thing
+wherever it appears, and is checked before any work on the data.
+"""
+
+import numpy as np
+
+from ._validation import (
+    check_bool,
+    check_choice,
+    check_penalty_factor,
+    check_scalar_list,
+    check_scalar_param,
+    check_verbose,
+)
+
+
+def _real(low=None, high=None, low_inclusive=True, optional=False):
+    def rule(value, name, context):
+        if optional and value is None:
+            return None
+        return float(check_scalar_param(value, name, low=low, high=high,
+                                        low_inclusive=low_inclusive))
+    return rule
+
+
+def _integer(low=None, optional=False):
+    def rule(value, name, context):
+        if optional and value is None:
+            return None
+        return int(check_scalar_param(value, name, low=low, integer=True))
+    return rule
+
+
+def _fraction(value, name, context):
+    """A share in [0, 1]; a non-empty list of them where the entry point compares several."""
+    if value is None and name == "relax":
+        return None
+    if name in context.get("lists", ()):
+        return check_scalar_list(value, name, low=0.0, high=1.0)
+    return float(check_scalar_param(value, name, low=0.0, high=1.0))
+
+
+def _flag(value, name, context):
+    return check_bool(value, name)
+
+
+def _solver(value, name, context):
+    return check_choice(value, name, context["solvers"], context.get("solver_context", ""))
+
+
+def _selection(value, name, context):
+    return check_choice(value, name, SELECTIONS)
+
+
+def _penalty_factor(value, name, context):
+    return check_penalty_factor(value, context["n_features"])
+
+
+def _verbose(value, name, context):
+    return check_verbose(value, name)
+
+
+SELECTIONS = ("min", "1se", "aic", "bic")
+
+RULES = {
+    "alpha": _real(low=0.0),
+    "l1_ratio": _fraction,
+    "relax": _fraction,
+    "tol": _real(low=0.0),
+    "max_iter": _integer(low=1),
+    "eps": _real(low=0.0, high=1.0, low_inclusive=False),
+    "n_alphas": _integer(low=1),
+    "n_jobs": _integer(optional=True),
+    "noise_variance": _real(low=0.0, low_inclusive=False, optional=True),
+    "fit_intercept": _flag,
+    "positive": _flag,
+    "warm_start": _flag,
+    "verbose": _verbose,
+    "solver": _solver,
+    "selection": _selection,
+    "penalty_factor": _penalty_factor,
+}
+
+
+def check_params(params, *, n_features=None, solvers=None, solver_context="", lists=()):
+    """Check ``params`` (name -> value) by :data:`RULES`; returns the checked values.
+
+    Parameters
+    ----------
+    params : dict
+        The entry point's parameters, in the order their errors should be reported.
+    n_features : int, optional
+        Needed for ``penalty_factor``.
+    solvers : tuple of str, optional
+        The solvers the entry point accepts (needed for ``solver``).
+    solver_context : str, default=""
+        Qualifies the list of solvers in the error, e.g. ``" with penalty='l2'"``.
+    lists : tuple of str, default=()
+        Names that may be lists here (``l1_ratio`` and ``relax`` of the CV estimators).
+
+    Returns
+    -------
+    dict
+        Floats, ints, bools, lists or arrays, as each rule returns them.
+    """
+    context = dict(n_features=n_features, solvers=solvers, solver_context=solver_context,
+                   lists=lists)
+    return {name: RULES[name](value, name, context) for name, value in params.items()}
+
+
+def check_relax_l1_ratio(relax, l1_ratios):
+    """The relaxed lasso refits the support an L1 penalty selects: with ``l1_ratio = 0``
+    (ridge) the support is every feature and the "relaxed" fit is plain least squares."""
+    if relax is not None and min(np.atleast_1d(l1_ratios)) == 0.0:
+        raise ValueError("relax applies to penalties with an L1 part, not to l1_ratio=0 "
+                         f"(ridge, penalty='l2'); got relax={relax!r} with "
+                         f"l1_ratio={list(np.atleast_1d(l1_ratios))}.")

@@ -1,0 +1,137 @@
+"""The one input entry point: every estimator, CV estimator, :func:`regularization_path`
+and :func:`alpha_max` turns ``(X, y, sample_weight)`` into :class:`Inputs` here, in memory
+and for Dask arrays alike, before any parameter-dependent work; :meth:`Inputs.design` then
+builds the design the solvers see.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.utils.validation import check_array, check_consistent_length, validate_data
+
+from .._validation import check_lengths, check_sample_weight
+from ._dask import check_dask_data, dask_design, is_dask_array
+from ._rows import make_design, wants_gram
+
+ACCEPT = dict(accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32])
+
+
+@dataclass
+class Inputs:
+    """Validated data.
+
+    Attributes
+    ----------
+    X : ndarray, scipy.sparse matrix (CSR/CSC) or dask array
+        float64 or float32 (kept).
+    y : ndarray (float64) or dask array
+    sample_weight : ndarray, dask array or None
+        None means unit weights.
+    dask : bool
+        Whether the data are dask arrays (checked without computing them).
+    """
+
+    X: object
+    y: object
+    sample_weight: object
+    dask: bool
+
+    @property
+    def n_samples(self):
+        return self.X.shape[0]
+
+    @property
+    def n_features(self):
+        return self.X.shape[1]
+
+    def design(self, fit_intercept, solver="auto"):
+        """``(design, dtype of the coefficients)``.
+
+        In memory: a :class:`~._rows.RowDesign`, built on its Gram matrix when ``solver``
+        will solve there (one pass over X gives every statistic). Dask: one pass over the
+        chunks gives a :class:`~._stats.GramDesign` of the sufficient statistics.
+        """
+        if self.dask:
+            return dask_design(self.X, self.y, self.sample_weight, fit_intercept)
+        gram = gram_first(self.n_samples, self.n_features, not isinstance(self.X, np.ndarray),
+                          solver)
+        return make_design(self.X, self.y, self.sample_weight, fit_intercept,
+                           gram=gram), self.X.dtype
+
+
+def gram_first(n_samples, n_features, sparse, solver):
+    """Whether a design for ``solver`` is built on its Gram matrix: explicitly asked, or a
+    shape where the automatic and direct solvers use it (dense, n >> p)."""
+    if solver == "gram":
+        return True
+    if solver in ("cd", "cg", "gradient"):
+        return False
+    return wants_gram(n_samples, n_features, sparse)
+
+
+def read_inputs(X, y, sample_weight=None, *, estimator=None, min_samples=1):
+    """Validate ``(X, y, sample_weight)`` into :class:`Inputs`.
+
+    Parameters
+    ----------
+    X, y, sample_weight
+        As passed by the user (array-likes, scipy.sparse, pandas, dask arrays).
+    estimator : BaseEstimator, optional
+        Records ``n_features_in_`` (and ``feature_names_in_``) on it, as scikit-learn's
+        ``validate_data`` does.
+    min_samples : int, default=1
+        Fewest samples the caller can work with (2 for cross-validation).
+
+    Returns
+    -------
+    Inputs
+    """
+    if is_dask_array(X):
+        X, y, sample_weight = check_dask_data(X, y, sample_weight)
+        if estimator is not None:
+            estimator.n_features_in_ = X.shape[1]
+            if hasattr(estimator, "feature_names_in_"):
+                del estimator.feature_names_in_
+        inputs = Inputs(X, y, sample_weight, True)
+    else:
+        check_lengths(X, y)
+        try:
+            if estimator is not None:
+                X, y = validate_data(estimator, X, y, y_numeric=True, multi_output=False,
+                                     **ACCEPT)
+            else:
+                X = check_array(X, input_name="X", **ACCEPT)
+                y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+                if y.ndim != 1:
+                    raise ValueError(f"y must be 1-D, got shape {y.shape}.")
+                check_consistent_length(X, y)
+        except ValueError as exc:
+            raise_if_empty(X, exc)
+            raise
+        y = np.asarray(y, dtype=np.float64)
+        inputs = Inputs(X, y, check_sample_weight(sample_weight, X.shape[0]), False)
+    if inputs.n_samples < min_samples:
+        raise ValueError(f"Cross-validation needs at least {min_samples} samples, got "
+                         f"n_samples = {inputs.n_samples}.")
+    return inputs
+
+
+def read_X(estimator, X):
+    """``X`` for prediction, checked against the fitted ``estimator``."""
+    try:
+        return validate_data(estimator, X, reset=False, **ACCEPT)
+    except ValueError as exc:
+        raise_if_empty(X, exc)
+        raise
+
+
+def raise_if_empty(X, error):
+    """Re-raise ``error`` as "X is empty" when X has no sample or no feature."""
+    shape = getattr(X, "shape", None)
+    if shape is None:
+        try:
+            shape = np.shape(X)
+        except (ValueError, TypeError):  # ragged input: the original error says it
+            return
+    if len(shape) == 2 and 0 in shape or len(shape) == 1 and shape[0] == 0:
+        raise ValueError(f"X is empty: {error}") from None

@@ -1,0 +1,359 @@
+"""The row design: validated dense or CSC data turned once into what every solver needs.
+
+Sample weights (the datafit's IRLS weights; for the squared loss the sample weights) are
+folded in by scaling rows with ``sqrt(s_i)``, so the kernels never see weights; the
+intercept column becomes ``c = sqrt(s)`` (ones without weights) and ``S = c^T c = sum(s)``.
+The objective ``1/(2S) sum_i s_i (y_i - x_i w - b)^2`` is then ``1/(2S) ||y~ - X~ w - b c||^2``.
+Centring is implicit (``means``), so sparse X stays sparse.
+
+Two transformations keep the arithmetic sound whatever the data's offset and scale:
+
+- **Offset columns** (mean large against spread: years, prices, coordinates) are shifted by
+  their mean before anything else: every dense column when one needs it (as scikit-learn
+  centres dense X), and for sparse X only those columns (they are nearly dense, so storing them
+  shifted costs at most twice their entries). Implicit centring of an offset column cancels
+  digits (``x^T r`` and ``X^T X - S mu mu^T`` are differences of huge numbers); a shifted
+  column's remaining mean is of the order of round-off, so no cancellation is left.
+- **The scale of y**: solvers work in units of ``y_scale`` (see :mod:`._units`).
+
+Every per-feature statistic (means, curvatures, column norms, ``X_c^T y``) is computed once,
+when the design is built, from one explicit source: the Gram matrix for a design built with
+``gram=True`` (one pass over X gives all of them), the columns otherwise. Forming the Gram
+matrix later (a ridge solve on a coordinate-descent design) never changes them, so no result
+depends on the order in which solvers ask for things.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._kernels._bundles import GramData, RowData
+from .._kernels._stats import centered_sqnorms
+from ._centered import MAX_CANCELLATION, block_products, centered_products, finite, symmetric
+from ._datafit import SquaredError
+from ._stats import constant_columns
+from ._units import DesignBase, spread_scale
+
+OFFSET_SAMPLE_ROWS = 2048  # dense X: offsets judged on about this many rows
+OFFSET_RATIO = 16.0  # S mean_j^2 > OFFSET_RATIO ||x_j - mean_j||^2 (mean > 4 sd): shift the column
+GRAM_MIN_RATIO = 10  # "auto" solves on the Gram matrix when n >= GRAM_MIN_RATIO * p ...
+GRAM_MAX_FEATURES = 4000  # ... and p is small enough for a p x p matrix
+
+
+class RowDesign(DesignBase):
+    """Scaled design matrix (dense or CSC) and its per-feature statistics.
+
+    Attributes
+    ----------
+    X : F-ordered ndarray or CSC triple ``(data, indices, indptr)``
+        ``X~ = diag(c) X`` (offset columns shifted).
+    y, c : ndarray (n,)
+        ``y~ = c * (y - y_mean) / y_scale`` (``c * y / y_scale`` without intercept) and the
+        intercept column ``c = sqrt(s)``.
+    y_mean : float
+        Weighted mean of y (0 without intercept).
+    y_scale : float
+        Power of two near the spread of y; solvers work in units of ``y_scale``.
+    shift : ndarray (p,)
+        What was subtracted from each column of X before scaling its rows (0 for most).
+    S : float
+        ``c^T c``, the sum of the sample weights.
+    means, lips : ndarray (p,)
+        Weighted column means (0 without intercept) and coordinate curvatures
+        ``||x_j - mean_j c||^2 / S`` (0 for numerically constant columns).
+    xty : ndarray (p,)
+        ``X_c^T y~ / S``, the correlations at ``w = 0``.
+    null_objective : float
+        P(0), the objective of the intercept-only model (solver units).
+    """
+
+    has_rows = True
+
+    def __init__(self, X, y, c, S, fit_intercept, n_samples, n_features, sparse, shift=None,
+                 gram=False, means=None):
+        self.X, self.c, self.S = X, c, S
+        self.fit_intercept = fit_intercept
+        self.n_samples, self.n_features, self.sparse = n_samples, n_features, sparse
+        self.shift = np.zeros(n_features) if shift is None else shift
+        # y is stored centred and scaled: the solvers' sums are then of order one, whatever
+        # the offset of y (which only moves the intercept) and its scale.
+        self.y_mean = float(c @ y) / S if fit_intercept else 0.0
+        y = y - self.y_mean * c if fit_intercept else y
+        self.y_scale = spread_scale(y, S)
+        self.y = y / self.y_scale
+        self.weighted = not np.all(c == 1.0)
+        self._gram = None
+        if gram:  # one pass over X for every statistic
+            self._gram = self._first_gram()
+            self.xty = self._gram[1]
+            lips = np.diag(self._gram[0]).copy()
+        else:
+            if means is None:
+                means = self.rmatvec(c) / S if fit_intercept else np.zeros(n_features)
+            self.means = means
+            lips = finite(centered_sqnorms(X, c, means, S) / S)
+        self.lips = np.where(constant_columns(lips, self.means, n_samples), 0.0,
+                             np.maximum(lips, 0.0))
+        if not gram:
+            self.xty = np.where(self.lips == 0.0, 0.0, self.centered_rmatvec(self.y) / S)
+        self.null_objective = 0.5 * float(self.y @ self.y) / S
+        self.norms = np.sqrt(self.lips + self.means ** 2)
+
+    # -- the protocol (see :class:`._units.DesignBase`) -------------------------------------
+
+    def prefers_gram(self, solver):
+        """Whether ``solver`` ("auto", "cd" or "gram") runs on the Gram matrix here: dense X
+        with n >> p and p small enough for a p x p matrix, or when asked."""
+        if solver != "auto":
+            return solver == "gram"
+        return wants_gram(self.n_samples, self.n_features, self.sparse)
+
+    def row_data(self):
+        """The design as the coordinate-descent kernel's :class:`RowData`."""
+        return RowData(self.X, self.y, self.c, self.q, self.lips, float(self.S),
+                       bool(self.fit_intercept))
+
+    def gram_data(self):
+        """The Gram statistics as the Gram kernel's :class:`GramData` (formed on first use,
+        without changing any other statistic)."""
+        return GramData(*self.gram())
+
+    def gram(self):
+        """``(Q, g0, yy)``: ``X_c^T X_c / S``, ``X_c^T y_c / S`` and ``||y_c||^2 / S``."""
+        if self._gram is None:
+            Q, g0 = centered_products(self.X, self.c, self.y, self.S, self.means)
+            const = self.lips == 0.0
+            self._gram = _zero_constant(Q, g0, const) + (self.null_objective * 2.0,)
+        return self._gram
+
+    def cross_products(self, columns):
+        """``(X_c^T X_c[:, columns] / S, X_c[:, columns]^T y_c / S)``."""
+        if self._gram is not None:
+            Q, g0, _ = self._gram
+            return Q[:, columns], g0[columns]
+        Q, g = centered_products(self.X, self.c, self.y, self.S, self.means, columns)
+        return _zero_constant(Q, g, self.lips == 0.0, columns)
+
+    @property
+    def q(self):
+        """``x_j^T c = S * mean_j``: how a change of ``w_j`` moves the residual's weighted sum."""
+        return self.S * self.means
+
+    def matvec(self, w):
+        """``X~ w`` (no centring)."""
+        return (self.csc_matrix() if self.sparse else self.X) @ w
+
+    def rmatvec(self, r):
+        """``X~^T r`` (no centring)."""
+        return (self.csc_matrix() if self.sparse else self.X).T @ r
+
+    def centered_rmatvec(self, r):
+        """``X_c^T r`` for the centred design."""
+        return self.rmatvec(r) - self.means * (self.c @ r)
+
+    def centered_matvec(self, w):
+        """``X_c w`` for the centred design (``w`` may be a matrix of column vectors)."""
+        return self.matvec(w) - np.multiply.outer(self.c, self.means @ w)
+
+    def centered_columns(self, columns):
+        """``X_c[:, columns]`` as a new dense (n, len(columns)) float64 array."""
+        if self.sparse:
+            block = self.csc_matrix()[:, columns].toarray()
+        else:
+            block = np.array(self.X[:, columns], dtype=np.float64)
+        return block - np.outer(self.c, self.means[columns])
+
+    def residual_stats(self, w):
+        """``(X_c^T r / S, r^T r / S, y_c^T r / S)`` for ``r = y_c - X_c w``, from scratch."""
+        r = self.y - self.matvec(w)
+        if self.fit_intercept:
+            r = r - (self.c @ r / self.S) * self.c
+        S = self.S
+        return self.centered_rmatvec(r) / S, float(r @ r) / S, float(self.y @ r) / S
+
+    def residual_mse(self, coefs, intercepts):
+        """Weighted mean squared training error of each row of ``coefs`` with ``intercepts``
+        (both in the data's units)."""
+        # y is centred and X shifted: move the intercepts by y_mean and the shift to match.
+        offsets = intercepts - self.y_mean + coefs @ self.shift
+        fitted = self.matvec(coefs.T) + np.multiply.outer(self.c, offsets)
+        residual = self.y_scale * self.y[:, None] - fitted
+        return np.einsum("ij,ij->j", residual, residual) / self.S
+
+    def least_squares(self, columns):
+        """Unpenalized fit of y on the centred ``columns``: ``(coef, mean squared residual)``,
+        in solver units.
+
+        Solved on the columns themselves (not the normal equations), so that when they fit y
+        almost exactly the residual stays at round-off level.
+        """
+        block = self.centered_columns(columns)
+        coef = np.linalg.lstsq(block, self.y, rcond=None)[0]
+        residual = self.y - block @ coef
+        return coef, float(residual @ residual) / self.S
+
+    def gram_block(self, columns):
+        """``X_c[:, columns]^T X_c[:, columns] / S``."""
+        block = self.centered_columns(columns)
+        return block.T @ block / self.S
+
+    def csc_matrix(self, dtype=None):
+        """X~ as a scipy CSC matrix (sharing the kernel arrays unless ``dtype`` converts)."""
+        data, indices, indptr = self.X
+        data = data if dtype is None else data.astype(dtype, copy=False)
+        return sp.csc_matrix((data, indices, indptr), shape=(self.n_samples, self.n_features))
+
+    # -- construction ----------------------------------------------------------------------
+
+    def _first_gram(self):
+        """The Gram statistics in one read of X, which also gives the means.
+
+        Dense X is accumulated uncentred in row blocks and centred afterwards, unless that
+        would cancel digits (column means large against their spread, e.g. offsets the
+        sampled check missed): then a second pass shifts every row by the first block's mean.
+        """
+        S, c = self.S, self.c
+        if self.sparse:
+            self.means = self.rmatvec(c) / S if self.fit_intercept else np.zeros(self.n_features)
+            Q, g0 = centered_products(self.X, c, self.y, S, self.means)
+        else:
+            Q, cross = block_products(self.X, c, self.y, None)
+            means = cross[:, 1] / S if self.fit_intercept else np.zeros(self.n_features)
+            centring = S * means * means
+            diag = np.diag(Q) - centring
+            if np.all(centring <= MAX_CANCELLATION * np.maximum(diag, 0.0)):
+                Q = symmetric(Q) - S * np.outer(means, means)
+            else:
+                head = slice(0, min(self.n_samples, 2 ** 18 // max(self.n_features, 1) + 128))
+                c_head = c[head]
+                shift = (c_head @ self.X[head]) / max(c_head @ c_head, np.finfo(float).tiny)
+                Q, cross = block_products(self.X, c, self.y, shift)
+                delta = cross[:, 1] / S  # mean - shift
+                means = shift + delta
+                Q = symmetric(Q)
+                if self.fit_intercept:
+                    Q -= S * np.outer(delta, delta)
+            self.means = means
+            Q, g0 = np.ascontiguousarray(finite(Q) / S), cross[:, 0] / S
+        const = constant_columns(np.diag(Q).copy(), self.means, self.n_samples)
+        return _zero_constant(Q, g0, const) + (float(self.y @ self.y) / self.S,)
+
+
+def _zero_constant(Q, g, const, columns=None):
+    """The products with numerically constant columns exactly zero (they are zero once
+    centred; computed, they are round-off)."""
+    if not np.any(const):
+        return np.ascontiguousarray(Q), g
+    Q = Q.copy()
+    Q[const, :] = 0.0
+    inside = const if columns is None else const[columns]
+    Q[:, inside] = 0.0
+    return np.ascontiguousarray(Q), np.where(inside, 0.0, g)
+
+
+def wants_gram(n_samples, n_features, sparse):
+    """Whether "auto" solves a design of this shape on its Gram matrix."""
+    return (not sparse and n_samples >= GRAM_MIN_RATIO * n_features
+            and n_features <= GRAM_MAX_FEATURES)
+
+
+def offset_shift(X, sqrt_s, S, fit_intercept):
+    """``(shift, columns, means)`` for ``X`` (dense or CSC kernel storage, rows scaled by
+    ``sqrt_s``): the columns whose mean is large against their spread and the means to shift
+    them by (None when there is none), and the column means when they were computed exactly.
+
+    Dense X with many rows is judged on 16 blocks of contiguous rows spread over it, so that
+    a design solved on its Gram matrix (one pass over X) does not pay two more passes for the
+    question. A column the sample misjudges costs accuracy, never honesty: the certificate's
+    round-off model grows with the columns' uncentred norms.
+    """
+    p = X[2].shape[0] - 1 if isinstance(X, tuple) else X.shape[1]
+    if not fit_intercept:
+        return None, None, np.zeros(p)
+    n = sqrt_s.shape[0]
+    exact = isinstance(X, tuple) or n <= 2 * OFFSET_SAMPLE_ROWS
+    if exact:
+        Xs, c = X, sqrt_s
+    else:  # blocks of contiguous rows (cache-friendly in an F-ordered X), spread over all
+        block = OFFSET_SAMPLE_ROWS // 16
+        starts = np.linspace(0, n - block, 16).astype(np.int64)
+        Xs = np.asfortranarray(np.concatenate([X[i:i + block] for i in starts]),
+                               dtype=np.float64)
+        c = np.concatenate([sqrt_s[i:i + block] for i in starts])
+    S_s = float(c @ c)
+    if isinstance(Xs, tuple):
+        data, indices, indptr = Xs
+        means = sp.csc_matrix((data, indices, indptr), shape=(n, p)).T @ c / S_s
+    else:
+        means = (c @ Xs) / max(S_s, np.finfo(float).tiny)
+    with np.errstate(over="ignore"):  # an overflow is reported by the curvatures later
+        centring = S_s * means * means
+    spread = centered_sqnorms(Xs, c, means, S_s)
+    offset = np.flatnonzero(centring > OFFSET_RATIO * spread)
+    if offset.size == 0:
+        return None, None, (means if exact else None)
+    return means, offset, None
+
+
+def make_design(X, y, sample_weight, fit_intercept, *, gram=False, datafit=None):
+    """Build a :class:`RowDesign` from validated arrays (X dense or scipy.sparse, y 1-D).
+
+    ``datafit`` (the squared loss by default) gives the rows' weights and the target the
+    least-squares kernels see (:meth:`~._datafit.SquaredError.quadratic_model`). ``gram``
+    builds every statistic from the Gram matrix in one pass (for designs solved on it).
+    Nothing passed in is modified; X is copied only when a Fortran-ordered view, the row
+    scaling by weights or the shift of offset columns requires it.
+    """
+    datafit = SquaredError() if datafit is None else datafit
+    n, p = X.shape
+    target, weights = datafit.quadratic_model(np.asarray(y, dtype=np.float64), sample_weight)
+    weighted = weights is not None
+    sqrt_s = np.sqrt(weights) if weighted else np.ones(n)
+    S = float(weights.sum()) if weighted else float(n)
+    y_scaled = target * sqrt_s if weighted else np.array(target, dtype=np.float64)
+    kernel_X = _kernel_matrix(X, sqrt_s if weighted else None)
+    shift, columns, means = offset_shift(kernel_X, sqrt_s, S, fit_intercept)
+    if shift is not None:
+        # Dense: centre every column (one copy either way); sparse: only the offset ones.
+        columns = columns if sp.issparse(X) else None
+        kernel_X = _kernel_matrix(X, sqrt_s if weighted else None, shift, columns)
+        if columns is not None:
+            shift = np.where(np.isin(np.arange(p), columns), shift, 0.0)
+    return RowDesign(kernel_X, y_scaled, sqrt_s, S, fit_intercept, n, p, sp.issparse(X),
+                     shift=shift, gram=gram, means=None if gram else means)
+
+
+def _kernel_matrix(X, sqrt_s, shift=None, columns=None):
+    """``diag(sqrt_s) (X - 1 shift^T)`` in the kernels' storage: F-ordered, or a CSC triple.
+
+    For sparse X only ``columns`` are shifted; they are stored with all their entries. A
+    shifted matrix is float64 whatever X's dtype: ``x - shift`` rounded to float32 would be
+    other data than the user's.
+    """
+    if sp.issparse(X):
+        Xc = X.tocsc()
+        if shift is not None:
+            Xc = _shift_sparse_columns(Xc.astype(np.float64), shift, columns)
+        if sqrt_s is not None:
+            Xc = sp.csc_matrix(sp.diags(sqrt_s) @ Xc)
+        if not Xc.has_canonical_format:
+            Xc = Xc.copy()  # never modify the caller's matrix
+            Xc.sum_duplicates()
+        index_type = np.int32 if Xc.nnz < np.iinfo(np.int32).max else np.int64
+        return (Xc.data, Xc.indices.astype(index_type, copy=False),
+                Xc.indptr.astype(index_type, copy=False))
+    if shift is not None:
+        X = X - shift  # float64
+    return np.asfortranarray(X * sqrt_s[:, None] if sqrt_s is not None else X)
+
+
+def _shift_sparse_columns(Xc, shift, columns):
+    """CSC ``Xc`` with ``columns`` replaced by ``x_j - shift_j`` (stored densely)."""
+    p = Xc.shape[1]
+    keep = np.ones(p, dtype=Xc.dtype)
+    keep[columns] = 0
+    rest = sp.csc_matrix(Xc @ sp.diags(keep))
+    rest.eliminate_zeros()
+    block = sp.csc_matrix(Xc[:, columns].toarray() - shift[columns])
+    place = sp.csc_matrix((np.ones(len(columns), dtype=Xc.dtype),
+                           (np.arange(len(columns)), columns)), shape=(len(columns), p))
+    return sp.csc_matrix(rest + block @ place)

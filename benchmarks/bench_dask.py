@@ -1,7 +1,7 @@
 """Data larger than memory: L1 on a lazily generated dask array, against an in-memory subset.
 
-    python benchmarks/bench_dask.py [--rows 5000000] [--features 200] [--chunk 50000]
-                                    [--subset 500000] [--quick]
+    python -m benchmarks.bench_dask [--rows 5000000] [--features 200] [--chunk 50000]
+                                    [--subset 500000] [--quick]      (from the repository root)
 
 Each measurement runs in a fresh subprocess so that its peak resident memory (``ru_maxrss``)
 belongs to that fit alone. X is generated chunk by chunk inside the dask graph (Gaussian,
@@ -18,8 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if not __package__:
+    sys.exit("run it from the repository root as: python -m benchmarks.bench_dask")
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ALPHA_RATIO = 0.05  # alpha = alpha_max / 20
@@ -122,8 +122,9 @@ def _child(args):
 
 
 def _spawn(*extra):
-    cmd = [sys.executable, str(Path(__file__).resolve()), *extra]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    cmd = [sys.executable, "-m", "benchmarks.bench_dask", *extra]
+    done = subprocess.run(cmd, cwd=RESULTS.parents[1], capture_output=True, text=True,
+                          check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

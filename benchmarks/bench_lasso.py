@@ -1,25 +1,19 @@
 """Lasso benchmark: sparsereg vs scikit-learn at matched accuracy, warm and cold.
 
-    python benchmarks/bench_lasso.py [--quick] [--problems a b] [--no-cold]
+    python -m benchmarks.bench_lasso [--quick] [--problems a b] [--no-cold]
 
-Prints markdown tables and writes ``benchmarks/results/lasso[_quick].json``.
+Run it from the repository root. Prints markdown tables and writes ``benchmarks/results/lasso[_quick].json``.
 """
 
 import argparse
-import datetime
-import hashlib
-import json
-import os
-import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if not __package__:
+    sys.exit("run it from the repository root as: python -m benchmarks.bench_lasso")
 
-from threadpoolctl import threadpool_info, threadpool_limits
+from threadpoolctl import threadpool_limits
 
 from benchmarks import cold, harness
 from benchmarks.adapters import make_adapter
@@ -34,38 +28,6 @@ REFERENCE = ["sklearn", "sparsereg"]  # adapters whose reference_tol fits define
 COLD = [("sparsereg", "a", "a1"), ("sparsereg", "b", "b"), ("sklearn", "a", "a1")]
 QUICK_LABELS = {"a1", "a2", "b"}  # --quick skips a/20
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def source_hash(package_dir):
-    """SHA-1 of the package's .py sources: identifies the code under test, edits included."""
-    digest = hashlib.sha1()
-    for path in sorted(package_dir.rglob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def environment():
-    import numba
-    import numpy
-    import scipy
-    import sklearn
-
-    import sparsereg
-
-    def git(*args):
-        return subprocess.run(["git", *args], cwd=RESULTS.parent.parent, text=True,
-                              capture_output=True).stdout.strip()
-
-    return dict(date=datetime.datetime.now().isoformat(timespec="seconds"),
-                python=platform.python_version(), machine=platform.processor() or
-                platform.machine(), cpus=os.cpu_count(), numpy=numpy.__version__, scipy=scipy.__version__,
-                sklearn=sklearn.__version__, numba=numba.__version__,
-                sparsereg=sparsereg.__version__, git_commit=git("rev-parse", "HEAD"),
-                git_dirty=git("status", "--porcelain", "sparsereg"),
-                sparsereg_source_sha1=source_hash(Path(sparsereg.__file__).parent),
-                loadavg_start=os.getloadavg(),
-                blas=[{k: i.get(k) for k in ("internal_api", "version", "num_threads")}
-                      for i in threadpool_info()])
 
 
 def run_problem(name, labels, budget, max_runs, log):
@@ -118,11 +80,9 @@ def main(argv=None):
     labels = QUICK_LABELS if args.quick else {lab for p in args.problems
                                               for lab in get_problem(p).fractions}
     log = lambda s: print(s, flush=True)  # noqa: E731
-    if os.getloadavg()[0] > 0.5:
-        log(f"warning: load average {os.getloadavg()[0]:.2f} before starting; other processes "
-            "may distort the timings")
+    harness.warn_if_busy(0.5, log)
     t_start = time.perf_counter()
-    result = dict(environment=environment(), target=harness.TARGET, quick=args.quick,
+    result = dict(environment=harness.environment(), target=harness.TARGET, quick=args.quick,
                   problems={}, cold=[])
     with threadpool_limits(1):
         for name in args.problems:
@@ -142,13 +102,8 @@ def main(argv=None):
         log(f"\n### Cold start (fresh process, median of {cold_repeats})\n")
         log(cold.markdown_table(result["cold"], names))
 
-    result["total_seconds"] = time.perf_counter() - t_start
-    result["loadavg_end"] = os.getloadavg()
-    log(f"\ntotal {result['total_seconds']:.0f} s")
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / ("lasso_quick.json" if args.quick else "lasso.json")
-    path.write_text(json.dumps(result, indent=1, default=float))
-    log(f"wrote {path}")
+    harness.save(result, t_start, RESULTS / ("lasso_quick.json" if args.quick else "lasso.json"),
+                 log)
 
 
 if __name__ == "__main__":

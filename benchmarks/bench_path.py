@@ -1,6 +1,6 @@
 """Path benchmark: a 100-alpha lasso path at matched accuracy (ANCHORS.md, problems d and d').
 
-    python benchmarks/bench_path.py [--quick]
+    python -m benchmarks.bench_path [--quick]      (from the repository root)
 
 Problem (a) of ANCHORS.md (n=500, p=5000, AR(1) 0.6 Gaussian X, 50 +-1 entries in w*, SNR 3),
 100 alphas geometric from alpha_max to alpha_max * 1e-2 ("d") and to alpha_max * 1e-3 ("d'",
@@ -23,24 +23,18 @@ and prints markdown tables.
 """
 
 import argparse
-import json
-import math
-import os
 import sys
 import time
-import warnings
 from pathlib import Path
-from statistics import median
 
-if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if not __package__:
+    sys.exit("run it from the repository root as: python -m benchmarks.bench_path")
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from benchmarks import harness
 from benchmarks.adapters import HALF_DECADE, MAX_ITER
-from benchmarks.bench_lasso import environment
 from benchmarks.problems import get_problem
 
 N_ALPHAS = 100
@@ -115,14 +109,9 @@ def objectives(X, y, alphas, coefs, intercepts):
 
 def timed_run(solver, X, y, alphas, tol):
     """``(seconds, coefs, intercepts, epochs, ConvergenceWarning messages)``."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        t0 = time.perf_counter()
-        coefs, intercepts, epochs = solver.run(X, y, alphas, tol)
-        seconds = time.perf_counter() - t0
-    msgs = sorted({str(w.message) for w in caught if "onverge" in w.category.__name__})
+    seconds, (coefs, intercepts, epochs), msgs = harness.timed(solver.run, X, y, alphas, tol)
     return seconds, np.asarray(coefs, dtype=np.float64), np.asarray(intercepts, float), \
-        epochs, msgs
+        epochs, sorted(set(msgs))
 
 
 def reference(X, y, alphas, log):
@@ -155,62 +144,35 @@ def reference(X, y, alphas, log):
                          for k, f in fits.items()})
 
 
-def max_subopt(X, y, alphas, p_star, coefs, intercepts):
-    sub = (objectives(X, y, alphas, coefs, intercepts) - p_star) / p_star
-    return float(sub.max()), int(np.argmax(sub))
-
-
-def tune(solver, X, y, alphas, p_star, log):
-    """Loosest tol of the grid reaching the target at every alpha (the tightest if none)."""
-    trials = []
-    for tol in HALF_DECADE:
-        seconds, coefs, intercepts, epochs, msgs = timed_run(solver, X, y, alphas, tol)
-        sub, where = max_subopt(X, y, alphas, p_star, coefs, intercepts)
-        trials.append(dict(tol=tol, seconds=seconds, max_subopt=sub, worst_alpha_index=where,
-                           epochs=epochs, warnings=len(msgs)))
-        log(f"  tune {solver.name}: tol {tol:.0e} -> {seconds:.2f} s, max subopt {sub:.1e} "
-            f"(alpha index {where})")
-        if sub <= TARGET:
-            break
-    return tol, seconds, trials
-
-
 def measure(solver, X, y, alphas, p_star, unit, budget, max_runs, log):
-    tol, warm, trials = tune(solver, X, y, alphas, p_star, log)
-    runs = int(min(max_runs, max(3, math.ceil(budget / max(warm, 1e-9)))))
-    times, subs, msgs = [], [], []
-    for _ in range(runs):
-        seconds, coefs, intercepts, epochs, m = timed_run(solver, X, y, alphas, tol)
-        times.append(seconds)
-        subs.append(max_subopt(X, y, alphas, p_star, coefs, intercepts)[0])
-        msgs += m
-    t = median(times)
-    return dict(solver=solver.name, key=solver.key, tol_param=solver.tol_param, tol=tol,
-                tol_note=("grid's loosest" if tol == HALF_DECADE[0] else
-                          "grid's tightest" if tol == HALF_DECADE[-1] else ""),
-                time=t, times=times, runs=runs, passes=t / unit,
-                passes_per_alpha=t / unit / len(alphas), max_subopt=max(subs),
-                reached=bool(max(subs) <= TARGET), epochs=epochs,
-                nnz_end=int(np.count_nonzero(coefs[-1])), warnings=sorted(set(msgs)),
-                trials=trials)
+    """One row: :func:`harness.matched_accuracy`, the suboptimality being the max over alphas."""
+    def fit(tol):
+        seconds, coefs, intercepts, epochs, msgs = timed_run(solver, X, y, alphas, tol)
+        sub = (objectives(X, y, alphas, coefs, intercepts) - p_star) / p_star
+        return dict(seconds=seconds, subopt=float(sub.max()),
+                    worst_alpha_index=int(np.argmax(sub)), epochs=epochs,
+                    nnz_end=int(np.count_nonzero(coefs[-1])), warnings=msgs)
 
+    def on_trial(t):
+        log(f"  tune {solver.name}: tol {t['tol']:.0e} -> {t['seconds']:.2f} s, max subopt "
+            f"{t['subopt']:.1e} (alpha index {t['worst_alpha_index']})")
 
-def fmt_time(seconds):
-    return f"{seconds * 1e3:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+    tol, trials, runs = harness.matched_accuracy(fit, HALF_DECADE, budget, max_runs,
+                                                 on_trial=on_trial)
+    row = harness.summarize(solver.name, solver.tol_param, tol, HALF_DECADE, trials, runs,
+                            unit)
+    for record in [row, *trials]:  # the max over the alphas, named as in the earlier files
+        record["max_subopt"] = record.pop("subopt")
+    row.update(key=solver.key, passes_per_alpha=row["passes"] / len(alphas),
+               epochs=runs[-1]["epochs"], nnz_end=runs[-1]["nnz_end"])
+    return row
 
 
 def markdown_table(rows):
-    lines = ["| solver | tol param | tol | time (median) | speedup vs lasso_path | passes "
-             "| passes/alpha | epochs | max rel. subopt | reached 1e-6 |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    base = rows[0]["time"]
-    for r in rows:
-        tol = f"{r['tol']:.0e}" + (f" ({r['tol_note']})" if r["tol_note"] else "")
-        lines.append(f"| {r['solver']} | {r['tol_param']} | {tol} | {fmt_time(r['time'])} | "
-                     f"{base / r['time']:.2f}x | {r['passes']:.0f} | "
-                     f"{r['passes_per_alpha']:.1f} | {r['epochs']} | {r['max_subopt']:.1e} | "
-                     f"{'yes' if r['reached'] else '**no**'} |")
-    return "\n".join(lines)
+    return harness.markdown_table(
+        rows, extra=(("passes/alpha", "{passes_per_alpha:.1f}"), ("epochs", "{epochs}")),
+        subopt_key="max_subopt", subopt_title="max rel. subopt",
+        speedup_title="speedup vs lasso_path")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,22 +222,14 @@ def main(argv=None):
     budget, max_runs = (0.5, 5) if args.quick else (2.0, 10)
     labels = ["d"] if args.quick else list(PATHS)
     log = lambda s: print(s, flush=True)  # noqa: E731
-    if os.getloadavg()[0] > 0.5:
-        log(f"warning: load average {os.getloadavg()[0]:.2f} before starting; other processes "
-            "may distort the timings")
+    harness.warn_if_busy(0.5, log)
     t_start = time.perf_counter()
-    result = dict(environment=environment(), target=TARGET, quick=args.quick, paths={})
+    result = dict(environment=harness.environment(), target=TARGET, quick=args.quick, paths={})
     with threadpool_limits(1):
         for label in labels:
             result["paths"][label] = run_path(label, PATHS[label], budget, max_runs, log)
-    result["total_seconds"] = time.perf_counter() - t_start
-    result["loadavg_end"] = os.getloadavg()
-    log(f"\ntotal {result['total_seconds']:.0f} s; load average at the end "
-        f"{result['loadavg_end'][0]:.2f}")
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / ("path_quick.json" if args.quick else "path.json")
-    path.write_text(json.dumps(result, indent=1, default=float))
-    log(f"wrote {path}")
+    harness.save(result, t_start, RESULTS / ("path_quick.json" if args.quick else "path.json"),
+                 log)
 
 
 if __name__ == "__main__":

@@ -59,20 +59,29 @@ def _run(args, env_extra):
     return result
 
 
-def cold_start(adapter_key, problem_name, label, tol, repeats=3):
-    """Medians over ``repeats`` fresh processes, with the Numba cache warm and empty."""
-    args = [adapter_key, problem_name, label, repr(tol)]
-    _run(args, {})  # prime the on-disk cache (kernels may have changed since the last run)
+def _warm_and_empty(probe, repeats):
+    """``{"cache_warm": ..., "cache_empty": ...}``: per entry, the median over ``repeats``
+    fresh processes ``probe(env_extra)``, first with the Numba cache as it is (primed by one
+    unrecorded process: kernels may have changed since the last run), then with
+    ``NUMBA_CACHE_DIR`` a new empty directory."""
+    probe({})
     out = {}
     for mode in ("cache_warm", "cache_empty"):
         results = []
         for _ in range(repeats):
             if mode == "cache_warm":
-                results.append(_run(args, {}))
+                results.append(probe({}))
             else:
                 with tempfile.TemporaryDirectory(prefix="numba-cache-") as d:
-                    results.append(_run(args, {"NUMBA_CACHE_DIR": d}))
+                    results.append(probe({"NUMBA_CACHE_DIR": d}))
         out[mode] = {k: median(r[k] for r in results) for k in results[0]}
+    return out
+
+
+def cold_start(adapter_key, problem_name, label, tol, repeats=3):
+    """Medians over ``repeats`` fresh processes, with the Numba cache warm and empty."""
+    args = [adapter_key, problem_name, label, repr(tol)]
+    out = _warm_and_empty(lambda extra: _run(args, extra), repeats)
     warm = out["cache_warm"]["warm_fit_s"]
     out.update(adapter=adapter_key, problem=problem_name, label=label, tol=tol,
                repeats=repeats, warm_fit_s=warm,
@@ -98,17 +107,7 @@ def demo_start(repeats=3):
         line = next(s for s in out.splitlines() if s.startswith("Both fits took"))
         return dict(first_fits_s=float(line.split()[3]) / 1e3, process_wall_s=wall)
 
-    once({})  # prime the on-disk cache
-    out = {}
-    for mode in ("cache_warm", "cache_empty"):
-        results = []
-        for _ in range(repeats):
-            if mode == "cache_warm":
-                results.append(once({}))
-            else:
-                with tempfile.TemporaryDirectory(prefix="numba-cache-") as d:
-                    results.append(once({"NUMBA_CACHE_DIR": d}))
-        out[mode] = {k: median(r[k] for r in results) for k in results[0]}
+    out = _warm_and_empty(once, repeats)
     out["repeats"] = repeats
     return out
 
@@ -129,4 +128,6 @@ def markdown_table(entries, names):
 
 
 if __name__ == "__main__":
+    if not __package__:
+        sys.exit("the child of benchmarks.cold.cold_start: python -m benchmarks.cold ...")
     _child(sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]))

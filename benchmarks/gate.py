@@ -1,6 +1,6 @@
 """CI speed gate (issue 4, item 5): is sparsereg still faster than scikit-learn?
 
-    python benchmarks/gate.py [--runs 5] [--json]
+    python -m benchmarks.gate [--runs 5] [--json]      (from the repository root)
 
 Times sparsereg ``L1Regressor`` and scikit-learn ``Lasso`` on problem (a) at alpha_max/20
 (dense, n=500, p=5000) and problem (c) (sparse CSC 20000 x 50000, density 1e-3, intercept),
@@ -19,16 +19,14 @@ import argparse
 import json
 import sys
 import time
-import warnings
-from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if not __package__:
+    sys.exit("run it from the repository root as: python -m benchmarks.gate")
 
 from threadpoolctl import threadpool_limits
 
 from benchmarks.adapters import make_adapter
-from benchmarks.harness import TARGET, lasso_objective
+from benchmarks.harness import TARGET, lasso_objective, timed
 from benchmarks.problems import get_problem
 
 # (problem, label) -> {adapter key: tol}: the loosest half-decade tolerances reaching <= 1e-6
@@ -42,11 +40,7 @@ REFERENCE_TOL = 1e-12  # sparsereg's tight fit for the accuracy check
 
 
 def _fit(adapter, problem, alpha, tol):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        t0 = time.perf_counter()
-        coef, intercept = adapter.fit(problem.X, problem.y, alpha, tol)
-        seconds = time.perf_counter() - t0
+    seconds, (coef, intercept), _ = timed(adapter.fit, problem.X, problem.y, alpha, tol)
     return seconds, lasso_objective(problem.X, problem.y, alpha, coef, intercept)
 
 
@@ -95,7 +89,7 @@ def main(argv=None):
               f"{r['ratio']:.2f}x faster; rel. subopt {accuracy}")
         if max(r["subopt"].values()) > TARGET:
             print(f"      warning: rel. subopt above {TARGET:g}: the fixed tolerances no "
-                  "longer match the accuracy; re-tune them with run_all.py")
+                  "longer match the accuracy; re-tune them with benchmarks.run_all")
         if r["ratio"] < 1.0:
             failed.append(label)
     seconds = time.perf_counter() - t0

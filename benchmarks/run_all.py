@@ -1,8 +1,9 @@
 """All benchmarks of issue 4 in one command, and the table ``docs/benchmarks.md``.
 
-    python benchmarks/run_all.py [--quick] [--problems a b c ...] [--no-cold] [--with-path]
+    python -m benchmarks.run_all [--quick] [--problems a b c ...] [--no-cold] [--with-path]
 
-Problems (``problems.py``): a1, a/20, a2, b, c, c2 (Lasso), e (elastic net), e1, e2 (Ridge),
+Run it from the repository root (run as a script, ``benchmarks/run_all.py`` only prints
+this command). Problems (``problems.py``): a1, a/20, a2, b, c, c2 (Lasso), e (elastic net), e1, e2 (Ridge),
 e3 (leave-one-out over 100 alphas). Each library's tolerance is tuned to a relative
 suboptimality <= 1e-6 (``harness.py``); one BLAS thread; times also in passes (one X^T v).
 The paths (d, d') are read from ``results/path.json`` (``bench_path.py``), not rerun, unless
@@ -25,8 +26,8 @@ import time
 from pathlib import Path
 from statistics import median
 
-if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if not __package__:
+    sys.exit("run it from the repository root as: python -m benchmarks.run_all")
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -34,7 +35,6 @@ from threadpoolctl import threadpool_limits
 from benchmarks import cold, harness, report
 from benchmarks.adapters import installed, make_adapter
 from benchmarks.adapters_ridge import CV_ADAPTERS
-from benchmarks.bench_lasso import environment
 from benchmarks.problems import get_problem
 
 LASSO = ["sklearn", "sparsereg", "skglm", "celer", "glmnet", "glmnet-path", "glum"]
@@ -69,9 +69,10 @@ DOCS = OUT / "docs"
 
 
 def run_on_snapshot(argv):
-    """Rerun this script on a frozen copy: ``sparsereg/`` at git HEAD + the current
+    """Rerun this module on a frozen copy: ``sparsereg/`` at git HEAD + the current
     ``benchmarks/``, in a temporary directory, so that edits made to the working tree while
-    the benchmark runs (and uncommitted ones) are not measured. Output goes to this tree."""
+    the benchmark runs (and uncommitted ones) are not measured. Output goes to this tree (or to
+    ``SPARSEREG_BENCH_OUT``)."""
     def git(*args):
         return subprocess.run(["git", *args], cwd=HERE.parent, capture_output=True,
                               check=True).stdout
@@ -82,11 +83,13 @@ def run_on_snapshot(argv):
             tar.extractall(tmp, filter="data")
         shutil.copytree(HERE, Path(tmp) / "benchmarks",
                         ignore=shutil.ignore_patterns("__pycache__"))
-        env = {**os.environ, "SPARSEREG_BENCH_OUT": str(HERE.parent),
+        # the copy comes first on sys.path, before any PYTHONPATH entry for this tree
+        pythonpath = os.pathsep.join(filter(None, [tmp, os.environ.get("PYTHONPATH")]))
+        env = {**os.environ, "PYTHONPATH": pythonpath, "SPARSEREG_BENCH_OUT": str(OUT),
                "SPARSEREG_BENCH_COMMIT": commit}
-        cmd = [sys.executable, str(Path(tmp) / "benchmarks" / "run_all.py"),
+        cmd = [sys.executable, "-m", "benchmarks.run_all",
                *[a for a in argv if a != "--snapshot"]]
-        return subprocess.run(cmd, env=env, check=False).returncode
+        return subprocess.run(cmd, cwd=tmp, env=env, check=False).returncode
 
 
 def libraries():
@@ -167,7 +170,7 @@ def run_ridgecv(problem, keys, cfg, log):
         t0 = time.perf_counter()
         ad.fit_cv(X, y, E3_ALPHAS)  # warm-up
         warm = time.perf_counter() - t0
-        runs = int(min(cfg["max_runs"], max(3, np.ceil(cfg["budget"] / warm))))
+        runs = harness.n_runs(warm, cfg["budget"], cfg["max_runs"])
         times = []
         for _ in range(runs):
             t0 = time.perf_counter()
@@ -226,17 +229,12 @@ def load_path(with_path, quick, log):
     return dict(file=str(path.relative_to(HERE.parent)), **data)
 
 
-def _jsonable(obj):
-    """numpy scalars and arrays (e.g. ``n_iter_`` of some libraries) for ``json.dumps``."""
-    return obj.tolist() if hasattr(obj, "tolist") else float(obj)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few minutes; see the docstring")
     parser.add_argument("--problems", nargs="+", default=list(PLAN), choices=list(PLAN))
     parser.add_argument("--no-cold", action="store_true", help="skip the cold-start probes")
-    parser.add_argument("--with-path", action="store_true", help="rerun bench_path.py too")
+    parser.add_argument("--with-path", action="store_true", help="rerun bench_path too")
     parser.add_argument("--wait-load", type=float, metavar="L",
                         help="first wait (up to 1 h) until the 1-min load average is below L")
     parser.add_argument("--snapshot", action="store_true",
@@ -249,9 +247,7 @@ def main(argv=None):
     while args.wait_load and os.getloadavg()[0] >= args.wait_load \
             and time.perf_counter() - waited < 3600:
         time.sleep(15)
-    if os.getloadavg()[0] > 0.7:
-        log(f"warning: load average {os.getloadavg()[0]:.2f} at the start; other processes "
-            "may distort the timings")
+    harness.warn_if_busy(0.7, log)
     cfg = dict(budget=2.0, max_runs=10, cap=None, cold_repeats=3, cold=COLD,
                reference=REFERENCE)
     if args.quick:
@@ -260,7 +256,7 @@ def main(argv=None):
     cfg["reference"] = [k for k in cfg["reference"]
                         if installed(make_adapter(k).module) is None]
     t_start = time.perf_counter()
-    env = environment()
+    env = harness.environment()
     env.update(cpu=cpu_model(), cpus=os.cpu_count(), libraries=libraries())
     if os.environ.get("SPARSEREG_BENCH_COMMIT"):  # run_on_snapshot: git HEAD, clean
         env.update(git_commit=os.environ["SPARSEREG_BENCH_COMMIT"], git_dirty="",
@@ -280,16 +276,11 @@ def main(argv=None):
     if not args.no_cold:
         result["cold"] = run_cold(result, cfg, log)
     result["path"] = load_path(args.with_path, args.quick, log)
-    result["total_seconds"] = time.perf_counter() - t_start
-    result["loadavg_end"] = os.getloadavg()
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / ("all_quick.json" if args.quick else "all.json")
-    out.write_text(json.dumps(result, indent=1, default=_jsonable))
+    harness.save(result, t_start, RESULTS / ("all_quick.json" if args.quick else "all.json"), log)
     md = DOCS / "benchmarks.md" if not args.quick else RESULTS / "benchmarks_quick.md"
-    md.parent.mkdir(exist_ok=True)
+    md.parent.mkdir(parents=True, exist_ok=True)
     md.write_text(report.render(result))
-    log(f"\ntotal {result['total_seconds']:.0f} s; load average at the end "
-        f"{result['loadavg_end'][0]:.2f}; wrote {out} and {md}")
+    log(f"wrote {md}")
 
 
 if __name__ == "__main__":

@@ -94,10 +94,18 @@ def _dense_products(X, c, y, means, columns):
     if columns is None:
         Q, cross = block_products(X, c, y, means)
         return symmetric(Q), cross[:, 0]
-    # A few columns (the unpenalized ones): X^T B with B their centred block; X^T B equals
-    # X_c^T B because B is centred (c^T B = 0).
-    block = X[:, columns] - np.outer(c, means[columns])
-    return X.T @ block, block.T @ y
+    # Some columns (the unpenalized ones): the same blocks of rows, every column centred as
+    # it is copied, multiplied with the chosen ones.
+    n, p = X.shape
+    Q = np.zeros((p, len(columns)))
+    g = np.zeros(len(columns))
+    rows = _block_rows(p)
+    for start in range(0, n, rows):
+        stop = min(start + rows, n)
+        blk = X[start:stop] - np.outer(c[start:stop], means)
+        Q += blk.T @ blk[:, columns]
+        g += blk[:, columns].T @ y[start:stop]
+    return Q, g
 
 
 def _sparse_products(X, c, y, S, means, columns):
@@ -116,6 +124,7 @@ def _sparse_products(X, c, y, S, means, columns):
     if bad.size:
         centred = Xs[:, bad].toarray() - np.outer(c, means[bad])
         exact = np.asarray(Xs.T @ centred) - np.outer(means, c @ centred)  # X_c^T x_c,bad
+        exact[bad] = centred.T @ centred  # both sides offset: centred on both sides
         where = {j: k for k, j in enumerate(cols)}
         for k, j in enumerate(bad):
             Q[j, :] = exact[cols, k]

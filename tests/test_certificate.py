@@ -78,7 +78,8 @@ def assert_honest(est, X, y, sample_weight=None, warned=False):
 
 
 def offset_problem(seed=0):
-    """The issue's example: a column at 1e6 +- 1, another at 1e4 +- 1e-2."""
+    """Offset columns (docs/user_guide.rst, "What makes the certificate hold on raw data"): a
+    column at 1e6 +- 1, another at 1e4 +- 1e-2."""
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((5000, 20))
     X[:, 0] = 1e6 + rng.standard_normal(5000)

@@ -1,4 +1,6 @@
-"""Cross-validated estimators (SPEC section 3, issue 3 items 2-5).
+"""Cross-validated estimators (docs/user_guide.rst, "Cross-validation: selection and relax"):
+agreement with scikit-learn's CV estimators, the selection rules (min, 1-SE, AIC/BIC), the
+relaxed lasso, folds, threads and groups, and exact leave-one-out for ridge.
 
 The expected values come from scikit-learn (LassoCV, ElasticNetCV, RidgeCV on the same folds
 and the same alpha grid) or from numpy computations on the fitted ``mse_path_``, never from
@@ -55,8 +57,9 @@ def folds(seed=0, k=5):
 
 
 def one_se_index(mse_path):
-    """SPEC section 3: the largest alpha (smallest index; alphas decrease) whose mean CV error
-    is at most the minimum mean plus its standard error, std over folds / sqrt(n_folds)."""
+    """The 1-SE rule (glmnet's lambda.1se): the largest alpha (smallest index; alphas decrease)
+    whose mean CV error is at most the minimum mean plus its standard error, std over folds /
+    sqrt(n_folds)."""
     mean = mse_path.mean(axis=1)
     best = int(np.argmin(mean))
     # glmnet's cvsd: sqrt(mean squared deviation / (K - 1)) == std(ddof=1) / sqrt(K)

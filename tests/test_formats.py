@@ -1,5 +1,5 @@
-"""Every input format gives the same answer (SPEC section 3, "Inputs"), and inputs are never
-modified (SPEC section 8).
+"""Every input format gives the same answer (docs/user_guide.rst, "Input data"), and inputs are
+never modified.
 
 Two fits of the same problem are compared with the certified distances of
 ``_problems.assert_same_minimizer`` (independent duality gaps). float32 fits are compared

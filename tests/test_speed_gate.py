@@ -1,4 +1,4 @@
-"""The CI speed gate (issue 4, item 5): sparsereg must not be slower than scikit-learn.
+"""The CI speed gate (benchmarks/README.md): sparsereg must not be slower than scikit-learn.
 
 Runs ``benchmarks/gate.py`` in a fresh interpreter (one BLAS thread, min of 5 alternating
 runs per library, fixed tolerances matched to a relative suboptimality <= 1e-6) on problem

@@ -1,10 +1,11 @@
 """Independent numpy reference implementations used by the sparsereg test suite.
 
 Nothing here imports sparsereg: the objective, the dual, the duality gap, ``alpha_max``,
-the ridge closed form and a slow FISTA solver are written from the mathematics of
-SPEC.md section 2, so that the tests check sparsereg against an independent implementation.
+the ridge closed form and a slow FISTA solver are written from the mathematics of the
+objective P(w, b) documented in docs/conventions.rst, so that the tests check sparsereg against
+an independent implementation.
 
-Notation (SPEC section 2)::
+Notation (the same P as docs/conventions.rst, with rho = l1_ratio and v = penalty_factor)::
 
     P(w, b) = 1/(2S) sum_i s_i (y_i - x_i.w - b)^2 + sum_j (a_j |w_j| + bb_j/2 w_j^2)
 
@@ -65,7 +66,7 @@ def null_objective(y, sample_weight=None, fit_intercept=True):
 
 def objective(X, y, w, b, alpha, l1_ratio, sample_weight=None, penalty_factor=None,
               positive=False):
-    """P(w, b) of SPEC section 2 (``inf`` if ``positive`` and some ``w_j < 0``)."""
+    """P(w, b) of docs/conventions.rst (``inf`` if ``positive`` and some ``w_j < 0``)."""
     X = as_dense(X)
     y = np.asarray(y, dtype=np.float64)
     w = np.asarray(w, dtype=np.float64)
@@ -260,7 +261,8 @@ def strong_convexity(X, alpha, l1_ratio, sample_weight=None, penalty_factor=None
 
 def alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, sample_weight=None,
               penalty_factor=None):
-    """SPEC section 2: ``max_j |x_j^T diag(s) r0| / (S v_j l1_ratio)`` over ``v_j > 0``."""
+    """alpha_max of docs/theory.rst: ``max_j |x_j^T diag(s) r0| / (S v_j l1_ratio)`` over
+    ``v_j > 0``."""
     X = as_dense(X)
     y = np.asarray(y, dtype=np.float64)
     n, p = X.shape
@@ -377,9 +379,9 @@ def reference_objective(X, y, alpha, l1_ratio, *, sample_weight=None, penalty_fa
 
 def kkt_report(X, y, w, b, alpha, l1_ratio, *, sample_weight=None, penalty_factor=None,
                fit_intercept=True, positive=False, gap):
-    """Check the KKT conditions of SPEC 7.2 at ``(w, b)`` with a tolerance derived from
-    the duality gap ``gap`` (an upper bound on ``P(w, b) - P*``). Returns a list of
-    violation messages (empty when everything holds).
+    """Check the optimality (KKT) conditions of P (docs/theory.rst, "Optimality") at ``(w, b)``
+    with a tolerance derived from the duality gap ``gap`` (an upper bound on ``P(w, b) - P*``).
+    Returns a list of violation messages (empty when everything holds).
 
     Derivation. Let ``z = X~ w + b c`` (fitted values, rows scaled by sqrt(s)) and
     ``F(z) = 1/(2S)||y~ - z||^2``, which is exactly quadratic with Hessian I/S. With

@@ -1,4 +1,4 @@
-"""Bad input (SPEC section 8): a clear ValueError/TypeError naming the parameter, raised before
+"""Bad input: a clear ValueError/TypeError naming the parameter, raised before
 any solver work, with the inputs left untouched; and hard-but-valid problems (constant or
 duplicated columns, p >> n, features scaled 1e-8..1e8) that must converge or warn.
 """
@@ -239,7 +239,8 @@ def test_failing_fit_leaves_penalty_factor_and_weights_untouched(kind):
 
 
 # ----------------------------------------------------------------------------------------
-# parameters of every estimator, the CV estimators and regularization_path (issue 10)
+# parameters of every estimator, the CV estimators and regularization_path: flags, verbose,
+# solver, the relax / l1_ratio lists and noise_variance are checked before any solver work
 
 ALL_ESTIMATORS = {
     "l1": L1Regressor, "enet": ElasticNetRegressor, "l2": L2Regressor,

@@ -1,4 +1,5 @@
-"""Import and fit where no Numba cache can be written (issue 10, item 6).
+"""Import and fit where no Numba cache can be written (docs/getting_started.rst: one
+RuntimeWarning, then every process compiles its kernels again).
 
 Numba looks for a cache directory in ``NUMBA_CACHE_DIR``, then the package's ``__pycache__``,
 then the user cache directory (``$XDG_CACHE_HOME`` or ``~/.cache``). The unwritable setup

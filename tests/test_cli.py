@@ -1,4 +1,4 @@
-"""The command line (issue 5, items 4-5): ``sparsereg fit`` / ``predict`` run as subprocesses.
+"""The command-line tool (docs/cli.rst): ``sparsereg fit`` / ``predict`` run as subprocesses.
 
 The CSV is scikit-learn's diabetes data in its original units plus a three-level text column
 ("region") with a real effect on the target, so the one-hot encoding and the standardization
@@ -314,7 +314,8 @@ def test_demo_still_works(tmp_path):
     assert "n_nonzero" in out
 
 
-# No silent overwrite (issue 10, item 5): outputs are checked before any input is read.
+# No silent overwrite (docs/cli.rst, "Output files"): outputs are checked before any input is
+# read.
 
 @pytest.fixture
 def small(tmp_path, capsys):

@@ -1,4 +1,5 @@
-"""convert_alpha against the other conventions' own solvers and closed forms (SPEC section 2)."""
+"""convert_alpha against the other conventions' own solvers and closed forms
+(docs/conventions.rst)."""
 
 import itertools
 

@@ -1,4 +1,5 @@
-"""Dask input (SPEC section 6): one pass over the chunks, then the same objective as in memory.
+"""Dask input (docs/larger_than_memory.rst): one pass over the chunks, then the same objective
+as in memory.
 
 References are independent: numpy's own moments, the in-memory fits (another code path: rows,
 not statistics), and the duality gap recomputed from the rows by tests/_reference.py.

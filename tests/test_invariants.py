@@ -1,4 +1,7 @@
-"""Property-based tests of the invariants of SPEC.md section 7.
+"""Property-based tests of the solvers' invariants, in the numbered sections below: 1. alpha_max
+(docs/theory.rst), 2. the optimality (KKT) conditions, 3. the stopping rule dual gap <= tol * P(0)
+and the certificate (docs/user_guide.rst), 4.-5. L2 and L1 along alpha, 6. equivariances,
+7. soft-thresholding, 8. agreement with scikit-learn.
 
 Every tolerance is derived from a duality gap computed *independently* in
 ``tests/_reference.py`` (never from sparsereg's own numbers), plus a float64 round-off floor
@@ -74,7 +77,7 @@ def unpenalized_part_fits_y(prob, rel=1e-6):
 
 
 # ----------------------------------------------------------------------------------------
-# 7.1  alpha >= alpha_max  =>  all (penalized) coefficients are exactly zero
+# 1.  alpha >= alpha_max  =>  all (penalized) coefficients are exactly zero
 
 
 @SETTINGS
@@ -191,7 +194,7 @@ def test_positive_with_unpenalized_feature_is_certified(solver, l1_ratio):
 
 
 # ----------------------------------------------------------------------------------------
-# 7.2  KKT conditions, with tolerances derived from the certificate
+# 2.  KKT conditions, with tolerances derived from the certificate
 
 
 @SETTINGS
@@ -218,7 +221,7 @@ def test_kkt_conditions_hold_at_returned_solution(prob, frac, l1_ratio, positive
 
 
 # ----------------------------------------------------------------------------------------
-# 7.3  duality gap <= tol * P(0), recomputed independently; dual_gap_ is a valid certificate
+# 3.  duality gap <= tol * P(0), recomputed independently; dual_gap_ is a valid certificate
 
 
 @SETTINGS
@@ -257,7 +260,7 @@ def test_duality_gap_certificate(prob, frac, l1_ratio, positive, tol, data):
 
 
 # ----------------------------------------------------------------------------------------
-# 7.4  L2: no exact zeros on generic data, ||w|| strictly decreasing in alpha
+# 4.  L2: no exact zeros on generic data, ||w|| strictly decreasing in alpha
 
 
 def generic_columns(prob):
@@ -295,7 +298,7 @@ def test_l2_has_no_exact_zeros_and_norm_strictly_decreases(prob, solver):
 
 
 # ----------------------------------------------------------------------------------------
-# 7.5  ||w||_1 non-increasing in alpha for the lasso; n_nonzero(L1) <= n_nonzero(L2)
+# 5.  ||w||_1 non-increasing in alpha for the lasso; n_nonzero(L1) <= n_nonzero(L2)
 
 
 @SETTINGS
@@ -332,7 +335,7 @@ def test_lasso_l1_norm_non_increasing_in_alpha(prob, positive, solver):
 
 
 # ----------------------------------------------------------------------------------------
-# 7.6  equivariances
+# 6.  equivariances
 
 
 def _solve(prob, alpha, l1_ratio, solver, X=None, y=None, sw="same", pf="same",
@@ -351,7 +354,7 @@ def _fit_quietly(est, X, y, sw):
     """Fit, tolerating a ConvergenceWarning: where the tight tol only serves to make the
     certified tolerances small, the comparison uses the gap actually reached (computed
     independently), so it stays rigorous either way. Convergence itself is the subject of
-    the 7.2 / 7.3 / 7.8 tests, where a ConvergenceWarning is an error."""
+    the tests of sections 2, 3 and 8, where a ConvergenceWarning is an error."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return est.fit(X, y, sample_weight=sw)
@@ -453,7 +456,7 @@ def test_adding_constant_to_y_moves_only_intercept(prob, frac, l1_ratio, shift, 
 
 
 # ----------------------------------------------------------------------------------------
-# 7.7  soft-thresholding
+# 7.  soft-thresholding
 
 finite = st.floats(-1e12, 1e12, allow_nan=False, allow_infinity=False)
 thresholds = st.floats(0.0, 1e12, allow_nan=False, allow_infinity=False)
@@ -518,7 +521,7 @@ def test_soft_threshold_rejects_negative_threshold():
 
 
 # ----------------------------------------------------------------------------------------
-# 7.8  agreement with scikit-learn at tight tolerance
+# 8.  agreement with scikit-learn at tight tolerance
 
 
 def sklearn_fit(prob, alpha, l1_ratio, positive):

@@ -1,4 +1,4 @@
-"""The CI speed gate (issue 4, item 5): sparsereg must not be slower than scikit-learn.
+"""The CI speed gate (benchmarks/README.md): sparsereg must not be slower than scikit-learn.
 
 Runs ``python -m benchmarks.gate`` from the repository root in a fresh interpreter (one BLAS
 thread, min of 5 alternating runs per library, fixed tolerances matched to a relative

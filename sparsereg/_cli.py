@@ -357,18 +357,8 @@ def load_model(path):
 
 
 def run_predict(args):
-    """``sparsereg predict``: apply a saved model to a CSV and write the predictions as CSV.
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-        The parsed command line.
-
-    Returns
-    -------
-    int
-        Exit status 0 (errors raise :class:`CLIError`).
-    """
+    """``sparsereg predict``: apply a saved model to a CSV and write the predictions as CSV
+    (``args`` and the exit status as in :func:`run_fit`)."""
     check_outputs([("--output", args.output)],
                   [("model file", args.model), ("data file", args.data)], args.force)
     model = load_model(args.model)

@@ -123,17 +123,8 @@ class RegularizationPath:
         return self._criterion(2.0, noise_variance)
 
     def bic(self, noise_variance=None):
-        """Bayesian information criterion: as :meth:`aic` with ``log(n) df``.
-
-        Parameters
-        ----------
-        noise_variance : float, optional
-            sigma^2. Needed when n <= p + 1; otherwise estimated from the least-squares fit.
-
-        Returns
-        -------
-        ndarray of shape (n_alphas,)
-        """
+        """Bayesian information criterion: as :meth:`aic` with ``log(n) df``; the same
+        ``noise_variance`` parameter and an array of shape (n_alphas,)."""
         return self._criterion(np.log(self.n_samples), noise_variance)
 
     def _criterion(self, penalty_per_df, noise_variance):

@@ -1,4 +1,4 @@
-"""CI speed gate (issue 4, item 5): is sparsereg still faster than scikit-learn?
+"""CI speed gate: is sparsereg still faster than scikit-learn?
 
     python -m benchmarks.gate [--runs 5] [--json]      (from the repository root)
 

@@ -5,7 +5,7 @@ giving w = 0, ``alpha_max = ||X^T (y - ybar)||_inf / (n l1_ratio)`` (for the Las
 ``l1_ratio = 1``). Ridge problems (``penalty="l2"``) give their alphas directly, on
 scikit-learn's ``Ridge`` scale. Builders are registered in ``BUILDERS`` by name.
 
-Labels follow issue 4: (a) a1, a/20, a2; (b); (c); (c2); (e) elastic net; (f) ridge e1, e2,
+Labels: (a) a1, a/20, a2; (b); (c); (c2); (e) elastic net; (f) ridge e1, e2,
 e3 (ANCHORS.md calls the elastic net "f" and the ridge problems "e1"-"e3").
 """
 
@@ -136,7 +136,7 @@ def rcv1_like(n, p, rng, nnz=1_000_000, top=0.39):
 
 
 def make_c2(seed=9):
-    """rcv1-like sparse CSC (issue 4's c2; ANCHORS.md does not give its generator).
+    """rcv1-like sparse CSC (c2; the anchors file does not give its generator).
 
     The solution's size at alpha_max/20 varies a lot with the seed (18 to 277 nonzeros for
     seeds 3-10: a few very popular columns can dominate the signal). Seed 9 (117 nonzeros)

@@ -6,7 +6,7 @@
 ``docs/benchmarks.md``).
 
 The anchors' figures (best speedup over scikit-learn per problem, measured by the anchors'
-own harness, ANCHORS.md section 4) and the targets of issue 4 (item 4) are in ``ANCHORS``.
+own harness, ANCHORS.md section 4) and the project's speed targets are in ``ANCHORS``.
 """
 
 import sys
@@ -17,7 +17,7 @@ if not __package__:
 
 from benchmarks.harness import fmt_time, fmt_tol
 
-# label -> (best anchor, its speedup over sklearn's default, target speedup of issue 4)
+# label -> (best anchor, its speedup over sklearn's default, target speedup)
 ANCHORS = {
     "a1": ("skglm Lasso", 1.48, 2.0),
     "a/20": ("(not measured by ANCHORS.md)", None, 3.0),
@@ -114,7 +114,7 @@ def header(result):
 
 
 def summary(result):
-    lines = ["", "## Summary: sparsereg vs scikit-learn, the issue's targets and the anchors",
+    lines = ["", "## Summary: sparsereg vs scikit-learn, the targets and the anchors",
              "", "\"speedup\" and \"target\" are ratios to scikit-learn's default (first row "
              "of each table); the anchors' ratios were measured by ANCHORS.md's harness on "
              "the same kind of machine, with numpy 1.26.", "",

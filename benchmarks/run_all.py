@@ -1,4 +1,4 @@
-"""All benchmarks of issue 4 in one command, and the table ``docs/benchmarks.md``.
+"""All benchmarks in one command, and the table ``docs/benchmarks.md``.
 
     python -m benchmarks.run_all [--quick] [--problems a b c ...] [--no-cold] [--with-path]
 

@@ -12,6 +12,7 @@ import sys
 
 import numpy as np
 
+from ._datafit import SquaredError
 from ._stats import GramDesign, SufficientStats
 from .._validation import check_scalar_param
 
@@ -39,7 +40,9 @@ def _chunk_stats(X, y, s):
             raise ValueError("sample_weight contains NaN or infinity.")
         if np.any(s < 0):
             raise ValueError("sample_weight must be non-negative; found negative values.")
-    return SufficientStats.of_rows(X, y, s)
+    # the statistics of the datafit's weighted least-squares model (the squared loss's own)
+    target, weights = SquaredError().quadratic_model(np.asarray(y, dtype=np.float64), s)
+    return SufficientStats.of_rows(X, target, weights)
 
 
 def _tree_sum(parts):

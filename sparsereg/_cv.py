@@ -8,6 +8,15 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.model_selection import check_cv
 
+from ._docstrings import (
+    LOO_SPLITTER,
+    RELAX_NOT_RIDGE,
+    RIDGE_GRID,
+    compose,
+    cv_attributes,
+    param,
+    solver_entry,
+)
 from ._estimators import _LinearModel, _set_sparsity
 from ._folds import fold_reporter, reported_fold_mse, row_fold, select_alpha, stats_fold
 from ._loo import leave_one_out_spectrum
@@ -220,87 +229,34 @@ class _PathCV(_LinearModel):
         return False
 
 
-_CV_ATTRIBUTES = """
-    Attributes
-    ----------
-    alpha_ : float
-        The chosen alpha (``alpha_min_`` or ``alpha_1se_`` according to ``selection``).
-    alpha_min_ : float
-        Alpha with the smallest mean CV error.
-    alpha_1se_ : float
-        Largest alpha whose mean CV error is within one standard error of the minimum.
-    alphas_ : ndarray of shape (n_alphas,) (or (n_l1_ratio, n_alphas))
-        The grid, decreasing.
-    mse_path_ : ndarray of shape (n_alphas, n_folds) (or (n_l1_ratio, n_alphas, n_folds))
-        Validation mean squared error (weighted by sample_weight when given). For exact
-        leave-one-out ridge, one column per sample.
-    path_ : RegularizationPath
-        The full-data path on the chosen grid; the refit is its point at ``alpha_``.
-    l1_ratio_ : float
-        The chosen l1_ratio.
-    relax_ : float
-        The chosen relaxed-lasso gamma (1.0: not relaxed).
-    coef_, intercept_, dual_gap_, n_iter_, n_nonzero_, support_, sparsity_
-        The refitted model at ``alpha_``.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of str
-        Column names, when X has string column names.
-"""
-
-_CV_VERBOSE = """    verbose : int or bool, default=0
-        When > 0 (or True), print a progress line to stderr as each fold completes and per
-        l1_ratio.
-"""
-
-_CV_PARAMETERS = """
-    alphas : None, int or array-like, default=None
-        The grid: None for 100 log-spaced values from ``alpha_max`` down to
-        ``eps * alpha_max``, an int for that many, or explicit values.
-    eps : float, default=1e-3
-        Ratio of the smallest to the largest alpha of the automatic grid.
-    cv : int, cross-validation generator or iterable, default=5
-        Any scikit-learn splitter; ``groups`` given to ``fit`` are passed through. With dask
-        input, an int: the number of folds, each a group of consecutive whole chunks.
-    selection : {"min", "1se", "aic", "bic"}, default="min"
-        Choose the alpha with the smallest mean CV error, or the largest alpha within one
-        standard error of it (glmnet's ``lambda.1se``: a sparser, more regularized model), or
-        the alpha minimising an information criterion on the full-data path.
-    noise_variance : float, default=None
-        sigma^2 (> 0) for ``selection="aic"``/``"bic"``; estimated by least squares when
-        n > p + 1 (otherwise required, and checked before any fold is fitted).
-    n_jobs : int, default=None
-        Folds run in this many threads (the kernels release the GIL).
-    fit_intercept : bool, default=True
-        Fit an unpenalized intercept.
-    penalty_factor : array-like of shape (n_features,), default=None
-        Per-feature penalty multipliers; 0 means unpenalized.
-    max_iter : int, default=1000
-        Maximum epochs per alpha.
-    tol : float, default=1e-4
-        Relative duality-gap tolerance at every alpha.
-"""
+# The docstrings are composed from the named pieces of _docstrings; the choice lists come
+# from the tuples fit validates against.
+_CV_ATTRIBUTES = cv_attributes()
+_CV_VERBOSE = param("verbose")
 
 
 class ElasticNetRegressorCV(_PathCV):
-    __doc__ = """Elastic net with alpha (and l1_ratio) chosen by cross-validation.
-
-    Parameters
-    ----------
-    l1_ratio : float or list of float, default=0.5
-        L1 share of the penalty, in [0, 1]; with a (non-empty) list, the best
-        (l1_ratio, alpha) pair is chosen.""" \
-        + _CV_PARAMETERS + """    positive : bool, default=False
-        Non-negative coefficients.
-    relax : float or list of float, default=None
-        Relaxed lasso (glmnet's ``relax=TRUE``): blend ``gamma * coef + (1 - gamma) * OLS refit
-        on the support``; with a list, the best (gamma, alpha) pair is chosen by CV. Values
-        in [0, 1]; not with an ``l1_ratio`` of 0 (ridge has no support to refit).
-    solver : {"auto", "cd", "gram"}, default="auto"
-        Kernel choice, as in :class:`ElasticNetRegressor`.
-""" + _CV_VERBOSE + _CV_ATTRIBUTES + """
-    Examples
-    --------
+    __doc__ = compose(
+        "Elastic net with alpha (and l1_ratio) chosen by cross-validation.",
+        parameters=[
+            param("l1_ratio", default=0.5),
+            param("alphas", default=None),
+            param("eps", default=1e-3),
+            param("cv", default=5),
+            param("selection", choices=SELECTIONS, default="min"),
+            param("noise_variance"),
+            param("n_jobs"),
+            param("fit_intercept"),
+            param("penalty_factor"),
+            param("positive"),
+            param("relax", extra=RELAX_NOT_RIDGE),
+            param("max_iter", default=1000),
+            param("tol", default=1e-4),
+            solver_entry(ENET_SOLVERS, "Kernel choice, as in :class:`ElasticNetRegressor`."),
+            _CV_VERBOSE,
+        ],
+        attributes=_CV_ATTRIBUTES,
+        examples="""\
     >>> from sklearn.datasets import load_diabetes
     >>> from sparsereg import ElasticNetRegressorCV
     >>> X, y = load_diabetes(return_X_y=True)
@@ -309,7 +265,7 @@ class ElasticNetRegressorCV(_PathCV):
     (1.0, (2, 20, 5))
     >>> model.n_nonzero_
     9
-"""
+""")
 
     _penalty_name = "elasticnet"
 
@@ -340,19 +296,26 @@ class ElasticNetRegressorCV(_PathCV):
 
 
 class L1RegressorCV(_PathCV):
-    __doc__ = """Lasso with alpha chosen by cross-validation (or by the 1-SE rule, AIC or BIC).
-
-    Parameters
-    ----------""" + _CV_PARAMETERS + """    positive : bool, default=False
-        Non-negative coefficients.
-    relax : float or list of float, default=None
-        Relaxed lasso (glmnet's ``relax=TRUE``): blend ``gamma * coef + (1 - gamma) * OLS refit
-        on the support``; with a list, the best (gamma, alpha) pair is chosen by CV.
-    solver : {"auto", "cd", "gram"}, default="auto"
-        Kernel choice, as in :class:`L1Regressor`.
-""" + _CV_VERBOSE + _CV_ATTRIBUTES + """
-    Examples
-    --------
+    __doc__ = compose(
+        "Lasso with alpha chosen by cross-validation (or by the 1-SE rule, AIC or BIC).",
+        parameters=[
+            param("alphas", default=None),
+            param("eps", default=1e-3),
+            param("cv", default=5),
+            param("selection", choices=SELECTIONS, default="min"),
+            param("noise_variance"),
+            param("n_jobs"),
+            param("fit_intercept"),
+            param("penalty_factor"),
+            param("positive"),
+            param("relax"),
+            param("max_iter", default=1000),
+            param("tol", default=1e-4),
+            solver_entry(ENET_SOLVERS, "Kernel choice, as in :class:`L1Regressor`."),
+            _CV_VERBOSE,
+        ],
+        attributes=_CV_ATTRIBUTES,
+        examples="""\
     >>> from sklearn.datasets import load_diabetes
     >>> from sparsereg import L1RegressorCV
     >>> X, y = load_diabetes(return_X_y=True)
@@ -361,7 +324,7 @@ class L1RegressorCV(_PathCV):
     True
     >>> model.n_nonzero_  # 9 at alpha_min_
     6
-"""
+""")
 
     _penalty_name = "l1"
 
@@ -388,8 +351,9 @@ class L1RegressorCV(_PathCV):
 
 
 class L2RegressorCV(_PathCV):
-    __doc__ = """Ridge with alpha chosen by cross-validation; exact leave-one-out by default.
-
+    __doc__ = compose(
+        "Ridge with alpha chosen by cross-validation; exact leave-one-out by default.",
+        extended="""
     With ``cv=None`` every alpha is scored by exact leave-one-out from a single
     eigendecomposition (or SVD when p > n), as scikit-learn's ``RidgeCV(gcv_mode="svd")``,
     for any n_samples >= 2; no folds are built. Sparse X with p > n and more than 2000
@@ -398,28 +362,30 @@ class L2RegressorCV(_PathCV):
     unpenalized, ``cv=None`` means 5 folds and a ``UserWarning`` says why. With dask input
     (where rows cannot be left out one by one) ``cv=None`` means 5 folds. Alphas are on
     sparsereg's scale (``Ridge(alpha=a * n_samples)``).
-
-    Parameters
-    ----------""" + _CV_PARAMETERS.replace("default=5", "default=None").replace(
-        "Any scikit-learn splitter;", "None for exact leave-one-out, else any splitter;").replace(
-        "eps : float, default=1e-3\n        Ratio of the smallest to the largest alpha of the "
-        "automatic grid.", "eps : float, default=1e-6\n        Ratio of the smallest to the "
-        "largest alpha of the automatic grid. Its top is\n        glmnet's ridge "
-        "``alpha_max`` (the lasso's divided by 1e-3), so six decades reach three\n        "
-        "decades below the lasso's ``alpha_max``; with leave-one-out every alpha costs\n"
-        "        O(n k) after one decomposition.") + \
-        """    solver : {"auto", "cholesky", "svd", "gradient"}, default="auto"
-        Solver for the fits, as in :class:`L2Regressor`.
-""" + _CV_VERBOSE + _CV_ATTRIBUTES + """
-    Examples
-    --------
+""",
+        parameters=[
+            param("alphas", default=None),
+            param("eps", default=1e-6, extra=RIDGE_GRID),
+            param("cv", default=None, splitter=LOO_SPLITTER),
+            param("selection", choices=SELECTIONS, default="min"),
+            param("noise_variance"),
+            param("n_jobs"),
+            param("fit_intercept"),
+            param("penalty_factor"),
+            param("max_iter", default=1000),
+            param("tol", default=1e-4),
+            solver_entry(RIDGE_SOLVERS, "Solver for the fits, as in :class:`L2Regressor`."),
+            _CV_VERBOSE,
+        ],
+        attributes=_CV_ATTRIBUTES,
+        examples="""\
     >>> from sklearn.datasets import load_diabetes
     >>> from sparsereg import L2RegressorCV
     >>> X, y = load_diabetes(return_X_y=True)
     >>> model = L2RegressorCV(alphas=30).fit(X, y)
     >>> model.mse_path_.shape
     (30, 442)
-"""
+""")
 
     _penalty_name = "l2"
     _solvers = RIDGE_SOLVERS

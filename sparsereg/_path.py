@@ -340,7 +340,7 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
         Which penalty.
     l1_ratio : float, optional
         L1 share for ``penalty="elasticnet"`` (default 0.5).
-    alphas : array-like, optional
+    alphas : array-like, default=None
         Grid of alphas (sorted into decreasing order). Default: ``n_alphas`` values
         log-spaced from ``alpha_max`` to ``eps * alpha_max`` (for L2, ``alpha_max`` is computed
         with ``l1_ratio=1e-3``, as glmnet does).

@@ -1,0 +1,252 @@
+"""Numpydoc docstrings composed from named pieces.
+
+The cross-validated estimators share most of their parameter and attribute entries. Each
+entry is a named piece here (:data:`PARAMETERS`, :data:`CV_ATTRIBUTES`); an estimator's
+docstring is assembled by :func:`compose` from pieces, with its own defaults passed as values
+(``param("eps", default=1e-6)``), never by editing shared text. The ``{"a", "b"}`` lists of
+choices are generated from the tuples that ``fit`` validates against, which the estimators
+pass in (:func:`solver_entry`, ``param("selection", choices=...)``): a documented list cannot
+drift from the accepted one.
+
+This module imports nothing from sparsereg, so any module can use it without an import
+cycle.
+"""
+
+import re
+import textwrap
+from dataclasses import dataclass
+
+__all__ = ["CV_ATTRIBUTES", "LOO_SPLITTER", "PARAMETERS", "RELAX_NOT_RIDGE", "RIDGE_GRID",
+           "Entry", "Piece", "choices", "compose", "cv_attributes", "literal", "param",
+           "solver_entry"]
+
+WIDTH = 96  # rendered line length, indentation included
+ENTRY_INDENT = " " * 4
+TEXT_INDENT = " " * 8
+_NO_DEFAULT = object()
+
+
+def literal(value):
+    """A default value as numpydoc writes it: ``"auto"``, ``None``, ``1e-3``, ``0.5``."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, float):
+        mantissa, exponent = f"{value:.0e}".split("e")
+        short = f"{mantissa}e{int(exponent)}"
+        if float(short) == value and len(short) < len(repr(value)):
+            return short
+    return repr(value)
+
+
+def choices(values):
+    """``{"a", "b"}``: the numpydoc type of a parameter taking one of ``values``."""
+    return "{" + ", ".join(literal(v) for v in values) + "}"
+
+
+_choices = choices  # param() has a keyword of that name
+
+
+def _wrap(text, indent, width=WIDTH):
+    """Fill ``text`` at ``width``, never breaking inside an inline literal ````...````."""
+    protected = re.sub(r"``.+?``", lambda m: m.group().replace(" ", "\0"), " ".join(text.split()))
+    lines = textwrap.wrap(protected, width=width, initial_indent=indent, subsequent_indent=indent,
+                          break_long_words=False, break_on_hyphens=False)
+    return "\n".join(line.replace("\0", " ") for line in lines)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of a Parameters or Attributes section: ``name : type`` and its text."""
+
+    name: str
+    type: str | None
+    text: str
+
+    def render(self):
+        head = ENTRY_INDENT + (self.name if self.type is None else f"{self.name} : {self.type}")
+        return head + "\n" + _wrap(self.text, TEXT_INDENT) + "\n"
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A shared parameter entry: type, usual default and text.
+
+    ``text`` may hold ``{field}`` slots, filled by :func:`param` keywords (every slot has a
+    value in ``fields``, which the caller may override); ``type`` may hold ``{choices}``,
+    filled from the tuple of accepted values the caller passes.
+    """
+
+    type: str
+    default: object
+    text: str
+    fields: tuple = ()
+
+
+# -- Parameters of the cross-validated estimators ----------------------------------------
+
+PARAMETERS = {
+    "l1_ratio": Piece(
+        "float or list of float", 0.5,
+        "L1 share of the penalty, in [0, 1]; with a (non-empty) list, the best (l1_ratio, "
+        "alpha) pair is chosen."),
+    "alphas": Piece(
+        "None, int or array-like", None,
+        "The grid: None for 100 log-spaced values from ``alpha_max`` down to "
+        "``eps * alpha_max``, an int for that many, or explicit values."),
+    "eps": Piece(
+        "float", 1e-3,
+        "Ratio of the smallest to the largest alpha of the automatic grid."),
+    "cv": Piece(
+        "int, cross-validation generator or iterable", 5,
+        "{splitter}; ``groups`` given to ``fit`` are passed through. With dask input, an int: "
+        "the number of folds, each a group of consecutive whole chunks.",
+        fields=(("splitter", "Any scikit-learn splitter"),)),
+    "selection": Piece(
+        "{choices}", "min",
+        "Choose the alpha with the smallest mean CV error, or the largest alpha within one "
+        "standard error of it (glmnet's ``lambda.1se``: a sparser, more regularized model), "
+        "or the alpha minimising an information criterion on the full-data path."),
+    "noise_variance": Piece(
+        "float", None,
+        "The noise variance sigma^2 (> 0) for ``selection=\"aic\"``/``\"bic\"``; estimated "
+        "by least squares when n > p + 1 (otherwise required, and checked before any fold "
+        "is fitted)."),
+    "n_jobs": Piece(
+        "int", None,
+        "Folds run in this many threads (the kernels release the GIL)."),
+    "fit_intercept": Piece(
+        "bool", True,
+        "Fit an unpenalized intercept."),
+    "penalty_factor": Piece(
+        "array-like of shape (n_features,)", None,
+        "Per-feature penalty multipliers; 0 means unpenalized."),
+    "positive": Piece(
+        "bool", False,
+        "Non-negative coefficients."),
+    "relax": Piece(
+        "float or list of float", None,
+        "Relaxed lasso (glmnet's ``relax=TRUE``): blend ``gamma * coef + (1 - gamma) * OLS "
+        "refit on the support``; with a list, the best (gamma, alpha) pair is chosen by CV."),
+    "max_iter": Piece(
+        "int", 1000,
+        "Maximum epochs per alpha."),
+    "tol": Piece(
+        "float", 1e-4,
+        "Relative duality-gap tolerance at every alpha."),
+    "verbose": Piece(
+        "int or bool", 0,
+        "When > 0 (or True), print a progress line to stderr as each fold completes and per "
+        "l1_ratio."),
+}
+
+# Extra sentences and field values some estimators add to a shared piece.
+RELAX_NOT_RIDGE = ("Values in [0, 1]; not with an ``l1_ratio`` of 0 (ridge has no support "
+                   "to refit).")
+RIDGE_GRID = ("Its top is glmnet's ridge ``alpha_max`` (the lasso's divided by 1e-3), so six "
+              "decades reach three decades below the lasso's ``alpha_max``; with "
+              "leave-one-out every alpha costs O(n k) after one decomposition.")
+LOO_SPLITTER = "None for exact leave-one-out, else any splitter"
+
+
+def param(name, *, default=_NO_DEFAULT, extra=None, choices=None, **fields):
+    """The entry of the shared parameter ``name`` (a key of :data:`PARAMETERS`).
+
+    ``default`` replaces the usual default (a value, written as numpydoc does); ``extra`` is
+    appended to the text; ``choices`` (the tuple of accepted values) fills a ``{choices}``
+    type; other keywords fill the text's ``{field}`` slots (an unknown one is a TypeError).
+    """
+    piece = PARAMETERS[name]
+    slots = dict(piece.fields)
+    unknown = set(fields) - set(slots)
+    if unknown:
+        raise TypeError(f"param({name!r}) has no field {sorted(unknown)}")
+    text = piece.text.format(**{**slots, **fields}) if slots else piece.text
+    if extra:
+        text = f"{text} {extra}"
+    type_ = piece.type
+    if "{choices}" in type_:
+        if choices is None:
+            raise TypeError(f"param({name!r}) needs the tuple of accepted values (choices=)")
+        type_ = type_.format(choices=_choices(choices))
+    default = piece.default if default is _NO_DEFAULT else default
+    return Entry(name, f"{type_}, default={literal(default)}", text)
+
+
+def solver_entry(solvers, text, default="auto"):
+    """The ``solver`` entry: ``{...}`` generated from the accepted ``solvers`` tuple."""
+    return Entry("solver", f"{choices(solvers)}, default={literal(default)}", text)
+
+
+# -- Attributes of the cross-validated estimators ----------------------------------------
+
+CV_ATTRIBUTES = {
+    "alpha_": (
+        "float",
+        "The chosen alpha: ``alpha_min_`` or ``alpha_1se_`` according to ``selection``, or "
+        "for ``\"aic\"``/``\"bic\"`` the alpha minimising the criterion on the full-data "
+        "path."),
+    "alpha_min_": (
+        "float",
+        "Alpha with the smallest mean CV error."),
+    "alpha_1se_": (
+        "float",
+        "Largest alpha whose mean CV error is within one standard error of the minimum."),
+    "alphas_": (
+        "ndarray of shape (n_alphas,) (or (n_l1_ratio, n_alphas))",
+        "The grid, decreasing."),
+    "mse_path_": (
+        "ndarray of shape (n_alphas, n_folds) (or (n_l1_ratio, n_alphas, n_folds))",
+        "Validation mean squared error (weighted by sample_weight when given). For exact "
+        "leave-one-out ridge, one column per sample."),
+    "path_": (
+        "RegularizationPath",
+        "The full-data path on the chosen grid; the refit is its point at ``alpha_``."),
+    "l1_ratio_": (
+        "float",
+        "The chosen l1_ratio."),
+    "relax_": (
+        "float",
+        "The chosen relaxed-lasso gamma (1.0: not relaxed)."),
+    "coef_, intercept_, dual_gap_, n_iter_, n_nonzero_, support_, sparsity_": (
+        None,
+        "The refitted model at ``alpha_``."),
+    "n_features_in_": (
+        "int",
+        "Number of features seen during fit."),
+    "feature_names_in_": (
+        "ndarray of str",
+        "Column names, when X has string column names."),
+}
+
+
+def cv_attributes():
+    """The Attributes entries of every cross-validated estimator."""
+    return [Entry(name, type_, text) for name, (type_, text) in CV_ATTRIBUTES.items()]
+
+
+# -- Docstrings ----------------------------------------------------------------------------
+
+def _section(title, entries):
+    return f"{ENTRY_INDENT}{title}\n{ENTRY_INDENT}{'-' * len(title)}\n" + "".join(
+        entry.render() for entry in entries)
+
+
+def compose(summary, *, extended=None, parameters=(), attributes=(), examples=None):
+    """A class or function docstring from its parts.
+
+    ``summary`` is the one-line summary; ``extended`` an already formatted extended summary
+    (dedented here and indented like the sections); ``parameters`` and ``attributes`` are
+    :class:`Entry` lists; ``examples`` the body of the Examples section, copied verbatim
+    (its doctests run under ``pytest --doctest-modules``).
+    """
+    parts = [summary + "\n"]
+    if extended:
+        parts.append(textwrap.indent(textwrap.dedent(extended).strip("\n"), ENTRY_INDENT)
+                     + "\n")
+    if parameters:
+        parts.append(_section("Parameters", parameters))
+    if attributes:
+        parts.append(_section("Attributes", attributes))
+    if examples:
+        parts.append(f"{ENTRY_INDENT}Examples\n{ENTRY_INDENT}--------\n{examples}")
+    return "\n".join(parts)

@@ -17,7 +17,7 @@ from ._docstrings import (
     param,
     solver_entry,
 )
-from ._estimators import _LinearModel, _set_sparsity
+from ._estimators import _LinearModel, _set_sparsity, store_params
 from ._folds import fold_reporter, reported_fold_mse, row_fold, select_alpha, stats_fold
 from ._loo import leave_one_out_spectrum
 from ._params import SELECTIONS, check_params, check_relax_l1_ratio
@@ -272,21 +272,7 @@ class ElasticNetRegressorCV(_PathCV):
     def __init__(self, *, l1_ratio=0.5, alphas=None, eps=1e-3, cv=5, selection="min",
                  noise_variance=None, n_jobs=None, fit_intercept=True, penalty_factor=None,
                  positive=False, relax=None, max_iter=1000, tol=1e-4, solver="auto", verbose=0):
-        self.l1_ratio = l1_ratio
-        self.noise_variance = noise_variance
-        self.relax = relax
-        self.alphas = alphas
-        self.eps = eps
-        self.cv = cv
-        self.selection = selection
-        self.n_jobs = n_jobs
-        self.fit_intercept = fit_intercept
-        self.penalty_factor = penalty_factor
-        self.positive = positive
-        self.max_iter = max_iter
-        self.tol = tol
-        self.solver = solver
-        self.verbose = verbose
+        store_params(self, locals())
 
     def _multiple_ratios(self):
         return np.ndim(self.l1_ratio) > 0
@@ -331,20 +317,7 @@ class L1RegressorCV(_PathCV):
     def __init__(self, *, alphas=None, eps=1e-3, cv=5, selection="min", noise_variance=None,
                  n_jobs=None, fit_intercept=True, penalty_factor=None, positive=False,
                  relax=None, max_iter=1000, tol=1e-4, solver="auto", verbose=0):
-        self.noise_variance = noise_variance
-        self.relax = relax
-        self.alphas = alphas
-        self.eps = eps
-        self.cv = cv
-        self.selection = selection
-        self.n_jobs = n_jobs
-        self.fit_intercept = fit_intercept
-        self.penalty_factor = penalty_factor
-        self.positive = positive
-        self.max_iter = max_iter
-        self.tol = tol
-        self.solver = solver
-        self.verbose = verbose
+        store_params(self, locals())
 
     def _l1_ratios(self):
         return [1.0]
@@ -393,18 +366,7 @@ class L2RegressorCV(_PathCV):
     def __init__(self, *, alphas=None, eps=1e-6, cv=None, selection="min", noise_variance=None,
                  n_jobs=None, fit_intercept=True, penalty_factor=None, max_iter=1000, tol=1e-4,
                  solver="auto", verbose=0):
-        self.noise_variance = noise_variance
-        self.alphas = alphas
-        self.eps = eps
-        self.cv = cv
-        self.selection = selection
-        self.n_jobs = n_jobs
-        self.fit_intercept = fit_intercept
-        self.penalty_factor = penalty_factor
-        self.max_iter = max_iter
-        self.tol = tol
-        self.solver = solver
-        self.verbose = verbose
+        store_params(self, locals())
 
     def _l1_ratios(self):
         return [0.0]

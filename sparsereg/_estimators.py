@@ -15,6 +15,15 @@ from ._ridge import RIDGE_SOLVERS, solve_ridge
 from ._solvers import solve_enet, stored_precision
 
 
+def store_params(estimator, params):
+    """Store each constructor argument as the attribute of the same name (scikit-learn's
+    rule: ``__init__`` stores, ``fit`` validates). ``params`` is the constructor's
+    ``locals()``."""
+    for name, value in params.items():
+        if name != "self":
+            setattr(estimator, name, value)
+
+
 def _set_sparsity(estimator):
     """``support_``, ``n_nonzero_`` and ``sparsity_`` from ``coef_``."""
     estimator.support_ = estimator.coef_ != 0
@@ -186,15 +195,7 @@ class ElasticNetRegressor(_PenalizedRegressor):
 
     def __init__(self, alpha=1.0, l1_ratio=0.5, *, fit_intercept=True, penalty_factor=None,
                  positive=False, max_iter=1000, tol=1e-4, warm_start=False, solver="auto"):
-        self.alpha = alpha
-        self.l1_ratio = l1_ratio
-        self.fit_intercept = fit_intercept
-        self.penalty_factor = penalty_factor
-        self.positive = positive
-        self.max_iter = max_iter
-        self.tol = tol
-        self.warm_start = warm_start
-        self.solver = solver
+        store_params(self, locals())
 
     def _l1_ratio(self):
         return self.l1_ratio
@@ -252,14 +253,7 @@ class L1Regressor(ElasticNetRegressor):
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None, positive=False,
                  max_iter=1000, tol=1e-4, warm_start=False, solver="auto"):
-        self.alpha = alpha
-        self.fit_intercept = fit_intercept
-        self.penalty_factor = penalty_factor
-        self.positive = positive
-        self.max_iter = max_iter
-        self.tol = tol
-        self.warm_start = warm_start
-        self.solver = solver
+        store_params(self, locals())
 
     def _l1_ratio(self):
         return 1.0
@@ -317,13 +311,7 @@ class L2Regressor(_PenalizedRegressor):
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None, max_iter=1000,
                  tol=1e-4, warm_start=False, solver="auto"):
-        self.alpha = alpha
-        self.fit_intercept = fit_intercept
-        self.penalty_factor = penalty_factor
-        self.max_iter = max_iter
-        self.tol = tol
-        self.warm_start = warm_start
-        self.solver = solver
+        store_params(self, locals())
 
     def _l1_ratio(self):
         return 0.0

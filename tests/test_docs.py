@@ -6,6 +6,7 @@ in the ``test`` extra: nothing here is skipped.
 """
 
 import doctest
+import importlib
 import os
 import re
 import shutil
@@ -22,7 +23,7 @@ DOCS = ROOT / "docs"
 THEORY_SCRIPTS = sorted(p.stem for p in (DOCS / "theory_figures").glob("plot_*.py"))
 EXAMPLE_SCRIPTS = sorted(p.stem for p in (DOCS / "examples").glob("plot_*.py"))
 PAGES = ["index", "getting_started", "user_guide", "theory", "conventions", "cli", "api",
-         "benchmarks", "auto_examples/index", "auto_theory/index"]
+         "benchmarks", "architecture", "auto_examples/index", "auto_theory/index"]
 DOCTEST_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
@@ -147,3 +148,115 @@ def test_cli_page_session_prints_what_is_shown(tmp_path):
         assert len(got) == len(expected) and all(map(_same_line, got, expected)), (
             f"{command}\nprinted:\n" + "\n".join(got) + "\nthe page shows:\n"
             + "\n".join(expected))
+
+
+# -- docs/architecture.rst names only what exists -------------------------------------------
+
+ARCHITECTURE = DOCS / "architecture.rst"
+# A file path (``sparsereg/_problem/_rows.py``, ``tests/_reference.py``, or a bare ``_rows.py``
+# read in the directory named last before it), a directory (``sparsereg/_kernels/``) or a
+# dotted name (``sparsereg._problem._datafit.SquaredError``).
+_NAME = re.compile(r"(?<![\w/.*])(?P<file>(?:\w+/)*\w+\.py)\b"
+                   r"|(?<![\w/.])(?P<dir>sparsereg/(?:\w+/)*)(?![\w*])"
+                   r"|(?<![\w.])(?P<dotted>sparsereg(?:\.\w+)+)")
+
+
+def _architecture_names():
+    """``(files, dotted names, diagram lines)`` of docs/architecture.rst; each file is
+    ``(path as written, path from the repository root)`` and each diagram line a list of
+    ``(module path or None, text)`` segments, the text after each module it names."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    files, dotted, where = [], [], Path("sparsereg")
+    for match in _NAME.finditer(text):
+        if match["dir"]:
+            where = Path(match["dir"])
+            assert (ROOT / where).is_dir(), f"{match['dir']} is not a directory"
+        elif match["dotted"]:
+            dotted.append(match["dotted"])
+        else:
+            name = match["file"]
+            files.append((name, Path(name) if "/" in name else where / name))
+    block = re.search(r"\.\. code-block:: text\n\n((?:   .*\n|\n)+)", text).group(1)
+    diagram, where = [], Path("sparsereg")
+    for line in block.splitlines():
+        segments, module, start = [], None, 0
+        for match in _NAME.finditer(line):
+            segments.append((module, line[start:match.start()]))
+            module, start = None, match.end()
+            if match["dir"]:
+                where = Path(match["dir"])
+            elif match["file"]:
+                name = match["file"]
+                module = Path(name) if "/" in name else where / name
+        diagram.append(segments + [(module, line[start:])])
+    return files, dotted, diagram
+
+
+def _module_name(path):
+    return ".".join(path.with_suffix("").parts)
+
+
+def test_architecture_page_names_existing_modules():
+    """Every file the architecture page names exists and every module it names imports."""
+    files, dotted, _ = _architecture_names()
+    assert len(files) >= 30, "the architecture page no longer names the modules"
+    for written, path in files:
+        assert (ROOT / path).is_file(), (f"docs/architecture.rst names {written} "
+                                         f"({path}), which does not exist")
+        if path.parts[0] == "sparsereg":
+            importlib.import_module(_module_name(path))
+    for name in dotted:
+        parts = name.split(".")
+        for k in range(len(parts), 0, -1):  # the longest importable prefix, then attributes
+            try:
+                obj = importlib.import_module(".".join(parts[:k]))
+                break
+            except ModuleNotFoundError:
+                continue
+        for attr in parts[k:]:
+            assert hasattr(obj, attr), f"docs/architecture.rst names {name}: no {attr}"
+            obj = getattr(obj, attr)
+
+
+def test_architecture_diagram_names_are_attributes_of_their_modules():
+    """In the diagram, a code-like name (with an underscore, a dot or a capital followed by
+    a lower-case letter: ``make_design``, ``Inputs.design``, ``Penalty``, ``L1Regressor``)
+    after a module on its line is an attribute of that module; elsewhere, of one of the
+    modules the page names."""
+    files, _, diagram = _architecture_names()
+    modules = {path: importlib.import_module(_module_name(path))
+               for _, path in files if path.parts[0] == "sparsereg"}
+
+    def resolves(obj, name):
+        for attr in name.split("."):
+            if not hasattr(obj, attr):
+                return False
+            obj = getattr(obj, attr)
+        return True
+
+    checked = 0
+    for segments in diagram:
+        for module, text in segments:
+            for name in re.findall(r"[A-Za-z_][\w.]*\w", text):
+                if name in ("Numba", "True", "False", "None") or not (
+                        "_" in name or "." in name or re.search(r"[A-Z][a-z]|[a-z0-9][A-Z]",
+                                                                name)):
+                    continue  # a word, not a name
+                owners = [modules[module]] if module is not None else modules.values()
+                assert any(resolves(m, name) for m in owners), (
+                    f"the diagram of docs/architecture.rst names {name}, which "
+                    + (f"{module} does not define" if module is not None
+                       else "no module named on the page defines"))
+                checked += 1
+    assert checked >= 50, checked
+
+
+def test_architecture_diagram_shows_every_problem_and_kernel_module():
+    """A module added to the problem layer or the kernels must be placed in the diagram."""
+    _, _, diagram = _architecture_names()
+    named = {module for segments in diagram for module, _ in segments}
+    for package in ("_problem", "_kernels"):
+        for path in sorted((ROOT / "sparsereg" / package).glob("*.py")):
+            module = path.relative_to(ROOT)
+            assert path.name == "__init__.py" or module in named, (
+                f"{module} is missing from the diagram of docs/architecture.rst")

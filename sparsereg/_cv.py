@@ -232,29 +232,40 @@ class _PathCV(_LinearModel):
 # The docstrings are composed from the named pieces of _docstrings; the choice lists come
 # from the tuples fit validates against.
 _CV_ATTRIBUTES = cv_attributes()
-_CV_VERBOSE = param("verbose")
+
+
+def _cv_parameters(solver, *, eps=1e-3, cv=None, l1_part=(), ridge_grid=False):
+    """The Parameters entries of a CV estimator, in its signature's order: ``l1_part`` holds
+    the entries only penalties with an L1 part have (l1_ratio, positive, relax)."""
+    head = [entry for entry in l1_part if entry.name == "l1_ratio"]
+    tail = [entry for entry in l1_part if entry.name != "l1_ratio"]
+    return [
+        *head,
+        param("alphas", default=None),
+        param("eps", default=eps, extra=RIDGE_GRID) if ridge_grid else
+        param("eps", default=eps),
+        param("cv", default=None, splitter=LOO_SPLITTER) if ridge_grid else
+        param("cv", default=5),
+        param("selection", choices=SELECTIONS, default="min"),
+        param("noise_variance"),
+        param("n_jobs"),
+        param("fit_intercept"),
+        param("penalty_factor"),
+        *tail,
+        param("max_iter", default=1000),
+        param("tol", default=1e-4),
+        solver,
+        param("verbose"),
+    ]
 
 
 class ElasticNetRegressorCV(_PathCV):
     __doc__ = compose(
         "Elastic net with alpha (and l1_ratio) chosen by cross-validation.",
-        parameters=[
-            param("l1_ratio", default=0.5),
-            param("alphas", default=None),
-            param("eps", default=1e-3),
-            param("cv", default=5),
-            param("selection", choices=SELECTIONS, default="min"),
-            param("noise_variance"),
-            param("n_jobs"),
-            param("fit_intercept"),
-            param("penalty_factor"),
-            param("positive"),
-            param("relax", extra=RELAX_NOT_RIDGE),
-            param("max_iter", default=1000),
-            param("tol", default=1e-4),
+        parameters=_cv_parameters(
             solver_entry(ENET_SOLVERS, "Kernel choice, as in :class:`ElasticNetRegressor`."),
-            _CV_VERBOSE,
-        ],
+            l1_part=[param("l1_ratio", default=0.5), param("positive"),
+                     param("relax", extra=RELAX_NOT_RIDGE)]),
         attributes=_CV_ATTRIBUTES,
         examples="""\
     >>> from sklearn.datasets import load_diabetes
@@ -284,22 +295,9 @@ class ElasticNetRegressorCV(_PathCV):
 class L1RegressorCV(_PathCV):
     __doc__ = compose(
         "Lasso with alpha chosen by cross-validation (or by the 1-SE rule, AIC or BIC).",
-        parameters=[
-            param("alphas", default=None),
-            param("eps", default=1e-3),
-            param("cv", default=5),
-            param("selection", choices=SELECTIONS, default="min"),
-            param("noise_variance"),
-            param("n_jobs"),
-            param("fit_intercept"),
-            param("penalty_factor"),
-            param("positive"),
-            param("relax"),
-            param("max_iter", default=1000),
-            param("tol", default=1e-4),
+        parameters=_cv_parameters(
             solver_entry(ENET_SOLVERS, "Kernel choice, as in :class:`L1Regressor`."),
-            _CV_VERBOSE,
-        ],
+            l1_part=[param("positive"), param("relax")]),
         attributes=_CV_ATTRIBUTES,
         examples="""\
     >>> from sklearn.datasets import load_diabetes
@@ -336,20 +334,9 @@ class L2RegressorCV(_PathCV):
     (where rows cannot be left out one by one) ``cv=None`` means 5 folds. Alphas are on
     sparsereg's scale (``Ridge(alpha=a * n_samples)``).
 """,
-        parameters=[
-            param("alphas", default=None),
-            param("eps", default=1e-6, extra=RIDGE_GRID),
-            param("cv", default=None, splitter=LOO_SPLITTER),
-            param("selection", choices=SELECTIONS, default="min"),
-            param("noise_variance"),
-            param("n_jobs"),
-            param("fit_intercept"),
-            param("penalty_factor"),
-            param("max_iter", default=1000),
-            param("tol", default=1e-4),
+        parameters=_cv_parameters(
             solver_entry(RIDGE_SOLVERS, "Solver for the fits, as in :class:`L2Regressor`."),
-            _CV_VERBOSE,
-        ],
+            eps=1e-6, ridge_grid=True),
         attributes=_CV_ATTRIBUTES,
         examples="""\
     >>> from sklearn.datasets import load_diabetes

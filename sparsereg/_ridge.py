@@ -13,6 +13,7 @@ from scipy.sparse.linalg import LinearOperator, eigsh
 
 from ._kernels._prox import duality_gap
 from ._problem import make_penalty, psd_pinv
+from ._problem._units import power_of_two_scale
 from ._solvers import _finish, certify, gap_tolerance, tighter_stop
 
 RIDGE_SOLVERS = ("auto", "cholesky", "svd", "cg", "gradient")
@@ -156,7 +157,11 @@ def _conjugate_gradient(design, penalty, tol_abs, max_iter, coef_init):
         # Wide X: from w = 0, plain CG stays in the row space of X_c, where the spectrum is
         # one compact cluster; a diagonal (Jacobi) preconditioner leaks into the null space,
         # whose eigenvalue is the tiny b, and stalls CG for dozens of passes (measured on e2).
-        precond = np.ones(design.n_features)
+        # A scalar, a power of two near the mean curvature, changes no iterate but keeps
+        # d^T A d in range when the columns' scale is far from y's (X at 1e125: 1e384).
+        curvature = float(np.mean(design.lips + b))
+        scalar = 1.0 / power_of_two_scale(curvature) ** 2 if curvature > 0 else 1.0
+        precond = np.full(design.n_features, scalar)
     else:
         precond = 1.0 / np.maximum(design.lips + b, np.finfo(float).tiny)
     z = precond * res

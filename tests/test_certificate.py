@@ -166,6 +166,30 @@ def test_extreme_scales(scale):
         assert est.n_nonzero_ == unit.n_nonzero_
 
 
+@pytest.mark.parametrize("fmt", ["dense", "csr"])
+@pytest.mark.parametrize("x_scale", [1e-125, 1e125])
+def test_matrix_free_ridge_with_columns_far_from_y_scale(fmt, x_scale):
+    """Wide X at 1e125 with y at 1: conjugate gradient formed ``d^T X^T X d`` ~ 1e384 and
+    returned NaN coefficients with a NaN gap (found by an adversarial trial); its iterates
+    are now scaled by a power of two near the curvature, so it matches Cholesky."""
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((40, 120))
+    y = X[:, :5] @ np.ones(5) + 0.1 * rng.standard_normal(40)
+    Xs = X * x_scale
+    Xf = Xs if fmt == "dense" else sp.csr_matrix(Xs)
+    alpha = 0.05 * x_scale * x_scale
+    ref_fit = L2Regressor(alpha=0.05, solver="cholesky").fit(X, y)
+    for solver in ("cg", "gradient"):
+        est = L2Regressor(alpha=alpha, solver=solver)
+        assert not fit_recording(est, Xf, y)
+        assert np.all(np.isfinite(est.coef_))
+        assert_honest(est, Xs, y)
+        # ridge is 0.05-strongly convex (in the unscaled coordinates): each fit is within
+        # sqrt(2 G / 0.05) of the optimum, G its certified gap
+        bound = np.sqrt(2 * est.dual_gap_ / 0.05) + np.sqrt(2 * ref_fit.dual_gap_ / 0.05)
+        assert np.linalg.norm(est.coef_ * x_scale - ref_fit.coef_) <= bound
+
+
 def test_closed_form_ridge_warns_when_round_off_cannot_certify():
     """A tol below what float64 can certify: the closed form says so instead of claiming it."""
     rng = np.random.default_rng(3)

@@ -9,7 +9,6 @@ import time
 import numpy as np
 
 from ._problem import make_design
-from ._problem._inputs import gram_first
 from ._path import path_on_design
 from ._selection import relaxed_path
 
@@ -48,8 +47,7 @@ def row_fold(X, y, sample_weight, train, test, fit_intercept, solver="auto"):
     """A fold of in-memory rows; its training design is built in the worker that fits it."""
     def build():
         sw_train = None if sample_weight is None else sample_weight[train]
-        gram = gram_first(len(train), X.shape[1], not isinstance(X, np.ndarray), solver)
-        design = make_design(X[train], y[train], sw_train, fit_intercept, gram=gram)
+        design = make_design(X[train], y[train], sw_train, fit_intercept, solver=solver)
         weights = np.ones(len(test)) if sample_weight is None else sample_weight[test]
         total = weights.sum()
 

@@ -54,7 +54,8 @@ def centered_products(X, c, y, S, means, columns=None):
     return np.ascontiguousarray(finite(Q) / S), g / S
 
 
-def _block_rows(p):
+def block_rows(p):
+    """Rows per block: a float64 block of ``block_rows(p) x p`` stays in cache."""
     return max(128, GRAM_BLOCK_VALUES // max(p, 1))
 
 
@@ -68,7 +69,7 @@ def block_products(X, c, y, shift):
     Q = np.zeros((p, p), order="F")
     rhs = np.column_stack([y, c])
     cross = np.zeros((p, 2))
-    rows = _block_rows(p)
+    rows = block_rows(p)
     block = np.empty((min(rows, n), p), order="F")
     for start in range(0, n, rows):
         stop = min(start + rows, n)
@@ -99,7 +100,7 @@ def _dense_products(X, c, y, means, columns):
     n, p = X.shape
     Q = np.zeros((p, len(columns)))
     g = np.zeros(len(columns))
-    rows = _block_rows(p)
+    rows = block_rows(p)
     for start in range(0, n, rows):
         stop = min(start + rows, n)
         blk = X[start:stop] - np.outer(c[start:stop], means)

@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_array, check_consistent_length, valid
 
 from .._validation import check_lengths, check_sample_weight
 from ._dask import check_dask_data, dask_design, is_dask_array
-from ._rows import make_design, wants_gram
+from ._rows import make_design
 
 ACCEPT = dict(accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32])
 
@@ -53,20 +53,8 @@ class Inputs:
         """
         if self.dask:
             return dask_design(self.X, self.y, self.sample_weight, fit_intercept)
-        gram = gram_first(self.n_samples, self.n_features, not isinstance(self.X, np.ndarray),
-                          solver)
         return make_design(self.X, self.y, self.sample_weight, fit_intercept,
-                           gram=gram), self.X.dtype
-
-
-def gram_first(n_samples, n_features, sparse, solver):
-    """Whether a design for ``solver`` is built on its Gram matrix: explicitly asked, or a
-    shape where the automatic and direct solvers use it (dense, n >> p)."""
-    if solver == "gram":
-        return True
-    if solver in ("cd", "cg", "gradient"):
-        return False
-    return wants_gram(n_samples, n_features, sparse)
+                           solver=solver), self.X.dtype
 
 
 def read_inputs(X, y, sample_weight=None, *, estimator=None, min_samples=1):

@@ -28,7 +28,14 @@ import scipy.sparse as sp
 
 from .._kernels._bundles import GramData, RowData
 from .._kernels._stats import centered_sqnorms
-from ._centered import MAX_CANCELLATION, block_products, centered_products, finite, symmetric
+from ._centered import (
+    MAX_CANCELLATION,
+    block_products,
+    block_rows,
+    centered_products,
+    finite,
+    symmetric,
+)
 from ._datafit import SquaredError
 from ._stats import constant_columns
 from ._units import DesignBase, spread_scale
@@ -101,11 +108,8 @@ class RowDesign(DesignBase):
     # -- the protocol (see :class:`._units.DesignBase`) -------------------------------------
 
     def prefers_gram(self, solver):
-        """Whether ``solver`` ("auto", "cd" or "gram") runs on the Gram matrix here: dense X
-        with n >> p and p small enough for a p x p matrix, or when asked."""
-        if solver != "auto":
-            return solver == "gram"
-        return wants_gram(self.n_samples, self.n_features, self.sparse)
+        """Whether ``solver`` runs on the Gram matrix here (:func:`solves_on_gram`)."""
+        return solves_on_gram(self.n_samples, self.n_features, self.sparse, solver)
 
     def row_data(self):
         """The design as the coordinate-descent kernel's :class:`RowData`."""
@@ -223,7 +227,7 @@ class RowDesign(DesignBase):
             if np.all(centring <= MAX_CANCELLATION * np.maximum(diag, 0.0)):
                 Q = symmetric(Q) - S * np.outer(means, means)
             else:
-                head = slice(0, min(self.n_samples, 2 ** 18 // max(self.n_features, 1) + 128))
+                head = slice(0, min(self.n_samples, block_rows(self.n_features)))
                 c_head = c[head]
                 shift = (c_head @ self.X[head]) / max(c_head @ c_head, np.finfo(float).tiny)
                 Q, cross = block_products(self.X, c, self.y, shift)
@@ -250,8 +254,13 @@ def _zero_constant(Q, g, const, columns=None):
     return np.ascontiguousarray(Q), np.where(inside, 0.0, g)
 
 
-def wants_gram(n_samples, n_features, sparse):
-    """Whether "auto" solves a design of this shape on its Gram matrix."""
+def solves_on_gram(n_samples, n_features, sparse, solver="auto"):
+    """Whether ``solver`` works on the Gram matrix for a design of this shape: when asked
+    ("gram"), never for the row-wise solvers ("cd", "cg", "gradient"), and otherwise ("auto"
+    and the direct ridge solvers) for dense X with n >> p and p small enough for a p x p
+    matrix."""
+    if solver in ("gram", "cd", "cg", "gradient"):
+        return solver == "gram"
     return (not sparse and n_samples >= GRAM_MIN_RATIO * n_features
             and n_features <= GRAM_MAX_FEATURES)
 
@@ -294,17 +303,19 @@ def offset_shift(X, sqrt_s, S, fit_intercept):
     return means, offset, None
 
 
-def make_design(X, y, sample_weight, fit_intercept, *, gram=False, datafit=None):
+def make_design(X, y, sample_weight, fit_intercept, *, solver="auto", datafit=None):
     """Build a :class:`RowDesign` from validated arrays (X dense or scipy.sparse, y 1-D).
 
     ``datafit`` (the squared loss by default) gives the rows' weights and the target the
-    least-squares kernels see (:meth:`~._datafit.SquaredError.quadratic_model`). ``gram``
-    builds every statistic from the Gram matrix in one pass (for designs solved on it).
+    least-squares kernels see (:meth:`~._datafit.SquaredError.quadratic_model`). A design
+    that ``solver`` will solve on its Gram matrix (:func:`solves_on_gram`) takes every
+    statistic from it, in one pass.
     Nothing passed in is modified; X is copied only when a Fortran-ordered view, the row
     scaling by weights or the shift of offset columns requires it.
     """
     datafit = SquaredError() if datafit is None else datafit
     n, p = X.shape
+    gram = solves_on_gram(n, p, sp.issparse(X), solver)
     target, weights = datafit.quadratic_model(np.asarray(y, dtype=np.float64), sample_weight)
     weighted = weights is not None
     sqrt_s = np.sqrt(weights) if weighted else np.ones(n)

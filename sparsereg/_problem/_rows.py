@@ -76,7 +76,7 @@ class RowDesign(DesignBase):
     has_rows = True
 
     def __init__(self, X, y, c, S, fit_intercept, n_samples, n_features, sparse, shift=None,
-                 gram=False, means=None):
+                 gram=False, column_stats=None):
         self.X, self.c, self.S = X, c, S
         self.fit_intercept = fit_intercept
         self.n_samples, self.n_features, self.sparse = n_samples, n_features, sparse
@@ -88,24 +88,31 @@ class RowDesign(DesignBase):
         self.y_scale = spread_scale(y, S)
         self.y = y / self.y_scale
         self.weighted = not np.all(c == 1.0)
-        self._gram = None
+        self._gram = self._xty = None
         if gram:  # one pass over X for every statistic
             self._gram = self._first_gram()
-            self.xty = self._gram[1]
+            self._xty = self._gram[1]
             lips = np.diag(self._gram[0]).copy()
         else:
-            if means is None:
+            if column_stats is None:  # (means, ||x_j - mean_j c||^2) if the caller has them
                 means = self.rmatvec(c) / S if fit_intercept else np.zeros(n_features)
-            self.means = means
-            lips = finite(centered_sqnorms(X, c, means, S) / S)
+                column_stats = means, centered_sqnorms(X, c, means, S)
+            self.means = column_stats[0]
+            lips = finite(column_stats[1] / S)
         self.lips = np.where(constant_columns(lips, self.means, n_samples), 0.0,
                              np.maximum(lips, 0.0))
-        if not gram:
-            self.xty = np.where(self.lips == 0.0, 0.0, self.centered_rmatvec(self.y) / S)
         self.null_objective = 0.5 * float(self.y @ self.y) / S
         self.norms = np.sqrt(self.lips + self.means ** 2)
 
     # -- the protocol (see :class:`._units.DesignBase`) -------------------------------------
+
+    @property
+    def xty(self):
+        """``X_c^T y~ / S``: from the Gram matrix for a design built on it, else from one pass
+        over the columns on first use (the same source whenever it is asked)."""
+        if self._xty is None:
+            self._xty = np.where(self.lips == 0.0, 0.0, self.centered_rmatvec(self.y) / self.S)
+        return self._xty
 
     def prefers_gram(self, solver):
         """Whether ``solver`` runs on the Gram matrix here (:func:`solves_on_gram`)."""
@@ -266,9 +273,10 @@ def solves_on_gram(n_samples, n_features, sparse, solver="auto"):
 
 
 def offset_shift(X, sqrt_s, S, fit_intercept):
-    """``(shift, columns, means)`` for ``X`` (dense or CSC kernel storage, rows scaled by
-    ``sqrt_s``): the columns whose mean is large against their spread and the means to shift
-    them by (None when there is none), and the column means when they were computed exactly.
+    """``(shift, columns, column_stats)`` for ``X`` (dense or CSC kernel storage, rows scaled
+    by ``sqrt_s``): the columns whose mean is large against their spread and the means to
+    shift them by (None when there is none), and, when they were computed on all of X and
+    nothing is shifted, the columns' means and centred squared norms (else None).
 
     Dense X with many rows is judged on 16 blocks of contiguous rows spread over it, so that
     a design solved on its Gram matrix (one pass over X) does not pay two more passes for the
@@ -277,7 +285,7 @@ def offset_shift(X, sqrt_s, S, fit_intercept):
     """
     p = X[2].shape[0] - 1 if isinstance(X, tuple) else X.shape[1]
     if not fit_intercept:
-        return None, None, np.zeros(p)
+        return None, None, None
     n = sqrt_s.shape[0]
     exact = isinstance(X, tuple) or n <= 2 * OFFSET_SAMPLE_ROWS
     if exact:
@@ -299,7 +307,7 @@ def offset_shift(X, sqrt_s, S, fit_intercept):
     spread = centered_sqnorms(Xs, c, means, S_s)
     offset = np.flatnonzero(centring > OFFSET_RATIO * spread)
     if offset.size == 0:
-        return None, None, (means if exact else None)
+        return None, None, ((means, spread) if exact else None)
     return means, offset, None
 
 
@@ -322,7 +330,7 @@ def make_design(X, y, sample_weight, fit_intercept, *, solver="auto", datafit=No
     S = float(weights.sum()) if weighted else float(n)
     y_scaled = target * sqrt_s if weighted else np.array(target, dtype=np.float64)
     kernel_X = _kernel_matrix(X, sqrt_s if weighted else None)
-    shift, columns, means = offset_shift(kernel_X, sqrt_s, S, fit_intercept)
+    shift, columns, column_stats = offset_shift(kernel_X, sqrt_s, S, fit_intercept)
     if shift is not None:
         # Dense: centre every column (one copy either way); sparse: only the offset ones.
         columns = columns if sp.issparse(X) else None
@@ -330,7 +338,7 @@ def make_design(X, y, sample_weight, fit_intercept, *, solver="auto", datafit=No
         if columns is not None:
             shift = np.where(np.isin(np.arange(p), columns), shift, 0.0)
     return RowDesign(kernel_X, y_scaled, sqrt_s, S, fit_intercept, n, p, sp.issparse(X),
-                     shift=shift, gram=gram, means=None if gram else means)
+                     shift=shift, gram=gram, column_stats=column_stats)
 
 
 def _kernel_matrix(X, sqrt_s, shift=None, columns=None):

@@ -18,27 +18,28 @@ from ._validation import (
 )
 
 
-def _real(low=None, high=None, low_inclusive=True, optional=False):
+def _real(low=None, high=None, low_inclusive=True):
     def rule(value, name, context):
-        if optional and value is None:
-            return None
         return float(check_scalar_param(value, name, low=low, high=high,
                                         low_inclusive=low_inclusive))
     return rule
 
 
-def _integer(low=None, optional=False):
+def _integer(low=None):
     def rule(value, name, context):
-        if optional and value is None:
-            return None
         return int(check_scalar_param(value, name, low=low, integer=True))
     return rule
 
 
+def _optional(rule):
+    """``rule``, with None meaning "not given" (kept as None)."""
+    def checked(value, name, context):
+        return None if value is None else rule(value, name, context)
+    return checked
+
+
 def _fraction(value, name, context):
     """A share in [0, 1]; a non-empty list of them where the entry point compares several."""
-    if value is None and name == "relax":
-        return None
     if name in context.get("lists", ()):
         return check_scalar_list(value, name, low=0.0, high=1.0)
     return float(check_scalar_param(value, name, low=0.0, high=1.0))
@@ -69,13 +70,13 @@ SELECTIONS = ("min", "1se", "aic", "bic")
 RULES = {
     "alpha": _real(low=0.0),
     "l1_ratio": _fraction,
-    "relax": _fraction,
+    "relax": _optional(_fraction),
     "tol": _real(low=0.0),
     "max_iter": _integer(low=1),
     "eps": _real(low=0.0, high=1.0, low_inclusive=False),
     "n_alphas": _integer(low=1),
-    "n_jobs": _integer(optional=True),
-    "noise_variance": _real(low=0.0, low_inclusive=False, optional=True),
+    "n_jobs": _optional(_integer()),
+    "noise_variance": _optional(_real(low=0.0, low_inclusive=False)),
     "fit_intercept": _flag,
     "positive": _flag,
     "warm_start": _flag,

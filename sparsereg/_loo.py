@@ -1,6 +1,7 @@
 """Exact leave-one-out for ridge when :class:`~sparsereg._ridge.RidgeSpectrum` has no
 decomposition to offer: sparse X with more features than samples (and more than
-``SPARSE_GRAM_MAX_FEATURES`` of them), where the thin SVD would densify X.
+``SPARSE_GRAM_MAX_FEATURES`` of them, see ``RowDesign.spectral_form``), where the thin SVD
+would densify X.
 
 With ``Pi`` the projection on the unpenalized part of the model (the intercept column ``c``
 and the centred unpenalized columns ``X_c,U``) and ``M = I - Pi``, ridge on the penalized
@@ -18,7 +19,7 @@ unpenalized part.
 import numpy as np
 import scipy.linalg as la
 
-from ._ridge import RidgeSpectrum, _centered_kernel
+from ._ridge import RidgeSpectrum
 
 KERNEL_MAX_SAMPLES = 2000  # n x n kernel: O(n^3) eigendecomposition, 8 n^2 bytes per copy
 
@@ -46,7 +47,7 @@ def leave_one_out_spectrum(design, penalty_factor):
     spectrum = RidgeSpectrum.of(design, penalty_factor, keep_scores=True)
     if spectrum is not None:
         return spectrum, None
-    if not design.sparse:  # RidgeSpectrum decomposes every dense design
+    if design.spectral_form() is not None:  # then RidgeSpectrum would have decomposed it
         return None, "no decomposition applies to this design"
     if design.n_samples > KERNEL_MAX_SAMPLES:
         return None, ("sparse X with more features than samples needs the n x n kernel "
@@ -84,7 +85,7 @@ def kernel_spectrum(design, v):
     """
     unpen = np.flatnonzero(v == 0)
     inv_v = np.divide(1.0, v, out=np.zeros_like(v, dtype=np.float64), where=v > 0)
-    kernel = _centered_kernel(design, inv_v)  # X_c,P D^-1 X_c,P^T
+    kernel = design.centered_kernel(inv_v)  # X_c,P D^-1 X_c,P^T
     basis = _unpenalized_basis(design, unpen)
     if basis.shape[1]:  # K <- M K M with M = I - basis basis^T
         kb = kernel @ basis

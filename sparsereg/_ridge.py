@@ -7,8 +7,6 @@ report the duality gap of what they return.
 
 import numpy as np
 import scipy.linalg as la
-import scipy.sparse as sp
-from scipy.linalg import blas
 from scipy.sparse.linalg import LinearOperator, eigsh
 
 from ._kernels._prox import duality_gap
@@ -17,21 +15,13 @@ from ._problem._units import power_of_two_scale
 from ._solvers import _finish, certify, gap_tolerance, tighter_stop
 
 RIDGE_SOLVERS = ("auto", "cholesky", "svd", "cg", "gradient")
-SPARSE_GRAM_MAX_FEATURES = 2000
-CG_MIN_ASPECT = 4  # dense p >= 4n: a few Krylov passes beat the n^2 p kernel matrix
 DIRECT_MAX_SIZE = 12_000  # largest k x k system a direct solve forms (1.1 GiB in float64)
 
 
 def choose_ridge_solver(design):
     """``"auto"``: Cholesky on the smaller of the p x p and n x n systems, conjugate gradient
     when X is sparse and wide or dense and much wider than tall."""
-    n, p = design.n_samples, design.n_features
-    if not design.has_rows:
-        return "cholesky"
-    if (design.sparse and p > SPARSE_GRAM_MAX_FEATURES) or (not design.sparse
-                                                            and p >= CG_MIN_ASPECT * n):
-        return "cg"
-    return "cholesky"
+    return "cg" if design.prefers_matrix_free() else "cholesky"
 
 
 def solve_ridge(design, alpha, *, penalty_factor=None, solver="auto", tol=1e-4,
@@ -98,23 +88,6 @@ def _cholesky_primal(design, b):
         return la.lstsq(A, g0, check_finite=False)[0]
 
 
-def _centered_kernel(design, inv_v):
-    """``K = X_c diag(inv_v) X_c^T`` (n x n), from dense or sparse X without densifying it."""
-    root = np.sqrt(inv_v)
-    if not design.sparse:
-        Xd = np.asfortranarray((design.X - np.outer(design.c, design.means)) * root,
-                               dtype=np.float64)
-        K = blas.dsyrk(1.0, Xd, trans=0, lower=1)
-        return K + np.tril(K, -1).T
-    # X_c = X - c m^T, expanded (offset columns are already shifted: no cancellation)
-    A = design.csc_matrix() @ sp.diags(root)
-    K = np.asarray((A @ A.T).todense())
-    u = design.matvec(inv_v * design.means)
-    c = design.c
-    return K - np.outer(u, c) - np.outer(c, u) \
-        + float(design.means @ (inv_v * design.means)) * np.outer(c, c)
-
-
 def _cholesky_dual(design, b):
     """For p > n: ``w = V X_c^T z`` with ``(X_c V X_c^T + beta S I) z = y_c``.
 
@@ -124,7 +97,7 @@ def _cholesky_dual(design, b):
     """
     beta = float(b.max())
     inv_v = beta / b
-    K = _centered_kernel(design, inv_v)
+    K = design.centered_kernel(inv_v)
     ridge = beta * design.S
     try:
         K_reg = K.copy()
@@ -268,10 +241,10 @@ class RidgeSpectrum:
         if pen.size == 0:
             return None
         scale = 1.0 / np.sqrt(v[pen])
-        use_gram = design.n_samples >= p or (design.sparse and p <= SPARSE_GRAM_MAX_FEATURES) \
-            or not design.has_rows
-        if not use_gram and design.sparse:
+        form = design.spectral_form()
+        if form is None:
             return None
+        use_gram = form == "gram"
         if use_gram:
             Q, g0, _ = design.gram()
         else:

@@ -25,6 +25,7 @@ depends on the order in which solvers ask for things.
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg import blas
 
 from .._kernels._bundles import GramData, RowData
 from .._kernels._stats import centered_sqnorms
@@ -44,6 +45,8 @@ OFFSET_SAMPLE_ROWS = 2048  # dense X: offsets judged on about this many rows
 OFFSET_RATIO = 16.0  # S mean_j^2 > OFFSET_RATIO ||x_j - mean_j||^2 (mean > 4 sd): shift the column
 GRAM_MIN_RATIO = 10  # "auto" solves on the Gram matrix when n >= GRAM_MIN_RATIO * p ...
 GRAM_MAX_FEATURES = 4000  # ... and p is small enough for a p x p matrix
+SPARSE_GRAM_MAX_FEATURES = 2000  # sparse X: the p x p Gram matrix only up to this p
+CG_MIN_ASPECT = 4  # dense p >= 4n: a few Krylov passes beat the n^2 p kernel matrix
 
 
 class RowDesign(DesignBase):
@@ -117,6 +120,38 @@ class RowDesign(DesignBase):
     def prefers_gram(self, solver):
         """Whether ``solver`` runs on the Gram matrix here (:func:`solves_on_gram`)."""
         return solves_on_gram(self.n_samples, self.n_features, self.sparse, solver)
+
+    def prefers_matrix_free(self):
+        """Whether ridge's "auto" should iterate (conjugate gradient) rather than factor: X
+        sparse and wide, or dense and much wider than tall."""
+        n, p = self.n_samples, self.n_features
+        return p > SPARSE_GRAM_MAX_FEATURES if self.sparse else p >= CG_MIN_ASPECT * n
+
+    def spectral_form(self):
+        """How one decomposition serving every ridge alpha is formed here: ``"gram"`` (the
+        p x p Gram matrix, n >= p or sparse X with few features), ``"svd"`` (thin SVD of the
+        dense centred X, p > n), or None (sparse and wide: it would densify X)."""
+        n, p = self.n_samples, self.n_features
+        if n >= p or (self.sparse and p <= SPARSE_GRAM_MAX_FEATURES):
+            return "gram"
+        return None if self.sparse else "svd"
+
+    def centered_kernel(self, inv_v):
+        """``K = X_c diag(inv_v) X_c^T`` (n x n), from dense or sparse X without densifying
+        it."""
+        root = np.sqrt(inv_v)
+        if not self.sparse:
+            Xd = np.asfortranarray((self.X - np.outer(self.c, self.means)) * root,
+                                   dtype=np.float64)
+            K = blas.dsyrk(1.0, Xd, trans=0, lower=1)
+            return K + np.tril(K, -1).T
+        # X_c = X - c m^T, expanded (offset columns are already shifted: no cancellation)
+        A = self.csc_matrix() @ sp.diags(root)
+        K = np.asarray((A @ A.T).todense())
+        u = self.matvec(inv_v * self.means)
+        c = self.c
+        return K - np.outer(u, c) - np.outer(c, u) \
+            + float(self.means @ (inv_v * self.means)) * np.outer(c, c)
 
     def row_data(self):
         """The design as the coordinate-descent kernel's :class:`RowData`."""

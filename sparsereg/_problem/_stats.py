@@ -170,6 +170,13 @@ class GramDesign(DesignBase):
         """Always: the Gram matrix is all there is."""
         return True
 
+    def prefers_matrix_free(self):
+        """Never: there are no rows to iterate on."""
+        return False
+
+    def spectral_form(self):
+        return "gram"
+
     def gram(self):
         return self._gram
 

@@ -7,7 +7,7 @@ from scipy.special import expit, log_expit, log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 
 from ._estimators import store_params
 from ._newton import solve_logistic
@@ -18,13 +18,21 @@ from ._problem._inputs import ACCEPT, raise_if_empty
 from ._validation import check_lengths, check_sample_weight
 
 
-def read_labels(estimator, X, y, sample_weight):
-    """Validate ``(X, y, sample_weight)`` for a classifier: ``(X, codes, weights)`` with
-    ``estimator.classes_`` set (any label type; at least two classes) and the class weights
-    folded into the sample weights."""
+def read_labels(X, y, sample_weight=None, class_weight=None, *, estimator=None):
+    """Validate ``(X, y, sample_weight)`` for a classifier.
+
+    Returns ``(X, codes, classes, weights)``: the labels as indices into ``classes`` (any
+    label type; at least two classes) and the sample weights with ``class_weight`` folded in
+    (None for unit weights). ``estimator`` records ``n_features_in_`` (and
+    ``feature_names_in_``).
+    """
     check_lengths(X, y)
     try:
-        X, y = validate_data(estimator, X, y, multi_output=False, y_numeric=False, **ACCEPT)
+        if estimator is not None:
+            X, y = validate_data(estimator, X, y, multi_output=False, y_numeric=False,
+                                 **ACCEPT)
+        else:
+            X, y = check_X_y(X, y, **ACCEPT)
     except ValueError as exc:
         raise_if_empty(X, exc)
         raise
@@ -33,14 +41,13 @@ def read_labels(estimator, X, y, sample_weight):
     if classes.shape[0] < 2:
         raise ValueError("This solver needs samples of at least 2 classes in the data, but "
                          f"the data contain only one class: {classes[0]!r}.")
-    estimator.classes_ = classes
     s = check_sample_weight(sample_weight, X.shape[0])
-    if estimator.class_weight is not None:
-        cw = compute_sample_weight(estimator.class_weight, y)
+    if class_weight is not None:
+        cw = compute_sample_weight(class_weight, y)
         s = cw if s is None else s * cw
         if not np.any(s > 0):
             raise ValueError("class_weight and sample_weight leave every sample with weight 0.")
-    return X, codes, s
+    return X, codes, classes, s
 
 
 class _PenalizedClassifier(ClassifierMixin, BaseEstimator):
@@ -75,7 +82,8 @@ class _PenalizedClassifier(ClassifierMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        X, codes, s = read_labels(self, X, y, sample_weight)
+        X, codes, self.classes_, s = read_labels(X, y, sample_weight, self.class_weight,
+                                                 estimator=self)
         penalty_factor = self._check_params(X.shape[1])
         n_classes = self.classes_.shape[0]
         design = ClassDesign(X, codes, n_classes, s, self.fit_intercept)

@@ -45,7 +45,9 @@ class ClassDesign:
         self.n_samples, self.n_features = n, p
         self.fit_intercept = bool(fit_intercept)
         self.sparse = sp.issparse(X)
-        self.c = s / float(s.sum())
+        self.codes = codes
+        self.total_weight = float(s.sum())
+        self.c = s / self.total_weight
         K = 1 if n_classes == 2 else n_classes
         self.n_classes = n_classes
         self.Y = np.zeros((K, n))

@@ -187,36 +187,58 @@ def _correlations(X, theta, active, G):
 
 
 @kernel
-def _gap(Y, Tp, c, G, feasible, pen, norms, theta_norms, primal, size_n):
-    """Duality gap at the dual point ``kappa * theta`` (``theta = c (Y - Tp)``), with the
-    correlations ``G`` raised by their round-off. Returns ``(gap, kappa, err)`` where
-    ``err[k]`` scales the correlations' round-off of class ``k`` (``err[k] * norms[j]``)."""
+def dual_scaling(G, feasible, pen, norms, err):
+    """The largest ``kappa`` in [0, 1] for which ``kappa * theta`` is dual feasible, given
+    the correlations ``G[k, j] = x_j^T theta_k`` raised by their round-off
+    ``err[k] * norms[j]``: pure-L1 features need ``|x_j^T theta| <= a_j``, unpenalized ones
+    ``x_j^T theta = 0`` (up to that round-off; else only ``theta = 0`` is known feasible)."""
     K, p = G.shape
     a, b, positive = pen.a, pen.b, pen.positive
-    eps = np.finfo(np.float64).eps
-    err = np.empty(K)
-    for k in range(K):
-        err[k] = 2.0 * eps * (size_n + 4.0) * theta_norms[k]
     kappa = 1.0 if feasible else 0.0
     for j in range(p):
         for k in range(K):
             g = G[k, j] if positive else abs(G[k, j])
             g_hi = g + err[k] * norms[j]
             if a[j] == 0.0 and b[j] == 0.0:
-                # unpenalized: x_j^T theta = 0 must hold up to round-off
                 if abs(G[k, j]) > 4.0 * err[k] * norms[j]:
                     kappa = 0.0
             elif b[j] == 0.0 and g_hi * kappa > a[j]:
                 kappa = a[j] / g_hi
-    dual = dual_entropy(Y, Tp, c, kappa)
+    return kappa
+
+
+@kernel
+def penalty_conjugate(G, kappa, pen, norms, err):
+    """``sum_{j,k} penalty_j*(kappa x_j^T theta_k)`` for the L2 part (the L1 part is 0 on
+    the feasible set), with the correlations raised by their round-off."""
+    K, p = G.shape
+    a, b, positive = pen.a, pen.b, pen.positive
+    total = 0.0
     for j in range(p):
         if b[j] > 0.0:
             for k in range(K):
                 g = G[k, j] if positive else abs(G[k, j])
                 excess = kappa * (g + err[k] * norms[j]) - a[j]
                 if excess > 0.0:
-                    dual -= 0.5 * excess * excess / b[j]
-    return primal - dual, kappa, err
+                    total += 0.5 * excess * excess / b[j]
+    return total
+
+
+@kernel
+def certified_gap(primal, dual, weighted_size, n_terms):
+    """``|P - D|`` plus what round-off can hide in it: the predictor's terms
+    (``sum_i c_i sum_j |x_ij w_j|``, each loss being 1-Lipschitz in them up to a factor 2)
+    and the ``n_terms`` terms of each sum."""
+    eps = np.finfo(np.float64).eps
+    margin = 4.0 * eps * (weighted_size + (n_terms + 8) * (abs(primal) + abs(dual)))
+    return abs(primal - dual) + margin
+
+
+@kernel
+def correlation_errors(theta_norms, n):
+    """What round-off can hide in ``x_j^T theta_k``, per unit of ``||x_j||``."""
+    eps = np.finfo(np.float64).eps
+    return 2.0 * eps * (np.sqrt(n) + 4.0) * theta_norms
 
 
 @kernel
@@ -254,7 +276,6 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
     K, n = Y.shape
     p = W.shape[1]
     a = pen.a
-    eps = np.finfo(np.float64).eps
     curvature = BINARY_CURVATURE if K == 1 else MULTINOMIAL_CURVATURE
     ETA = np.empty((K, n))
     T = np.empty((K, n))
@@ -284,14 +305,10 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
                 theta_norms[k] += theta[k, i] * theta[k, i]
             theta_norms[k] = np.sqrt(theta_norms[k])
         _correlations(X, theta, active, G)
-        size_n = np.sqrt(n)
-        gap, kappa, err = _gap(Y, Tp, c, G, feasible, pen, norms, theta_norms, primal, size_n)
-        # round-off of the primal (eta's terms, and the sums) and of the dual's sums
-        margin = 0.0
-        for i in range(n):
-            margin += c[i] * size[i]
-        margin = 4.0 * eps * (margin + (n + p * K + 8) * (abs(primal) + abs(primal - gap)))
-        gap = abs(gap) + margin
+        err = correlation_errors(theta_norms, n)
+        kappa = dual_scaling(G, feasible, pen, norms, err)
+        dual = dual_entropy(Y, Tp, c, kappa) - penalty_conjugate(G, kappa, pen, norms, err)
+        gap = certified_gap(primal, dual, c @ size, n + p * K)
         if gap <= tol_abs or n_iter >= max_iter:
             return gap, primal, n_iter, epochs
         # Gap-safe screening: |x_j^T theta*| < a_j certifies w_jk* = 0.

@@ -11,6 +11,7 @@ from ._kernels._newton import newton_solve
 from ._problem._classes import HUGE_PENALTY, classification_penalty
 
 WORKING_SET_MIN = 10
+ARMIJO_HALVINGS = 40
 
 
 @dataclass

@@ -24,6 +24,7 @@ from ._linalg import psd_solve
 
 BINARY_CURVATURE = 0.25  # sup of the sigmoid's derivative
 MULTINOMIAL_CURVATURE = 0.5  # sup of the softmax Hessian's largest eigenvalue
+WEIGHT_FLOOR = 1e-10  # IRLS weights below this fraction of the sample weight are raised to it
 
 
 @kernel(inline="always")
@@ -97,22 +98,13 @@ def moved_loss(ETA, Y, c, k, step, t):
 
 
 @kernel
-def dual_point(Y, T, c, A):
-    """Probabilities ``T'`` near ``T`` whose dual point ``theta = c (Y - T')`` satisfies
-    ``A^T theta_k = 0`` for every class (``A``: the intercept column and the unpenalized
-    features, ``(n, m)``), and whether that succeeded.
-
-    ``T' = T + J (A delta)`` with ``J_i`` the softmax Jacobian at ``t_i`` (``t (1 - t)`` for
-    two classes): linear in ``delta``, so one symmetric PSD system of size ``m K`` makes the
-    equations hold exactly, and ``J`` keeps every row's sum. The point is rejected (theta = 0
-    is then the only point known to be feasible) if a probability leaves ``[0, 1]`` or the
-    equations do not hold to their round-off.
-    """
+def constraint_system(Y, T, c, A):
+    """``(viol, M)``: the dual point's equations ``A^T theta_k = 0`` at ``theta = c (Y - T)``
+    (``viol``, of size ``m K``) and the matrix of their change ``M`` when ``T`` moves by
+    ``J (A delta)``, ``J_i`` the softmax Jacobian at ``t_i`` (``t (1 - t)`` for two classes).
+    Both are sums over samples, so blocks of rows can be added."""
     K, n = T.shape
     m = A.shape[1]
-    Tp = T.copy()
-    if m == 0:
-        return Tp, True
     size = m * K
     viol = np.zeros(size)
     M = np.zeros((size, size))
@@ -136,10 +128,28 @@ def dual_point(Y, T, c, A):
             for k in range(K):
                 for l in range(K):
                     M[b * K + l, a * K + k] = M[a * K + k, b * K + l]
+    return viol, M
+
+
+@kernel
+def constraint_step(viol, M):
+    """``delta`` with ``M delta = viol`` (``M`` is PSD and ``viol`` in its range)."""
+    if viol.shape[0] == 0:
+        return np.zeros(0)
     delta = psd_solve(M, viol)
-    if delta.shape[0] == 0:
-        delta = np.zeros(size)
+    return np.zeros(viol.shape[0]) if delta.shape[0] == 0 else delta
+
+
+@kernel
+def corrected_probabilities(T, A, delta):
+    """``T' = T + J (A delta)`` and whether every entry stays in ``[0, 1]``."""
+    K, n = T.shape
+    m = A.shape[1]
+    Tp = T.copy()
+    if m == 0:
+        return Tp, True
     u = np.empty(K)
+    inside = True
     for i in range(n):
         for k in range(K):
             u[k] = 0.0
@@ -154,23 +164,58 @@ def dual_point(Y, T, c, A):
                 mean_u += T[k, i] * u[k]
             for k in range(K):
                 Tp[k, i] = T[k, i] + T[k, i] * (u[k] - mean_u)
-    eps = np.finfo(np.float64).eps
-    for i in range(n):
         for k in range(K):
             if Tp[k, i] < 0.0 or Tp[k, i] > 1.0:
-                return Tp, False
-    # the equations must hold to the round-off of their own terms
-    for a in range(m):
-        for k in range(K):
-            total = 0.0
-            scale = 0.0
-            for i in range(n):
-                term = A[i, a] * c[i] * (Y[k, i] - Tp[k, i])
-                total += term
-                scale += abs(A[i, a]) * c[i] * (abs(Y[k, i]) + abs(Tp[k, i]))
-            if abs(total) > 4.0 * (n + 2) * eps * scale:
-                return Tp, False
-    return Tp, True
+                inside = False
+    return Tp, inside
+
+
+@kernel
+def constraint_residual(Y, Tp, c, A):
+    """``(A^T theta, sum |A| c (|Y| + |Tp|))`` at ``theta = c (Y - Tp)``: the equations'
+    residual and the size of their terms (sums over samples)."""
+    K, n = Tp.shape
+    m = A.shape[1]
+    total = np.zeros(m * K)
+    scale = np.zeros(m * K)
+    for i in range(n):
+        for a in range(m):
+            for k in range(K):
+                total[a * K + k] += A[i, a] * c[i] * (Y[k, i] - Tp[k, i])
+                scale[a * K + k] += abs(A[i, a]) * c[i] * (abs(Y[k, i]) + abs(Tp[k, i]))
+    return total, scale
+
+
+@kernel(inline="always")
+def residual_holds(total, scale, n):
+    """Whether the equations hold to the round-off of their terms."""
+    eps = np.finfo(np.float64).eps
+    for r in range(total.shape[0]):
+        if abs(total[r]) > 4.0 * (n + 2) * eps * scale[r]:
+            return False
+    return True
+
+
+@kernel
+def dual_point(Y, T, c, A):
+    """Probabilities ``T'`` near ``T`` whose dual point ``theta = c (Y - T')`` satisfies
+    ``A^T theta_k = 0`` for every class (``A``: the intercept column and the unpenalized
+    features, ``(n, m)``), and whether that succeeded.
+
+    ``T' = T + J (A delta)`` is linear in ``delta``, so one symmetric PSD system of size
+    ``m K`` (:func:`constraint_system`) makes the equations hold exactly, and ``J`` keeps
+    every row's sum. The point is rejected (theta = 0 is then the only point known to be
+    feasible) if a probability leaves ``[0, 1]`` or the equations do not hold to their
+    round-off.
+    """
+    if A.shape[1] == 0:
+        return T.copy(), True
+    viol, M = constraint_system(Y, T, c, A)
+    Tp, inside = corrected_probabilities(T, A, constraint_step(viol, M))
+    if not inside:
+        return Tp, False
+    total, scale = constraint_residual(Y, Tp, c, A)
+    return Tp, residual_holds(total, scale, T.shape[1])
 
 
 @kernel

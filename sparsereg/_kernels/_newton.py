@@ -21,6 +21,7 @@ from ._jit import kernel
 from ._logistic import (
     BINARY_CURVATURE,
     MULTINOMIAL_CURVATURE,
+    WEIGHT_FLOOR,
     dual_entropy,
     dual_point,
     loss_and_probabilities,
@@ -28,7 +29,6 @@ from ._logistic import (
 )
 from ._prox import penalty_value
 
-WEIGHT_FLOOR = 1e-10  # IRLS weights below this fraction of c_i are raised to it
 ARMIJO = 1e-4
 MAX_HALVINGS = 40
 ROUNDOFF_SLACK = 16.0  # objective changes within this many eps are round-off

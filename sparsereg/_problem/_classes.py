@@ -84,24 +84,11 @@ class ClassDesign:
         return self.X
 
     def _null_objective(self):
-        if not self.fit_intercept:
-            return float(np.log(2.0 if self.Y.shape[0] == 1 else self.Y.shape[0]))
-        pi = self.class_mass
-        if self.Y.shape[0] == 1:
-            pi = np.array([pi[0], 1.0 - pi[0]])
-        pi = pi[pi > 0]
-        return float(-(pi * np.log(pi)).sum())
+        return null_objective(self.class_mass, self.fit_intercept)
 
     def null_intercepts(self):
         """The optimal intercepts of the zero-coefficient model (log-odds of the classes)."""
-        K = self.Y.shape[0]
-        if not self.fit_intercept:
-            return np.zeros(K)
-        pi = np.clip(self.class_mass, 1e-300, None)
-        if K == 1:
-            return np.array([np.log(pi[0]) - np.log(max(1.0 - pi[0], 1e-300))])
-        logs = np.log(pi)
-        return logs - logs.mean()
+        return null_intercepts(self.class_mass, self.fit_intercept)
 
     def null_correlations(self):
         """``X^T theta_0`` (K, p) at the zero-coefficient model with its best intercepts."""
@@ -138,6 +125,29 @@ class ClassDesign:
         if not self.fit_intercept:
             return W.copy(), np.zeros(W.shape[0])
         return W.copy(), B - W @ self.shift
+
+
+def null_objective(class_mass, fit_intercept):
+    """P(0): the entropy of the weighted class frequencies ``class_mass`` (K,; one entry for
+    two classes) with intercepts, ``log`` of the number of classes without."""
+    K = class_mass.shape[0]
+    if not fit_intercept:
+        return float(np.log(2.0 if K == 1 else K))
+    pi = np.array([class_mass[0], 1.0 - class_mass[0]]) if K == 1 else class_mass
+    pi = pi[pi > 0]
+    return float(-(pi * np.log(pi)).sum())
+
+
+def null_intercepts(class_mass, fit_intercept):
+    """The optimal intercepts of the zero-coefficient model (log-odds of the classes)."""
+    K = class_mass.shape[0]
+    if not fit_intercept:
+        return np.zeros(K)
+    pi = np.clip(class_mass, 1e-300, None)
+    if K == 1:
+        return np.array([np.log(pi[0]) - np.log(max(1.0 - pi[0], 1e-300))])
+    logs = np.log(pi)
+    return logs - logs.mean()
 
 
 def classification_penalty(n_features, alpha, l1_ratio, penalty_factor=None, positive=False):

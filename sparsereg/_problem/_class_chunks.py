@@ -111,7 +111,8 @@ def model_sums(X, codes, s, W, B, unpen, fit_intercept, with_stats=True):
     if with_stats:
         h = np.maximum(s * T * (1.0 - T), s * WEIGHT_FLOOR)
         Xd = X.toarray() if sp.issparse(X) else X
-        stats = [SufficientStats.of_rows(Xd, ETA[k] - g[k] / h[k], h[k]) for k in range(K)]
+        z = ETA - np.divide(g, h, out=np.zeros_like(g), where=h > 0)  # s_i = 0: no term
+        stats = [SufficientStats.of_rows(Xd, z[k], h[k]) for k in range(K)]
     viol, M = constraint_system(Y, T, s, constraint_block(X, unpen, fit_intercept))
     return ModelSums(float(loss), stats, np.asarray(X.T @ g.T), g.sum(axis=1), viol, M)
 
@@ -182,3 +183,77 @@ class DaskChunks:
             merged = [add(a, b) for a, b in zip(parts[::2], parts[1::2])]
             parts = merged + ([parts[-1]] if len(parts) % 2 else [])
         return dask.compute(parts[0])[0]
+
+
+@dataclass
+class ClassInfo:
+    """What the statistics solver needs besides the chunks."""
+
+    n_samples: int
+    n_features: int
+    n_rows: int  # K: 1 for two classes
+    total_weight: float
+    class_mass: np.ndarray  # weighted class frequencies (K,)
+    norms: np.ndarray  # column norms of X
+    fit_intercept: bool
+
+
+def row_problem(X, codes, n_classes, s, fit_intercept):
+    """``(RowChunks, ClassInfo)`` for in-memory rows (``s``: weights, all positive)."""
+    K = 1 if n_classes == 2 else n_classes
+    keep = s > 0
+    if not np.all(keep):
+        X, codes, s = X[keep], codes[keep], s[keep]
+    sq = np.asarray(X.multiply(X).sum(axis=0)).ravel() if sp.issparse(X) \
+        else np.einsum("ij,ij->j", X, X, dtype=np.float64)
+    Y = labels_matrix(codes, K)
+    info = ClassInfo(X.shape[0], X.shape[1], K, float(s.sum()), Y @ s / float(s.sum()),
+                     np.sqrt(sq), bool(fit_intercept))
+    return RowChunks(X, codes, s), info
+
+
+def _label_block(y, s):
+    """Per chunk: its labels, their counts and their summed sample weights."""
+    labels, inverse = np.unique(np.asarray(y), return_inverse=True)
+    w = np.ones(len(y)) if s is None else np.asarray(s, dtype=np.float64)
+    return labels, np.bincount(inverse, minlength=len(labels)), \
+        np.bincount(inverse, weights=w, minlength=len(labels))
+
+
+def dask_problem(X, y, sample_weight, class_weight, fit_intercept):
+    """``(DaskChunks, ClassInfo, classes)`` from checked dask inputs: one pass for the
+    classes, their counts and weights, and the column norms; the chunks carry integer codes
+    and the sample weights with the class weights folded in."""
+    import dask
+    import dask.array as da
+
+    ys = y.to_delayed().ravel()
+    ss = [None] * len(ys) if sample_weight is None else sample_weight.to_delayed().ravel()
+    blocks = [dask.delayed(_label_block, pure=True)(a, b) for a, b in zip(ys, ss)]
+    blocks, sq = dask.compute(blocks, (X.astype(np.float64) ** 2).sum(axis=0))
+    classes = np.unique(np.concatenate([b[0] for b in blocks]))
+    if classes.shape[0] < 2:
+        raise ValueError("This solver needs samples of at least 2 classes in the data, but "
+                         f"the data contain only one class: {classes[0]!r}.")
+    counts, mass = np.zeros(len(classes)), np.zeros(len(classes))
+    for labels, count, weight in blocks:
+        where = np.searchsorted(classes, labels)
+        counts[where] += count
+        mass[where] += weight
+    cw = np.ones(len(classes))
+    if isinstance(class_weight, str) and class_weight == "balanced":
+        cw = counts.sum() / (len(classes) * counts)  # scikit-learn's rule
+    elif class_weight is not None:
+        cw = np.array([float(class_weight.get(c, 1.0)) for c in classes])
+    codes = y.map_blocks(lambda b: np.searchsorted(classes, b), dtype=np.int64)
+    s = da.ones(y.shape, chunks=y.chunks) if sample_weight is None else sample_weight
+    s = s * codes.map_blocks(lambda c: cw[c], dtype=np.float64)
+    mass = mass * cw
+    K = 1 if len(classes) == 2 else len(classes)
+    total = float(mass.sum())
+    if not total > 0:
+        raise ValueError("sample_weight must not be all zero: its sum must be positive.")
+    class_mass = (mass[1:2] if K == 1 else mass) / total
+    info = ClassInfo(X.shape[0], X.shape[1], K, total, class_mass, np.sqrt(sq),
+                     bool(fit_intercept))
+    return DaskChunks(X, codes, s), info, classes

@@ -306,8 +306,10 @@ class ElasticNetClassifier(_PenalizedClassifier):
 
     Parameters
     ----------
-    alpha : float, default=1.0
-        Overall penalty strength (>= 0).
+    alpha : float, default=0.01
+        Overall penalty strength (>= 0). ``LogisticRegression``'s default ``C=1`` is
+        ``alpha = 1 / n_samples``; the default here is moderate for standardized features
+        (``alpha_max`` is at most about 0.5 for two balanced classes).
     l1_ratio : float, default=0.5
         Mix between L1 (1.0) and L2 (0.0).
 """ + _PARAMETERS + _ATTRIBUTES + """
@@ -323,7 +325,8 @@ class ElasticNetClassifier(_PenalizedClassifier):
     ((1, 30), True)
     """
 
-    def __init__(self, alpha=1.0, l1_ratio=0.5, *, fit_intercept=True, penalty_factor=None,
+    def __init__(self, alpha=0.01, l1_ratio=0.5, *, fit_intercept=True,
+                 penalty_factor=None,
                  class_weight=None, positive=False, max_iter=100, tol=1e-4, warm_start=False,
                  solver="auto"):
         store_params(self, locals())
@@ -344,7 +347,7 @@ class L1Classifier(_PenalizedClassifier):
 
     Parameters
     ----------
-    alpha : float, default=1.0
+    alpha : float, default=0.01
         Penalty strength (>= 0).
 """ + _PARAMETERS + _ATTRIBUTES + """
     Examples
@@ -358,7 +361,7 @@ class L1Classifier(_PenalizedClassifier):
     True
     """
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None,
+    def __init__(self, alpha=0.01, *, fit_intercept=True, penalty_factor=None,
                  class_weight=None, positive=False, max_iter=100, tol=1e-4, warm_start=False,
                  solver="auto"):
         store_params(self, locals())
@@ -377,7 +380,7 @@ class L2Classifier(_PenalizedClassifier):
 
     Parameters
     ----------
-    alpha : float, default=1.0
+    alpha : float, default=0.01
         Penalty strength (>= 0).
 """ + _PARAMETERS + _ATTRIBUTES + """
     Examples
@@ -391,7 +394,7 @@ class L2Classifier(_PenalizedClassifier):
     30
     """
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None,
+    def __init__(self, alpha=0.01, *, fit_intercept=True, penalty_factor=None,
                  class_weight=None, positive=False, max_iter=100, tol=1e-4, warm_start=False,
                  solver="auto"):
         store_params(self, locals())

@@ -51,8 +51,9 @@ def read_labels(X, y, sample_weight=None, class_weight=None, *, estimator=None):
     if class_weight is not None:
         cw = compute_sample_weight(class_weight, y)
         s = cw if s is None else s * cw
-        if not np.any(s > 0):
-            raise ValueError("class_weight and sample_weight leave every sample with weight 0.")
+    if s is not None and np.count_nonzero(np.bincount(codes, weights=s) > 0) < 2:
+        raise ValueError("The sample weights (times class_weight) leave only one class with "
+                         "positive weight: a classifier needs at least 2 classes.")
     return X, codes, classes, s
 
 

@@ -13,22 +13,25 @@ certificate is the duality gap of the in-memory solver, from two more passes (th
 dual point's correlations, then its entropy).
 """
 
-import warnings
-
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
 from ._kernels._logistic import constraint_step, residual_holds
 from ._kernels._newton import (
+    center_classes,
     certified_gap,
     correlation_errors,
     dual_scaling,
     penalty_conjugate,
 )
 from ._kernels._prox import penalty_value
-from ._newton import ARMIJO_HALVINGS, ClassSolution
+from ._newton import ARMIJO_HALVINGS, ClassSolution, warn_unconverged
 from ._problem._class_chunks import dual_sums, entropy_sums, model_sums
-from ._problem._classes import classification_penalty, null_intercepts, null_objective
+from ._problem._classes import (
+    centered_intercepts,
+    classification_penalty,
+    null_intercepts,
+    null_objective,
+)
 from ._problem._stats import GramDesign
 from ._solvers import solve_enet
 
@@ -46,7 +49,8 @@ def certify(chunks, info, W, B, sums, pen):
     delta = constraint_step(sums.viol / S, sums.M / S)
     unpen, fi = pen.unpen, info.fit_intercept
     ds = chunks.reduce(dual_sums, W, B, unpen, fi, delta)
-    feasible = ds.inside and residual_holds(ds.residual, ds.scale, info.n_samples)
+    equality = np.ones((ds.residual.shape[0] // W.shape[0], W.shape[0]), dtype=np.bool_)
+    feasible = ds.inside and residual_holds(ds.residual, ds.scale, info.n_samples, equality)
     G = ds.G / S
     err = correlation_errors(np.sqrt(ds.theta_sq) / S, info.n_samples)
     kappa = dual_scaling(G, feasible, pen, info.norms, err)
@@ -97,6 +101,8 @@ def solve_logistic_stats(chunks, info, alpha, l1_ratio, *, penalty_factor=None,
                              penalty_factor=penalty_factor, positive=positive, tol=INNER_TOL,
                              max_iter=100000, coef_init=W[k], warn=False)
             V[k], C[k] = sol.coef, sol.intercept if fi else 0.0
+        if K > 1 and not positive:
+            center_classes(V, pen)  # same loss, less penalty (the softmax's free direction)
         D, dB = V - W, C - B
         decrease = float(np.sum(sums.xg.T * D) + sums.gsum @ dB) / S + _penalty(V, pen) \
             - _penalty(W, pen)
@@ -121,10 +127,9 @@ def solve_logistic_stats(chunks, info, alpha, l1_ratio, *, penalty_factor=None,
         W, B, sums = Wt, Bt, trial
     converged = bool(gap <= target)
     if warn and not converged:
-        warnings.warn(
-            f"Proximal Newton did not converge in {n_iter} iterations: duality gap "
-            f"{gap:.3e} > tol * P(0) = {target:.3e}; increase max_iter or alpha, or loosen "
-            "tol.", ConvergenceWarning, stacklevel=3)
+        floor = 8.0 * np.finfo(np.float64).eps * (info.n_samples + p * K + 8) \
+            * null_objective(info.class_mass, fi)
+        warn_unconverged(gap, target, n_iter, floor, stacklevel=4)
     primal = sums.loss / S + _penalty(W, pen)
-    return ClassSolution(W, B if fi else np.zeros(K), float(gap), max(n_iter, 1), converged,
-                         float(primal))
+    return ClassSolution(W, centered_intercepts(B) if fi else np.zeros(K), float(gap),
+                         max(n_iter, 1), converged, float(primal))

@@ -98,11 +98,13 @@ def moved_loss(ETA, Y, c, k, step, t):
 
 
 @kernel
-def constraint_system(Y, T, c, A):
+def constraint_system(Y, T, c, A, equality):
     """``(viol, M)``: the dual point's equations ``A^T theta_k = 0`` at ``theta = c (Y - T)``
     (``viol``, of size ``m K``) and the matrix of their change ``M`` when ``T`` moves by
     ``J (A delta)``, ``J_i`` the softmax Jacobian at ``t_i`` (``t (1 - t)`` for two classes).
-    Both are sums over samples, so blocks of rows can be added."""
+    Both are sums over samples, so blocks of rows can be added. Pairs ``(a, k)`` with
+    ``equality[a, k]`` False are left out (their rows and columns are 0, so ``delta`` is 0
+    there): an unpenalized feature at its bound under ``positive`` needs only ``<= 0``."""
     K, n = T.shape
     m = A.shape[1]
     size = m * K
@@ -128,6 +130,13 @@ def constraint_system(Y, T, c, A):
             for k in range(K):
                 for l in range(K):
                     M[b * K + l, a * K + k] = M[a * K + k, b * K + l]
+    for a in range(m):
+        for k in range(K):
+            if not equality[a, k]:
+                r = a * K + k
+                viol[r] = 0.0
+                M[r, :] = 0.0
+                M[:, r] = 0.0
     return viol, M
 
 
@@ -186,18 +195,20 @@ def constraint_residual(Y, Tp, c, A):
     return total, scale
 
 
-@kernel(inline="always")
-def residual_holds(total, scale, n):
-    """Whether the equations hold to the round-off of their terms."""
+@kernel
+def residual_holds(total, scale, n, equality):
+    """Whether the equations (the pairs marked in ``equality``) hold to the round-off of
+    their terms."""
     eps = np.finfo(np.float64).eps
+    K = equality.shape[1]
     for r in range(total.shape[0]):
-        if abs(total[r]) > 4.0 * (n + 2) * eps * scale[r]:
+        if equality[r // K, r % K] and abs(total[r]) > 4.0 * (n + 2) * eps * scale[r]:
             return False
     return True
 
 
 @kernel
-def dual_point(Y, T, c, A):
+def dual_point(Y, T, c, A, equality):
     """Probabilities ``T'`` near ``T`` whose dual point ``theta = c (Y - T')`` satisfies
     ``A^T theta_k = 0`` for every class (``A``: the intercept column and the unpenalized
     features, ``(n, m)``), and whether that succeeded.
@@ -210,12 +221,12 @@ def dual_point(Y, T, c, A):
     """
     if A.shape[1] == 0:
         return T.copy(), True
-    viol, M = constraint_system(Y, T, c, A)
+    viol, M = constraint_system(Y, T, c, A, equality)
     Tp, inside = corrected_probabilities(T, A, constraint_step(viol, M))
     if not inside:
         return Tp, False
     total, scale = constraint_residual(Y, Tp, c, A)
-    return Tp, residual_holds(total, scale, T.shape[1])
+    return Tp, residual_holds(total, scale, T.shape[1], equality)
 
 
 @kernel

@@ -200,7 +200,9 @@ def dual_scaling(G, feasible, pen, norms, err):
             g = G[k, j] if positive else abs(G[k, j])
             g_hi = g + err[k] * norms[j]
             if a[j] == 0.0 and b[j] == 0.0:
-                if abs(G[k, j]) > 4.0 * err[k] * norms[j]:
+                # unpenalized: x_j^T theta = 0 (<= 0 under positive, where the equation is
+                # imposed when the coefficient is not at its bound)
+                if g > 4.0 * err[k] * norms[j]:
                     kappa = 0.0
             elif b[j] == 0.0 and g_hi * kappa > a[j]:
                 kappa = a[j] / g_hi
@@ -239,6 +241,99 @@ def correlation_errors(theta_norms, n):
     """What round-off can hide in ``x_j^T theta_k``, per unit of ``||x_j||``."""
     eps = np.finfo(np.float64).eps
     return 2.0 * eps * (np.sqrt(n) + 4.0) * theta_norms
+
+
+@kernel
+def _shift_objective(col, d, a_j, b_j):
+    total = 0.0
+    for k in range(col.shape[0]):
+        v = col[k] - d
+        total += a_j * abs(v) + 0.5 * b_j * v * v
+    return total
+
+
+@kernel
+def center_classes(W, pen):
+    """Move each feature's K coefficients by the common shift that minimises its penalty.
+
+    The softmax is unchanged when the same value is added to every class's coefficient of a
+    feature, so the loss is too; only the penalty decides, and class-by-class Newton steps
+    hardly move in that direction. The best shift lies at a kink (a coefficient: the median
+    for pure L1) or where the derivative of the L2 part cancels the L1 part's in a segment
+    (the mean for pure L2). Unpenalized features are left alone.
+    """
+    K, p = W.shape
+    a, b = pen.a, pen.b
+    for j in range(p):
+        if a[j] == 0.0 and b[j] == 0.0:
+            continue
+        col = W[:, j].copy()
+        nonzero = False
+        for k in range(K):
+            nonzero = nonzero or col[k] != 0.0
+        if not nonzero:
+            continue
+        ordered = np.sort(col)
+        total = col.sum()
+        best, best_value = 0.0, _shift_objective(col, 0.0, a[j], b[j])
+        for m in range(K + 1):
+            candidates = np.empty(2)
+            candidates[0] = ordered[min(m, K - 1)]
+            candidates[1] = np.nan
+            if b[j] > 0.0:  # stationary point with m coefficients below it
+                d = (total - a[j] * (2 * m - K) / b[j]) / K
+                if (m == 0 or d > ordered[m - 1]) and (m == K or d < ordered[m]):
+                    candidates[1] = d
+            for d in candidates:
+                if d == d:
+                    value = _shift_objective(col, d, a[j], b[j])
+                    if value < best_value:
+                        best, best_value = d, value
+        if best != 0.0:
+            for k in range(K):
+                W[k, j] = col[k] - best
+
+
+@kernel
+def _dual_correlations(X, Y, T, c, A, W, pen, norms, active, fit_intercept, theta, G):
+    """The corrected dual point (``theta``) and its correlations ``G`` (filled in place);
+    returns ``(Tp, feasible, err)``.
+
+    The intercepts and the unpenalized features need ``x_j^T theta_k = 0``; under
+    ``positive`` an unpenalized coefficient at 0 needs only ``<= 0``, so its equation is
+    imposed only once its correlation would be positive (as for least squares).
+    """
+    K, n = Y.shape
+    offset = 1 if fit_intercept else 0
+    m = A.shape[1]
+    equality = np.ones((m, K), dtype=np.bool_)
+    if pen.positive:
+        for u in range(pen.unpen.shape[0]):
+            for k in range(K):
+                equality[offset + u, k] = W[k, pen.unpen[u]] > 0.0
+    Tp, feasible = T.copy(), True
+    err = np.zeros(K)
+    for _ in range(m * K + 1):
+        Tp, feasible = dual_point(Y, T, c, A, equality)
+        theta_norms = np.zeros(K)
+        for k in range(K):
+            for i in range(n):
+                theta[k, i] = c[i] * (Y[k, i] - Tp[k, i])
+                theta_norms[k] += theta[k, i] * theta[k, i]
+            theta_norms[k] = np.sqrt(theta_norms[k])
+        _correlations(X, theta, active, G)
+        err = correlation_errors(theta_norms, n)
+        grew = False
+        if pen.positive and feasible:
+            for u in range(pen.unpen.shape[0]):
+                j = pen.unpen[u]
+                for k in range(K):
+                    if not equality[offset + u, k] and G[k, j] > 4.0 * err[k] * norms[j]:
+                        equality[offset + u, k] = True
+                        grew = True
+        if not grew:
+            break
+    return Tp, feasible, err
 
 
 @kernel
@@ -297,15 +392,8 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
         primal = loss
         for k in range(K):
             primal += penalty_value(W[k], pen)
-        Tp, feasible = dual_point(Y, T, c, A)
-        theta_norms = np.zeros(K)
-        for k in range(K):
-            for i in range(n):
-                theta[k, i] = c[i] * (Y[k, i] - Tp[k, i])
-                theta_norms[k] += theta[k, i] * theta[k, i]
-            theta_norms[k] = np.sqrt(theta_norms[k])
-        _correlations(X, theta, active, G)
-        err = correlation_errors(theta_norms, n)
+        Tp, feasible, err = _dual_correlations(X, Y, T, c, A, W, pen, norms, active,
+                                               fit_intercept, theta, G)
         kappa = dual_scaling(G, feasible, pen, norms, err)
         dual = dual_entropy(Y, Tp, c, kappa) - penalty_conjugate(G, kappa, pen, norms, err)
         gap = certified_gap(primal, dual, c @ size, n + p * K)
@@ -327,4 +415,6 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
             loss, inner = _class_step(X, Y, c, k, W, B, ETA, T, pen, ws, fit_intercept,
                                       0.3 * worst, loss)
             epochs += inner
+        if K > 1 and not pen.positive:
+            center_classes(W, pen)
         n_iter += 1

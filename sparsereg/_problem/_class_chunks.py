@@ -113,7 +113,8 @@ def model_sums(X, codes, s, W, B, unpen, fit_intercept, with_stats=True):
         Xd = X.toarray() if sp.issparse(X) else X
         z = ETA - np.divide(g, h, out=np.zeros_like(g), where=h > 0)  # s_i = 0: no term
         stats = [SufficientStats.of_rows(Xd, z[k], h[k]) for k in range(K)]
-    viol, M = constraint_system(Y, T, s, constraint_block(X, unpen, fit_intercept))
+    A = constraint_block(X, unpen, fit_intercept)
+    viol, M = constraint_system(Y, T, s, A, np.ones((A.shape[1], K), dtype=np.bool_))
     return ModelSums(float(loss), stats, np.asarray(X.T @ g.T), g.sum(axis=1), viol, M)
 
 

@@ -121,10 +121,11 @@ class ClassDesign:
         return np.ascontiguousarray(W), B
 
     def coef_out(self, W, B):
-        """``(coef, intercept)`` in the data's terms."""
+        """``(coef, intercept)`` in the data's terms; multinomial intercepts sum to 0 (the
+        softmax only determines them up to a common constant), as scikit-learn's."""
         if not self.fit_intercept:
             return W.copy(), np.zeros(W.shape[0])
-        return W.copy(), B - W @ self.shift
+        return W.copy(), centered_intercepts(B - W @ self.shift)
 
 
 def null_objective(class_mass, fit_intercept):
@@ -148,6 +149,11 @@ def null_intercepts(class_mass, fit_intercept):
         return np.array([np.log(pi[0]) - np.log(max(1.0 - pi[0], 1e-300))])
     logs = np.log(pi)
     return logs - logs.mean()
+
+
+def centered_intercepts(B):
+    """Multinomial intercepts moved to sum 0 (binary: unchanged)."""
+    return B - B.mean() if B.shape[0] > 1 else B
 
 
 def classification_penalty(n_features, alpha, l1_ratio, penalty_factor=None, positive=False):

@@ -154,7 +154,7 @@ class _PenalizedClassifier(ClassifierMixin, BaseEstimator):
 
     def _fit_dask(self, X, y, sample_weight):
         """One pass over the chunks per Newton step, each step solved on the Gram."""
-        X, y, s = check_dask_data(X, y, sample_weight)
+        X, y, s = check_dask_data(X, y, sample_weight, labels=True)
         penalty_factor = self._check_params(X.shape[1])
         if self.solver == "cd":
             raise ValueError("solver='cd' needs X in memory; dask input is solved on the "

@@ -106,10 +106,12 @@ def solve_logistic_stats(chunks, info, alpha, l1_ratio, *, penalty_factor=None,
         D, dB = V - W, C - B
         decrease = float(np.sum(sums.xg.T * D) + sums.gsum @ dB) / S + _penalty(V, pen) \
             - _penalty(W, pen)
-        if -decrease <= 0.5 * target or n_iter >= max_iter:
+        if n_iter >= max_iter:
             gap = certify(chunks, info, W, B, sums, pen)
-            if gap <= target or n_iter >= max_iter:
-                break
+            break
+        # Close to the optimum (the model's decrease is below the target): the step is
+        # taken first, and the certificate is computed at the new point.
+        close = -decrease <= 0.5 * target
         slack = 16.0 * np.finfo(np.float64).eps * (abs(sums.loss / S) + _penalty(W, pen))
         t, accepted = 1.0, False
         for _ in range(ARMIJO_HALVINGS):
@@ -125,6 +127,10 @@ def solve_logistic_stats(chunks, info, alpha, l1_ratio, *, penalty_factor=None,
             gap = certify(chunks, info, W, B, sums, pen)
             break
         W, B, sums = Wt, Bt, trial
+        if close:
+            gap = certify(chunks, info, W, B, sums, pen)
+            if gap <= target:
+                break
     converged = bool(gap <= target)
     if warn and not converged:
         floor = 8.0 * np.finfo(np.float64).eps * (info.n_samples + p * K + 8) \

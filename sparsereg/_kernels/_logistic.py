@@ -43,17 +43,20 @@ def _xlogx(t):
 @kernel
 def loss_and_probabilities(ETA, Y, c, T):
     """``F(eta) = sum_i c_i l(y_i, eta_i)``; fills ``T`` with the fitted probabilities."""
+    return softmax_state(ETA, Y, c, T, np.empty(ETA.shape[1]))
+
+
+@kernel
+def softmax_state(ETA, Y, c, T, LSE):
+    """:func:`loss_and_probabilities`, also filling ``LSE`` with each row's log-normaliser
+    ``log(sum_k exp(eta_ik))`` (multinomial; untouched for two classes)."""
     K, n = ETA.shape
     total = 0.0
     if K == 1:
         for i in range(n):
             e = ETA[0, i]
             total += c[i] * (log1pexp(e) - Y[0, i] * e)
-            if e >= 0.0:
-                T[0, i] = 1.0 / (1.0 + np.exp(-e))
-            else:
-                z = np.exp(e)
-                T[0, i] = z / (1.0 + z)
+            T[0, i] = _sigmoid(e)
         return total
     for i in range(n):
         top = ETA[0, i]
@@ -64,6 +67,7 @@ def loss_and_probabilities(ETA, Y, c, T):
             T[k, i] = np.exp(ETA[k, i] - top)
             norm += T[k, i]
         lse = top + np.log(norm)
+        LSE[i] = lse
         fit = 0.0
         for k in range(K):
             T[k, i] /= norm
@@ -72,9 +76,28 @@ def loss_and_probabilities(ETA, Y, c, T):
     return total
 
 
+@kernel(inline="always")
+def _sigmoid(e):
+    if e >= 0.0:
+        return 1.0 / (1.0 + np.exp(-e))
+    z = np.exp(e)
+    return z / (1.0 + z)
+
+
+@kernel(inline="always")
+def _log_ratio(t_k, d):
+    """``log(1 + t_k (exp(d) - 1))``: the change of a row's log-normaliser when its class-k
+    predictor (of probability ``t_k``) moves by ``d``; one exponential, no overflow."""
+    if d > 0.0:
+        return d + np.log(t_k + (1.0 - t_k) * np.exp(-d))
+    return np.log1p(t_k * np.expm1(d))
+
+
 @kernel
-def moved_loss(ETA, Y, c, k, step, t):
-    """``F`` at ``eta`` with class ``k``'s predictor moved by ``t * step`` (a line search)."""
+def moved_loss(ETA, Y, c, k, step, t, T, loss):
+    """``F`` with class ``k``'s predictor moved by ``t * step`` (a line search), from the
+    current loss and probabilities: one exponential per sample, whatever the number of
+    classes."""
     K, n = ETA.shape
     total = 0.0
     if K == 1:
@@ -83,18 +106,28 @@ def moved_loss(ETA, Y, c, k, step, t):
             total += c[i] * (log1pexp(e) - Y[0, i] * e)
         return total
     for i in range(n):
-        top = -np.inf
+        d = t * step[i]
+        total += c[i] * (_log_ratio(T[k, i], d) - Y[k, i] * d)
+    return loss + total
+
+
+@kernel
+def move_class(ETA, T, LSE, k, step, t):
+    """Move class ``k``'s predictor by ``t * step`` and update the probabilities and
+    log-normalisers in place (two exponentials per sample)."""
+    K, n = ETA.shape
+    for i in range(n):
+        d = t * step[i]
+        ETA[k, i] += d
+        if K == 1:
+            T[0, i] = _sigmoid(ETA[0, i])
+            continue
+        r = _log_ratio(T[k, i], d)
+        LSE[i] += r
+        shrink = np.exp(-r)
         for m in range(K):
-            e = ETA[m, i] + t * step[i] if m == k else ETA[m, i]
-            top = max(top, e)
-        norm = 0.0
-        fit = 0.0
-        for m in range(K):
-            e = ETA[m, i] + t * step[i] if m == k else ETA[m, i]
-            norm += np.exp(e - top)
-            fit += Y[m, i] * e
-        total += c[i] * (top + np.log(norm) - fit)
-    return total
+            T[m, i] *= shrink
+        T[k, i] = np.exp(ETA[k, i] - LSE[i])
 
 
 @kernel

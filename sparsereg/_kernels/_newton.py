@@ -24,8 +24,9 @@ from ._logistic import (
     WEIGHT_FLOOR,
     dual_entropy,
     dual_point,
-    loss_and_probabilities,
+    move_class,
     moved_loss,
+    softmax_state,
 )
 from ._prox import penalty_value
 
@@ -33,6 +34,7 @@ ARMIJO = 1e-4
 MAX_HALVINGS = 40
 ROUNDOFF_SLACK = 16.0  # objective changes within this many eps are round-off
 INNER_EPOCHS = 100  # coordinate-descent epochs per Newton direction at most
+INNER_TOL = 0.05  # each direction is solved to this fraction of the largest KKT violation
 
 
 @kernel
@@ -68,7 +70,7 @@ def _sub_penalty(pen, ws, scale):
 
 
 @kernel
-def _class_step(X, Y, c, k, W, B, ETA, T, pen, ws, fit_intercept, tol_inner, loss):
+def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner, loss):
     """One proximal-Newton step on class ``k``'s coefficients and intercept; returns the
     new loss value and the coordinate-descent epochs run."""
     n = ETA.shape[1]
@@ -143,7 +145,7 @@ def _class_step(X, Y, c, k, W, B, ETA, T, pen, ws, fit_intercept, tol_inner, los
     new_loss = loss
     accepted = False
     for _ in range(MAX_HALVINGS):
-        new_loss = moved_loss(ETA, Y, c, k, step, t_step)
+        new_loss = moved_loss(ETA, Y, c, k, step, t_step, T, loss)
         pen_t = 0.0
         for t in range(m):
             j = ws[t]
@@ -163,17 +165,7 @@ def _class_step(X, Y, c, k, W, B, ETA, T, pen, ws, fit_intercept, tol_inner, los
     for t in range(m):
         W[k, ws[t]] = v[t] if t_step == 1.0 else w_old[t] + t_step * (v[t] - w_old[t])
     B[k] += t_step * d_b
-    for i in range(n):
-        ETA[k, i] += t_step * step[i]
-    if not binary:
-        return loss_and_probabilities(ETA, Y, c, T), epochs  # the softmax couples the classes
-    for i in range(n):
-        e = ETA[0, i]
-        if e >= 0.0:
-            T[0, i] = 1.0 / (1.0 + np.exp(-e))
-        else:
-            z = np.exp(e)
-            T[0, i] = z / (1.0 + z)
+    move_class(ETA, T, LSE, k, step, t_step)
     return new_loss, epochs
 
 
@@ -374,6 +366,7 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
     curvature = BINARY_CURVATURE if K == 1 else MULTINOMIAL_CURVATURE
     ETA = np.empty((K, n))
     T = np.empty((K, n))
+    LSE = np.empty(n)
     theta = np.empty((K, n))
     G = np.empty((K, p))
     size = np.empty(n)
@@ -388,7 +381,7 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
     while True:
         # A predictor from scratch each pass (no drift; cheap next to the correlations).
         predictor(X, W, B, ETA, size)
-        loss = loss_and_probabilities(ETA, Y, c, T)
+        loss = softmax_state(ETA, Y, c, T, LSE)
         primal = loss
         for k in range(K):
             primal += penalty_value(W[k], pen)
@@ -412,8 +405,8 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
             ws, worst = working_set(W[k], G[k], pen, active[k], ws_min)
             if ws.shape[0] == 0 and not fit_intercept:
                 continue
-            loss, inner = _class_step(X, Y, c, k, W, B, ETA, T, pen, ws, fit_intercept,
-                                      0.3 * worst, loss)
+            loss, inner = _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept,
+                                      INNER_TOL * worst, loss)
             epochs += inner
         if K > 1 and not pen.positive:
             center_classes(W, pen)

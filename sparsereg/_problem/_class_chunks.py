@@ -214,25 +214,37 @@ def row_problem(X, codes, n_classes, s, fit_intercept):
 
 
 def _label_block(y, s):
-    """Per chunk: its labels, their counts and their summed sample weights."""
+    """Per chunk: its labels, their counts and their summed sample weights (the weights'
+    values are checked here, where they live)."""
     labels, inverse = np.unique(np.asarray(y), return_inverse=True)
     w = np.ones(len(y)) if s is None else np.asarray(s, dtype=np.float64)
+    if not np.all(np.isfinite(w)):
+        raise ValueError("sample_weight contains NaN or infinity.")
+    if np.any(w < 0):
+        raise ValueError("sample_weight must be non-negative; found negative values.")
     return labels, np.bincount(inverse, minlength=len(labels)), \
         np.bincount(inverse, weights=w, minlength=len(labels))
 
 
 def dask_problem(X, y, sample_weight, class_weight, fit_intercept):
     """``(DaskChunks, ClassInfo, classes)`` from checked dask inputs: one pass for the
-    classes, their counts and weights, and the column norms; the chunks carry integer codes
-    and the sample weights with the class weights folded in."""
+    classes, their counts and weights, and the column norms (which also finds NaN or
+    infinity in X); the chunks carry integer codes and the sample weights with the class
+    weights folded in."""
     import dask
     import dask.array as da
+    from sklearn.utils.class_weight import compute_class_weight
+    from sklearn.utils.multiclass import check_classification_targets
 
     ys = y.to_delayed().ravel()
     ss = [None] * len(ys) if sample_weight is None else sample_weight.to_delayed().ravel()
     blocks = [dask.delayed(_label_block, pure=True)(a, b) for a, b in zip(ys, ss)]
     blocks, sq = dask.compute(blocks, (X.astype(np.float64) ** 2).sum(axis=0))
+    if not np.all(np.isfinite(sq)):
+        raise ValueError("Input X contains NaN or infinity (or values too large for "
+                         "float64).")
     classes = np.unique(np.concatenate([b[0] for b in blocks]))
+    check_classification_targets(classes)
     if classes.shape[0] < 2:
         raise ValueError("This solver needs samples of at least 2 classes in the data, but "
                          f"the data contain only one class: {classes[0]!r}.")
@@ -245,7 +257,7 @@ def dask_problem(X, y, sample_weight, class_weight, fit_intercept):
     if isinstance(class_weight, str) and class_weight == "balanced":
         cw = counts.sum() / (len(classes) * counts)  # scikit-learn's rule
     elif class_weight is not None:
-        cw = np.array([float(class_weight.get(c, 1.0)) for c in classes])
+        cw = compute_class_weight(class_weight, classes=classes, y=classes)
     codes = y.map_blocks(lambda b: np.searchsorted(classes, b), dtype=np.int64)
     s = da.ones(y.shape, chunks=y.chunks) if sample_weight is None else sample_weight
     s = s * codes.map_blocks(lambda c: cw[c], dtype=np.float64)
@@ -254,6 +266,9 @@ def dask_problem(X, y, sample_weight, class_weight, fit_intercept):
     total = float(mass.sum())
     if not total > 0:
         raise ValueError("sample_weight must not be all zero: its sum must be positive.")
+    if np.count_nonzero(mass > 0) < 2:
+        raise ValueError("The sample weights (times class_weight) leave only one class with "
+                         "positive weight: a classifier needs at least 2 classes.")
     class_mass = (mass[1:2] if K == 1 else mass) / total
     info = ClassInfo(X.shape[0], X.shape[1], K, total, class_mass, np.sqrt(sq),
                      bool(fit_intercept))

@@ -84,6 +84,8 @@ class _PenalizedClassifier(ClassifierMixin, BaseEstimator):
     Subclasses define ``_l1_ratio()``.
     """
 
+    _solvers = CLASSIFIER_SOLVERS
+
     def fit(self, X, y, sample_weight=None):
         """Fit the model to ``X`` (dense or scipy.sparse) and the class labels ``y``.
 

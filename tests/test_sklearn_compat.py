@@ -116,7 +116,7 @@ def test_pipeline_in_grid_search(regression_data):
 def data_for(cls, regression_data):
     """The regression data, with y split at its median into two classes for classifiers."""
     X, y = regression_data
-    return (X, np.where(y > np.median(y), "high", "low")) if is_classifier(cls) else (X, y)
+    return (X, np.where(y > np.median(y), "high", "low")) if is_classifier(cls()) else (X, y)
 
 
 @pytest.mark.parametrize("cls", all_estimators())
@@ -135,5 +135,10 @@ def test_read_only_memmap_input(cls, regression_data, tmp_path):
     np.save(path, np.asfortranarray(X))
     X_mm = np.load(path, mmap_mode="r")
     est = make(cls).fit(X_mm, y)
+    if is_classifier(est):  # labels: compare the scores behind them
+        np.testing.assert_allclose(est.decision_function(X_mm),
+                                   make(cls).fit(X, y).decision_function(X),
+                                   rtol=1e-10, atol=1e-10)
+        return
     np.testing.assert_allclose(est.predict(X_mm), make(cls).fit(X, y).predict(X),
                                rtol=1e-10, atol=1e-10)

@@ -55,8 +55,9 @@ def softmax_state(ETA, Y, c, T, LSE):
     if K == 1:
         for i in range(n):
             e = ETA[0, i]
-            total += c[i] * (log1pexp(e) - Y[0, i] * e)
-            T[0, i] = _sigmoid(e)
+            z = np.exp(-abs(e))  # one exponential for the loss and the probability
+            total += c[i] * (max(e, 0.0) + np.log1p(z) - Y[0, i] * e)
+            T[0, i] = 1.0 / (1.0 + z) if e >= 0.0 else z / (1.0 + z)
         return total
     for i in range(n):
         top = ETA[0, i]

@@ -173,9 +173,10 @@ def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner
 def _correlations(X, theta, active, G):
     """``G[k, j] = x_j^T theta_k`` for the active pairs (one pass over X for all classes)."""
     K, p = G.shape
-    for j in range(p):
-        for k in range(K):
-            G[k, j] = col_dot(X, j, theta[k]) if active[k, j] else 0.0
+    for k in range(K):
+        theta_k = theta[k]  # one view per class, not one per column
+        for j in range(p):
+            G[k, j] = col_dot(X, j, theta_k) if active[k, j] else 0.0
 
 
 @kernel

@@ -10,7 +10,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._kernels._bundles import PenaltyData
-from ._rows import kernel_matrix, offset_shift
+from .._kernels._stats import column_moments
+from ._rows import OFFSET_RATIO, kernel_matrix
 
 HUGE_PENALTY = 1e300  # a finite "infinite" L1 weight: keeps every penalized coefficient at 0
 
@@ -56,22 +57,23 @@ class ClassDesign:
         else:
             self.Y[codes, np.arange(n)] = 1.0
         storage = kernel_matrix(X, None)
-        shift, columns, _ = offset_shift(storage, np.ones(n), float(n), fit_intercept)
+        total, sq, wsq = column_moments(storage, self.c)
         self.shift = np.zeros(p)
-        if shift is not None:
-            columns = columns if self.sparse else None
-            storage = kernel_matrix(X, None, shift, columns)
-            self.shift = shift if columns is None else np.where(
-                np.isin(np.arange(p), columns), shift, 0.0)
+        if fit_intercept:
+            # offset columns (mean large against spread, as for least squares): shifted
+            mean = total / n
+            with np.errstate(over="ignore", invalid="ignore"):
+                offset = n * mean * mean > OFFSET_RATIO * np.maximum(sq - n * mean * mean, 0.0)
+            if np.any(offset):
+                columns = np.flatnonzero(offset) if self.sparse else None
+                self.shift = np.where(offset, mean, 0.0) if self.sparse else mean
+                storage = kernel_matrix(X, None, self.shift, columns)
+                total, sq, wsq = column_moments(storage, self.c)
         self.X = storage
-        M = self.matrix()
-        sq = np.asarray(M.multiply(M).sum(axis=0)).ravel() if self.sparse \
-            else np.einsum("ij,ij->j", M, M)
         self.norms = np.sqrt(sq)
         # sum_i c_i x_ij^2 bounds the centred sum (offset columns are shifted, so little is
         # lost): an upper bound keeps the screening radius safe.
-        self.cnorms = np.sqrt(np.asarray(M.multiply(M).T @ self.c).ravel() if self.sparse
-                              else np.einsum("ij,ij,i->j", M, M, self.c))
+        self.cnorms = np.sqrt(wsq)
         self.class_mass = self.Y @ self.c  # weighted class frequencies (K,)
         self.null_objective = self._null_objective()
 

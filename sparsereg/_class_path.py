@@ -25,7 +25,7 @@ def logistic_grid(design, l1_ratio, penalty_factor, n_alphas, eps, positive=Fals
 
 
 def logistic_path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=False,
-                            tol=1e-4, max_iter=100):
+                            tol=1e-4, max_iter=100, with_losses=False):
     """Solve along ``alphas`` (decreasing) with warm starts.
 
     Returns
@@ -33,12 +33,15 @@ def logistic_path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, po
     coefs : ndarray (n_alphas, K, p)
     intercepts : ndarray (n_alphas, K)
     gaps, n_iter : ndarray (n_alphas,)
+    losses : ndarray (n_alphas,)
+        The weighted mean training log-loss of each solution (``with_losses`` only).
     """
     K = design.Y.shape[0]
     coefs = np.zeros((len(alphas), K, design.n_features))
     intercepts = np.zeros((len(alphas), K))
     gaps = np.zeros(len(alphas))
     n_iter = np.zeros(len(alphas), dtype=np.int64)
+    losses = np.zeros(len(alphas))
     coef = intercept = None
     unconverged = 0
     for k, alpha in enumerate(alphas):
@@ -47,6 +50,7 @@ def logistic_path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, po
                              intercept_init=intercept, warn=False)
         coef, intercept = sol.coef, sol.intercept
         coefs[k], intercepts[k], gaps[k], n_iter[k] = coef, intercept, sol.dual_gap, sol.n_iter
+        losses[k] = sol.loss
         unconverged += not sol.converged
     if unconverged:
         warnings.warn(f"The path did not converge at {unconverged} of {len(alphas)} alphas "
@@ -54,6 +58,8 @@ def logistic_path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, po
                       f"{tol * design.null_objective:.3e}); increase max_iter, or the "
                       "smallest alpha (separable data need a penalty).", ConvergenceWarning,
                       stacklevel=3)
+    if with_losses:
+        return coefs, intercepts, gaps, n_iter, losses
     return coefs, intercepts, gaps, n_iter
 
 
@@ -161,17 +167,11 @@ class ClassificationPath(RegularizationPath):
 def build_classification_path(design, classes, alphas, l1_ratio, penalty_name, *,
                               feature_names=None, **solver_params):
     """Solve along ``alphas`` and package the result with its deviance per alpha."""
-    coefs, intercepts, gaps, n_iter = logistic_path_on_design(design, alphas, l1_ratio,
-                                                              **solver_params)
-    X = design.matrix()
+    coefs, intercepts, gaps, n_iter, losses = logistic_path_on_design(
+        design, alphas, l1_ratio, with_losses=True, **solver_params)
     binary = coefs.shape[1] == 1
-    deviance = np.empty(len(alphas))
-    for k in range(len(alphas)):
-        coef, b = coefs[k], intercepts[k]
-        shift_b = b + coef @ design.shift if design.fit_intercept else b
-        scores = np.asarray(X @ coef.T) + shift_b
-        loss = log_loss_of(scores[:, 0] if binary else scores, design.codes, binary)
-        deviance[k] = 2.0 * design.total_weight * float(design.c @ loss)
+    # the loss part of each solution's objective, which the solver reports
+    deviance = 2.0 * design.total_weight * losses
     if binary:
         coefs, intercepts = coefs[:, 0], intercepts[:, 0]
     return ClassificationPath(alphas, coefs, intercepts, gaps, n_iter, feature_names,

@@ -8,9 +8,16 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._kernels._newton import newton_solve
+from ._kernels._prox import penalty_value
 from ._problem._classes import HUGE_PENALTY, classification_penalty
 
 WORKING_SET_MIN = 10
+# Newton directions are solved to this fraction of the largest KKT violation: loosely from a
+# cold start (early directions need not be exact), tightly from a warm start (a path's next
+# alpha, where one accurate step usually finishes: measured on a 100-alpha path, 214 Newton
+# iterations at 0.05 against 351 at 0.3, and the reverse for single fits).
+INNER_TOL_COLD = 0.3
+INNER_TOL_WARM = 0.05
 ARMIJO_HALVINGS = 40
 
 
@@ -24,6 +31,7 @@ class ClassSolution:
     n_iter: int
     converged: bool
     primal: float
+    loss: float  # the datafit part of primal
 
 
 def solve_logistic(design, alpha, l1_ratio, *, penalty_factor=None, positive=False, tol=1e-4,
@@ -62,15 +70,17 @@ def solve_logistic(design, alpha, l1_ratio, *, penalty_factor=None, positive=Fal
             np.maximum(W, 0.0, out=W)  # a warm start must be feasible before it is certified
     A = design.constraint_columns(pen.unpen)
     target = tol * design.null_objective
+    inner_tol = INNER_TOL_COLD if coef_init is None else INNER_TOL_WARM
     gap, primal, n_iter, _ = newton_solve(design.X, design.Y, design.c, A, design.norms,
                                           design.cnorms, pen, W, B, design.fit_intercept,
-                                          target, int(max_iter), WORKING_SET_MIN)
+                                          target, int(max_iter), WORKING_SET_MIN, inner_tol)
     converged = bool(gap <= target)
     if warn and not converged:
         warn_unconverged(gap, target, n_iter, roundoff_floor(design), stacklevel=4)
     coef, intercept = design.coef_out(W, B)
+    penalty = sum(penalty_value(W[k], pen) for k in range(K))
     return ClassSolution(coef, intercept, float(gap), max(int(n_iter), 1), converged,
-                         float(primal))
+                         float(primal), float(primal - penalty))
 
 
 def roundoff_floor(design):
@@ -110,7 +120,7 @@ def logistic_alpha_max(design, l1_ratio=1.0, penalty_factor=None, positive=False
         W, B = np.zeros((K, p)), design.null_intercepts()
         newton_solve(design.X, design.Y, design.c, design.constraint_columns(pen.unpen),
                      design.norms, design.cnorms, pen, W, B, design.fit_intercept,
-                     1e-12 * design.null_objective, 200, WORKING_SET_MIN)
+                     1e-12 * design.null_objective, 200, WORKING_SET_MIN, INNER_TOL_COLD)
         eta = np.asarray(design.matrix() @ W.T).T + B[:, None]
         if K == 1:
             t = 1.0 / (1.0 + np.exp(-eta))

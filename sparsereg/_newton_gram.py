@@ -138,4 +138,4 @@ def solve_logistic_stats(chunks, info, alpha, l1_ratio, *, penalty_factor=None,
         warn_unconverged(gap, target, n_iter, floor, stacklevel=4)
     primal = sums.loss / S + _penalty(W, pen)
     return ClassSolution(W, centered_intercepts(B) if fi else np.zeros(K), float(gap),
-                         max(n_iter, 1), converged, float(primal))
+                         max(n_iter, 1), converged, float(primal), float(sums.loss / S))

@@ -34,7 +34,6 @@ ARMIJO = 1e-4
 MAX_HALVINGS = 40
 ROUNDOFF_SLACK = 16.0  # objective changes within this many eps are round-off
 INNER_EPOCHS = 100  # coordinate-descent epochs per Newton direction at most
-INNER_TOL = 0.05  # each direction is solved to this fraction of the largest KKT violation
 
 
 @kernel
@@ -331,7 +330,7 @@ def _dual_correlations(X, Y, T, c, A, W, pen, norms, active, fit_intercept, thet
 
 @kernel
 def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, max_iter,
-                 ws_min):
+                 ws_min, inner_tol):
     """Minimise ``F(W X^T + B) + sum_k penalty(W[k])`` (logistic for ``K = 1``, multinomial
     otherwise) from ``(W, B)``, updated in place.
 
@@ -356,6 +355,9 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
         Stop when the duality gap, round-off margin included, is at most this.
     max_iter, ws_min : int
         Outer iterations at most; smallest working set.
+    inner_tol : float
+        Each Newton direction is solved until its largest step is below this fraction of
+        the largest KKT violation.
 
     Returns
     -------
@@ -407,7 +409,7 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
             if ws.shape[0] == 0 and not fit_intercept:
                 continue
             loss, inner = _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept,
-                                      INNER_TOL * worst, loss)
+                                      inner_tol * worst, loss)
             epochs += inner
         if K > 1 and not pen.positive:
             center_classes(W, pen)

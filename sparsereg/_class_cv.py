@@ -11,6 +11,8 @@ from ._class_path import (
     log_loss_of,
     logistic_grid,
     logistic_path_on_design,
+    relaxed,
+    relaxed_refits,
 )
 from ._classifiers import ElasticNetClassifier, _PenalizedClassifier, read_labels
 from ._estimators import store_params
@@ -53,15 +55,25 @@ def _held_out_scores(scoring, coefs, intercepts, X, codes, weights, classes):
 
 
 def _fold_scores(X, codes, n_classes, s, train, test, fit_intercept, alphas, l1_ratio,
-                 scoring, classes, solver_params):
-    """Held-out scores along the path fitted on one fold's training rows."""
+                 scoring, classes, solver_params, relaxes):
+    """Held-out scores along the path fitted on one fold's training rows, one row per
+    relaxation (``None``: the penalized path itself): shape (n_relax, n_alphas)."""
     if np.unique(codes[train]).shape[0] < n_classes:
         raise ValueError("A training fold lacks a class: every class needs at least as many "
                          "samples as folds (pass fewer folds in cv).")
     design = ClassDesign(X[train], codes[train], n_classes, s[train], fit_intercept)
     coefs, intercepts, _, _ = logistic_path_on_design(design, alphas, l1_ratio,
                                                       **solver_params)
-    return _held_out_scores(scoring, coefs, intercepts, X[test], codes[test], s[test], classes)
+    refits = None
+    if any(g is not None for g in relaxes):
+        refits = relaxed_refits(design, coefs, intercepts, solver_params["positive"],
+                                solver_params["max_iter"])
+    out = []
+    for gamma in relaxes:
+        c, b = (coefs, intercepts) if gamma is None else relaxed(coefs, intercepts, refits,
+                                                                 gamma)
+        out.append(_held_out_scores(scoring, c, b, X[test], codes[test], s[test], classes))
+    return np.array(out)
 
 
 class _ClassifierCV(_PenalizedClassifier):
@@ -79,6 +91,14 @@ class _ClassifierCV(_PenalizedClassifier):
             return self.scoring  # any scikit-learn scorer (checked by check_scoring)
         raise TypeError(f"scoring must be one of {list(SCORINGS)}, a scikit-learn scorer name "
                         f"or a callable, got {self.scoring!r}.")
+
+    def _relaxes(self):
+        """Relaxation gammas to compare (None: the penalized fit itself)."""
+        relax = getattr(self, "relax", None)
+        if relax is None:
+            return [None]
+        gammas = check_scalar_list(relax, "relax", low=0.0, high=1.0)
+        return [None if g == 1.0 else g for g in gammas]
 
     def _alphas_or_size(self):
         if self.alphas is None or isinstance(self.alphas, (int, np.integer)):
@@ -125,19 +145,24 @@ class _ClassifierCV(_PenalizedClassifier):
         splitter = check_cv(5 if self.cv is None else self.cv, codes, classifier=True)
         splits = list(splitter.split(X, codes, groups))
         rows = X.tocsr() if hasattr(X, "tocsr") else X  # folds slice rows
+        relaxes = self._relaxes()
         results = []
         for l1_ratio in l1_ratios:
+            gammas = relaxes if l1_ratio > 0 else [None]  # ridge selects no support
             alphas = grid if not isinstance(grid, int) else logistic_grid(
                 design, l1_ratio, checked["penalty_factor"], grid, checked["eps"],
                 checked["positive"])
             scores = Parallel(n_jobs=self.n_jobs, prefer="threads")(
                 delayed(_fold_scores)(rows, codes, n_classes, s, train, test,
                                       self.fit_intercept, alphas, l1_ratio, scoring,
-                                      self.classes_, solver_params)
+                                      self.classes_, solver_params,
+                                      gammas)
                 for train, test in splits)
-            results.append((l1_ratio, alphas, np.stack(scores, axis=-1)))
+            scores = np.stack(scores, axis=-1)  # (n_relax, n_alphas, n_folds)
+            results += [(l1_ratio, gamma, alphas, err) for gamma, err in zip(gammas, scores)]
         best = int(np.argmin([err.mean(axis=1).min() for *_, err in results]))
-        l1_ratio, alphas, errors = results[best]
+        l1_ratio, relax, alphas, errors = results[best]
+        results = [(r[0], r[2], r[3]) for r in results if r[1] == relax]
         i_min, i_1se = select_alpha(alphas, errors)
         chosen = i_min if self.selection == "min" else i_1se
         self.path_ = build_classification_path(
@@ -153,6 +178,12 @@ class _ClassifierCV(_PenalizedClassifier):
         coefs, intercepts = self.path_.coefs, self.path_.intercepts
         self.coef_ = np.atleast_2d(coefs[chosen])
         self.intercept_ = np.atleast_1d(intercepts[chosen]).astype(np.float64)
+        self.relax_ = 1.0 if relax is None else float(relax)
+        if relax is not None:  # the relaxed model at the chosen alpha
+            refit = relaxed_refits(design, self.coef_[None], self.intercept_[None],
+                                   solver_params["positive"], solver_params["max_iter"])
+            coef, intercept = relaxed(self.coef_[None], self.intercept_[None], refit, relax)
+            self.coef_, self.intercept_ = coef[0], intercept[0]
         self.dual_gap_ = float(self.path_.dual_gaps[chosen])
         self.n_iter_ = int(self.path_.n_iter[chosen])
         self.support_ = np.any(self.coef_ != 0, axis=0)
@@ -193,6 +224,13 @@ _CV_PARAMETERS = """
         Relative duality-gap tolerance at every alpha.
 """
 
+_RELAX = """
+    relax : float or list of float, default=None
+        Relaxed fit (glmnet's ``relax=TRUE``): ``relax * coef + (1 - relax) * refit``, the
+        refit being the unpenalized logistic fit on coef's support; a list is
+        cross-validated like alpha (``relax_`` holds the choice). None: no relaxation.
+"""
+
 _CV_ATTRIBUTES = """
     Attributes
     ----------
@@ -221,7 +259,7 @@ class ElasticNetClassifierCV(_ClassifierCV):
     ----------
     l1_ratio : float or list of float, default=0.5
         L1 share(s) to compare.
-""" + _CV_PARAMETERS + _CV_ATTRIBUTES + """
+""" + _CV_PARAMETERS + _RELAX + _CV_ATTRIBUTES + """
     Examples
     --------
     >>> from sklearn.datasets import load_breast_cancer
@@ -238,7 +276,7 @@ class ElasticNetClassifierCV(_ClassifierCV):
 
     def __init__(self, *, l1_ratio=0.5, alphas=None, eps=1e-3, cv=5, scoring="deviance",
                  selection="min", n_jobs=None, fit_intercept=True, penalty_factor=None,
-                 class_weight=None, positive=False, max_iter=100, tol=1e-4):
+                 class_weight=None, positive=False, max_iter=100, tol=1e-4, relax=None):
         store_params(self, locals())
 
     def _l1_ratios(self):
@@ -250,7 +288,7 @@ class L1ClassifierCV(_ClassifierCV):
 
     Parameters
     ----------
-""" + _CV_PARAMETERS + _CV_ATTRIBUTES + """
+""" + _CV_PARAMETERS + _RELAX + _CV_ATTRIBUTES + """
     Examples
     --------
     >>> from sklearn.datasets import load_breast_cancer
@@ -267,7 +305,7 @@ class L1ClassifierCV(_ClassifierCV):
 
     def __init__(self, *, alphas=None, eps=1e-3, cv=5, scoring="deviance", selection="min",
                  n_jobs=None, fit_intercept=True, penalty_factor=None, class_weight=None,
-                 positive=False, max_iter=100, tol=1e-4):
+                 positive=False, max_iter=100, tol=1e-4, relax=None):
         store_params(self, locals())
 
     def _l1_ratios(self):

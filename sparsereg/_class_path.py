@@ -8,6 +8,7 @@ from scipy.special import log_expit, log_softmax
 from sklearn.exceptions import ConvergenceWarning
 
 from ._newton import logistic_alpha_max, solve_logistic
+from ._problem._classes import HUGE_PENALTY
 from ._classifiers import read_labels
 from ._params import check_params
 from ._path import RegularizationPath, check_alphas, resolve_l1_ratio
@@ -203,3 +204,48 @@ def logistic_path(X, y, *, penalty, l1_ratio, alphas, n_alphas, eps, fit_interce
                                      feature_names=feature_names, penalty_factor=pf,
                                      positive=checked["positive"], tol=checked["tol"],
                                      max_iter=checked["max_iter"])
+
+
+REFIT_MAX_ITER = 25  # Newton steps of a relaxed refit (separable supports diverge slowly)
+
+
+def relaxed_refits(design, coefs, intercepts, positive=False, max_iter=REFIT_MAX_ITER):
+    """The unpenalized logistic refit on each solution's support (glmnet's ``relax``):
+    ``(coefs, intercepts)`` of the same shapes as the path's ``(n_alphas, K, p)`` arrays.
+
+    The refit is the same solver with the support unpenalized and every other feature held
+    at zero (a huge L1 weight); consecutive alphas with the same support share one refit,
+    and each refit starts from the previous one. An unpenalized fit on separable data has
+    no finite solution: it stops at ``max_iter`` (warning once).
+    """
+    p = design.n_features
+    refit_c, refit_b = np.zeros_like(coefs), np.zeros_like(intercepts)
+    cache = {}
+    start = None
+    failed = 0
+    for k in range(len(coefs)):
+        support = np.flatnonzero(np.any(coefs[k] != 0, axis=0))
+        key = support.tobytes()
+        if key not in cache:
+            v = np.full(p, HUGE_PENALTY)
+            v[support] = 0.0
+            sol = solve_logistic(design, 1.0, 1.0, penalty_factor=v, positive=positive,
+                                 tol=1e-6, max_iter=min(max_iter, REFIT_MAX_ITER),
+                                 coef_init=None if start is None else start[0],
+                                 intercept_init=None if start is None else start[1],
+                                 warn=False)
+            failed += not sol.converged
+            cache[key] = (sol.coef, sol.intercept)
+            start = cache[key]
+        refit_c[k], refit_b[k] = cache[key]
+    if failed:
+        warnings.warn(f"{failed} relaxed refits did not converge (an unpenalized logistic fit "
+                      "on separable data has no finite solution); their coefficients are those "
+                      "reached after max_iter.", ConvergenceWarning, stacklevel=3)
+    return refit_c, refit_b
+
+
+def relaxed(coefs, intercepts, refits, gamma):
+    """``gamma * penalized + (1 - gamma) * refit``, coefficients and intercepts."""
+    return (gamma * coefs + (1.0 - gamma) * refits[0],
+            gamma * intercepts + (1.0 - gamma) * refits[1])

@@ -18,7 +18,7 @@ from ._problem._class_chunks import dask_problem, row_problem
 from ._problem._classes import ClassDesign
 from ._problem._dask import check_dask_data, lazy_predict
 from ._problem._inputs import ACCEPT, raise_if_empty
-from ._validation import check_lengths, check_sample_weight
+from ._validation import check_bool, check_lengths, check_sample_weight
 
 
 CLASSIFIER_SOLVERS = ("auto", "cd", "gram")
@@ -140,6 +140,15 @@ class _PenalizedClassifier(ClassifierMixin, BaseEstimator):
                     tol=float(self.tol), max_iter=int(self.max_iter), coef_init=coef_init,
                     intercept_init=intercept_init)
 
+    def _grouped(self, n_classes):
+        """Whether the grouped penalty applies (multinomial only; not with the Gram
+        solver)."""
+        grouped = check_bool(getattr(self, "grouped", False), "grouped")
+        if grouped and n_classes > 2 and self.solver == "gram":
+            raise ValueError("grouped=True is solved by coordinate descent on the rows: use "
+                             "solver='auto' or 'cd' (dask input is not supported with it).")
+        return grouped and n_classes > 2
+
     def _solve(self, X, codes, s):
         """Proximal Newton on the rows (coordinate descent) or on the weighted Gram."""
         n, p = X.shape
@@ -147,12 +156,13 @@ class _PenalizedClassifier(ClassifierMixin, BaseEstimator):
         params = self._solver_params(penalty_factor, p)
         alpha, l1_ratio = float(self.alpha), float(self._l1_ratio())
         n_classes = self.classes_.shape[0]
+        grouped = self._grouped(n_classes)
         if self.solver == "gram":
             chunks, info = row_problem(X, codes, n_classes,
                                        np.ones(n) if s is None else s, self.fit_intercept)
             return solve_logistic_stats(chunks, info, alpha, l1_ratio, **params)
         design = ClassDesign(X, codes, n_classes, s, self.fit_intercept)
-        return solve_logistic(design, alpha, l1_ratio, **params)
+        return solve_logistic(design, alpha, l1_ratio, grouped=grouped, **params)
 
     def _fit_dask(self, X, y, sample_weight):
         """One pass over the chunks per Newton step, each step solved on the Gram."""
@@ -166,6 +176,9 @@ class _PenalizedClassifier(ClassifierMixin, BaseEstimator):
             del self.feature_names_in_
         chunks, info, self.classes_ = dask_problem(X, y, s, self.class_weight,
                                                    self.fit_intercept)
+        if getattr(self, "grouped", False) and len(self.classes_) > 2:
+            raise ValueError("grouped=True is not available for dask input (the Gram "
+                             "solver takes the classes' steps separately).")
         return solve_logistic_stats(chunks, info, float(self.alpha), float(self._l1_ratio()),
                                     **self._solver_params(penalty_factor, X.shape[1]))
 
@@ -264,6 +277,14 @@ _PARAMETERS = """
         ``"auto"`` for dask arrays).
 """
 
+_GROUPED = """
+    grouped : bool, default=False
+        For more than two classes: glmnet's grouped multinomial penalty, ``a_j ||W_j||_2``
+        (the L1 part) on each feature's K coefficients, so that a feature enters for every
+        class or none. Solved by block coordinate descent on the quadratic model; not with
+        ``solver="gram"`` or dask input.
+"""
+
 _ATTRIBUTES = """
     Attributes
     ----------
@@ -315,7 +336,7 @@ class ElasticNetClassifier(_PenalizedClassifier):
         (``alpha_max`` is at most about 0.5 for two balanced classes).
     l1_ratio : float, default=0.5
         Mix between L1 (1.0) and L2 (0.0).
-""" + _PARAMETERS + _ATTRIBUTES + """
+""" + _PARAMETERS + _GROUPED + _ATTRIBUTES + """
     Examples
     --------
     >>> from sklearn.datasets import load_breast_cancer
@@ -329,9 +350,8 @@ class ElasticNetClassifier(_PenalizedClassifier):
     """
 
     def __init__(self, alpha=0.01, l1_ratio=0.5, *, fit_intercept=True,
-                 penalty_factor=None,
-                 class_weight=None, positive=False, max_iter=100, tol=1e-4, warm_start=False,
-                 solver="auto"):
+                 penalty_factor=None, class_weight=None, positive=False, max_iter=100,
+                 tol=1e-4, warm_start=False, solver="auto", grouped=False):
         store_params(self, locals())
 
     def _l1_ratio(self):
@@ -352,7 +372,7 @@ class L1Classifier(_PenalizedClassifier):
     ----------
     alpha : float, default=0.01
         Penalty strength (>= 0).
-""" + _PARAMETERS + _ATTRIBUTES + """
+""" + _PARAMETERS + _GROUPED + _ATTRIBUTES + """
     Examples
     --------
     >>> from sklearn.datasets import load_breast_cancer
@@ -366,7 +386,7 @@ class L1Classifier(_PenalizedClassifier):
 
     def __init__(self, alpha=0.01, *, fit_intercept=True, penalty_factor=None,
                  class_weight=None, positive=False, max_iter=100, tol=1e-4, warm_start=False,
-                 solver="auto"):
+                 solver="auto", grouped=False):
         store_params(self, locals())
 
     def _l1_ratio(self):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from ._kernels._grouped import group_penalty
 from ._kernels._newton import newton_solve
 from ._kernels._prox import penalty_value
 from ._problem._classes import HUGE_PENALTY, classification_penalty
@@ -35,7 +36,8 @@ class ClassSolution:
 
 
 def solve_logistic(design, alpha, l1_ratio, *, penalty_factor=None, positive=False, tol=1e-4,
-                   max_iter=100, coef_init=None, intercept_init=None, warn=True):
+                   max_iter=100, coef_init=None, intercept_init=None, warn=True,
+                   grouped=False):
     """Minimise ``(1/S) sum_i s_i logloss_i + alpha * penalty(W)`` by proximal Newton,
     stopped at duality gap <= ``tol * P(0)``.
 
@@ -53,6 +55,8 @@ def solve_logistic(design, alpha, l1_ratio, *, penalty_factor=None, positive=Fal
         Warm start (data units).
     warn : bool
         Raise a ConvergenceWarning when the certificate exceeds ``tol * P(0)``.
+    grouped : bool
+        glmnet's grouped multinomial penalty (a feature's K coefficients together).
 
     Returns
     -------
@@ -73,12 +77,14 @@ def solve_logistic(design, alpha, l1_ratio, *, penalty_factor=None, positive=Fal
     inner_tol = INNER_TOL_COLD if coef_init is None else INNER_TOL_WARM
     gap, primal, n_iter, _ = newton_solve(design.X, design.Y, design.c, A, design.norms,
                                           design.cnorms, pen, W, B, design.fit_intercept,
-                                          target, int(max_iter), WORKING_SET_MIN, inner_tol)
+                                          target, int(max_iter), WORKING_SET_MIN, inner_tol,
+                                          bool(grouped) and K > 1)
     converged = bool(gap <= target)
     if warn and not converged:
         warn_unconverged(gap, target, n_iter, roundoff_floor(design), stacklevel=4)
     coef, intercept = design.coef_out(W, B)
-    penalty = sum(penalty_value(W[k], pen) for k in range(K))
+    penalty = group_penalty(W, pen) if grouped and K > 1 else \
+        sum(penalty_value(W[k], pen) for k in range(K))
     return ClassSolution(coef, intercept, float(gap), max(int(n_iter), 1), converged,
                          float(primal), float(primal - penalty))
 
@@ -102,7 +108,8 @@ def warn_unconverged(gap, target, n_iter, floor, stacklevel):
                   stacklevel=stacklevel)
 
 
-def logistic_alpha_max(design, l1_ratio=1.0, penalty_factor=None, positive=False):
+def logistic_alpha_max(design, l1_ratio=1.0, penalty_factor=None, positive=False,
+                       grouped=False):
     """The smallest ``alpha`` at which every penalized coefficient is zero.
 
     With unpenalized features their fit is solved first (every penalized feature held at 0
@@ -120,7 +127,8 @@ def logistic_alpha_max(design, l1_ratio=1.0, penalty_factor=None, positive=False
         W, B = np.zeros((K, p)), design.null_intercepts()
         newton_solve(design.X, design.Y, design.c, design.constraint_columns(pen.unpen),
                      design.norms, design.cnorms, pen, W, B, design.fit_intercept,
-                     1e-12 * design.null_objective, 200, WORKING_SET_MIN, INNER_TOL_COLD)
+                     1e-12 * design.null_objective, 200, WORKING_SET_MIN, INNER_TOL_COLD,
+                     False)
         eta = np.asarray(design.matrix() @ W.T).T + B[:, None]
         if K == 1:
             t = 1.0 / (1.0 + np.exp(-eta))
@@ -129,6 +137,8 @@ def logistic_alpha_max(design, l1_ratio=1.0, penalty_factor=None, positive=False
             t /= t.sum(axis=0)
         G = np.asarray(design.matrix().T @ (design.c * (design.Y - t)).T).T
     G = np.maximum(G, 0.0) if positive else np.abs(G)
+    if grouped:  # a feature enters when its classes' correlations have norm a_j
+        G = np.sqrt((G * G).sum(axis=0, keepdims=True))
     pen_cols = v > 0
     if not np.any(pen_cols):
         return 0.0

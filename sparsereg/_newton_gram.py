@@ -53,9 +53,9 @@ def certify(chunks, info, W, B, sums, pen):
     feasible = ds.inside and residual_holds(ds.residual, ds.scale, info.n_samples, equality)
     G = ds.G / S
     err = correlation_errors(np.sqrt(ds.theta_sq) / S, info.n_samples)
-    kappa = dual_scaling(G, feasible, pen, info.norms, err)
+    kappa = dual_scaling(G, feasible, pen, info.norms, err, False)
     entropy = chunks.reduce(entropy_sums, W, B, unpen, fi, delta, kappa).entropy / S
-    dual = entropy - penalty_conjugate(G, kappa, pen, info.norms, err)
+    dual = entropy - penalty_conjugate(G, kappa, pen, info.norms, err, False)
     primal = sums.loss / S + _penalty(W, pen)
     return float(certified_gap(primal, dual, ds.size / S, info.n_samples + p * W.shape[0]))
 
@@ -102,7 +102,7 @@ def solve_logistic_stats(chunks, info, alpha, l1_ratio, *, penalty_factor=None,
                              max_iter=100000, coef_init=W[k], warn=False)
             V[k], C[k] = sol.coef, sol.intercept if fi else 0.0
         if K > 1 and not positive:
-            center_classes(V, pen)  # same loss, less penalty (the softmax's free direction)
+            center_classes(V, pen, False)  # same loss, less penalty (the softmax's free direction)
         D, dB = V - W, C - B
         decrease = float(np.sum(sums.xg.T * D) + sums.gsum @ dB) / S + _penalty(V, pen) \
             - _penalty(W, pen)

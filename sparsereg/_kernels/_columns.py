@@ -209,3 +209,24 @@ def _col_moments(X, j, c):
             return total, sq, wsq
         return csc
     return None
+
+
+def col_axpy_weighted(X, j, scale, v, w):  # pragma: no cover - replaced by Numba
+    """``v += scale * w * x_j`` (elementwise weights ``w``)."""
+    raise NotImplementedError
+
+
+@overload(col_axpy_weighted, jit_options={"fastmath": _FAST})
+def _col_axpy_weighted(X, j, scale, v, w):
+    if isinstance(X, types.Array):
+        def dense(X, j, scale, v, w):
+            for i in range(X.shape[0]):
+                v[i] += scale * w[i] * X[i, j]
+        return dense
+    if isinstance(X, types.BaseTuple):
+        def csc(X, j, scale, v, w):
+            data, indices, indptr = X
+            for k in range(indptr[j], indptr[j + 1]):
+                v[indices[k]] += scale * w[indices[k]] * data[k]
+        return csc
+    return None

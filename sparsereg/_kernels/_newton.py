@@ -17,6 +17,7 @@ import numpy as np
 from ._bundles import PenaltyData, RowData
 from ._cd import inner_solve, refresh_residual, working_set
 from ._columns import col_axpy, col_centered_sqnorm, col_dot, take_columns
+from ._grouped import group_penalty, group_working_set, grouped_step
 from ._jit import kernel
 from ._logistic import (
     BINARY_CURVATURE,
@@ -179,15 +180,17 @@ def _correlations(X, theta, active, G):
 
 
 @kernel
-def dual_scaling(G, feasible, pen, norms, err):
+def dual_scaling(G, feasible, pen, norms, err, grouped):
     """The largest ``kappa`` in [0, 1] for which ``kappa * theta`` is dual feasible, given
     the correlations ``G[k, j] = x_j^T theta_k`` raised by their round-off
-    ``err[k] * norms[j]``: pure-L1 features need ``|x_j^T theta| <= a_j``, unpenalized ones
+    ``err[k] * norms[j]``: pure-L1 features need ``|x_j^T theta| <= a_j`` (``||x_j^T
+    Theta||_2 <= a_j`` over the classes when ``grouped``), unpenalized ones
     ``x_j^T theta = 0`` (up to that round-off; else only ``theta = 0`` is known feasible)."""
     K, p = G.shape
     a, b, positive = pen.a, pen.b, pen.positive
     kappa = 1.0 if feasible else 0.0
     for j in range(p):
+        size = 0.0
         for k in range(K):
             g = G[k, j] if positive else abs(G[k, j])
             g_hi = g + err[k] * norms[j]
@@ -196,23 +199,36 @@ def dual_scaling(G, feasible, pen, norms, err):
                 # imposed when the coefficient is not at its bound)
                 if g > 4.0 * err[k] * norms[j]:
                     kappa = 0.0
-            elif b[j] == 0.0 and g_hi * kappa > a[j]:
+            elif b[j] == 0.0 and not grouped and g_hi * kappa > a[j]:
                 kappa = a[j] / g_hi
+            size += g_hi * g_hi
+        if grouped and b[j] == 0.0 and a[j] > 0.0 and np.sqrt(size) * kappa > a[j]:
+            kappa = a[j] / np.sqrt(size)
     return kappa
 
 
 @kernel
-def penalty_conjugate(G, kappa, pen, norms, err):
+def penalty_conjugate(G, kappa, pen, norms, err, grouped):
     """``sum_{j,k} penalty_j*(kappa x_j^T theta_k)`` for the L2 part (the L1 part is 0 on
-    the feasible set), with the correlations raised by their round-off."""
+    the feasible set), with the correlations raised by their round-off; per feature over
+    the classes' norm when ``grouped``."""
     K, p = G.shape
     a, b, positive = pen.a, pen.b, pen.positive
     total = 0.0
     for j in range(p):
         if b[j] > 0.0:
+            size = 0.0
             for k in range(K):
                 g = G[k, j] if positive else abs(G[k, j])
-                excess = kappa * (g + err[k] * norms[j]) - a[j]
+                g_hi = g + err[k] * norms[j]
+                if grouped:
+                    size += g_hi * g_hi
+                else:
+                    excess = kappa * g_hi - a[j]
+                    if excess > 0.0:
+                        total += 0.5 * excess * excess / b[j]
+            if grouped:
+                excess = kappa * np.sqrt(size) - a[j]
                 if excess > 0.0:
                     total += 0.5 * excess * excess / b[j]
     return total
@@ -245,7 +261,7 @@ def _shift_objective(col, d, a_j, b_j):
 
 
 @kernel
-def center_classes(W, pen):
+def center_classes(W, pen, grouped):
     """Move each feature's K coefficients by the common shift that minimises its penalty.
 
     The softmax is unchanged when the same value is added to every class's coefficient of a
@@ -265,8 +281,12 @@ def center_classes(W, pen):
             nonzero = nonzero or col[k] != 0.0
         if not nonzero:
             continue
-        ordered = np.sort(col)
         total = col.sum()
+        if grouped:  # ||W_j - d 1|| and ||W_j - d 1||^2 are both smallest at the mean
+            for k in range(K):
+                W[k, j] = col[k] - total / K
+            continue
+        ordered = np.sort(col)
         best, best_value = 0.0, _shift_objective(col, 0.0, a[j], b[j])
         for m in range(K + 1):
             candidates = np.empty(2)
@@ -330,7 +350,7 @@ def _dual_correlations(X, Y, T, c, A, W, pen, norms, active, fit_intercept, thet
 
 @kernel
 def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, max_iter,
-                 ws_min, inner_tol):
+                 ws_min, inner_tol, grouped):
     """Minimise ``F(W X^T + B) + sum_k penalty(W[k])`` (logistic for ``K = 1``, multinomial
     otherwise) from ``(W, B)``, updated in place.
 
@@ -358,6 +378,9 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
     inner_tol : float
         Each Newton direction is solved until its largest step is below this fraction of
         the largest KKT violation.
+    grouped : bool
+        The grouped multinomial penalty (a feature's K coefficients enter together):
+        :func:`~._grouped.grouped_step` instead of class-by-class steps.
 
     Returns
     -------
@@ -386,31 +409,54 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
         predictor(X, W, B, ETA, size)
         loss = softmax_state(ETA, Y, c, T, LSE)
         primal = loss
-        for k in range(K):
-            primal += penalty_value(W[k], pen)
+        if grouped:
+            primal += group_penalty(W, pen)
+        else:
+            for k in range(K):
+                primal += penalty_value(W[k], pen)
         Tp, feasible, err = _dual_correlations(X, Y, T, c, A, W, pen, norms, active,
                                                fit_intercept, theta, G)
-        kappa = dual_scaling(G, feasible, pen, norms, err)
-        dual = dual_entropy(Y, Tp, c, kappa) - penalty_conjugate(G, kappa, pen, norms, err)
+        kappa = dual_scaling(G, feasible, pen, norms, err, grouped)
+        dual = dual_entropy(Y, Tp, c, kappa) - penalty_conjugate(G, kappa, pen, norms, err,
+                                                                 grouped)
         gap = certified_gap(primal, dual, c @ size, n + p * K)
         if gap <= tol_abs or n_iter >= max_iter:
             return gap, primal, n_iter, epochs
-        # Gap-safe screening: |x_j^T theta*| < a_j certifies w_jk* = 0.
+        # Gap-safe screening: |x_j^T theta*| < a_j certifies w_jk* = 0 (grouped: the
+        # classes' norm, for the whole feature).
         radius = np.sqrt(2.0 * curvature * gap)
-        for k in range(K):
-            for j in range(p):
-                if active[k, j] and a[j] > 0.0:
-                    g = G[k, j] if pen.positive else abs(G[k, j])
-                    bound = kappa * (g + err[k] * norms[j]) + radius * cnorms[j]
-                    if bound < a[j] and W[k, j] == 0.0:
-                        active[k, j] = False
-        for k in range(K):
-            ws, worst = working_set(W[k], G[k], pen, active[k], ws_min)
-            if ws.shape[0] == 0 and not fit_intercept:
+        for j in range(p):
+            if a[j] == 0.0:
                 continue
-            loss, inner = _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept,
-                                      inner_tol * worst, loss)
+            norm_sq = 0.0
+            for k in range(K):
+                if active[k, j]:
+                    g = G[k, j] if pen.positive else abs(G[k, j])
+                    g_hi = g + err[k] * norms[j]
+                    norm_sq += g_hi * g_hi
+                    if not grouped and kappa * g_hi + radius * cnorms[j] < a[j] \
+                            and W[k, j] == 0.0:
+                        active[k, j] = False
+            if grouped and kappa * np.sqrt(norm_sq) + radius * cnorms[j] < a[j]:
+                zero = True
+                for k in range(K):
+                    zero = zero and W[k, j] == 0.0
+                if zero:
+                    for k in range(K):
+                        active[k, j] = False
+        if grouped:
+            ws, worst = group_working_set(W, G, pen, active[0], ws_min)
+            loss, inner = grouped_step(X, Y, c, W, B, ETA, T, LSE, pen, ws, fit_intercept,
+                                       inner_tol * worst, loss, INNER_EPOCHS)
             epochs += inner
+        else:
+            for k in range(K):
+                ws, worst = working_set(W[k], G[k], pen, active[k], ws_min)
+                if ws.shape[0] == 0 and not fit_intercept:
+                    continue
+                loss, inner = _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws,
+                                          fit_intercept, inner_tol * worst, loss)
+                epochs += inner
         if K > 1 and not pen.positive:
-            center_classes(W, pen)
+            center_classes(W, pen, grouped)
         n_iter += 1

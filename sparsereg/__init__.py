@@ -5,6 +5,9 @@ nonzero; the elastic net lies in between. Every solution comes with its duality 
 """
 
 from ._alpha import alpha_max
+from ._class_cv import ElasticNetClassifierCV, L1ClassifierCV, L2ClassifierCV
+from ._class_path import ClassificationPath
+from ._classifiers import ElasticNetClassifier, L1Classifier, L2Classifier
 from ._conventions import convert_alpha
 from ._cv import ElasticNetRegressorCV, L1RegressorCV, L2RegressorCV
 from ._estimators import ElasticNetRegressor, L1Regressor, L2Regressor
@@ -14,10 +17,17 @@ from ._threshold import soft_threshold
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ClassificationPath",
+    "ElasticNetClassifier",
+    "ElasticNetClassifierCV",
     "ElasticNetRegressor",
     "ElasticNetRegressorCV",
+    "L1Classifier",
+    "L1ClassifierCV",
     "L1Regressor",
     "L1RegressorCV",
+    "L2Classifier",
+    "L2ClassifierCV",
     "L2Regressor",
     "L2RegressorCV",
     "RegularizationPath",

@@ -21,6 +21,7 @@ from ._solvers import solve_enet, stored_precision
 from ._validation import check_choice, check_scalar_param
 
 PENALTIES = ("l1", "l2", "elasticnet")
+LOSSES = ("squared_error", "logistic")
 ENET_SOLVERS = ("auto", "cd", "gram")
 # A path with l1_ratio = 0 inside an elastic-net run (a CV l1_ratio list) maps "cd" and
 # "gram" to the ridge solvers; a pure L2 path takes the ridge solvers by name.
@@ -322,7 +323,7 @@ def build_path(design, alphas, l1_ratio, penalty_name, *, feature_names=None, dt
 def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alphas=100,
                         eps=1e-3, fit_intercept=True, sample_weight=None,
                         penalty_factor=None, positive=False, tol=1e-4, max_iter=1000,
-                        solver="auto", relax=None):
+                        solver="auto", relax=None, loss="squared_error", class_weight=None):
     """Coefficients along a grid of alphas, from all-zero (L1) to weakly penalized.
 
     Each alpha is solved to a duality gap of at most ``tol * P(0)``, starting from the
@@ -369,10 +370,17 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
         ``relax * coef + (1 - relax) * least-squares refit on coef's support``; 0 gives the
         unpenalized refit on the selected features, 1 the lasso itself. Not with
         ``l1_ratio=0`` (``penalty="l2"``), which selects no features.
+    loss : {"squared_error", "logistic"}, default="squared_error"
+        ``"logistic"``: y holds class labels; two classes give the binary logistic path,
+        more the multinomial one (a :class:`ClassificationPath`, solved by proximal Newton
+        with warm starts; ``max_iter`` counts Newton iterations, ``solver`` must be
+        ``"auto"`` and ``relax`` None).
+    class_weight : dict, "balanced" or None, default=None
+        Class weights for ``loss="logistic"``, multiplied into ``sample_weight``.
 
     Returns
     -------
-    RegularizationPath
+    RegularizationPath or ClassificationPath
 
     Examples
     --------
@@ -386,6 +394,18 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
     feature_names = getattr(X, "columns", None)  # pandas only
     if feature_names is not None:
         feature_names = np.asarray(feature_names, dtype=object)
+    check_choice(loss, "loss", LOSSES)
+    if loss == "logistic":
+        from ._class_path import logistic_path
+
+        return logistic_path(X, y, penalty=penalty, l1_ratio=l1_ratio, alphas=alphas,
+                             n_alphas=n_alphas, eps=eps, fit_intercept=fit_intercept,
+                             sample_weight=sample_weight, class_weight=class_weight,
+                             penalty_factor=penalty_factor, positive=positive, tol=tol,
+                             max_iter=max_iter, solver=solver, relax=relax,
+                             feature_names=feature_names)
+    if class_weight is not None:
+        raise ValueError("class_weight applies to loss='logistic' only.")
     inputs = read_inputs(X, y, sample_weight)
     l1_ratio = resolve_l1_ratio(penalty, l1_ratio)
     checked = check_params(

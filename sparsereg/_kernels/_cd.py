@@ -100,7 +100,7 @@ def _unpenalized_block_step(d, w, R, sum_r, pen):
 
 
 @kernel
-def _inner_solve(d, ws, w, R, sum_r, pen, tol_inner, max_epochs):
+def inner_solve(d, ws, w, R, sum_r, pen, tol_inner, max_epochs):
     """Epochs on the working set until the largest step is below ``tol_inner``."""
     buffer = np.empty((ANDERSON_K + 1, ws.shape[0]))
     block_step = pen.unpen.shape[0] > 0 and not pen.positive
@@ -120,7 +120,7 @@ def _inner_solve(d, ws, w, R, sum_r, pen, tol_inner, max_epochs):
 
 
 @kernel
-def _refresh_residual(d, w, R):
+def refresh_residual(d, w, R):
     """Recompute the residual from scratch (y is centred); returns its weighted sum."""
     R[:] = d.y
     sum_r = 0.0
@@ -140,7 +140,7 @@ def _full_gradient(d, R, sum_r, active, grad):
 
 
 @kernel
-def _working_set(w, grad, pen, active, ws_min):
+def working_set(w, grad, pen, active, ws_min):
     """The working set (sorted indices) and the largest KKT violation of the active features.
 
     The set holds the support (and unpenalized features) plus the worst KKT violators.
@@ -212,7 +212,7 @@ def cd_solve(d, pen, rnd, w, R, tol_abs, max_epochs, ws_min):
     for j in range(p):
         if lips[j] + b[j] == 0.0 and a[j] > 0.0:
             active[j] = False  # constant column: its coefficient is 0 and stays 0
-    sum_r = _refresh_residual(d, w, R)
+    sum_r = refresh_residual(d, w, R)
     grad = np.empty(p)
     epochs = 0
     fresh = False
@@ -226,7 +226,7 @@ def cd_solve(d, pen, rnd, w, R, tol_abs, max_epochs, ws_min):
             return gap, primal, epochs
         if (gap <= tol_abs and epochs > 0) or epochs >= max_epochs:
             # The incrementally updated residual drifts by round-off: certify on a fresh one.
-            sum_r = _refresh_residual(d, w, R)
+            sum_r = refresh_residual(d, w, R)
             fresh = True
             continue
         fresh = False
@@ -241,7 +241,7 @@ def cd_solve(d, pen, rnd, w, R, tol_abs, max_epochs, ws_min):
                         sum_r += col_update(d.X, j, w[j], R, d.c, d.q[j], d.S)
                         w[j] = 0.0
 
-        ws, worst = _working_set(w, grad, pen, active, ws_min)
-        sum_r, inner = _inner_solve(d, ws, w, R, sum_r, pen, 0.3 * worst,
+        ws, worst = working_set(w, grad, pen, active, ws_min)
+        sum_r, inner = inner_solve(d, ws, w, R, sum_r, pen, 0.3 * worst,
                                     min(max_epochs - epochs, INNER_MAX_EPOCHS))
         epochs += inner

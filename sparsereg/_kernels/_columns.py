@@ -5,6 +5,7 @@ The solvers call ``col_dot`` / ``col_update`` and Numba picks the implementation
 so the dense and sparse solvers are the same source compiled twice.
 """
 
+import numpy as np
 from numba import types
 from numba.extending import overload
 
@@ -92,5 +93,74 @@ def _col_update(X, j, scale, v, c, q_j, S):
             for k in range(indptr[j], indptr[j + 1]):
                 v[indices[k]] += scale * data[k]
             return scale * q_j
+        return csc
+    return None
+
+
+def col_axpy(X, j, scale, v, absolute):  # pragma: no cover - replaced by Numba
+    """``v += scale * x_j`` (``|x_j|`` when ``absolute``): the linear predictor of a
+    coefficient change, or the size of its terms for the round-off model."""
+    raise NotImplementedError
+
+
+@overload(col_axpy, jit_options={"fastmath": _FAST})
+def _col_axpy(X, j, scale, v, absolute):
+    if isinstance(X, types.Array):
+        def dense(X, j, scale, v, absolute):
+            if absolute:
+                for i in range(X.shape[0]):
+                    v[i] += scale * abs(X[i, j])
+            else:
+                for i in range(X.shape[0]):
+                    v[i] += scale * X[i, j]
+        return dense
+    if isinstance(X, types.BaseTuple):
+        def csc(X, j, scale, v, absolute):
+            data, indices, indptr = X
+            if absolute:
+                for k in range(indptr[j], indptr[j + 1]):
+                    v[indices[k]] += scale * abs(data[k])
+            else:
+                for k in range(indptr[j], indptr[j + 1]):
+                    v[indices[k]] += scale * data[k]
+        return csc
+    return None
+
+
+def take_columns(X, cols, row_scale):  # pragma: no cover - replaced by Numba
+    """``diag(row_scale) X[:, cols]`` in float64, in the storage of ``X`` (F-ordered or CSC):
+    the working set's design of a weighted least-squares problem (prox-Newton's inner
+    problem), solved by the same coordinate-descent kernels as every other design."""
+    raise NotImplementedError
+
+
+@overload(take_columns)
+def _take_columns(X, cols, row_scale):
+    if isinstance(X, types.Array):
+        def dense(X, cols, row_scale):
+            n = X.shape[0]
+            out = np.empty((cols.shape[0], n)).T  # F-ordered (n, m)
+            for k in range(cols.shape[0]):
+                j = cols[k]
+                for i in range(n):
+                    out[i, k] = X[i, j] * row_scale[i]
+            return out
+        return dense
+    if isinstance(X, types.BaseTuple):
+        def csc(X, cols, row_scale):
+            data, indices, indptr = X
+            m = cols.shape[0]
+            ptr = np.zeros(m + 1, dtype=indptr.dtype)
+            for k in range(m):
+                ptr[k + 1] = ptr[k] + indptr[cols[k] + 1] - indptr[cols[k]]
+            out_data = np.empty(ptr[m])
+            out_indices = np.empty(ptr[m], dtype=indices.dtype)
+            for k in range(m):
+                start = indptr[cols[k]]
+                for t in range(ptr[k + 1] - ptr[k]):
+                    i = indices[start + t]
+                    out_indices[ptr[k] + t] = i
+                    out_data[ptr[k] + t] = data[start + t] * row_scale[i]
+            return (out_data, out_indices, ptr)
         return csc
     return None

@@ -364,19 +364,19 @@ def make_design(X, y, sample_weight, fit_intercept, *, solver="auto", datafit=No
     sqrt_s = np.sqrt(weights) if weighted else np.ones(n)
     S = float(weights.sum()) if weighted else float(n)
     y_scaled = target * sqrt_s if weighted else np.array(target, dtype=np.float64)
-    kernel_X = _kernel_matrix(X, sqrt_s if weighted else None)
+    kernel_X = kernel_matrix(X, sqrt_s if weighted else None)
     shift, columns, column_stats = offset_shift(kernel_X, sqrt_s, S, fit_intercept)
     if shift is not None:
         # Dense: centre every column (one copy either way); sparse: only the offset ones.
         columns = columns if sp.issparse(X) else None
-        kernel_X = _kernel_matrix(X, sqrt_s if weighted else None, shift, columns)
+        kernel_X = kernel_matrix(X, sqrt_s if weighted else None, shift, columns)
         if columns is not None:
             shift = np.where(np.isin(np.arange(p), columns), shift, 0.0)
     return RowDesign(kernel_X, y_scaled, sqrt_s, S, fit_intercept, n, p, sp.issparse(X),
                      shift=shift, gram=gram, column_stats=column_stats)
 
 
-def _kernel_matrix(X, sqrt_s, shift=None, columns=None):
+def kernel_matrix(X, sqrt_s, shift=None, columns=None):
     """``diag(sqrt_s) (X - 1 shift^T)`` in the kernels' storage: F-ordered, or a CSC triple.
 
     For sparse X only ``columns`` are shifted; they are stored with all their entries. A

@@ -1,0 +1,313 @@
+"""Proximal Newton for the logistic and multinomial losses, on the coordinate-descent engine.
+
+Outer loop (one pass over X): the fitted probabilities, the dual point and the duality gap
+(stop when small enough), gap-safe screening, and per class a working set (support plus the
+worst KKT violators). Per class, the Newton direction minimises the quadratic model of the
+loss plus the penalty on the working set: a weighted least-squares problem (IRLS weights
+``h = c t (1 - t)``, working response ``eta - g / h``), which is handed to the same
+coordinate-descent epochs (``_cd.inner_solve``, with Anderson extrapolation) as every
+least-squares fit, on the working set's columns scaled by ``sqrt(h)``. A backtracking
+(Armijo) line search on the true objective takes the step. The multinomial loss is
+minimised class by class, each with the exact diagonal block of its Hessian (glmnet's
+scheme); two classes are the binary case ``K = 1``.
+"""
+
+import numpy as np
+
+from ._bundles import PenaltyData, RowData
+from ._cd import inner_solve, refresh_residual, working_set
+from ._columns import col_axpy, col_centered_sqnorm, col_dot, take_columns
+from ._jit import kernel
+from ._logistic import (
+    BINARY_CURVATURE,
+    MULTINOMIAL_CURVATURE,
+    dual_entropy,
+    dual_point,
+    loss_and_probabilities,
+    moved_loss,
+)
+from ._prox import penalty_value
+
+WEIGHT_FLOOR = 1e-10  # IRLS weights below this fraction of c_i are raised to it
+ARMIJO = 1e-4
+MAX_HALVINGS = 40
+ROUNDOFF_SLACK = 16.0  # objective changes within this many eps are round-off
+INNER_EPOCHS = 100  # coordinate-descent epochs per Newton direction at most
+
+
+@kernel
+def predictor(X, W, B, ETA, size):
+    """``ETA = W X^T + B`` from scratch (a fresh linear predictor, no drift) and, in
+    ``size``, ``sum_k (|b_k| + sum_j |x_ij w_jk|)``: the scale of its round-off."""
+    K, n = ETA.shape
+    for k in range(K):
+        for i in range(n):
+            ETA[k, i] = B[k]
+    for i in range(n):
+        size[i] = 0.0
+        for k in range(K):
+            size[i] += abs(B[k])
+    for k in range(K):
+        for j in range(W.shape[1]):
+            if W[k, j] != 0.0:
+                col_axpy(X, j, W[k, j], ETA[k], False)
+                col_axpy(X, j, abs(W[k, j]), size, True)
+
+
+@kernel
+def _sub_penalty(pen, ws, scale):
+    """The penalty of the working set's features, divided by ``scale``."""
+    m = ws.shape[0]
+    a = np.empty(m)
+    b = np.empty(m)
+    for t in range(m):
+        a[t] = pen.a[ws[t]] / scale
+        b[t] = pen.b[ws[t]] / scale
+    return PenaltyData(a, b, pen.positive, np.zeros(0, dtype=np.int64), np.zeros((0, 0)),
+                       np.zeros((m, 0)), np.zeros(0))
+
+
+@kernel
+def _class_step(X, Y, c, k, W, B, ETA, T, pen, ws, fit_intercept, tol_inner, loss):
+    """One proximal-Newton step on class ``k``'s coefficients and intercept; returns the
+    new loss value and the coordinate-descent epochs run."""
+    n = ETA.shape[1]
+    m = ws.shape[0]
+    binary = ETA.shape[0] == 1
+    g = np.empty(n)
+    sqrt_h = np.empty(n)
+    S_h = 0.0
+    g_sum = 0.0
+    for i in range(n):
+        t = T[k, i]
+        g[i] = c[i] * (t - Y[k, i])
+        h = max(c[i] * t * (1.0 - t), c[i] * WEIGHT_FLOOR)
+        sqrt_h[i] = np.sqrt(h)
+        S_h += h
+        g_sum += g[i]
+    # The quadratic model sum_i h_i / 2 (z_i - x_i v - beta)^2 + penalty(v), z = eta - g / h,
+    # as the least-squares kernels' problem 1/(2 S_h) ||y - X~ v - beta sqrt_h||^2 + pen / S_h.
+    Xs = take_columns(X, ws, sqrt_h)
+    y = np.empty(n)
+    for i in range(n):
+        y[i] = sqrt_h[i] * (ETA[k, i] - B[k]) - g[i] / sqrt_h[i]
+    q = np.zeros(m)
+    lips = np.empty(m)
+    if fit_intercept:
+        y_bar = 0.0
+        for i in range(n):
+            y_bar += sqrt_h[i] * y[i]
+        y_bar /= S_h
+        for i in range(n):
+            y[i] -= y_bar * sqrt_h[i]
+        for t in range(m):
+            q[t] = col_dot(Xs, t, sqrt_h)
+    for t in range(m):
+        lips[t] = max(col_centered_sqnorm(Xs, t, sqrt_h, q[t] / S_h, S_h), 0.0) / S_h
+    d = RowData(Xs, y, sqrt_h, q, lips, S_h, fit_intercept)
+    sub = _sub_penalty(pen, ws, S_h)
+    w_old = np.empty(m)
+    for t in range(m):
+        w_old[t] = W[k, ws[t]]
+    v = w_old.copy()
+    R = np.empty(n)
+    sum_r = refresh_residual(d, v, R)
+    sum_r, epochs = inner_solve(d, np.arange(m), v, R, sum_r, sub, tol_inner / S_h,
+                                INNER_EPOCHS)
+    # The direction in eta: X (v - w) plus the intercept that minimises the model given v.
+    step = np.zeros(n)
+    for t in range(m):
+        if v[t] != w_old[t]:
+            col_axpy(X, ws[t], v[t] - w_old[t], step, False)
+    d_b = 0.0
+    if fit_intercept:
+        hx = 0.0
+        for i in range(n):
+            hx += sqrt_h[i] * sqrt_h[i] * step[i]
+        d_b = -(g_sum + hx) / S_h
+        for i in range(n):
+            step[i] += d_b
+    pen_old = 0.0
+    pen_new = 0.0
+    for t in range(m):
+        j = ws[t]
+        pen_old += pen.a[j] * abs(w_old[t]) + 0.5 * pen.b[j] * w_old[t] * w_old[t]
+        pen_new += pen.a[j] * abs(v[t]) + 0.5 * pen.b[j] * v[t] * v[t]
+    decrease = pen_new - pen_old
+    for i in range(n):
+        decrease += g[i] * step[i]
+    roundoff = np.finfo(np.float64).eps * (abs(loss) + pen_old)
+    if not decrease < ROUNDOFF_SLACK * roundoff:
+        return loss, epochs  # not a descent direction
+    t_step = 1.0
+    new_loss = loss
+    accepted = False
+    for _ in range(MAX_HALVINGS):
+        new_loss = moved_loss(ETA, Y, c, k, step, t_step)
+        pen_t = 0.0
+        for t in range(m):
+            j = ws[t]
+            w_t = w_old[t] + t_step * (v[t] - w_old[t])
+            pen_t += pen.a[j] * abs(w_t) + 0.5 * pen.b[j] * w_t * w_t
+        if new_loss + pen_t <= loss + pen_old + ARMIJO * t_step * decrease:
+            accepted = True
+            break
+        if t_step == 1.0 and new_loss + pen_t <= loss + pen_old + ROUNDOFF_SLACK * roundoff:
+            # Near the optimum the decrease is below the round-off of the objective, which
+            # can then not confirm it: the full Newton step is taken, as it is there exact.
+            accepted = True
+            break
+        t_step *= 0.5
+    if not accepted:
+        return loss, epochs
+    for t in range(m):
+        W[k, ws[t]] = v[t] if t_step == 1.0 else w_old[t] + t_step * (v[t] - w_old[t])
+    B[k] += t_step * d_b
+    for i in range(n):
+        ETA[k, i] += t_step * step[i]
+    if not binary:
+        return loss_and_probabilities(ETA, Y, c, T), epochs  # the softmax couples the classes
+    for i in range(n):
+        e = ETA[0, i]
+        if e >= 0.0:
+            T[0, i] = 1.0 / (1.0 + np.exp(-e))
+        else:
+            z = np.exp(e)
+            T[0, i] = z / (1.0 + z)
+    return new_loss, epochs
+
+
+@kernel
+def _correlations(X, theta, active, G):
+    """``G[k, j] = x_j^T theta_k`` for the active pairs (one pass over X for all classes)."""
+    K, p = G.shape
+    for j in range(p):
+        for k in range(K):
+            G[k, j] = col_dot(X, j, theta[k]) if active[k, j] else 0.0
+
+
+@kernel
+def _gap(Y, Tp, c, G, feasible, pen, norms, theta_norms, primal, size_n):
+    """Duality gap at the dual point ``kappa * theta`` (``theta = c (Y - Tp)``), with the
+    correlations ``G`` raised by their round-off. Returns ``(gap, kappa, err)`` where
+    ``err[k]`` scales the correlations' round-off of class ``k`` (``err[k] * norms[j]``)."""
+    K, p = G.shape
+    a, b, positive = pen.a, pen.b, pen.positive
+    eps = np.finfo(np.float64).eps
+    err = np.empty(K)
+    for k in range(K):
+        err[k] = 2.0 * eps * (size_n + 4.0) * theta_norms[k]
+    kappa = 1.0 if feasible else 0.0
+    for j in range(p):
+        for k in range(K):
+            g = G[k, j] if positive else abs(G[k, j])
+            g_hi = g + err[k] * norms[j]
+            if a[j] == 0.0 and b[j] == 0.0:
+                # unpenalized: x_j^T theta = 0 must hold up to round-off
+                if abs(G[k, j]) > 4.0 * err[k] * norms[j]:
+                    kappa = 0.0
+            elif b[j] == 0.0 and g_hi * kappa > a[j]:
+                kappa = a[j] / g_hi
+    dual = dual_entropy(Y, Tp, c, kappa)
+    for j in range(p):
+        if b[j] > 0.0:
+            for k in range(K):
+                g = G[k, j] if positive else abs(G[k, j])
+                excess = kappa * (g + err[k] * norms[j]) - a[j]
+                if excess > 0.0:
+                    dual -= 0.5 * excess * excess / b[j]
+    return primal - dual, kappa, err
+
+
+@kernel
+def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, max_iter,
+                 ws_min):
+    """Minimise ``F(W X^T + B) + sum_k penalty(W[k])`` (logistic for ``K = 1``, multinomial
+    otherwise) from ``(W, B)``, updated in place.
+
+    Parameters
+    ----------
+    X : F-ordered ndarray (n, p) or CSC triple
+        The design (offset columns shifted); never scaled or copied.
+    Y : ndarray (K, n)
+        Labels (0/1 for ``K = 1``, one-hot otherwise).
+    c : ndarray (n,)
+        Sample weights normalised to sum 1 (all positive).
+    A : ndarray (n, m)
+        The columns whose dual constraints are equalities: the intercept's column of ones
+        (if fitted) and the unpenalized features.
+    norms, cnorms : ndarray (p,)
+        Column norms (for round-off) and ``sqrt(sum_i c_i (x_ij - mean_j)^2)`` (for
+        screening).
+    pen : PenaltyData
+    W, B : ndarray (K, p), (K,)
+    fit_intercept : bool
+    tol_abs : float
+        Stop when the duality gap, round-off margin included, is at most this.
+    max_iter, ws_min : int
+        Outer iterations at most; smallest working set.
+
+    Returns
+    -------
+    gap, primal, n_iter, epochs : float, float, int, int
+    """
+    K, n = Y.shape
+    p = W.shape[1]
+    a = pen.a
+    eps = np.finfo(np.float64).eps
+    curvature = BINARY_CURVATURE if K == 1 else MULTINOMIAL_CURVATURE
+    ETA = np.empty((K, n))
+    T = np.empty((K, n))
+    theta = np.empty((K, n))
+    G = np.empty((K, p))
+    size = np.empty(n)
+    active = np.ones((K, p), dtype=np.bool_)
+    for j in range(p):
+        if cnorms[j] == 0.0 and a[j] > 0.0:
+            for k in range(K):
+                active[k, j] = False  # a constant column: its coefficient is 0 and stays 0
+                W[k, j] = 0.0
+    n_iter = 0
+    epochs = 0
+    while True:
+        # A predictor from scratch each pass (no drift; cheap next to the correlations).
+        predictor(X, W, B, ETA, size)
+        loss = loss_and_probabilities(ETA, Y, c, T)
+        primal = loss
+        for k in range(K):
+            primal += penalty_value(W[k], pen)
+        Tp, feasible = dual_point(Y, T, c, A)
+        theta_norms = np.zeros(K)
+        for k in range(K):
+            for i in range(n):
+                theta[k, i] = c[i] * (Y[k, i] - Tp[k, i])
+                theta_norms[k] += theta[k, i] * theta[k, i]
+            theta_norms[k] = np.sqrt(theta_norms[k])
+        _correlations(X, theta, active, G)
+        size_n = np.sqrt(n)
+        gap, kappa, err = _gap(Y, Tp, c, G, feasible, pen, norms, theta_norms, primal, size_n)
+        # round-off of the primal (eta's terms, and the sums) and of the dual's sums
+        margin = 0.0
+        for i in range(n):
+            margin += c[i] * size[i]
+        margin = 4.0 * eps * (margin + (n + p * K + 8) * (abs(primal) + abs(primal - gap)))
+        gap = abs(gap) + margin
+        if gap <= tol_abs or n_iter >= max_iter:
+            return gap, primal, n_iter, epochs
+        # Gap-safe screening: |x_j^T theta*| < a_j certifies w_jk* = 0.
+        radius = np.sqrt(2.0 * curvature * gap)
+        for k in range(K):
+            for j in range(p):
+                if active[k, j] and a[j] > 0.0:
+                    g = G[k, j] if pen.positive else abs(G[k, j])
+                    bound = kappa * (g + err[k] * norms[j]) + radius * cnorms[j]
+                    if bound < a[j] and W[k, j] == 0.0:
+                        active[k, j] = False
+        for k in range(K):
+            ws, worst = working_set(W[k], G[k], pen, active[k], ws_min)
+            if ws.shape[0] == 0 and not fit_intercept:
+                continue
+            loss, inner = _class_step(X, Y, c, k, W, B, ETA, T, pen, ws, fit_intercept,
+                                      0.3 * worst, loss)
+            epochs += inner
+        n_iter += 1

@@ -1,0 +1,152 @@
+"""The classification design: labels, weights and X prepared once for the logistic datafit.
+
+The logistic and multinomial losses do not fold weights into the rows (their IRLS weights
+change at every Newton step): X is kept as given, in the kernels' storage, with offset columns
+shifted exactly as for least squares (:func:`~._rows.offset_shift`), and the sample weights
+(class weights folded in) are normalised to ``c = s / S``. Rows of weight zero are dropped.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._kernels._bundles import PenaltyData
+from ._rows import kernel_matrix, offset_shift
+
+HUGE_PENALTY = 1e300  # a finite "infinite" L1 weight: keeps every penalized coefficient at 0
+
+
+class ClassDesign:
+    """X, labels and weights of a classification problem, in the kernels' form.
+
+    Attributes
+    ----------
+    X : F-ordered ndarray or CSC triple
+        X with offset columns shifted by ``shift``.
+    Y : ndarray (K, n)
+        0/1 labels (``K = 1``: two classes) or one-hot rows (``K >= 3`` classes).
+    c : ndarray (n,)
+        Sample weights over their sum.
+    n_samples, n_features, n_classes, fit_intercept, sparse
+    shift : ndarray (p,)
+    norms, cnorms : ndarray (p,)
+        Column norms of the stored X, and ``sqrt(sum_i c_i x_ij^2)`` (which bounds the
+        weighted centred norm that gap-safe screening needs).
+    null_objective : float
+        P(0): the objective of the model with zero coefficients and the best intercepts.
+    """
+
+    def __init__(self, X, codes, n_classes, sample_weight, fit_intercept):
+        s = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight,
+                                                                         dtype=np.float64)
+        keep = s > 0
+        if not np.all(keep):
+            X, codes, s = X[keep], codes[keep], s[keep]
+        n, p = X.shape
+        self.n_samples, self.n_features = n, p
+        self.fit_intercept = bool(fit_intercept)
+        self.sparse = sp.issparse(X)
+        self.codes = codes
+        self.total_weight = float(s.sum())
+        self.c = s / self.total_weight
+        K = 1 if n_classes == 2 else n_classes
+        self.n_classes = n_classes
+        self.Y = np.zeros((K, n))
+        if K == 1:
+            self.Y[0] = codes == 1
+        else:
+            self.Y[codes, np.arange(n)] = 1.0
+        storage = kernel_matrix(X, None)
+        shift, columns, _ = offset_shift(storage, np.ones(n), float(n), fit_intercept)
+        self.shift = np.zeros(p)
+        if shift is not None:
+            columns = columns if self.sparse else None
+            storage = kernel_matrix(X, None, shift, columns)
+            self.shift = shift if columns is None else np.where(
+                np.isin(np.arange(p), columns), shift, 0.0)
+        self.X = storage
+        M = self.matrix()
+        sq = np.asarray(M.multiply(M).sum(axis=0)).ravel() if self.sparse \
+            else np.einsum("ij,ij->j", M, M)
+        self.norms = np.sqrt(sq)
+        # sum_i c_i x_ij^2 bounds the centred sum (offset columns are shifted, so little is
+        # lost): an upper bound keeps the screening radius safe.
+        self.cnorms = np.sqrt(np.asarray(M.multiply(M).T @ self.c).ravel() if self.sparse
+                              else np.einsum("ij,ij,i->j", M, M, self.c))
+        self.class_mass = self.Y @ self.c  # weighted class frequencies (K,)
+        self.null_objective = self._null_objective()
+
+    def matrix(self):
+        """The stored X as a numpy array or scipy CSC matrix (a view, no copy)."""
+        if self.sparse:
+            data, indices, indptr = self.X
+            return sp.csc_matrix((data, indices, indptr),
+                                 shape=(self.n_samples, self.n_features))
+        return self.X
+
+    def _null_objective(self):
+        if not self.fit_intercept:
+            return float(np.log(2.0 if self.Y.shape[0] == 1 else self.Y.shape[0]))
+        pi = self.class_mass
+        if self.Y.shape[0] == 1:
+            pi = np.array([pi[0], 1.0 - pi[0]])
+        pi = pi[pi > 0]
+        return float(-(pi * np.log(pi)).sum())
+
+    def null_intercepts(self):
+        """The optimal intercepts of the zero-coefficient model (log-odds of the classes)."""
+        K = self.Y.shape[0]
+        if not self.fit_intercept:
+            return np.zeros(K)
+        pi = np.clip(self.class_mass, 1e-300, None)
+        if K == 1:
+            return np.array([np.log(pi[0]) - np.log(max(1.0 - pi[0], 1e-300))])
+        logs = np.log(pi)
+        return logs - logs.mean()
+
+    def null_correlations(self):
+        """``X^T theta_0`` (K, p) at the zero-coefficient model with its best intercepts."""
+        K = self.Y.shape[0]
+        if self.fit_intercept:
+            center = self.class_mass[:, None]
+        else:
+            center = 0.5 if K == 1 else 1.0 / K
+        theta = self.c * (self.Y - center)
+        return np.asarray(self.matrix().T @ theta.T).T
+
+    def constraint_columns(self, unpen):
+        """The columns whose dual constraints are equalities: ones (intercept) and the
+        unpenalized features, dense (n, m)."""
+        cols = []
+        if self.fit_intercept:
+            cols.append(np.ones((self.n_samples, 1)))
+        if len(unpen):
+            block = self.matrix()[:, unpen]
+            cols.append(block.toarray() if self.sparse else np.asarray(block))
+        if not cols:
+            return np.zeros((self.n_samples, 0))
+        return np.ascontiguousarray(np.hstack(cols), dtype=np.float64)
+
+    def coef_in(self, coef, intercept):
+        """``(W, B)`` in the stored X's terms from coefficients in the data's."""
+        W = np.array(coef, dtype=np.float64).reshape(self.Y.shape[0], self.n_features)
+        B = np.array(intercept, dtype=np.float64).reshape(-1) + W @ self.shift \
+            if self.fit_intercept else np.zeros(self.Y.shape[0])
+        return np.ascontiguousarray(W), B
+
+    def coef_out(self, W, B):
+        """``(coef, intercept)`` in the data's terms."""
+        if not self.fit_intercept:
+            return W.copy(), np.zeros(W.shape[0])
+        return W.copy(), B - W @ self.shift
+
+
+def classification_penalty(n_features, alpha, l1_ratio, penalty_factor=None, positive=False):
+    """The kernels' :class:`PenaltyData` for a logistic problem: per-feature L1 and L2 weights
+    and the unpenalized features (their dual constraints are handled by the dual point)."""
+    v = np.ones(n_features) if penalty_factor is None \
+        else np.asarray(penalty_factor, dtype=np.float64)
+    a = alpha * l1_ratio * v
+    b = alpha * (1.0 - l1_ratio) * v
+    unpen = np.flatnonzero((a == 0.0) & (b == 0.0)).astype(np.int64)
+    return PenaltyData(a, b, bool(positive), unpen, np.zeros((0, 0)),
+                       np.zeros((n_features, 0)), np.zeros(0))

@@ -16,8 +16,9 @@ evaluated here with numpy only, independently of every library, and certified by
 - scikit-learn ``LogisticRegression``: ``C = 1 / (n alpha)`` and ``l1_ratio`` (1.9 spells the
   penalty with ``l1_ratio`` alone: ``penalty`` is deprecated). liblinear penalizes the
   intercept (a synthetic feature of value ``intercept_scaling``): it runs with
-  ``intercept_scaling=1000`` (the penalty on b is then alpha |b| / 1000) and
-  ``random_state=0``. liblinear is binary only and has no elastic net; lbfgs is L2 only.
+  ``intercept_scaling=1000`` (the penalty on b is then alpha |b| / 1000). Every solver gets
+  ``random_state=0``: liblinear's coordinate order and saga's sampling are random otherwise
+  (saga's accuracy at a given tol then varies from run to run). liblinear is binary only and has no elastic net; lbfgs is L2 only.
   For K >= 3 classes every other solver fits the multinomial loss.
 - skglm: ``SparseLogisticRegression(alpha, l1_ratio)`` (ProxNewton) and
   ``GeneralizedLinearEstimator(Logistic(), L1 / L1_plus_L2, AndersonCD)``: same scale as P.
@@ -162,8 +163,10 @@ class Adapter:
     module = "?"
     tol_param = "tol"
     tol_grid = HALF_DECADE
+    tol_start = 1e-4  # where the tolerance search starts (a typical matched value)
     reference_tol = None
     numba = False  # compiles on first call (warmed up before any timing)
+    max_iter = MAX_ITER  # lowered for the reference fits of sparsereg (see bench_logistic)
 
     def __init__(self, l1_ratio=1.0, fit_intercept=True):
         self.l1_ratio = l1_ratio
@@ -204,7 +207,7 @@ class Sparsereg(Adapter):
 
     def fit(self, X, y, alpha, tol):
         lib = self.lib()
-        kw = dict(tol=tol, max_iter=MAX_ITER, fit_intercept=self.fit_intercept)
+        kw = dict(tol=tol, max_iter=self.max_iter, fit_intercept=self.fit_intercept)
         pen = _penalty_name(self.l1_ratio)
         model = (lib.L1Classifier(alpha=alpha, **kw) if pen == "L1" else
                  lib.L2Classifier(alpha=alpha, **kw) if pen == "L2" else
@@ -232,6 +235,7 @@ class SklearnLogistic(Adapter):
     def __init__(self, solver="saga", l1_ratio=1.0, fit_intercept=True):
         super().__init__(l1_ratio, fit_intercept)
         self.solver = solver
+        self.tol_start = 1e-3 if solver == "saga" else 1e-4
         self.reference_tol = 1e-12 if solver == "saga" else None
         scaling = " [intercept_scaling=1000]" if solver == "liblinear" and fit_intercept else ""
         self.name = f"sklearn LogisticRegression({solver}){scaling}"
@@ -249,8 +253,8 @@ class SklearnLogistic(Adapter):
         kw = dict(C=1.0 / (X.shape[0] * alpha), l1_ratio=self.l1_ratio, solver=self.solver,
                   tol=tol, max_iter=MAX_ITER, fit_intercept=self.fit_intercept)
         if self.solver == "liblinear":
-            kw.update(random_state=0, intercept_scaling=LIBLINEAR_SCALING)
-        model = self.lib().LogisticRegression(**kw).fit(X, y)
+            kw.update(intercept_scaling=LIBLINEAR_SCALING)
+        model = self.lib().LogisticRegression(random_state=0, **kw).fit(X, y)
         self.n_iter = int(np.max(model.n_iter_))
         return _squeeze(model.coef_), _squeeze(model.intercept_)
 
@@ -299,6 +303,7 @@ class Celer(Adapter):
     """celer LogisticRegression (celer-pn or celer), ``C = 1 / (n alpha)``; no intercept."""
 
     module = "celer"
+    tol_start = 1e-3
 
     def __init__(self, solver="celer-pn", l1_ratio=1.0, fit_intercept=True):
         super().__init__(l1_ratio, fit_intercept)
@@ -327,6 +332,7 @@ class Glum(Adapter):
     module = "glum"
     name = "glum GeneralizedLinearRegressor(binomial)"
     tol_param = "gradient_tol"
+    tol_start = 1e-3
 
     def supports(self, problem):
         p = problem.shape[1]
@@ -352,6 +358,7 @@ class Glmnet(Adapter):
 
     module = "glmnet"
     tol_param = "tol (thr)"
+    tol_start = 1e-6
 
     def __init__(self, n_lambda=1, l1_ratio=1.0, fit_intercept=True):
         super().__init__(l1_ratio, fit_intercept)
@@ -422,6 +429,7 @@ class SparseregPath(PathAdapter):
     module = "sparsereg"
     name = "sparsereg regularization_path(loss='logistic')"
     numba = True
+    tol_start = 1e-5
 
     def supports(self, problem):
         import inspect
@@ -433,7 +441,7 @@ class SparseregPath(PathAdapter):
 
     def run(self, X, y, alphas, tol):
         path = self.lib().regularization_path(X, y, loss="logistic", alphas=alphas, tol=tol,
-                                             max_iter=MAX_ITER)
+                                             max_iter=self.max_iter)
         coefs = np.asarray(path.coefs, dtype=np.float64)
         coefs = coefs.reshape(len(alphas), -1) if coefs.ndim == 3 else coefs
         return coefs, np.asarray(path.intercepts, dtype=np.float64).reshape(len(alphas))
@@ -448,6 +456,7 @@ class SklearnLoop(PathAdapter):
     def __init__(self, solver="saga", **kw):
         super().__init__(**kw)
         self.solver = solver
+        self.tol_start = 1e-4 if solver == "saga" else 3e-6
         self.name = ("sklearn saga, warm_start loop" if solver == "saga" else
                      "sklearn liblinear loop (no warm start) [intercept_scaling=1000]")
 
@@ -455,8 +464,9 @@ class SklearnLoop(PathAdapter):
         n = X.shape[0]
         kw = dict(solver=self.solver, l1_ratio=self.l1_ratio, tol=tol, max_iter=MAX_ITER,
                   fit_intercept=self.fit_intercept)
+        kw.update(random_state=0)
         if self.solver == "liblinear":
-            kw.update(random_state=0, intercept_scaling=LIBLINEAR_SCALING)
+            kw.update(intercept_scaling=LIBLINEAR_SCALING)
         else:
             kw.update(warm_start=True)
         model = self.lib().LogisticRegression(C=1.0, **kw)
@@ -473,6 +483,7 @@ class SkglmLoop(PathAdapter):
     module = "skglm"
     name = "skglm SparseLogisticRegression warm_start loop"
     numba = True
+    tol_start = 1e-6
 
     def run(self, X, y, alphas, tol):
         model = self.lib().SparseLogisticRegression(
@@ -491,6 +502,7 @@ class GlmnetPath(PathAdapter):
     module = "glmnet"
     name = "glmnet LogitNet (own path)"
     tol_param = "tol (thr)"
+    tol_start = 1e-9
 
     def run(self, X, y, alphas, tol):
         glm = Glmnet(n_lambda=len(alphas), l1_ratio=self.l1_ratio,

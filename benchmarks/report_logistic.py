@@ -59,7 +59,10 @@ def problem_summary(block):
                fastest_peer=fastest and dict(solver=fastest["solver"], time=fastest["time"],
                                              passes=fastest["passes"]),
                sklearn_best=sk and dict(solver=sk["solver"], time=sk["time"],
-                                        passes=sk["passes"]))
+                                        passes=sk["passes"]),
+               sklearn_ran=any(r["key"].startswith("sklearn") for r in rows)
+               or any(s["key"].startswith("sklearn") and s.get("killed")
+                      for s in block["skipped"]))
     if ours is not None:
         out["vs_fastest_peer"] = fastest and fastest["time"] / ours["time"]
         out["vs_sklearn_best"] = sk and sk["time"] / ours["time"]
@@ -114,13 +117,14 @@ def summary(result):
              "speedup vs sklearn | anchors: fastest, time; sklearn best, time |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, b in result["problems"].items():
-        s = b["summary"]
+        s = problem_summary(b)
         ours, fast, sk = s["sparsereg"], s["fastest_peer"], s["sklearn_best"]
         ours_s = ([fmt_time(ours["time"]), f"{ours['passes']:.0f}", _yes(ours["reached"])]
                   if ours else ["not available yet", "–", "–"])
         fast_s = [fast["solver"], fmt_time(fast["time"]), f"{fast['passes']:.0f}"] if fast \
             else ["none reached", "–", "–"]
-        sk_s = [sk["solver"], fmt_time(sk["time"])] if sk else ["none reached", "–"]
+        sk_s = [sk["solver"], fmt_time(sk["time"])] if sk else \
+            ["none reached" if s.get("sklearn_ran", True) else "none run (skipped)", "–"]
         a = ANCHORS.get(name)
         anchor = f"{a[0]}, {fmt_time(a[1])}; {a[2]}, {fmt_time(a[3])}" if a else "–"
         lines.append("| " + " | ".join([name, *ours_s, *fast_s, _ratio(s.get("vs_fastest_peer")),

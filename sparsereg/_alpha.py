@@ -4,11 +4,11 @@ import numpy as np
 
 from ._params import check_params
 from ._problem import read_inputs
-from ._validation import check_scalar_param
+from ._validation import check_choice, check_scalar_param
 
 
 def alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, sample_weight=None,
-              penalty_factor=None):
+              penalty_factor=None, loss="squared_error", class_weight=None):
     """Smallest ``alpha`` for which every penalized coefficient is exactly zero.
 
     ``max_j |x_j^T diag(s) r0| / (S * v_j * l1_ratio)`` over the penalized features, where
@@ -29,6 +29,12 @@ def alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, sample_weight=None,
         Non-negative sample weights.
     penalty_factor : array-like of shape (n_features,), default=None
         Per-feature penalty multipliers; 0 means unpenalized.
+    loss : {"squared_error", "logistic"}, default="squared_error"
+        ``"logistic"``: y holds class labels, and ``r0`` is ``y - p0`` (one-hot y and the
+        class probabilities of the unpenalized fit; the largest over classes for more than
+        two), the threshold of :class:`L1Classifier` and :class:`ElasticNetClassifier`.
+    class_weight : dict, "balanced" or None, default=None
+        Class weights for ``loss="logistic"``.
 
     Returns
     -------
@@ -45,6 +51,10 @@ def alpha_max(X, y, *, l1_ratio=1.0, fit_intercept=True, sample_weight=None,
     >>> int(L1Regressor(alpha=0.99 * a).fit(X, y).n_nonzero_)
     1
     """
+    check_choice(loss, "loss", ("squared_error", "logistic"))
+    if loss == "logistic":
+        return _logistic_alpha_max(X, y, l1_ratio, fit_intercept, sample_weight,
+                                   penalty_factor, class_weight)
     inputs = read_inputs(X, y, sample_weight)
     params = check_params(dict(l1_ratio=l1_ratio, fit_intercept=fit_intercept,
                                penalty_factor=penalty_factor), n_features=inputs.n_features)
@@ -69,3 +79,17 @@ def alpha_max_of_design(design, l1_ratio=1.0, penalty_factor=None):
         grad = design.residual_stats(w0)[0]
     # grad is in solver units (y / y_scale): alpha scales with y.
     return float(np.max(np.abs(grad[penalized]) / v[penalized]) / l1_ratio) * design.y_scale
+
+
+def _logistic_alpha_max(X, y, l1_ratio, fit_intercept, sample_weight, penalty_factor,
+                        class_weight):
+    from ._classifiers import read_labels
+    from ._newton import logistic_alpha_max
+    from ._problem._classes import ClassDesign
+
+    X, codes, classes, s = read_labels(X, y, sample_weight, class_weight)
+    params = check_params(dict(l1_ratio=l1_ratio, fit_intercept=fit_intercept,
+                               penalty_factor=penalty_factor), n_features=X.shape[1])
+    check_scalar_param(l1_ratio, "l1_ratio", low=0.0, low_inclusive=False)
+    design = ClassDesign(X, codes, len(classes), s, params["fit_intercept"])
+    return logistic_alpha_max(design, params["l1_ratio"], params["penalty_factor"])

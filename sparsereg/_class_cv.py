@@ -67,6 +67,8 @@ def _fold_scores(X, codes, n_classes, s, train, test, fit_intercept, alphas, l1_
 class _ClassifierCV(_PenalizedClassifier):
     """Shared fit of the cross-validated classifiers (subclasses set the penalty)."""
 
+    _selections = CV_SELECTIONS
+
     def _l1_ratios(self):
         raise NotImplementedError
 

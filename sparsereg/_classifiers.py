@@ -3,7 +3,7 @@ multinomial), solved by proximal Newton on the coordinate-descent engine and cer
 their duality gap."""
 
 import numpy as np
-from scipy.special import expit, log_expit, log_softmax
+from scipy.special import log_expit, log_softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
@@ -11,11 +11,17 @@ from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 
 from ._estimators import store_params
 from ._newton import solve_logistic
+from ._newton_gram import solve_logistic_stats
 from ._params import check_params
-from ._problem import read_X
+from ._problem import is_dask_array, read_X
+from ._problem._class_chunks import dask_problem, row_problem
 from ._problem._classes import ClassDesign
+from ._problem._dask import check_dask_data, lazy_predict
 from ._problem._inputs import ACCEPT, raise_if_empty
 from ._validation import check_lengths, check_sample_weight
+
+
+CLASSIFIER_SOLVERS = ("auto", "cd", "gram")
 
 
 def read_labels(X, y, sample_weight=None, class_weight=None, *, estimator=None):
@@ -45,9 +51,31 @@ def read_labels(X, y, sample_weight=None, class_weight=None, *, estimator=None):
     if class_weight is not None:
         cw = compute_sample_weight(class_weight, y)
         s = cw if s is None else s * cw
-        if not np.any(s > 0):
-            raise ValueError("class_weight and sample_weight leave every sample with weight 0.")
+    if s is not None and np.count_nonzero(np.bincount(codes, weights=s) > 0) < 2:
+        raise ValueError("The sample weights (times class_weight) leave only one class with "
+                         "positive weight: a classifier needs at least 2 classes.")
     return X, codes, classes, s
+
+
+def _log_proba(scores):
+    if scores.ndim == 1:
+        return np.column_stack([log_expit(-scores), log_expit(scores)])
+    return log_softmax(scores, axis=1)
+
+
+def _proba(scores):
+    return np.exp(_log_proba(scores))
+
+
+def _lazy_or_now(scores, func):
+    """``func(scores)``, or per chunk (lazily) for a dask array."""
+    if not is_dask_array(scores):
+        return func(scores)
+    width = 2 if scores.ndim == 1 else scores.shape[1]
+    if scores.ndim == 1:
+        return scores.map_blocks(func, new_axis=1, chunks=(scores.chunks[0], (width,)),
+                                 dtype=np.float64)
+    return scores.map_blocks(func, dtype=np.float64)
 
 
 class _PenalizedClassifier(ClassifierMixin, BaseEstimator):
@@ -56,12 +84,7 @@ class _PenalizedClassifier(ClassifierMixin, BaseEstimator):
     Subclasses define ``_l1_ratio()``.
     """
 
-    def _check_params(self, n_features):
-        params = dict(alpha=self.alpha, l1_ratio=self._l1_ratio(), tol=self.tol,
-                      max_iter=self.max_iter, fit_intercept=self.fit_intercept,
-                      warm_start=self.warm_start, positive=self.positive,
-                      penalty_factor=self.penalty_factor)
-        return check_params(params, n_features=n_features)["penalty_factor"]
+    _solvers = CLASSIFIER_SOLVERS
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model to ``X`` (dense or scipy.sparse) and the class labels ``y``.
@@ -82,20 +105,12 @@ class _PenalizedClassifier(ClassifierMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        X, codes, self.classes_, s = read_labels(X, y, sample_weight, self.class_weight,
-                                                 estimator=self)
-        penalty_factor = self._check_params(X.shape[1])
-        n_classes = self.classes_.shape[0]
-        design = ClassDesign(X, codes, n_classes, s, self.fit_intercept)
-        rows = 1 if n_classes == 2 else n_classes
-        coef_init = intercept_init = None
-        if self.warm_start and getattr(self, "coef_", None) is not None \
-                and self.coef_.shape == (rows, X.shape[1]):
-            coef_init, intercept_init = self.coef_, self.intercept_
-        sol = solve_logistic(design, float(self.alpha), float(self._l1_ratio()),
-                             penalty_factor=penalty_factor, positive=bool(self.positive),
-                             tol=float(self.tol), max_iter=int(self.max_iter),
-                             coef_init=coef_init, intercept_init=intercept_init)
+        if is_dask_array(X):
+            sol = self._fit_dask(X, y, sample_weight)
+        else:
+            X, codes, self.classes_, s = read_labels(X, y, sample_weight, self.class_weight,
+                                                     estimator=self)
+            sol = self._solve(X, codes, s)
         self.coef_, self.intercept_ = sol.coef, sol.intercept
         self.n_iter_ = sol.n_iter
         self.dual_gap_ = sol.dual_gap
@@ -103,6 +118,56 @@ class _PenalizedClassifier(ClassifierMixin, BaseEstimator):
         self.n_nonzero_ = int(self.support_.sum())
         self.sparsity_ = 1.0 - float(np.mean(self.coef_ != 0)) if self.coef_.size else 0.0
         return self
+
+    def _check_params(self, n_features):
+        params = dict(alpha=self.alpha, l1_ratio=self._l1_ratio(), tol=self.tol,
+                      max_iter=self.max_iter, fit_intercept=self.fit_intercept,
+                      warm_start=self.warm_start, positive=self.positive,
+                      penalty_factor=self.penalty_factor, solver=self.solver)
+        return check_params(params, n_features=n_features,
+                            solvers=CLASSIFIER_SOLVERS)["penalty_factor"]
+
+    def _warm_start(self, n_features):
+        rows = 1 if self.classes_.shape[0] == 2 else self.classes_.shape[0]
+        if self.warm_start and getattr(self, "coef_", None) is not None \
+                and self.coef_.shape == (rows, n_features):
+            return self.coef_, self.intercept_
+        return None, None
+
+    def _solver_params(self, penalty_factor, n_features):
+        coef_init, intercept_init = self._warm_start(n_features)
+        return dict(penalty_factor=penalty_factor, positive=bool(self.positive),
+                    tol=float(self.tol), max_iter=int(self.max_iter), coef_init=coef_init,
+                    intercept_init=intercept_init)
+
+    def _solve(self, X, codes, s):
+        """Proximal Newton on the rows (coordinate descent) or on the weighted Gram."""
+        n, p = X.shape
+        penalty_factor = self._check_params(p)
+        params = self._solver_params(penalty_factor, p)
+        alpha, l1_ratio = float(self.alpha), float(self._l1_ratio())
+        n_classes = self.classes_.shape[0]
+        if self.solver == "gram":
+            chunks, info = row_problem(X, codes, n_classes,
+                                       np.ones(n) if s is None else s, self.fit_intercept)
+            return solve_logistic_stats(chunks, info, alpha, l1_ratio, **params)
+        design = ClassDesign(X, codes, n_classes, s, self.fit_intercept)
+        return solve_logistic(design, alpha, l1_ratio, **params)
+
+    def _fit_dask(self, X, y, sample_weight):
+        """One pass over the chunks per Newton step, each step solved on the Gram."""
+        X, y, s = check_dask_data(X, y, sample_weight, labels=True)
+        penalty_factor = self._check_params(X.shape[1])
+        if self.solver == "cd":
+            raise ValueError("solver='cd' needs X in memory; dask input is solved on the "
+                             "weighted Gram matrix (use solver='auto' or 'gram').")
+        self.n_features_in_ = X.shape[1]
+        if hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        chunks, info, self.classes_ = dask_problem(X, y, s, self.class_weight,
+                                                   self.fit_intercept)
+        return solve_logistic_stats(chunks, info, float(self.alpha), float(self._l1_ratio()),
+                                    **self._solver_params(penalty_factor, X.shape[1]))
 
     def decision_function(self, X):
         """The linear predictor ``X @ coef_.T + intercept_``.
@@ -117,9 +182,12 @@ class _PenalizedClassifier(ClassifierMixin, BaseEstimator):
             ``classes_[1]``), else (n_samples, n_classes)
         """
         check_is_fitted(self)
-        X = read_X(self, X)
-        scores = np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_
-        return scores.ravel() if scores.shape[1] == 1 else scores
+        if is_dask_array(X):
+            scores = lazy_predict(X, self.coef_.T, self.intercept_)
+        else:
+            X = read_X(self, X)
+            scores = np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_
+        return scores[:, 0] if scores.shape[1] == 1 else scores
 
     def predict(self, X):
         """The most probable class of each sample.
@@ -134,6 +202,8 @@ class _PenalizedClassifier(ClassifierMixin, BaseEstimator):
         """
         scores = self.decision_function(X)
         index = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
+        if is_dask_array(index):
+            return index.map_blocks(lambda i: self.classes_[i], dtype=self.classes_.dtype)
         return self.classes_[index]
 
     def predict_log_proba(self, X):
@@ -148,10 +218,7 @@ class _PenalizedClassifier(ClassifierMixin, BaseEstimator):
         log_proba : ndarray of shape (n_samples, n_classes)
             Columns in the order of ``classes_``.
         """
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            return np.column_stack([log_expit(-scores), log_expit(scores)])
-        return log_softmax(scores, axis=1)
+        return _lazy_or_now(self.decision_function(X), _log_proba)
 
     def predict_proba(self, X):
         """Class probabilities (sigmoid for two classes, softmax for more).
@@ -165,11 +232,7 @@ class _PenalizedClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Columns in the order of ``classes_``.
         """
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            p = expit(scores)
-            return np.column_stack([1.0 - p, p])
-        return np.exp(log_softmax(scores, axis=1))
+        return _lazy_or_now(self.decision_function(X), _proba)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -194,6 +257,11 @@ _PARAMETERS = """
         free.
     warm_start : bool, default=False
         Start from the previous ``coef_`` and ``intercept_``.
+    solver : {"auto", "cd", "gram"}, default="auto"
+        How each Newton step is solved: ``"cd"`` by coordinate descent on the rows of X
+        (working sets, screening; ``"auto"`` in memory), ``"gram"`` on the weighted Gram
+        matrix of the step's quadratic model, from one pass over the rows (for n >> p;
+        ``"auto"`` for dask arrays).
 """
 
 _ATTRIBUTES = """
@@ -241,8 +309,10 @@ class ElasticNetClassifier(_PenalizedClassifier):
 
     Parameters
     ----------
-    alpha : float, default=1.0
-        Overall penalty strength (>= 0).
+    alpha : float, default=0.01
+        Overall penalty strength (>= 0). ``LogisticRegression``'s default ``C=1`` is
+        ``alpha = 1 / n_samples``; the default here is moderate for standardized features
+        (``alpha_max`` is at most about 0.5 for two balanced classes).
     l1_ratio : float, default=0.5
         Mix between L1 (1.0) and L2 (0.0).
 """ + _PARAMETERS + _ATTRIBUTES + """
@@ -258,8 +328,10 @@ class ElasticNetClassifier(_PenalizedClassifier):
     ((1, 30), True)
     """
 
-    def __init__(self, alpha=1.0, l1_ratio=0.5, *, fit_intercept=True, penalty_factor=None,
-                 class_weight=None, positive=False, max_iter=100, tol=1e-4, warm_start=False):
+    def __init__(self, alpha=0.01, l1_ratio=0.5, *, fit_intercept=True,
+                 penalty_factor=None,
+                 class_weight=None, positive=False, max_iter=100, tol=1e-4, warm_start=False,
+                 solver="auto"):
         store_params(self, locals())
 
     def _l1_ratio(self):
@@ -278,7 +350,7 @@ class L1Classifier(_PenalizedClassifier):
 
     Parameters
     ----------
-    alpha : float, default=1.0
+    alpha : float, default=0.01
         Penalty strength (>= 0).
 """ + _PARAMETERS + _ATTRIBUTES + """
     Examples
@@ -292,8 +364,9 @@ class L1Classifier(_PenalizedClassifier):
     True
     """
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None,
-                 class_weight=None, positive=False, max_iter=100, tol=1e-4, warm_start=False):
+    def __init__(self, alpha=0.01, *, fit_intercept=True, penalty_factor=None,
+                 class_weight=None, positive=False, max_iter=100, tol=1e-4, warm_start=False,
+                 solver="auto"):
         store_params(self, locals())
 
     def _l1_ratio(self):
@@ -310,7 +383,7 @@ class L2Classifier(_PenalizedClassifier):
 
     Parameters
     ----------
-    alpha : float, default=1.0
+    alpha : float, default=0.01
         Penalty strength (>= 0).
 """ + _PARAMETERS + _ATTRIBUTES + """
     Examples
@@ -324,8 +397,9 @@ class L2Classifier(_PenalizedClassifier):
     30
     """
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None,
-                 class_weight=None, positive=False, max_iter=100, tol=1e-4, warm_start=False):
+    def __init__(self, alpha=0.01, *, fit_intercept=True, penalty_factor=None,
+                 class_weight=None, positive=False, max_iter=100, tol=1e-4, warm_start=False,
+                 solver="auto"):
         store_params(self, locals())
 
     def _l1_ratio(self):

@@ -35,6 +35,7 @@ class _PathCV(_LinearModel):
     """Shared fit for the cross-validated regressors (subclasses set the penalty)."""
 
     _solvers = ENET_SOLVERS
+    _selections = SELECTIONS
 
     def _l1_ratios(self):
         raise NotImplementedError

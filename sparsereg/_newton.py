@@ -11,6 +11,7 @@ from ._kernels._newton import newton_solve
 from ._problem._classes import HUGE_PENALTY, classification_penalty
 
 WORKING_SET_MIN = 10
+ARMIJO_HALVINGS = 40
 
 
 @dataclass
@@ -66,14 +67,29 @@ def solve_logistic(design, alpha, l1_ratio, *, penalty_factor=None, positive=Fal
                                           target, int(max_iter), WORKING_SET_MIN)
     converged = bool(gap <= target)
     if warn and not converged:
-        warnings.warn(
-            f"Proximal Newton did not converge in {n_iter} iterations: duality gap "
-            f"{gap:.3e} > tol * P(0) = {target:.3e}; increase max_iter or alpha (the data may "
-            "be separable: the coefficients then grow without bound as alpha -> 0), or "
-            "loosen tol.", ConvergenceWarning, stacklevel=3)
+        warn_unconverged(gap, target, n_iter, roundoff_floor(design), stacklevel=4)
     coef, intercept = design.coef_out(W, B)
     return ClassSolution(coef, intercept, float(gap), max(int(n_iter), 1), converged,
                          float(primal))
+
+
+def roundoff_floor(design):
+    """About the smallest gap float64 can certify for this design (see ``certified_gap``)."""
+    n_terms = design.n_samples + design.n_features * design.Y.shape[0] + 8
+    return 8.0 * np.finfo(np.float64).eps * n_terms * design.null_objective
+
+
+def warn_unconverged(gap, target, n_iter, floor, stacklevel):
+    """The ConvergenceWarning of a fit whose certificate exceeds ``tol * P(0)``."""
+    if gap <= 16.0 * floor:
+        reason = ("float64 round-off cannot certify less on this data (the gap is at its "
+                  "round-off floor); loosen tol")
+    else:
+        reason = ("increase max_iter or alpha (separable data have no finite solution as "
+                  "alpha -> 0), or loosen tol")
+    warnings.warn(f"Proximal Newton did not converge in {n_iter} iterations: duality gap "
+                  f"{gap:.3e} > tol * P(0) = {target:.3e}; {reason}.", ConvergenceWarning,
+                  stacklevel=stacklevel)
 
 
 def logistic_alpha_max(design, l1_ratio=1.0, penalty_factor=None, positive=False):

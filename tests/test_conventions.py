@@ -5,12 +5,14 @@ import itertools
 
 import numpy as np
 import pytest
-from sklearn.linear_model import ElasticNet, Lasso, Ridge
+from scipy.special import expit
+from sklearn.linear_model import ElasticNet, Lasso, LogisticRegression, Ridge
 
-from sparsereg import ElasticNetRegressor, L1Regressor, L2Regressor, convert_alpha
+from sparsereg import (ElasticNetClassifier, ElasticNetRegressor, L1Regressor, L2Regressor,
+                       convert_alpha)
 
 KINDS = ["sparsereg", "sklearn_lasso", "sklearn_elasticnet", "sklearn_ridge", "per_sample",
-         "textbook", "glmnet"]
+         "textbook", "glmnet", "sklearn_logistic", "glmnet_binomial", "glmnet_multinomial"]
 RIDGE_ONLY = {"sklearn_ridge", "per_sample", "textbook"}
 
 
@@ -113,6 +115,111 @@ def test_round_trip(src, dst):
                                  return_l1_ratio=True)
     assert back == pytest.approx(0.7, rel=1e-12)
     assert r_back == pytest.approx(ratio, abs=1e-12)
+
+
+@pytest.fixture(scope="module")
+def labels(data):
+    """Binary and 3-class labels from a logistic model of the regression fixture's X."""
+    X, _ = data
+    rng = np.random.default_rng(2)
+    z = X @ rng.standard_normal((X.shape[1], 3)) + rng.standard_normal((len(X), 3))
+    binary = (rng.uniform(size=len(X)) < expit(z[:, 0])).astype(int)
+    return binary, z.argmax(axis=1)
+
+
+def _objective(model, X, y, alpha, l1_ratio):
+    """The classifiers' objective (unit weights), evaluated on any fitted model."""
+    log_p = model.predict_log_proba(X)[np.arange(len(y)), np.searchsorted(model.classes_, y)]
+    W = model.coef_
+    return -log_p.mean() + alpha * (l1_ratio * np.abs(W).sum()
+                                    + (1 - l1_ratio) / 2 * np.sum(W * W))
+
+
+def _logistic_pair(alpha, l1_ratio, C, **sklearn_kwargs):
+    ours = ElasticNetClassifier(alpha, l1_ratio=l1_ratio, tol=1e-12, max_iter=500)
+    solver = "lbfgs" if l1_ratio == 0 else "saga"
+    ref = LogisticRegression(C=C, l1_ratio=l1_ratio, solver=solver, tol=1e-12,
+                             max_iter=100_000, **sklearn_kwargs)
+    return ours, ref
+
+
+@pytest.mark.parametrize("classes", ["binary", "multinomial"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.0])
+def test_sklearn_logistic_C_gives_the_classifiers_solution(data, labels, classes, l1_ratio):
+    X, _ = data
+    y = labels[0] if classes == "binary" else labels[1]
+    alpha = 0.02
+    C = convert_alpha(alpha, from_="sparsereg", to="sklearn_logistic", n_samples=len(y),
+                      l1_ratio=l1_ratio)
+    assert C == pytest.approx(1.0 / (alpha * len(y)), rel=1e-15)
+    ours, ref = _logistic_pair(alpha, l1_ratio, C)
+    ours.fit(X, y)
+    ref.fit(X, y)
+    assert ours.coef_.shape == ref.coef_.shape
+    # Both solvers meet their tolerance at round-off level: the objectives agree to the
+    # certificate (scikit-learn's value is >= the minimum) and the coefficients closely.
+    assert _objective(ours, X, y, alpha, l1_ratio) - _objective(ref, X, y, alpha, l1_ratio) \
+        <= ours.dual_gap_
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-4, atol=2e-5)
+    np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), atol=1e-6)
+    if l1_ratio == 1.0:  # the comparison includes exact zeros
+        assert 0 < np.count_nonzero(ours.coef_) < ours.coef_.size
+        np.testing.assert_array_equal(ours.coef_ == 0, np.abs(ref.coef_) < 1e-8)
+    # and back: the C scikit-learn was given is the alpha sparsereg was given
+    assert convert_alpha(C, from_="sklearn_logistic", to="sparsereg",
+                         n_samples=len(y)) == pytest.approx(alpha, rel=1e-15)
+
+
+def test_sklearn_logistic_with_weights_uses_sample_times_class_weights(data, labels):
+    X, _ = data
+    y = labels[1]
+    sw = np.random.default_rng(3).uniform(0.5, 3.0, len(y))
+    class_weight = {0: 1.0, 1: 2.5, 2: 0.5}
+    total = np.sum(sw * np.array([class_weight[k] for k in y]))
+    C = convert_alpha(0.02, from_="sparsereg", to="sklearn_logistic", n_samples=total)
+    ours, ref = _logistic_pair(0.02, 1.0, C, class_weight=class_weight)
+    ours.set_params(class_weight=class_weight).fit(X, y, sample_weight=sw)
+    ref.fit(X, y, sample_weight=sw)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-5, atol=1e-6)
+
+
+def test_sklearn_logistic_inf_C_is_no_penalty():
+    assert convert_alpha(np.inf, from_="sklearn_logistic", to="sparsereg", n_samples=10) == 0
+    assert convert_alpha(0.0, from_="sparsereg", to="sklearn_logistic", n_samples=10) == np.inf
+    with pytest.raises(ValueError, match="value"):
+        convert_alpha(0.0, from_="sklearn_logistic", to="sparsereg", n_samples=10)
+
+
+@pytest.mark.parametrize("a", [1.0, 0.4])
+def test_glmnet_binomial_lambda_satisfies_glmnet_optimality(data, labels, a):
+    """glmnet's binomial objective (its vignette), written out: weights rescaled to sum to N,
+    -(1/N) sum w_i (y_i eta_i - log(1 + e^eta_i)) + lam ((1 - a)/2 ||b||^2 + a ||b||_1).
+    The sparsereg fit at the converted alpha satisfies its optimality conditions."""
+    X, _ = data
+    y = labels[0]
+    w = np.random.default_rng(4).uniform(0.5, 2.0, len(y))
+    lam = 0.03
+    alpha, ratio = convert_alpha(lam, from_="glmnet_binomial", to="sparsereg",
+                                 n_samples=len(y), l1_ratio=a, return_l1_ratio=True)
+    assert (alpha, ratio) == (lam, a)
+    fit = ElasticNetClassifier(alpha, l1_ratio=ratio, tol=1e-12, max_iter=500).fit(
+        X, y, sample_weight=w)
+    b, b0 = fit.coef_[0], fit.intercept_[0]
+    wn = w * len(y) / w.sum()
+    r = wn * (y - expit(X @ b + b0)) / len(y)  # minus the loss gradient in eta, per sample
+    g = X.T @ r - lam * (1 - a) * b
+    assert abs(r.sum()) < 1e-8  # the intercept equation
+    active = b != 0
+    assert active.any() and not active.all()
+    np.testing.assert_allclose(g[active], lam * a * np.sign(b[active]), atol=1e-7)
+    assert np.all(np.abs(g[~active]) <= lam * a + 1e-9)
+
+
+def test_glmnet_multinomial_is_the_classifiers_scale():
+    for kind in ("glmnet_binomial", "glmnet_multinomial"):
+        assert convert_alpha(0.05, from_=kind, to="sparsereg", n_samples=17) == 0.05
+        assert convert_alpha(0.05, from_="sparsereg", to=kind, n_samples=17,
+                             l1_ratio=0.3) == 0.05
 
 
 def test_default_l1_ratio_is_lasso_or_ridge():

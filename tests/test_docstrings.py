@@ -16,16 +16,16 @@ import numpy as np
 import pytest
 from numpydoc.docscrape import ClassDoc, FunctionDoc
 from numpydoc.validate import validate
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, is_classifier
 
 import sparsereg
-from sparsereg._cv import SELECTIONS
 from sparsereg._path import ENET_SOLVERS, PATH_SOLVERS, PENALTIES
 from sparsereg._ridge import RIDGE_SOLVERS
 
 ESTIMATORS = [obj for name, obj in inspect.getmembers(sparsereg, inspect.isclass)
               if name in sparsereg.__all__ and issubclass(obj, BaseEstimator)]
 CV_ESTIMATORS = [cls for cls in ESTIMATORS if "selection" in inspect.signature(cls).parameters]
+SOLVER_ESTIMATORS = [cls for cls in ESTIMATORS if "solver" in inspect.signature(cls).parameters]
 # Public callables whose signature is their documented interface (RegularizationPath is a
 # result container: it is made by regularization_path, documented by its Attributes).
 DOCUMENTED = ESTIMATORS + [sparsereg.regularization_path, sparsereg.alpha_max,
@@ -79,17 +79,21 @@ def data():
 
 
 def _fit(cls, data, **params):
-    """Fit a fast instance (3 alphas and 3 folds for the CV estimators)."""
+    """Fit a fast instance (3 alphas and 3 folds for the CV estimators); classifiers get
+    the target split at its median into two classes."""
     if cls in CV_ESTIMATORS:
         params = {"alphas": 3, "cv": 3, **params}
+    X, y = data
+    if is_classifier(cls()):
+        y = (y > np.median(y)).astype(int)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # only acceptance is tested here, not convergence
-        return cls(**params).fit(*data)
+        return cls(**params).fit(X, y)
 
 
 # -- (a) solver ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("cls", ESTIMATORS, ids=_name)
+@pytest.mark.parametrize("cls", SOLVER_ESTIMATORS, ids=_name)
 def test_documented_solvers_are_the_accepted_ones(cls, data):
     type_str, _ = _parameters(cls)["solver"]
     documented = _choices(type_str)
@@ -142,7 +146,7 @@ def test_regularization_path_documents_its_penalties_and_solvers(data):
 def test_documented_selections_are_the_accepted_ones(cls, data):
     documented = _choices(_parameters(cls)["selection"][0])
     assert documented is not None
-    assert set(documented) == set(SELECTIONS)
+    assert set(documented) == set(cls._selections)
     for selection in documented:
         assert _fit(cls, data, selection=selection).alpha_ > 0
     for selection in ("cv", "loo", NOT_A_CHOICE):
@@ -152,8 +156,9 @@ def test_documented_selections_are_the_accepted_ones(cls, data):
 
 def test_cv_estimators_are_discovered():
     names = {cls.__name__ for cls in CV_ESTIMATORS}
-    assert names == {"ElasticNetRegressorCV", "L1RegressorCV", "L2RegressorCV"}
-    assert len(ESTIMATORS) == 6
+    assert names == {"ElasticNetRegressorCV", "L1RegressorCV", "L2RegressorCV",
+                     "ElasticNetClassifierCV", "L1ClassifierCV", "L2ClassifierCV"}
+    assert len(ESTIMATORS) == 12
 
 
 # -- (c) every parameter documented, every documented parameter real ----------------------

@@ -164,3 +164,48 @@ def _take_columns(X, cols, row_scale):
             return (out_data, out_indices, ptr)
         return csc
     return None
+
+
+def n_columns(X):  # pragma: no cover - replaced by Numba
+    """The number of columns of ``X``."""
+    raise NotImplementedError
+
+
+@overload(n_columns)
+def _n_columns(X):
+    if isinstance(X, types.Array):
+        return lambda X: X.shape[1]
+    if isinstance(X, types.BaseTuple):
+        return lambda X: X[2].shape[0] - 1
+    return None
+
+
+def col_moments(X, j, c):  # pragma: no cover - replaced by Numba
+    """``(sum_i x_ij, sum_i x_ij^2, sum_i c_i x_ij^2)``."""
+    raise NotImplementedError
+
+
+@overload(col_moments, jit_options={"fastmath": _FAST})
+def _col_moments(X, j, c):
+    if isinstance(X, types.Array):
+        def dense(X, j, c):
+            total, sq, wsq = 0.0, 0.0, 0.0
+            for i in range(X.shape[0]):
+                x = X[i, j]
+                total += x
+                sq += x * x
+                wsq += c[i] * x * x
+            return total, sq, wsq
+        return dense
+    if isinstance(X, types.BaseTuple):
+        def csc(X, j, c):
+            data, indices, indptr = X
+            total, sq, wsq = 0.0, 0.0, 0.0
+            for k in range(indptr[j], indptr[j + 1]):
+                x = data[k]
+                total += x
+                sq += x * x
+                wsq += c[indices[k]] * x * x
+            return total, sq, wsq
+        return csc
+    return None

@@ -24,6 +24,7 @@ from ._linalg import psd_solve
 
 BINARY_CURVATURE = 0.25  # sup of the sigmoid's derivative
 MULTINOMIAL_CURVATURE = 0.5  # sup of the softmax Hessian's largest eigenvalue
+WEIGHT_FLOOR = 1e-10  # IRLS weights below this fraction of the sample weight are raised to it
 
 
 @kernel(inline="always")
@@ -42,17 +43,21 @@ def _xlogx(t):
 @kernel
 def loss_and_probabilities(ETA, Y, c, T):
     """``F(eta) = sum_i c_i l(y_i, eta_i)``; fills ``T`` with the fitted probabilities."""
+    return softmax_state(ETA, Y, c, T, np.empty(ETA.shape[1]))
+
+
+@kernel
+def softmax_state(ETA, Y, c, T, LSE):
+    """:func:`loss_and_probabilities`, also filling ``LSE`` with each row's log-normaliser
+    ``log(sum_k exp(eta_ik))`` (multinomial; untouched for two classes)."""
     K, n = ETA.shape
     total = 0.0
     if K == 1:
         for i in range(n):
             e = ETA[0, i]
-            total += c[i] * (log1pexp(e) - Y[0, i] * e)
-            if e >= 0.0:
-                T[0, i] = 1.0 / (1.0 + np.exp(-e))
-            else:
-                z = np.exp(e)
-                T[0, i] = z / (1.0 + z)
+            z = np.exp(-abs(e))  # one exponential for the loss and the probability
+            total += c[i] * (max(e, 0.0) + np.log1p(z) - Y[0, i] * e)
+            T[0, i] = 1.0 / (1.0 + z) if e >= 0.0 else z / (1.0 + z)
         return total
     for i in range(n):
         top = ETA[0, i]
@@ -63,6 +68,7 @@ def loss_and_probabilities(ETA, Y, c, T):
             T[k, i] = np.exp(ETA[k, i] - top)
             norm += T[k, i]
         lse = top + np.log(norm)
+        LSE[i] = lse
         fit = 0.0
         for k in range(K):
             T[k, i] /= norm
@@ -71,9 +77,28 @@ def loss_and_probabilities(ETA, Y, c, T):
     return total
 
 
+@kernel(inline="always")
+def _sigmoid(e):
+    if e >= 0.0:
+        return 1.0 / (1.0 + np.exp(-e))
+    z = np.exp(e)
+    return z / (1.0 + z)
+
+
+@kernel(inline="always")
+def _log_ratio(t_k, d):
+    """``log(1 + t_k (exp(d) - 1))``: the change of a row's log-normaliser when its class-k
+    predictor (of probability ``t_k``) moves by ``d``; one exponential, no overflow."""
+    if d > 0.0:
+        return d + np.log(t_k + (1.0 - t_k) * np.exp(-d))
+    return np.log1p(t_k * np.expm1(d))
+
+
 @kernel
-def moved_loss(ETA, Y, c, k, step, t):
-    """``F`` at ``eta`` with class ``k``'s predictor moved by ``t * step`` (a line search)."""
+def moved_loss(ETA, Y, c, k, step, t, T, loss):
+    """``F`` with class ``k``'s predictor moved by ``t * step`` (a line search), from the
+    current loss and probabilities: one exponential per sample, whatever the number of
+    classes."""
     K, n = ETA.shape
     total = 0.0
     if K == 1:
@@ -82,37 +107,40 @@ def moved_loss(ETA, Y, c, k, step, t):
             total += c[i] * (log1pexp(e) - Y[0, i] * e)
         return total
     for i in range(n):
-        top = -np.inf
-        for m in range(K):
-            e = ETA[m, i] + t * step[i] if m == k else ETA[m, i]
-            top = max(top, e)
-        norm = 0.0
-        fit = 0.0
-        for m in range(K):
-            e = ETA[m, i] + t * step[i] if m == k else ETA[m, i]
-            norm += np.exp(e - top)
-            fit += Y[m, i] * e
-        total += c[i] * (top + np.log(norm) - fit)
-    return total
+        d = t * step[i]
+        total += c[i] * (_log_ratio(T[k, i], d) - Y[k, i] * d)
+    return loss + total
 
 
 @kernel
-def dual_point(Y, T, c, A):
-    """Probabilities ``T'`` near ``T`` whose dual point ``theta = c (Y - T')`` satisfies
-    ``A^T theta_k = 0`` for every class (``A``: the intercept column and the unpenalized
-    features, ``(n, m)``), and whether that succeeded.
+def move_class(ETA, T, LSE, k, step, t):
+    """Move class ``k``'s predictor by ``t * step`` and update the probabilities and
+    log-normalisers in place (two exponentials per sample)."""
+    K, n = ETA.shape
+    for i in range(n):
+        d = t * step[i]
+        ETA[k, i] += d
+        if K == 1:
+            T[0, i] = _sigmoid(ETA[0, i])
+            continue
+        r = _log_ratio(T[k, i], d)
+        LSE[i] += r
+        shrink = np.exp(-r)
+        for m in range(K):
+            T[m, i] *= shrink
+        T[k, i] = np.exp(ETA[k, i] - LSE[i])
 
-    ``T' = T + J (A delta)`` with ``J_i`` the softmax Jacobian at ``t_i`` (``t (1 - t)`` for
-    two classes): linear in ``delta``, so one symmetric PSD system of size ``m K`` makes the
-    equations hold exactly, and ``J`` keeps every row's sum. The point is rejected (theta = 0
-    is then the only point known to be feasible) if a probability leaves ``[0, 1]`` or the
-    equations do not hold to their round-off.
-    """
+
+@kernel
+def constraint_system(Y, T, c, A, equality):
+    """``(viol, M)``: the dual point's equations ``A^T theta_k = 0`` at ``theta = c (Y - T)``
+    (``viol``, of size ``m K``) and the matrix of their change ``M`` when ``T`` moves by
+    ``J (A delta)``, ``J_i`` the softmax Jacobian at ``t_i`` (``t (1 - t)`` for two classes).
+    Both are sums over samples, so blocks of rows can be added. Pairs ``(a, k)`` with
+    ``equality[a, k]`` False are left out (their rows and columns are 0, so ``delta`` is 0
+    there): an unpenalized feature at its bound under ``positive`` needs only ``<= 0``."""
     K, n = T.shape
     m = A.shape[1]
-    Tp = T.copy()
-    if m == 0:
-        return Tp, True
     size = m * K
     viol = np.zeros(size)
     M = np.zeros((size, size))
@@ -136,10 +164,35 @@ def dual_point(Y, T, c, A):
             for k in range(K):
                 for l in range(K):
                     M[b * K + l, a * K + k] = M[a * K + k, b * K + l]
+    for a in range(m):
+        for k in range(K):
+            if not equality[a, k]:
+                r = a * K + k
+                viol[r] = 0.0
+                M[r, :] = 0.0
+                M[:, r] = 0.0
+    return viol, M
+
+
+@kernel
+def constraint_step(viol, M):
+    """``delta`` with ``M delta = viol`` (``M`` is PSD and ``viol`` in its range)."""
+    if viol.shape[0] == 0:
+        return np.zeros(0)
     delta = psd_solve(M, viol)
-    if delta.shape[0] == 0:
-        delta = np.zeros(size)
+    return np.zeros(viol.shape[0]) if delta.shape[0] == 0 else delta
+
+
+@kernel
+def corrected_probabilities(T, A, delta):
+    """``T' = T + J (A delta)`` and whether every entry stays in ``[0, 1]``."""
+    K, n = T.shape
+    m = A.shape[1]
+    Tp = T.copy()
+    if m == 0:
+        return Tp, True
     u = np.empty(K)
+    inside = True
     for i in range(n):
         for k in range(K):
             u[k] = 0.0
@@ -154,23 +207,60 @@ def dual_point(Y, T, c, A):
                 mean_u += T[k, i] * u[k]
             for k in range(K):
                 Tp[k, i] = T[k, i] + T[k, i] * (u[k] - mean_u)
-    eps = np.finfo(np.float64).eps
-    for i in range(n):
         for k in range(K):
             if Tp[k, i] < 0.0 or Tp[k, i] > 1.0:
-                return Tp, False
-    # the equations must hold to the round-off of their own terms
-    for a in range(m):
-        for k in range(K):
-            total = 0.0
-            scale = 0.0
-            for i in range(n):
-                term = A[i, a] * c[i] * (Y[k, i] - Tp[k, i])
-                total += term
-                scale += abs(A[i, a]) * c[i] * (abs(Y[k, i]) + abs(Tp[k, i]))
-            if abs(total) > 4.0 * (n + 2) * eps * scale:
-                return Tp, False
-    return Tp, True
+                inside = False
+    return Tp, inside
+
+
+@kernel
+def constraint_residual(Y, Tp, c, A):
+    """``(A^T theta, sum |A| c (|Y| + |Tp|))`` at ``theta = c (Y - Tp)``: the equations'
+    residual and the size of their terms (sums over samples)."""
+    K, n = Tp.shape
+    m = A.shape[1]
+    total = np.zeros(m * K)
+    scale = np.zeros(m * K)
+    for i in range(n):
+        for a in range(m):
+            for k in range(K):
+                total[a * K + k] += A[i, a] * c[i] * (Y[k, i] - Tp[k, i])
+                scale[a * K + k] += abs(A[i, a]) * c[i] * (abs(Y[k, i]) + abs(Tp[k, i]))
+    return total, scale
+
+
+@kernel
+def residual_holds(total, scale, n, equality):
+    """Whether the equations (the pairs marked in ``equality``) hold to the round-off of
+    their terms."""
+    eps = np.finfo(np.float64).eps
+    K = equality.shape[1]
+    for r in range(total.shape[0]):
+        if equality[r // K, r % K] and abs(total[r]) > 4.0 * (n + 2) * eps * scale[r]:
+            return False
+    return True
+
+
+@kernel
+def dual_point(Y, T, c, A, equality):
+    """Probabilities ``T'`` near ``T`` whose dual point ``theta = c (Y - T')`` satisfies
+    ``A^T theta_k = 0`` for every class (``A``: the intercept column and the unpenalized
+    features, ``(n, m)``), and whether that succeeded.
+
+    ``T' = T + J (A delta)`` is linear in ``delta``, so one symmetric PSD system of size
+    ``m K`` (:func:`constraint_system`) makes the equations hold exactly, and ``J`` keeps
+    every row's sum. The point is rejected (theta = 0 is then the only point known to be
+    feasible) if a probability leaves ``[0, 1]`` or the equations do not hold to their
+    round-off.
+    """
+    if A.shape[1] == 0:
+        return T.copy(), True
+    viol, M = constraint_system(Y, T, c, A, equality)
+    Tp, inside = corrected_probabilities(T, A, constraint_step(viol, M))
+    if not inside:
+        return Tp, False
+    total, scale = constraint_residual(Y, Tp, c, A)
+    return Tp, residual_holds(total, scale, T.shape[1], equality)
 
 
 @kernel

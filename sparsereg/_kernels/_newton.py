@@ -21,18 +21,20 @@ from ._jit import kernel
 from ._logistic import (
     BINARY_CURVATURE,
     MULTINOMIAL_CURVATURE,
+    WEIGHT_FLOOR,
     dual_entropy,
     dual_point,
-    loss_and_probabilities,
+    move_class,
     moved_loss,
+    softmax_state,
 )
 from ._prox import penalty_value
 
-WEIGHT_FLOOR = 1e-10  # IRLS weights below this fraction of c_i are raised to it
 ARMIJO = 1e-4
 MAX_HALVINGS = 40
 ROUNDOFF_SLACK = 16.0  # objective changes within this many eps are round-off
 INNER_EPOCHS = 100  # coordinate-descent epochs per Newton direction at most
+INNER_TOL = 0.05  # each direction is solved to this fraction of the largest KKT violation
 
 
 @kernel
@@ -68,7 +70,7 @@ def _sub_penalty(pen, ws, scale):
 
 
 @kernel
-def _class_step(X, Y, c, k, W, B, ETA, T, pen, ws, fit_intercept, tol_inner, loss):
+def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner, loss):
     """One proximal-Newton step on class ``k``'s coefficients and intercept; returns the
     new loss value and the coordinate-descent epochs run."""
     n = ETA.shape[1]
@@ -143,7 +145,7 @@ def _class_step(X, Y, c, k, W, B, ETA, T, pen, ws, fit_intercept, tol_inner, los
     new_loss = loss
     accepted = False
     for _ in range(MAX_HALVINGS):
-        new_loss = moved_loss(ETA, Y, c, k, step, t_step)
+        new_loss = moved_loss(ETA, Y, c, k, step, t_step, T, loss)
         pen_t = 0.0
         for t in range(m):
             j = ws[t]
@@ -163,17 +165,7 @@ def _class_step(X, Y, c, k, W, B, ETA, T, pen, ws, fit_intercept, tol_inner, los
     for t in range(m):
         W[k, ws[t]] = v[t] if t_step == 1.0 else w_old[t] + t_step * (v[t] - w_old[t])
     B[k] += t_step * d_b
-    for i in range(n):
-        ETA[k, i] += t_step * step[i]
-    if not binary:
-        return loss_and_probabilities(ETA, Y, c, T), epochs  # the softmax couples the classes
-    for i in range(n):
-        e = ETA[0, i]
-        if e >= 0.0:
-            T[0, i] = 1.0 / (1.0 + np.exp(-e))
-        else:
-            z = np.exp(e)
-            T[0, i] = z / (1.0 + z)
+    move_class(ETA, T, LSE, k, step, t_step)
     return new_loss, epochs
 
 
@@ -181,42 +173,160 @@ def _class_step(X, Y, c, k, W, B, ETA, T, pen, ws, fit_intercept, tol_inner, los
 def _correlations(X, theta, active, G):
     """``G[k, j] = x_j^T theta_k`` for the active pairs (one pass over X for all classes)."""
     K, p = G.shape
-    for j in range(p):
-        for k in range(K):
-            G[k, j] = col_dot(X, j, theta[k]) if active[k, j] else 0.0
+    for k in range(K):
+        theta_k = theta[k]  # one view per class, not one per column
+        for j in range(p):
+            G[k, j] = col_dot(X, j, theta_k) if active[k, j] else 0.0
 
 
 @kernel
-def _gap(Y, Tp, c, G, feasible, pen, norms, theta_norms, primal, size_n):
-    """Duality gap at the dual point ``kappa * theta`` (``theta = c (Y - Tp)``), with the
-    correlations ``G`` raised by their round-off. Returns ``(gap, kappa, err)`` where
-    ``err[k]`` scales the correlations' round-off of class ``k`` (``err[k] * norms[j]``)."""
+def dual_scaling(G, feasible, pen, norms, err):
+    """The largest ``kappa`` in [0, 1] for which ``kappa * theta`` is dual feasible, given
+    the correlations ``G[k, j] = x_j^T theta_k`` raised by their round-off
+    ``err[k] * norms[j]``: pure-L1 features need ``|x_j^T theta| <= a_j``, unpenalized ones
+    ``x_j^T theta = 0`` (up to that round-off; else only ``theta = 0`` is known feasible)."""
     K, p = G.shape
     a, b, positive = pen.a, pen.b, pen.positive
-    eps = np.finfo(np.float64).eps
-    err = np.empty(K)
-    for k in range(K):
-        err[k] = 2.0 * eps * (size_n + 4.0) * theta_norms[k]
     kappa = 1.0 if feasible else 0.0
     for j in range(p):
         for k in range(K):
             g = G[k, j] if positive else abs(G[k, j])
             g_hi = g + err[k] * norms[j]
             if a[j] == 0.0 and b[j] == 0.0:
-                # unpenalized: x_j^T theta = 0 must hold up to round-off
-                if abs(G[k, j]) > 4.0 * err[k] * norms[j]:
+                # unpenalized: x_j^T theta = 0 (<= 0 under positive, where the equation is
+                # imposed when the coefficient is not at its bound)
+                if g > 4.0 * err[k] * norms[j]:
                     kappa = 0.0
             elif b[j] == 0.0 and g_hi * kappa > a[j]:
                 kappa = a[j] / g_hi
-    dual = dual_entropy(Y, Tp, c, kappa)
+    return kappa
+
+
+@kernel
+def penalty_conjugate(G, kappa, pen, norms, err):
+    """``sum_{j,k} penalty_j*(kappa x_j^T theta_k)`` for the L2 part (the L1 part is 0 on
+    the feasible set), with the correlations raised by their round-off."""
+    K, p = G.shape
+    a, b, positive = pen.a, pen.b, pen.positive
+    total = 0.0
     for j in range(p):
         if b[j] > 0.0:
             for k in range(K):
                 g = G[k, j] if positive else abs(G[k, j])
                 excess = kappa * (g + err[k] * norms[j]) - a[j]
                 if excess > 0.0:
-                    dual -= 0.5 * excess * excess / b[j]
-    return primal - dual, kappa, err
+                    total += 0.5 * excess * excess / b[j]
+    return total
+
+
+@kernel
+def certified_gap(primal, dual, weighted_size, n_terms):
+    """``|P - D|`` plus what round-off can hide in it: the predictor's terms
+    (``sum_i c_i sum_j |x_ij w_j|``, each loss being 1-Lipschitz in them up to a factor 2)
+    and the ``n_terms`` terms of each sum."""
+    eps = np.finfo(np.float64).eps
+    margin = 4.0 * eps * (weighted_size + (n_terms + 8) * (abs(primal) + abs(dual)))
+    return abs(primal - dual) + margin
+
+
+@kernel
+def correlation_errors(theta_norms, n):
+    """What round-off can hide in ``x_j^T theta_k``, per unit of ``||x_j||``."""
+    eps = np.finfo(np.float64).eps
+    return 2.0 * eps * (np.sqrt(n) + 4.0) * theta_norms
+
+
+@kernel
+def _shift_objective(col, d, a_j, b_j):
+    total = 0.0
+    for k in range(col.shape[0]):
+        v = col[k] - d
+        total += a_j * abs(v) + 0.5 * b_j * v * v
+    return total
+
+
+@kernel
+def center_classes(W, pen):
+    """Move each feature's K coefficients by the common shift that minimises its penalty.
+
+    The softmax is unchanged when the same value is added to every class's coefficient of a
+    feature, so the loss is too; only the penalty decides, and class-by-class Newton steps
+    hardly move in that direction. The best shift lies at a kink (a coefficient: the median
+    for pure L1) or where the derivative of the L2 part cancels the L1 part's in a segment
+    (the mean for pure L2). Unpenalized features are left alone.
+    """
+    K, p = W.shape
+    a, b = pen.a, pen.b
+    for j in range(p):
+        if a[j] == 0.0 and b[j] == 0.0:
+            continue
+        col = W[:, j].copy()
+        nonzero = False
+        for k in range(K):
+            nonzero = nonzero or col[k] != 0.0
+        if not nonzero:
+            continue
+        ordered = np.sort(col)
+        total = col.sum()
+        best, best_value = 0.0, _shift_objective(col, 0.0, a[j], b[j])
+        for m in range(K + 1):
+            candidates = np.empty(2)
+            candidates[0] = ordered[min(m, K - 1)]
+            candidates[1] = np.nan
+            if b[j] > 0.0:  # stationary point with m coefficients below it
+                d = (total - a[j] * (2 * m - K) / b[j]) / K
+                if (m == 0 or d > ordered[m - 1]) and (m == K or d < ordered[m]):
+                    candidates[1] = d
+            for d in candidates:
+                if d == d:
+                    value = _shift_objective(col, d, a[j], b[j])
+                    if value < best_value:
+                        best, best_value = d, value
+        if best != 0.0:
+            for k in range(K):
+                W[k, j] = col[k] - best
+
+
+@kernel
+def _dual_correlations(X, Y, T, c, A, W, pen, norms, active, fit_intercept, theta, G):
+    """The corrected dual point (``theta``) and its correlations ``G`` (filled in place);
+    returns ``(Tp, feasible, err)``.
+
+    The intercepts and the unpenalized features need ``x_j^T theta_k = 0``; under
+    ``positive`` an unpenalized coefficient at 0 needs only ``<= 0``, so its equation is
+    imposed only once its correlation would be positive (as for least squares).
+    """
+    K, n = Y.shape
+    offset = 1 if fit_intercept else 0
+    m = A.shape[1]
+    equality = np.ones((m, K), dtype=np.bool_)
+    if pen.positive:
+        for u in range(pen.unpen.shape[0]):
+            for k in range(K):
+                equality[offset + u, k] = W[k, pen.unpen[u]] > 0.0
+    Tp, feasible = T.copy(), True
+    err = np.zeros(K)
+    for _ in range(m * K + 1):
+        Tp, feasible = dual_point(Y, T, c, A, equality)
+        theta_norms = np.zeros(K)
+        for k in range(K):
+            for i in range(n):
+                theta[k, i] = c[i] * (Y[k, i] - Tp[k, i])
+                theta_norms[k] += theta[k, i] * theta[k, i]
+            theta_norms[k] = np.sqrt(theta_norms[k])
+        _correlations(X, theta, active, G)
+        err = correlation_errors(theta_norms, n)
+        grew = False
+        if pen.positive and feasible:
+            for u in range(pen.unpen.shape[0]):
+                j = pen.unpen[u]
+                for k in range(K):
+                    if not equality[offset + u, k] and G[k, j] > 4.0 * err[k] * norms[j]:
+                        equality[offset + u, k] = True
+                        grew = True
+        if not grew:
+            break
+    return Tp, feasible, err
 
 
 @kernel
@@ -254,10 +364,10 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
     K, n = Y.shape
     p = W.shape[1]
     a = pen.a
-    eps = np.finfo(np.float64).eps
     curvature = BINARY_CURVATURE if K == 1 else MULTINOMIAL_CURVATURE
     ETA = np.empty((K, n))
     T = np.empty((K, n))
+    LSE = np.empty(n)
     theta = np.empty((K, n))
     G = np.empty((K, p))
     size = np.empty(n)
@@ -272,26 +382,15 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
     while True:
         # A predictor from scratch each pass (no drift; cheap next to the correlations).
         predictor(X, W, B, ETA, size)
-        loss = loss_and_probabilities(ETA, Y, c, T)
+        loss = softmax_state(ETA, Y, c, T, LSE)
         primal = loss
         for k in range(K):
             primal += penalty_value(W[k], pen)
-        Tp, feasible = dual_point(Y, T, c, A)
-        theta_norms = np.zeros(K)
-        for k in range(K):
-            for i in range(n):
-                theta[k, i] = c[i] * (Y[k, i] - Tp[k, i])
-                theta_norms[k] += theta[k, i] * theta[k, i]
-            theta_norms[k] = np.sqrt(theta_norms[k])
-        _correlations(X, theta, active, G)
-        size_n = np.sqrt(n)
-        gap, kappa, err = _gap(Y, Tp, c, G, feasible, pen, norms, theta_norms, primal, size_n)
-        # round-off of the primal (eta's terms, and the sums) and of the dual's sums
-        margin = 0.0
-        for i in range(n):
-            margin += c[i] * size[i]
-        margin = 4.0 * eps * (margin + (n + p * K + 8) * (abs(primal) + abs(primal - gap)))
-        gap = abs(gap) + margin
+        Tp, feasible, err = _dual_correlations(X, Y, T, c, A, W, pen, norms, active,
+                                               fit_intercept, theta, G)
+        kappa = dual_scaling(G, feasible, pen, norms, err)
+        dual = dual_entropy(Y, Tp, c, kappa) - penalty_conjugate(G, kappa, pen, norms, err)
+        gap = certified_gap(primal, dual, c @ size, n + p * K)
         if gap <= tol_abs or n_iter >= max_iter:
             return gap, primal, n_iter, epochs
         # Gap-safe screening: |x_j^T theta*| < a_j certifies w_jk* = 0.
@@ -307,7 +406,9 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
             ws, worst = working_set(W[k], G[k], pen, active[k], ws_min)
             if ws.shape[0] == 0 and not fit_intercept:
                 continue
-            loss, inner = _class_step(X, Y, c, k, W, B, ETA, T, pen, ws, fit_intercept,
-                                      0.3 * worst, loss)
+            loss, inner = _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept,
+                                      INNER_TOL * worst, loss)
             epochs += inner
+        if K > 1 and not pen.positive:
+            center_classes(W, pen)
         n_iter += 1

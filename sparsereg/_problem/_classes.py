@@ -10,7 +10,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._kernels._bundles import PenaltyData
-from ._rows import kernel_matrix, offset_shift
+from .._kernels._stats import column_moments
+from ._rows import OFFSET_RATIO, kernel_matrix
 
 HUGE_PENALTY = 1e300  # a finite "infinite" L1 weight: keeps every penalized coefficient at 0
 
@@ -56,22 +57,23 @@ class ClassDesign:
         else:
             self.Y[codes, np.arange(n)] = 1.0
         storage = kernel_matrix(X, None)
-        shift, columns, _ = offset_shift(storage, np.ones(n), float(n), fit_intercept)
+        total, sq, wsq = column_moments(storage, self.c)
         self.shift = np.zeros(p)
-        if shift is not None:
-            columns = columns if self.sparse else None
-            storage = kernel_matrix(X, None, shift, columns)
-            self.shift = shift if columns is None else np.where(
-                np.isin(np.arange(p), columns), shift, 0.0)
+        if fit_intercept:
+            # offset columns (mean large against spread, as for least squares): shifted
+            mean = total / n
+            with np.errstate(over="ignore", invalid="ignore"):
+                offset = n * mean * mean > OFFSET_RATIO * np.maximum(sq - n * mean * mean, 0.0)
+            if np.any(offset):
+                columns = np.flatnonzero(offset) if self.sparse else None
+                self.shift = np.where(offset, mean, 0.0) if self.sparse else mean
+                storage = kernel_matrix(X, None, self.shift, columns)
+                total, sq, wsq = column_moments(storage, self.c)
         self.X = storage
-        M = self.matrix()
-        sq = np.asarray(M.multiply(M).sum(axis=0)).ravel() if self.sparse \
-            else np.einsum("ij,ij->j", M, M)
         self.norms = np.sqrt(sq)
         # sum_i c_i x_ij^2 bounds the centred sum (offset columns are shifted, so little is
         # lost): an upper bound keeps the screening radius safe.
-        self.cnorms = np.sqrt(np.asarray(M.multiply(M).T @ self.c).ravel() if self.sparse
-                              else np.einsum("ij,ij,i->j", M, M, self.c))
+        self.cnorms = np.sqrt(wsq)
         self.class_mass = self.Y @ self.c  # weighted class frequencies (K,)
         self.null_objective = self._null_objective()
 
@@ -84,24 +86,11 @@ class ClassDesign:
         return self.X
 
     def _null_objective(self):
-        if not self.fit_intercept:
-            return float(np.log(2.0 if self.Y.shape[0] == 1 else self.Y.shape[0]))
-        pi = self.class_mass
-        if self.Y.shape[0] == 1:
-            pi = np.array([pi[0], 1.0 - pi[0]])
-        pi = pi[pi > 0]
-        return float(-(pi * np.log(pi)).sum())
+        return null_objective(self.class_mass, self.fit_intercept)
 
     def null_intercepts(self):
         """The optimal intercepts of the zero-coefficient model (log-odds of the classes)."""
-        K = self.Y.shape[0]
-        if not self.fit_intercept:
-            return np.zeros(K)
-        pi = np.clip(self.class_mass, 1e-300, None)
-        if K == 1:
-            return np.array([np.log(pi[0]) - np.log(max(1.0 - pi[0], 1e-300))])
-        logs = np.log(pi)
-        return logs - logs.mean()
+        return null_intercepts(self.class_mass, self.fit_intercept)
 
     def null_correlations(self):
         """``X^T theta_0`` (K, p) at the zero-coefficient model with its best intercepts."""
@@ -134,10 +123,39 @@ class ClassDesign:
         return np.ascontiguousarray(W), B
 
     def coef_out(self, W, B):
-        """``(coef, intercept)`` in the data's terms."""
+        """``(coef, intercept)`` in the data's terms; multinomial intercepts sum to 0 (the
+        softmax only determines them up to a common constant), as scikit-learn's."""
         if not self.fit_intercept:
             return W.copy(), np.zeros(W.shape[0])
-        return W.copy(), B - W @ self.shift
+        return W.copy(), centered_intercepts(B - W @ self.shift)
+
+
+def null_objective(class_mass, fit_intercept):
+    """P(0): the entropy of the weighted class frequencies ``class_mass`` (K,; one entry for
+    two classes) with intercepts, ``log`` of the number of classes without."""
+    K = class_mass.shape[0]
+    if not fit_intercept:
+        return float(np.log(2.0 if K == 1 else K))
+    pi = np.array([class_mass[0], 1.0 - class_mass[0]]) if K == 1 else class_mass
+    pi = pi[pi > 0]
+    return float(-(pi * np.log(pi)).sum())
+
+
+def null_intercepts(class_mass, fit_intercept):
+    """The optimal intercepts of the zero-coefficient model (log-odds of the classes)."""
+    K = class_mass.shape[0]
+    if not fit_intercept:
+        return np.zeros(K)
+    pi = np.clip(class_mass, 1e-300, None)
+    if K == 1:
+        return np.array([np.log(pi[0]) - np.log(max(1.0 - pi[0], 1e-300))])
+    logs = np.log(pi)
+    return logs - logs.mean()
+
+
+def centered_intercepts(B):
+    """Multinomial intercepts moved to sum 0 (binary: unchanged)."""
+    return B - B.mean() if B.shape[0] > 1 else B
 
 
 def classification_penalty(n_features, alpha, l1_ratio, penalty_factor=None, positive=False):

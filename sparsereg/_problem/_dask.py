@@ -56,8 +56,10 @@ def _tree_sum(parts):
     return parts[0]
 
 
-def check_dask_data(X, y, sample_weight):
+def check_dask_data(X, y, sample_weight, labels=False):
     """Validate dask inputs without computing them; returns aligned dask ``(X, y, s)``.
+
+    ``labels``: y holds class labels (any type), not numbers.
 
     ``y`` and ``sample_weight`` may be numpy arrays; they are chunked like X's rows. The
     values themselves (NaN, negative weights) are checked in the data pass.
@@ -94,7 +96,8 @@ def check_dask_data(X, y, sample_weight):
             raise ValueError(f"{name} must be 1-D, got shape {v.shape}.")
         if v.shape[0] != n:
             raise ValueError(f"{name} has {v.shape[0]} entries but X has {n} samples.")
-        if not (np.issubdtype(v.dtype, np.number) or v.dtype == bool):
+        if not (np.issubdtype(v.dtype, np.number) or v.dtype == bool) \
+                and not (labels and name == "y"):
             raise TypeError(f"{name} must hold real numbers, got dtype {v.dtype}.")
         aligned.append(da.asarray(v).rechunk((X.chunks[0],)))
     if aligned[0] is None:

@@ -230,3 +230,32 @@ def _col_axpy_weighted(X, j, scale, v, w):
                 v[indices[k]] += scale * w[indices[k]] * data[k]
         return csc
     return None
+
+
+def col_dot_rows(X, j, VT, out):  # pragma: no cover - replaced by Numba
+    """``out[k] = x_j^T VT[:, k]`` for every column ``k`` of ``VT`` (n, K): the column is
+    read once for all K vectors (stored row by row, so each entry meets K neighbours)."""
+    raise NotImplementedError
+
+
+@overload(col_dot_rows, jit_options={"fastmath": _FAST})
+def _col_dot_rows(X, j, VT, out):
+    if isinstance(X, types.Array):
+        def dense(X, j, VT, out):
+            out[:] = 0.0
+            for i in range(X.shape[0]):
+                x = X[i, j]
+                for k in range(VT.shape[1]):
+                    out[k] += x * VT[i, k]
+        return dense
+    if isinstance(X, types.BaseTuple):
+        def csc(X, j, VT, out):
+            data, indices, indptr = X
+            out[:] = 0.0
+            for t in range(indptr[j], indptr[j + 1]):
+                x = data[t]
+                i = indices[t]
+                for k in range(VT.shape[1]):
+                    out[k] += x * VT[i, k]
+        return csc
+    return None

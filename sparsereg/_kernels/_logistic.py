@@ -95,10 +95,11 @@ def _log_ratio(t_k, d):
 
 
 @kernel
-def moved_loss(ETA, Y, c, k, step, t, T, loss):
+def moved_loss(ETA, Y, c, k, step, t, T, loss, ratios):
     """``F`` with class ``k``'s predictor moved by ``t * step`` (a line search), from the
-    current loss and probabilities: one exponential per sample, whatever the number of
-    classes."""
+    current loss and probabilities: one exponential and one logarithm per sample, whatever
+    the number of classes. The log-normalisers' changes are left in ``ratios`` for
+    :func:`move_class` (multinomial)."""
     K, n = ETA.shape
     total = 0.0
     if K == 1:
@@ -108,14 +109,16 @@ def moved_loss(ETA, Y, c, k, step, t, T, loss):
         return total
     for i in range(n):
         d = t * step[i]
-        total += c[i] * (_log_ratio(T[k, i], d) - Y[k, i] * d)
+        ratios[i] = _log_ratio(T[k, i], d)
+        total += c[i] * (ratios[i] - Y[k, i] * d)
     return loss + total
 
 
 @kernel
-def move_class(ETA, T, LSE, k, step, t):
+def move_class(ETA, T, LSE, k, step, t, ratios):
     """Move class ``k``'s predictor by ``t * step`` and update the probabilities and
-    log-normalisers in place (two exponentials per sample)."""
+    log-normalisers in place, with the log-normalisers' changes ``ratios`` that
+    :func:`moved_loss` computed for this ``t`` (two exponentials per sample)."""
     K, n = ETA.shape
     for i in range(n):
         d = t * step[i]
@@ -123,7 +126,7 @@ def move_class(ETA, T, LSE, k, step, t):
         if K == 1:
             T[0, i] = _sigmoid(ETA[0, i])
             continue
-        r = _log_ratio(T[k, i], d)
+        r = ratios[i]
         LSE[i] += r
         shrink = np.exp(-r)
         for m in range(K):

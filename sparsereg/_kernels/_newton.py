@@ -16,7 +16,7 @@ import numpy as np
 
 from ._bundles import PenaltyData, RowData
 from ._cd import inner_solve, refresh_residual, working_set
-from ._columns import col_axpy, col_centered_sqnorm, col_dot, take_columns
+from ._columns import col_axpy, col_centered_sqnorm, col_dot, col_dot_rows, take_columns
 from ._grouped import group_penalty, group_working_set, grouped_step
 from ._jit import kernel
 from ._logistic import (
@@ -143,9 +143,10 @@ def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner
         return loss, epochs  # not a descent direction
     t_step = 1.0
     new_loss = loss
+    ratios = np.empty(n)
     accepted = False
     for _ in range(MAX_HALVINGS):
-        new_loss = moved_loss(ETA, Y, c, k, step, t_step, T, loss)
+        new_loss = moved_loss(ETA, Y, c, k, step, t_step, T, loss, ratios)
         pen_t = 0.0
         for t in range(m):
             j = ws[t]
@@ -165,7 +166,7 @@ def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner
     for t in range(m):
         W[k, ws[t]] = v[t] if t_step == 1.0 else w_old[t] + t_step * (v[t] - w_old[t])
     B[k] += t_step * d_b
-    move_class(ETA, T, LSE, k, step, t_step)
+    move_class(ETA, T, LSE, k, step, t_step, ratios)
     return new_loss, epochs
 
 
@@ -173,10 +174,21 @@ def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner
 def _correlations(X, theta, active, G):
     """``G[k, j] = x_j^T theta_k`` for the active pairs (one pass over X for all classes)."""
     K, p = G.shape
-    for k in range(K):
-        theta_k = theta[k]  # one view per class, not one per column
+    if K == 1:
+        theta_0 = theta[0]
         for j in range(p):
-            G[k, j] = col_dot(X, j, theta_k) if active[k, j] else 0.0
+            G[0, j] = col_dot(X, j, theta_0) if active[0, j] else 0.0
+        return
+    thetaT = np.ascontiguousarray(theta.T)  # (n, K): each column of X read once
+    out = np.empty(K)
+    for j in range(p):
+        any_active = False
+        for k in range(K):
+            any_active = any_active or active[k, j]
+        if any_active:
+            col_dot_rows(X, j, thetaT, out)
+        for k in range(K):
+            G[k, j] = out[k] if active[k, j] else 0.0
 
 
 @kernel

@@ -221,17 +221,23 @@ def busy_seconds():
     return busy / os.sysconf("SC_CLK_TCK"), time.process_time()
 
 
-def wait_for_quiet(limit, max_wait):
-    """Wait (up to ``max_wait`` s) until the 1-minute load average is <= ``limit``."""
+def wait_for_quiet(limit, max_others, max_wait, window=10.0):
+    """Wait (up to ``max_wait`` s) until, over a ``window``-second sleep of this process,
+    other processes used at most ``max_others`` cores and the 1-minute load average is at
+    most ``limit``. Returns whether it got there."""
     t0 = time.time()
-    while os.getloadavg()[0] > limit:
+    while True:
+        (b0, _), w0 = busy_seconds(), time.perf_counter()
+        time.sleep(window)
+        (b1, _), w1 = busy_seconds(), time.perf_counter()
+        others, load = (b1 - b0) / (w1 - w0), os.getloadavg()[0]
+        if others <= max_others and load <= limit:
+            return True
         if time.time() - t0 > max_wait:
-            log(f"  load still {os.getloadavg()} after {max_wait:.0f} s: going on anyway "
-                "(timings suspect)")
+            log(f"  still busy after {max_wait:.0f} s (others {others:.2f} cores, load "
+                f"{load:.2f}): going on anyway (timings suspect)")
             return False
-        log(f"  load average {os.getloadavg()[0]:.2f} > {limit}: waiting 30 s")
-        time.sleep(30)
-    return True
+        log(f"  busy: other processes {others:.2f} cores, load average {load:.2f}: waiting")
 
 
 def run_problem(name, solvers, cfg):
@@ -253,7 +259,7 @@ def run_problem(name, solvers, cfg):
         tuned.append((s, fit, tol, trials))
     active = [(s, fit, tol) for s, fit, tol, _ in tuned if tol is not None]
     for attempt in range(1, cfg["attempts"] + 1):
-        quiet = wait_for_quiet(cfg["load_limit"], cfg["max_wait"])
+        quiet = wait_for_quiet(cfg["load_limit"], cfg["max_others"], cfg["max_wait"])
         load_start = os.getloadavg()
         (busy0, own0), wall0 = busy_seconds(), time.perf_counter()
         unit_before = harness.pass_time(X)

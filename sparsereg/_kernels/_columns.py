@@ -127,27 +127,33 @@ def _col_axpy(X, j, scale, v, absolute):
     return None
 
 
-def take_columns(X, cols, row_scale):  # pragma: no cover - replaced by Numba
+def take_columns(X, cols, row_scale, q, sq):  # pragma: no cover - replaced by Numba
     """``diag(row_scale) X[:, cols]`` in float64, in the storage of ``X`` (F-ordered or CSC):
     the working set's design of a weighted least-squares problem (prox-Newton's inner
-    problem), solved by the same coordinate-descent kernels as every other design."""
+    problem), solved by the same coordinate-descent kernels as every other design. In the
+    same pass, ``q[k] = row_scale^T out_k`` and ``sq[k] = ||out_k||^2``."""
     raise NotImplementedError
 
 
-@overload(take_columns)
-def _take_columns(X, cols, row_scale):
+@overload(take_columns, jit_options={"fastmath": _FAST})
+def _take_columns(X, cols, row_scale, q, sq):
     if isinstance(X, types.Array):
-        def dense(X, cols, row_scale):
+        def dense(X, cols, row_scale, q, sq):
             n = X.shape[0]
             out = np.empty((cols.shape[0], n)).T  # F-ordered (n, m)
             for k in range(cols.shape[0]):
                 j = cols[k]
+                q_k, sq_k = 0.0, 0.0
                 for i in range(n):
-                    out[i, k] = X[i, j] * row_scale[i]
+                    v = X[i, j] * row_scale[i]
+                    out[i, k] = v
+                    q_k += row_scale[i] * v
+                    sq_k += v * v
+                q[k], sq[k] = q_k, sq_k
             return out
         return dense
     if isinstance(X, types.BaseTuple):
-        def csc(X, cols, row_scale):
+        def csc(X, cols, row_scale, q, sq):
             data, indices, indptr = X
             m = cols.shape[0]
             ptr = np.zeros(m + 1, dtype=indptr.dtype)
@@ -157,10 +163,15 @@ def _take_columns(X, cols, row_scale):
             out_indices = np.empty(ptr[m], dtype=indices.dtype)
             for k in range(m):
                 start = indptr[cols[k]]
+                q_k, sq_k = 0.0, 0.0
                 for t in range(ptr[k + 1] - ptr[k]):
                     i = indices[start + t]
+                    v = data[start + t] * row_scale[i]
                     out_indices[ptr[k] + t] = i
-                    out_data[ptr[k] + t] = data[start + t] * row_scale[i]
+                    out_data[ptr[k] + t] = v
+                    q_k += row_scale[i] * v
+                    sq_k += v * v
+                q[k], sq[k] = q_k, sq_k
             return (out_data, out_indices, ptr)
         return csc
     return None

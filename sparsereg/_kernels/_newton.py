@@ -16,7 +16,7 @@ import numpy as np
 
 from ._bundles import PenaltyData, RowData
 from ._cd import inner_solve, refresh_residual, working_set
-from ._columns import col_axpy, col_centered_sqnorm, col_dot, col_dot_rows, take_columns
+from ._columns import col_axpy, col_dot, col_dot_rows, take_columns
 from ._grouped import group_penalty, group_working_set, grouped_step
 from ._jit import kernel
 from ._logistic import (
@@ -89,11 +89,12 @@ def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner
         g_sum += g[i]
     # The quadratic model sum_i h_i / 2 (z_i - x_i v - beta)^2 + penalty(v), z = eta - g / h,
     # as the least-squares kernels' problem 1/(2 S_h) ||y - X~ v - beta sqrt_h||^2 + pen / S_h.
-    Xs = take_columns(X, ws, sqrt_h)
+    q = np.empty(m)
+    sq = np.empty(m)
+    Xs = take_columns(X, ws, sqrt_h, q, sq)  # one pass: the columns, x~^T sqrt_h, ||x~||^2
     y = np.empty(n)
     for i in range(n):
         y[i] = sqrt_h[i] * (ETA[k, i] - B[k]) - g[i] / sqrt_h[i]
-    q = np.zeros(m)
     lips = np.empty(m)
     if fit_intercept:
         y_bar = 0.0
@@ -102,10 +103,16 @@ def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner
         y_bar /= S_h
         for i in range(n):
             y[i] -= y_bar * sqrt_h[i]
+        # the centred curvature from the two sums (offset columns are shifted, so little
+        # cancels; it only sets step sizes, never the certificate)
         for t in range(m):
-            q[t] = col_dot(Xs, t, sqrt_h)
-    for t in range(m):
-        lips[t] = max(col_centered_sqnorm(Xs, t, sqrt_h, q[t] / S_h, S_h), 0.0) / S_h
+            centred = sq[t] - q[t] * q[t] / S_h
+            # below round-off of the sums: numerically constant, skipped by the epochs
+            lips[t] = centred / S_h if centred > 1e-12 * sq[t] else 0.0
+    else:
+        for t in range(m):
+            q[t] = 0.0
+            lips[t] = sq[t] / S_h
     d = RowData(Xs, y, sqrt_h, q, lips, S_h, fit_intercept)
     sub = _sub_penalty(pen, ws, S_h)
     w_old = np.empty(m)

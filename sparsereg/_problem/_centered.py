@@ -110,9 +110,10 @@ def _dense_products(X, c, y, means, columns):
 
 
 def _sparse_products(X, c, y, S, means, columns):
-    data, indices, indptr = X
-    n, p = len(c), len(indptr) - 1
-    Xs = sp.csc_matrix((data.astype(np.float64, copy=False), indices, indptr), shape=(n, p))
+    from ._rows import scipy_csc  # (a function-level import: _rows imports this module)
+
+    n, p = len(c), len(X[2]) - 1
+    Xs = scipy_csc(X, (n, p)).astype(np.float64, copy=False)
     cols = np.arange(p) if columns is None else np.asarray(columns)
     sub = Xs if columns is None else Xs[:, cols]
     Q = (Xs.T @ sub).toarray() - S * np.outer(means, means[cols])

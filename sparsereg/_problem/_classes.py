@@ -11,7 +11,7 @@ import scipy.sparse as sp
 
 from .._kernels._bundles import PenaltyData
 from .._kernels._stats import column_moments
-from ._rows import OFFSET_RATIO, kernel_matrix
+from ._rows import OFFSET_RATIO, kernel_matrix, scipy_csc
 
 HUGE_PENALTY = 1e300  # a finite "infinite" L1 weight: keeps every penalized coefficient at 0
 
@@ -78,11 +78,11 @@ class ClassDesign:
         self.null_objective = self._null_objective()
 
     def matrix(self):
-        """The stored X as a numpy array or scipy CSC matrix (a view, no copy)."""
+        """The stored X as a numpy array or scipy CSC matrix (made once)."""
         if self.sparse:
-            data, indices, indptr = self.X
-            return sp.csc_matrix((data, indices, indptr),
-                                 shape=(self.n_samples, self.n_features))
+            if getattr(self, "_scipy", None) is None:
+                self._scipy = scipy_csc(self.X, (self.n_samples, self.n_features))
+            return self._scipy
         return self.X
 
     def _null_objective(self):

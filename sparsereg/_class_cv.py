@@ -15,12 +15,12 @@ from ._class_path import (
     relaxed_refits,
 )
 from ._classifiers import ElasticNetClassifier, _PenalizedClassifier, read_labels
+from ._cv import alphas_or_size, relax_gammas
 from ._estimators import store_params
 from ._folds import select_alpha
 from ._params import check_params
-from ._path import check_alphas
 from ._problem._classes import ClassDesign
-from ._validation import check_choice, check_scalar_list, check_scalar_param
+from ._validation import check_choice, check_scalar_list
 
 SCORINGS = ("deviance", "accuracy", "roc_auc")
 CV_SELECTIONS = ("min", "1se")
@@ -92,20 +92,6 @@ class _ClassifierCV(_PenalizedClassifier):
         raise TypeError(f"scoring must be one of {list(SCORINGS)}, a scikit-learn scorer name "
                         f"or a callable, got {self.scoring!r}.")
 
-    def _relaxes(self):
-        """Relaxation gammas to compare (None: the penalized fit itself)."""
-        relax = getattr(self, "relax", None)
-        if relax is None:
-            return [None]
-        gammas = check_scalar_list(relax, "relax", low=0.0, high=1.0)
-        return [None if g == 1.0 else g for g in gammas]
-
-    def _alphas_or_size(self):
-        if self.alphas is None or isinstance(self.alphas, (int, np.integer)):
-            n_alphas = 100 if self.alphas is None else self.alphas
-            return int(check_scalar_param(n_alphas, "alphas", low=1, integer=True))
-        return check_alphas(self.alphas)
-
     def fit(self, X, y, sample_weight=None, groups=None):
         """Choose alpha (and l1_ratio) by cross-validation, then fit on all the data.
 
@@ -134,7 +120,7 @@ class _ClassifierCV(_PenalizedClassifier):
         scoring = self._scoring()
         if scoring not in SCORINGS:
             check_scoring(ElasticNetClassifier(), scoring=scoring)
-        grid = self._alphas_or_size()
+        grid = alphas_or_size(self.alphas)
         l1_ratios = self._l1_ratios()
         s = np.ones(X.shape[0]) if s is None else s
         n_classes = self.classes_.shape[0]
@@ -145,7 +131,7 @@ class _ClassifierCV(_PenalizedClassifier):
         splitter = check_cv(5 if self.cv is None else self.cv, codes, classifier=True)
         splits = list(splitter.split(X, codes, groups))
         rows = X.tocsr() if hasattr(X, "tocsr") else X  # folds slice rows
-        relaxes = self._relaxes()
+        relaxes = relax_gammas(getattr(self, "relax", None))
         results = []
         for l1_ratio in l1_ratios:
             gammas = relaxes if l1_ratio > 0 else [None]  # ridge selects no support

@@ -7,22 +7,18 @@ import numpy as np
 from scipy.special import log_expit, log_softmax
 from sklearn.exceptions import ConvergenceWarning
 
-from ._newton import logistic_alpha_max, solve_logistic
-from ._problem._classes import HUGE_PENALTY
 from ._classifiers import read_labels
+from ._newton import logistic_alpha_max, solve_logistic
 from ._params import check_params
-from ._path import RegularizationPath, check_alphas, resolve_l1_ratio
-from ._problem._classes import ClassDesign
-
-L2_GRID_L1_RATIO = 1e-3  # glmnet's convention for the top of a ridge grid
+from ._path import RegularizationPath, alpha_grid, check_alphas, resolve_l1_ratio
+from ._problem._classes import HUGE_PENALTY, ClassDesign
 
 
 def logistic_grid(design, l1_ratio, penalty_factor, n_alphas, eps, positive=False):
-    """``n_alphas`` log-spaced values from ``alpha_max`` down to ``eps * alpha_max``."""
-    top = logistic_alpha_max(design, max(l1_ratio, L2_GRID_L1_RATIO), penalty_factor, positive)
-    if not top > 0.0 or not np.isfinite(top):
-        top = 1.0
-    return np.geomspace(top, top * eps, n_alphas)
+    """:func:`~sparsereg._path.alpha_grid` with the logistic ``alpha_max``."""
+    def top(design, l1_ratio, penalty_factor):
+        return logistic_alpha_max(design, l1_ratio, penalty_factor, positive)
+    return alpha_grid(design, l1_ratio, penalty_factor, n_alphas, eps, alpha_max=top)
 
 
 def logistic_path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=False,

@@ -31,6 +31,23 @@ from ._validation import check_scalar_list, check_scalar_param
 __all__ = ["ElasticNetRegressorCV", "L1RegressorCV", "L2RegressorCV", "SELECTIONS"]
 
 
+def alphas_or_size(alphas):
+    """A CV estimator's ``alphas`` checked: the size of the automatic grid (an int; None
+    means 100), or the given grid."""
+    if alphas is None or isinstance(alphas, (int, np.integer)):
+        n_alphas = 100 if alphas is None else alphas
+        return int(check_scalar_param(n_alphas, "alphas", low=1, integer=True))
+    return check_alphas(alphas)
+
+
+def relax_gammas(relax):
+    """Relaxed-fit gammas to compare (None: the plain penalized fit; 1.0 is that fit too)."""
+    if relax is None:
+        return [None]
+    gammas = check_scalar_list(relax, "relax", low=0.0, high=1.0)
+    return [None if g == 1.0 else g for g in gammas]
+
+
 class _PathCV(_LinearModel):
     """Shared fit for the cross-validated regressors (subclasses set the penalty)."""
 
@@ -62,11 +79,7 @@ class _PathCV(_LinearModel):
             raise ValueError(NOISE_VARIANCE_NEEDED)
 
     def _alphas_or_size(self):
-        """``alphas`` checked: the size of the automatic grid (an int), or the given grid."""
-        if self.alphas is None or isinstance(self.alphas, (int, np.integer)):
-            n_alphas = 100 if self.alphas is None else self.alphas
-            return int(check_scalar_param(n_alphas, "alphas", low=1, integer=True))
-        return check_alphas(self.alphas)
+        return alphas_or_size(self.alphas)
 
     def _grid(self, design, l1_ratio, penalty_factor):
         alphas = self._alphas_or_size()
@@ -79,12 +92,7 @@ class _PathCV(_LinearModel):
                     tol=float(self.tol), max_iter=int(self.max_iter), solver=self.solver)
 
     def _relaxes(self):
-        """Relaxed-lasso gammas to compare (None: the plain penalized fit)."""
-        relax = getattr(self, "relax", None)
-        if relax is None:
-            return [None]
-        gammas = check_scalar_list(relax, "relax", low=0.0, high=1.0)
-        return [None if g == 1.0 else g for g in gammas]
+        return relax_gammas(getattr(self, "relax", None))
 
     def _cv_errors(self, folds, alphas, l1_ratio, relaxes, solver_params):
         """(n_relax, n_alphas, n_folds) validation errors."""

@@ -15,6 +15,7 @@ dual point's correlations, then its entropy).
 
 import numpy as np
 
+from ._kernels._linesearch import MAX_HALVINGS, accepts, objective_roundoff
 from ._kernels._logistic import constraint_step, residual_holds
 from ._kernels._newton import (
     center_classes,
@@ -24,7 +25,7 @@ from ._kernels._newton import (
     penalty_conjugate,
 )
 from ._kernels._prox import penalty_value
-from ._newton import ARMIJO_HALVINGS, ClassSolution, warn_unconverged
+from ._newton import ClassSolution, warn_unconverged
 from ._problem._class_chunks import dual_sums, entropy_sums, model_sums
 from ._problem._classes import (
     centered_intercepts,
@@ -35,7 +36,6 @@ from ._problem._classes import (
 from ._problem._stats import GramDesign
 from ._solvers import solve_enet
 
-ARMIJO = 1e-4
 INNER_TOL = 1e-7  # relative gap of each Newton point's least-squares solve (p x p: cheap)
 
 
@@ -112,13 +112,13 @@ def solve_logistic_stats(chunks, info, alpha, l1_ratio, *, penalty_factor=None,
         # Close to the optimum (the model's decrease is below the target): the step is
         # taken first, and the certificate is computed at the new point.
         close = -decrease <= 0.5 * target
-        slack = 16.0 * np.finfo(np.float64).eps * (abs(sums.loss / S) + _penalty(W, pen))
+        roundoff = objective_roundoff(sums.loss / S, _penalty(W, pen))
         t, accepted = 1.0, False
-        for _ in range(ARMIJO_HALVINGS):
+        for _ in range(MAX_HALVINGS):
             Wt, Bt = W + t * D, B + t * dB
             trial = chunks.reduce(model_sums, Wt, Bt, pen.unpen, fi)
             value = trial.loss / S + _penalty(Wt, pen)
-            if value <= primal + ARMIJO * t * decrease or (t == 1.0 and value <= primal + slack):
+            if accepts(value, primal, t, decrease, roundoff):
                 accepted = True
                 break
             t *= 0.5

@@ -230,10 +230,13 @@ class RegularizationPath:
         return ax
 
 
-def alpha_grid(design, l1_ratio, penalty_factor, n_alphas, eps):
-    """``n_alphas`` log-spaced values from ``alpha_max`` down to ``eps * alpha_max``."""
-    top = alpha_max_of_design(design, max(l1_ratio, L2_GRID_L1_RATIO), penalty_factor)
-    if top <= 0.0:  # y is fully explained by the unpenalized part: any grid is flat
+def alpha_grid(design, l1_ratio, penalty_factor, n_alphas, eps, alpha_max=alpha_max_of_design):
+    """``n_alphas`` log-spaced values from ``alpha_max`` down to ``eps * alpha_max``; for
+    ridge, ``alpha_max`` is computed with ``l1_ratio = 1e-3`` (glmnet's convention).
+    ``alpha_max(design, l1_ratio, penalty_factor)`` is the loss's own (least squares by
+    default)."""
+    top = alpha_max(design, max(l1_ratio, L2_GRID_L1_RATIO), penalty_factor)
+    if not (top > 0.0 and np.isfinite(top)):  # y fully explained by the unpenalized part
         top = 1.0
     return np.geomspace(top, top * eps, n_alphas)
 

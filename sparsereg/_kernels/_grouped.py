@@ -7,31 +7,33 @@ coordinate descent over the working set's features on the quadratic model of all
 (per-class IRLS weights ``h_k = c t_k (1 - t_k)``, the diagonal of each class's Hessian
 block), each block bounded by its largest class curvature so that the block prox is the
 group soft-threshold ``max(0, 1 - a / (L ||v||)) v / (1 + b / L)``, the grouped counterpart of
-:func:`~._prox.prox_step`. The intercepts take their exact model step after each epoch. A
-backtracking line search on the true objective takes the step.
+:func:`~._prox.prox_step`. The intercepts take their exact model step after each epoch. The
+line search is the shared one (:mod:`._linesearch`).
 """
 
 import numpy as np
 
 from ._columns import col_axpy, col_axpy_weighted, col_dot, col_moments
 from ._jit import kernel
+from ._linesearch import MAX_HALVINGS, accepts, is_descent, objective_roundoff
 from ._logistic import WEIGHT_FLOOR, softmax_state
-
-ARMIJO = 1e-4
-MAX_HALVINGS = 40
-ROUNDOFF_SLACK = 16.0
-
 
 @kernel
 def group_penalty(W, pen):
     """``sum_j a_j ||W_j||_2 + b_j / 2 ||W_j||^2``."""
-    K, p = W.shape
+    return block_penalty(W, np.arange(W.shape[1]), pen)
+
+
+@kernel
+def block_penalty(V, cols, pen):
+    """The group penalty of the blocks ``V[:, t]`` of the features ``cols[t]``."""
+    K, m = V.shape
     total = 0.0
-    for j in range(p):
+    for t in range(m):
         sq = 0.0
         for k in range(K):
-            sq += W[k, j] * W[k, j]
-        total += pen.a[j] * np.sqrt(sq) + 0.5 * pen.b[j] * sq
+            sq += V[k, t] * V[k, t]
+        total += pen.a[cols[t]] * np.sqrt(sq) + 0.5 * pen.b[cols[t]] * sq
     return total
 
 
@@ -155,14 +157,13 @@ def grouped_step(X, Y, c, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner, 
                     R[k, i] += step * h[k, i]
         if max_step <= tol_inner:
             break
-    pen_old = _block_penalty(V_old, ws, pen)
-    pen_new = _block_penalty(V, ws, pen)
-    decrease = pen_new - pen_old
+    pen_old = block_penalty(V_old, ws, pen)
+    decrease = block_penalty(V, ws, pen) - pen_old
     for k in range(K):
         for i in range(n):
             decrease += g[k, i] * D[k, i]
-    roundoff = np.finfo(np.float64).eps * (abs(loss) + pen_old)
-    if not decrease < ROUNDOFF_SLACK * roundoff:
+    roundoff = objective_roundoff(loss, pen_old)
+    if not is_descent(decrease, roundoff):
         return loss, epochs
     t_step = 1.0
     trial = np.empty((K, n))
@@ -174,10 +175,8 @@ def grouped_step(X, Y, c, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner, 
                 trial[k, i] = ETA[k, i] + t_step * D[k, i]
         new_loss = softmax_state(trial, Y, c, T_new, LSE_new)
         V_t = V_old + t_step * (V - V_old)
-        pen_t = _block_penalty(V_t, ws, pen)
-        if new_loss + pen_t <= loss + pen_old + ARMIJO * t_step * decrease or (
-                t_step == 1.0 and new_loss + pen_t <= loss + pen_old
-                + ROUNDOFF_SLACK * roundoff):
+        pen_t = block_penalty(V_t, ws, pen)
+        if accepts(new_loss + pen_t, loss + pen_old, t_step, decrease, roundoff):
             for t_ in range(m):
                 for k in range(K):
                     W[k, ws[t_]] = V_t[k, t_]
@@ -190,14 +189,3 @@ def grouped_step(X, Y, c, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner, 
         t_step *= 0.5
     return loss, epochs
 
-
-@kernel
-def _block_penalty(V, ws, pen):
-    K, m = V.shape
-    total = 0.0
-    for t_ in range(m):
-        sq = 0.0
-        for k in range(K):
-            sq += V[k, t_] * V[k, t_]
-        total += pen.a[ws[t_]] * np.sqrt(sq) + 0.5 * pen.b[ws[t_]] * sq
-    return total

@@ -19,6 +19,7 @@ from ._cd import inner_solve, refresh_residual, working_set
 from ._columns import col_axpy, col_dot, col_dot_rows, take_columns
 from ._grouped import group_penalty, group_working_set, grouped_step
 from ._jit import kernel
+from ._linesearch import MAX_HALVINGS, accepts, is_descent, objective_roundoff
 from ._logistic import (
     BINARY_CURVATURE,
     MULTINOMIAL_CURVATURE,
@@ -29,11 +30,8 @@ from ._logistic import (
     moved_loss,
     softmax_state,
 )
-from ._prox import penalty_value
+from ._prox import penalty_value, subset_penalty
 
-ARMIJO = 1e-4
-MAX_HALVINGS = 40
-ROUNDOFF_SLACK = 16.0  # objective changes within this many eps are round-off
 INNER_EPOCHS = 100  # coordinate-descent epochs per Newton direction at most
 
 
@@ -136,35 +134,21 @@ def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner
         d_b = -(g_sum + hx) / S_h
         for i in range(n):
             step[i] += d_b
-    pen_old = 0.0
-    pen_new = 0.0
-    for t in range(m):
-        j = ws[t]
-        pen_old += pen.a[j] * abs(w_old[t]) + 0.5 * pen.b[j] * w_old[t] * w_old[t]
-        pen_new += pen.a[j] * abs(v[t]) + 0.5 * pen.b[j] * v[t] * v[t]
-    decrease = pen_new - pen_old
+    pen_old = subset_penalty(w_old, ws, pen)
+    decrease = subset_penalty(v, ws, pen) - pen_old
     for i in range(n):
         decrease += g[i] * step[i]
-    roundoff = np.finfo(np.float64).eps * (abs(loss) + pen_old)
-    if not decrease < ROUNDOFF_SLACK * roundoff:
-        return loss, epochs  # not a descent direction
+    roundoff = objective_roundoff(loss, pen_old)
+    if not is_descent(decrease, roundoff):
+        return loss, epochs
     t_step = 1.0
     new_loss = loss
     ratios = np.empty(n)
     accepted = False
     for _ in range(MAX_HALVINGS):
         new_loss = moved_loss(ETA, Y, c, k, step, t_step, T, loss, ratios)
-        pen_t = 0.0
-        for t in range(m):
-            j = ws[t]
-            w_t = w_old[t] + t_step * (v[t] - w_old[t])
-            pen_t += pen.a[j] * abs(w_t) + 0.5 * pen.b[j] * w_t * w_t
-        if new_loss + pen_t <= loss + pen_old + ARMIJO * t_step * decrease:
-            accepted = True
-            break
-        if t_step == 1.0 and new_loss + pen_t <= loss + pen_old + ROUNDOFF_SLACK * roundoff:
-            # Near the optimum the decrease is below the round-off of the objective, which
-            # can then not confirm it: the full Newton step is taken, as it is there exact.
+        pen_t = subset_penalty(w_old + t_step * (v - w_old), ws, pen)
+        if accepts(new_loss + pen_t, loss + pen_old, t_step, decrease, roundoff):
             accepted = True
             break
         t_step *= 0.5

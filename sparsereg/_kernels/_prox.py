@@ -43,6 +43,16 @@ def penalty_value(w, pen):
 
 
 @kernel
+def subset_penalty(v, cols, pen):
+    """The penalty of coefficients ``v`` of the features ``cols``."""
+    total = 0.0
+    for t in range(cols.shape[0]):
+        j = cols[t]
+        total += pen.a[j] * abs(v[t]) + 0.5 * pen.b[j] * v[t] * v[t]
+    return total
+
+
+@kernel
 def _projected_exactly(grad_p, g_s, coef, positive, unpen, chosen, corr_err):
     """Whether the projection left ``x_j^T r = 0`` (up to round-off) for the unpenalized
     features it was meant to clear, and ``<= 0`` for the others under ``positive``.

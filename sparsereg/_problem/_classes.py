@@ -11,6 +11,7 @@ import scipy.sparse as sp
 
 from .._kernels._bundles import PenaltyData
 from .._kernels._stats import column_moments
+from ._class_chunks import constraint_block, labels_matrix
 from ._rows import OFFSET_RATIO, kernel_matrix, scipy_csc
 
 HUGE_PENALTY = 1e300  # a finite "infinite" L1 weight: keeps every penalized coefficient at 0
@@ -51,11 +52,7 @@ class ClassDesign:
         self.c = s / self.total_weight
         K = 1 if n_classes == 2 else n_classes
         self.n_classes = n_classes
-        self.Y = np.zeros((K, n))
-        if K == 1:
-            self.Y[0] = codes == 1
-        else:
-            self.Y[codes, np.arange(n)] = 1.0
+        self.Y = labels_matrix(codes, K)
         storage = kernel_matrix(X, None)
         total, sq, wsq = column_moments(storage, self.c)
         self.shift = np.zeros(p)
@@ -105,15 +102,7 @@ class ClassDesign:
     def constraint_columns(self, unpen):
         """The columns whose dual constraints are equalities: ones (intercept) and the
         unpenalized features, dense (n, m)."""
-        cols = []
-        if self.fit_intercept:
-            cols.append(np.ones((self.n_samples, 1)))
-        if len(unpen):
-            block = self.matrix()[:, unpen]
-            cols.append(block.toarray() if self.sparse else np.asarray(block))
-        if not cols:
-            return np.zeros((self.n_samples, 0))
-        return np.ascontiguousarray(np.hstack(cols), dtype=np.float64)
+        return constraint_block(self.matrix(), unpen, self.fit_intercept)
 
     def coef_in(self, coef, intercept):
         """``(W, B)`` in the stored X's terms from coefficients in the data's."""

@@ -39,13 +39,13 @@ def logistic_path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, po
     gaps = np.zeros(len(alphas))
     n_iter = np.zeros(len(alphas), dtype=np.int64)
     losses = np.zeros(len(alphas))
-    coef = intercept = None
+    state = None  # each alpha starts from the previous solution and its correlations
     unconverged = 0
     for k, alpha in enumerate(alphas):
         sol = solve_logistic(design, float(alpha), l1_ratio, penalty_factor=penalty_factor,
-                             positive=positive, tol=tol, max_iter=max_iter, coef_init=coef,
-                             intercept_init=intercept, warn=False)
-        coef, intercept = sol.coef, sol.intercept
+                             positive=positive, tol=tol, max_iter=max_iter, state=state,
+                             warn=False, keep_state=True)
+        coef, intercept, state = sol.coef, sol.intercept, sol.state
         coefs[k], intercepts[k], gaps[k], n_iter[k] = coef, intercept, sol.dual_gap, sol.n_iter
         losses[k] = sol.loss
         unconverged += not sol.converged

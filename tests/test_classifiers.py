@@ -199,7 +199,8 @@ def test_positive_with_an_unpenalized_feature_at_its_bound_converges():
         est.fit(X, y)
     ref = rl.Problem(X, y, 0.01, 1.0, penalty_factor=[1, 0, 1], positive=True)
     P, lower, upper = rl.certified_suboptimality(ref, est.coef_, est.intercept_)
-    assert P - lower <= 1e-12  # the fit itself is optimal
+    # the fit is within its certificate of the independent bracket's optimum
+    assert P - lower <= est.dual_gap_ <= 1e-8 * ref.null_objective()
     assert est.coef_[0, 1] == 0
     assert not [w for w in caught if issubclass(w.category, ConvergenceWarning)]
     assert est.dual_gap_ <= 1e-8 * ref.null_objective()

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from sklearn.exceptions import ConvergenceWarning
 
 import _reference_logistic as rl
+import sparsereg
 from sparsereg import ElasticNetClassifier, L1Classifier, L2Classifier
 
 EPS = np.finfo(np.float64).eps
@@ -152,6 +153,37 @@ def test_reported_gap_bounds_the_true_suboptimality(prob, data):
     if positive:
         assert np.all(est.coef_ >= 0)
     assert_certificate(est, ref, warned, ref.null_objective())
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(prob=class_problems(), data=st.data())
+def test_path_gaps_bound_the_true_suboptimality(prob, data):
+    """Along a path each alpha starts from the previous solution and its correlations, and
+    may be certified by the linearized (quadratic-model) dual point: every reported gap
+    still bounds the suboptimality bracketed independently."""
+    penalty = data.draw(st.sampled_from(["l1", "elasticnet"]), label="penalty")
+    positive = data.draw(st.booleans(), label="positive")
+    tol = data.draw(st.sampled_from([1e-3, 1e-5, 1e-8]), label="tol")
+    l1_ratio = 1.0 if penalty == "l1" else 0.5
+    alphas = alpha_scale(prob) * np.geomspace(0.9, 0.01, 8) / l1_ratio
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        path = sparsereg.regularization_path(
+            prob["X"], prob["y"], loss="logistic", penalty=penalty, alphas=alphas, tol=tol,
+            max_iter=200, fit_intercept=prob["fit_intercept"], sample_weight=prob["sw"],
+            class_weight=prob["class_weight"], penalty_factor=prob["pf"], positive=positive)
+    warned = any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    K = 1 if prob["K"] == 2 else prob["K"]
+    for k, alpha in enumerate(path.alphas):
+        ref = reference_problem(prob, alpha, l1_ratio, positive)
+        coef = np.asarray(path.coefs[k]).reshape(K, -1)
+        intercept = np.asarray(path.intercepts[k]).reshape(K)
+        P, lower, upper = rl.certified_suboptimality(ref, coef, intercept)
+        P0 = ref.null_objective()
+        gap = float(path.dual_gaps[k])
+        assert P - upper <= gap + 1e-13 * P0, (k, float(P - upper), gap)
+        if not warned:
+            assert gap <= tol * P0 * (1 + 1e-12), (k, gap, tol * P0)
 
 
 # ----------------------------------------------------------------------------------------

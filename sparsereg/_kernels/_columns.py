@@ -243,30 +243,43 @@ def _col_axpy_weighted(X, j, scale, v, w):
     return None
 
 
-def col_dot_rows(X, j, VT, out):  # pragma: no cover - replaced by Numba
-    """``out[k] = x_j^T VT[:, k]`` for every column ``k`` of ``VT`` (n, K): the column is
-    read once for all K vectors (stored row by row, so each entry meets K neighbours)."""
+def col_dot_rows(X, j, V, VT, out):  # pragma: no cover - replaced by Numba
+    """``out[r] = x_j^T V[r]`` for every row of ``V`` (R, n), ``VT`` being its transpose:
+    one column against several vectors. Dense: a contiguous dot per row, the column staying
+    in cache between them; CSC: one walk over the pattern, each row index meeting its R
+    neighbours in ``VT``."""
     raise NotImplementedError
 
 
 @overload(col_dot_rows, jit_options={"fastmath": _FAST})
-def _col_dot_rows(X, j, VT, out):
+def _col_dot_rows(X, j, V, VT, out):
     if isinstance(X, types.Array):
-        def dense(X, j, VT, out):
-            out[:] = 0.0
-            for i in range(X.shape[0]):
-                x = X[i, j]
-                for k in range(VT.shape[1]):
-                    out[k] += x * VT[i, k]
+        def dense(X, j, V, VT, out):
+            if V.shape[0] == 2:  # two vectors (a binary fit's two dual points): one read
+                v0, v1 = V[0], V[1]
+                t0 = 0.0
+                t1 = 0.0
+                for i in range(X.shape[0]):
+                    x = X[i, j]
+                    t0 += x * v0[i]
+                    t1 += x * v1[i]
+                out[0], out[1] = t0, t1
+                return
+            for r in range(V.shape[0]):
+                v = V[r]
+                total = 0.0
+                for i in range(X.shape[0]):
+                    total += X[i, j] * v[i]
+                out[r] = total
         return dense
     if isinstance(X, types.BaseTuple):
-        def csc(X, j, VT, out):
+        def csc(X, j, V, VT, out):
             data, indices, indptr = X
             out[:] = 0.0
             for t in range(indptr[j], indptr[j + 1]):
                 x = data[t]
                 i = indices[t]
-                for k in range(VT.shape[1]):
-                    out[k] += x * VT[i, k]
+                for r in range(VT.shape[1]):
+                    out[r] += x * VT[i, r]
         return csc
     return None

@@ -15,6 +15,12 @@ the log-sum-exp). The fitted probabilities give a point whose intercept equation
 to the accuracy of the fit, so :func:`dual_point` moves them, to first order along the
 softmax, until those equations hold exactly; scaling towards ``y`` (``t -> (1 - kappa) y +
 kappa t``) keeps ``t`` in the simplex and brings the L1 constraints within reach.
+
+Any point of the simplex gives a lower bound, so a second candidate is tried after Newton
+steps: the probabilities linearized at the steps' start (:func:`linearized_probabilities`),
+whose residual is the quadratic model's. The model's optimum satisfies the working set's KKT
+equations exactly, so its gap is second order in the step where the fitted probabilities'
+is first order (on the 100-alpha path L6, one Newton step: 2.5e-7 against 3.4e-5).
 """
 
 import numpy as np
@@ -75,6 +81,28 @@ def softmax_state(ETA, Y, c, T, LSE):
             fit += Y[k, i] * ETA[k, i]
         total += c[i] * (lse - fit)
     return total
+
+
+@kernel
+def linearized_probabilities(T_ref, ETA_ref, ETA, out):
+    """``T_ref + J (ETA - ETA_ref)`` with the softmax's Jacobian ``J`` at ``T_ref`` (binary:
+    ``t (1 - t) d``; classes: ``t_k (d_k - sum_l t_l d_l)``), in ``out``; rows keep their
+    sums. Returns whether every entry is in ``[0, 1]`` (else the point is no candidate)."""
+    K, n = ETA.shape
+    inside = True
+    for i in range(n):
+        if K == 1:
+            t = T_ref[0, i]
+            out[0, i] = t + t * (1.0 - t) * (ETA[0, i] - ETA_ref[0, i])
+        else:
+            mean = 0.0
+            for k in range(K):
+                mean += T_ref[k, i] * (ETA[k, i] - ETA_ref[k, i])
+            for k in range(K):
+                out[k, i] = T_ref[k, i] * (1.0 + ETA[k, i] - ETA_ref[k, i] - mean)
+        for k in range(K):
+            inside = inside and 0.0 <= out[k, i] <= 1.0
+    return inside
 
 
 @kernel(inline="always")

@@ -26,6 +26,7 @@ from ._logistic import (
     WEIGHT_FLOOR,
     dual_entropy,
     dual_point,
+    linearized_probabilities,
     move_class,
     moved_loss,
     softmax_state,
@@ -33,6 +34,10 @@ from ._logistic import (
 from ._prox import penalty_value, subset_penalty
 
 INNER_EPOCHS = 100  # coordinate-descent epochs per Newton direction at most
+MAX_INNER = 20  # Newton steps on one working set before the next pass over X, unless
+INNER_GAP = 0.9  # the restricted problem's gap is below this fraction of tol, or
+GAP_DECREASE = 0.1  # this fraction of the last pass's gap (a wrong working set, early on,
+# is not worth solving accurately)
 
 
 @kernel
@@ -68,9 +73,12 @@ def _sub_penalty(pen, ws, scale):
 
 
 @kernel
-def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner, loss):
-    """One proximal-Newton step on class ``k``'s coefficients and intercept; returns the
-    new loss value and the coordinate-descent epochs run."""
+def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner, loss,
+                guess):
+    """One proximal-Newton step on class ``k``'s coefficients and intercept, its
+    coordinate descent started from ``guess[k]`` (``W`` itself, or a path's extrapolation:
+    only the start changes, not the model); returns the new loss value and the
+    coordinate-descent epochs run."""
     n = ETA.shape[1]
     m = ws.shape[0]
     binary = ETA.shape[0] == 1
@@ -116,7 +124,9 @@ def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner
     w_old = np.empty(m)
     for t in range(m):
         w_old[t] = W[k, ws[t]]
-    v = w_old.copy()
+    v = np.empty(m)
+    for t in range(m):
+        v[t] = guess[k, ws[t]]
     R = np.empty(n)
     sum_r = refresh_residual(d, v, R)
     sum_r, epochs = inner_solve(d, np.arange(m), v, R, sum_r, sub, tol_inner / S_h,
@@ -163,23 +173,25 @@ def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner
 
 @kernel
 def _correlations(X, theta, active, G):
-    """``G[k, j] = x_j^T theta_k`` for the active pairs (one pass over X for all classes)."""
-    K, p = G.shape
-    if K == 1:
+    """``G[r, j] = x_j^T theta_r`` where ``active[r % K, j]`` (``K`` classes; the rows of
+    ``theta`` are one or more dual points' classes), in one pass over X."""
+    R, p = G.shape
+    K = active.shape[0]
+    if R == 1:
         theta_0 = theta[0]
         for j in range(p):
             G[0, j] = col_dot(X, j, theta_0) if active[0, j] else 0.0
         return
-    thetaT = np.ascontiguousarray(theta.T)  # (n, K): each column of X read once
-    out = np.empty(K)
+    out = np.empty(R)
+    thetaT = np.ascontiguousarray(theta.T)  # the rows side by side, for sparse columns
     for j in range(p):
         any_active = False
         for k in range(K):
             any_active = any_active or active[k, j]
         if any_active:
-            col_dot_rows(X, j, thetaT, out)
-        for k in range(K):
-            G[k, j] = out[k] if active[k, j] else 0.0
+            col_dot_rows(X, j, theta, thetaT, out)
+        for r in range(R):
+            G[r, j] = out[r] if active[r % K, j] else 0.0
 
 
 @kernel
@@ -271,10 +283,12 @@ def center_classes(W, pen, grouped):
     feature, so the loss is too; only the penalty decides, and class-by-class Newton steps
     hardly move in that direction. The best shift lies at a kink (a coefficient: the median
     for pure L1) or where the derivative of the L2 part cancels the L1 part's in a segment
-    (the mean for pure L2). Unpenalized features are left alone.
+    (the mean for pure L2). Unpenalized features are left alone. Returns whether ``W``
+    changed (each class's predictor then moves too, though not the probabilities).
     """
     K, p = W.shape
     a, b = pen.a, pen.b
+    moved = False
     for j in range(p):
         if a[j] == 0.0 and b[j] == 0.0:
             continue
@@ -288,6 +302,7 @@ def center_classes(W, pen, grouped):
         if grouped:  # ||W_j - d 1|| and ||W_j - d 1||^2 are both smallest at the mean
             for k in range(K):
                 W[k, j] = col[k] - total / K
+            moved = moved or total != 0.0
             continue
         ordered = np.sort(col)
         best, best_value = 0.0, _shift_objective(col, 0.0, a[j], b[j])
@@ -305,20 +320,24 @@ def center_classes(W, pen, grouped):
                     if value < best_value:
                         best, best_value = d, value
         if best != 0.0:
+            moved = True
             for k in range(K):
                 W[k, j] = col[k] - best
+    return moved
 
 
 @kernel
-def _dual_correlations(X, Y, T, c, A, W, pen, norms, active, fit_intercept, theta, G):
-    """The corrected dual point (``theta``) and its correlations ``G`` (filled in place);
-    returns ``(Tp, feasible, err)``.
+def _dual_correlations(X, Y, Ts, c, A, W, pen, norms, active, fit_intercept, theta, G, reuse):
+    """The corrected dual points of the candidate probabilities ``Ts`` (``(C, K, n)``) in
+    ``theta`` (``(C K, n)``) and their correlations in ``G`` (``(C K, p)``), filled in
+    place (with ``reuse``, ``G`` already holds them and is not recomputed); returns
+    ``(Tps, feasible, err)``.
 
     The intercepts and the unpenalized features need ``x_j^T theta_k = 0``; under
     ``positive`` an unpenalized coefficient at 0 needs only ``<= 0``, so its equation is
     imposed only once its correlation would be positive (as for least squares).
     """
-    K, n = Y.shape
+    C, K, n = Ts.shape
     offset = 1 if fit_intercept else 0
     m = A.shape[1]
     equality = np.ones((m, K), dtype=np.bool_)
@@ -326,36 +345,136 @@ def _dual_correlations(X, Y, T, c, A, W, pen, norms, active, fit_intercept, thet
         for u in range(pen.unpen.shape[0]):
             for k in range(K):
                 equality[offset + u, k] = W[k, pen.unpen[u]] > 0.0
-    Tp, feasible = T.copy(), True
-    err = np.zeros(K)
-    for _ in range(m * K + 1):
-        Tp, feasible = dual_point(Y, T, c, A, equality)
-        theta_norms = np.zeros(K)
-        for k in range(K):
-            for i in range(n):
-                theta[k, i] = c[i] * (Y[k, i] - Tp[k, i])
-                theta_norms[k] += theta[k, i] * theta[k, i]
-            theta_norms[k] = np.sqrt(theta_norms[k])
-        _correlations(X, theta, active, G)
+    Tps = Ts.copy()
+    feasible = np.ones(C, dtype=np.bool_)
+    err = np.zeros(C * K)
+    for attempt in range(m * K + 1):
+        theta_norms = np.zeros(C * K)
+        for s in range(C):
+            Tps[s], feasible[s] = dual_point(Y, Ts[s], c, A, equality)
+            for k in range(K):
+                r = s * K + k
+                for i in range(n):
+                    theta[r, i] = c[i] * (Y[k, i] - Tps[s, k, i])
+                    theta_norms[r] += theta[r, i] * theta[r, i]
+                theta_norms[r] = np.sqrt(theta_norms[r])
         err = correlation_errors(theta_norms, n)
+        if not (reuse and attempt == 0):
+            _correlations(X, theta, active, G)
         grew = False
-        if pen.positive and feasible:
+        if pen.positive:
             for u in range(pen.unpen.shape[0]):
                 j = pen.unpen[u]
                 for k in range(K):
-                    if not equality[offset + u, k] and G[k, j] > 4.0 * err[k] * norms[j]:
-                        equality[offset + u, k] = True
-                        grew = True
+                    for s in range(C):
+                        r = s * K + k
+                        if feasible[s] and not equality[offset + u, k] \
+                                and G[r, j] > 4.0 * err[r] * norms[j]:
+                            equality[offset + u, k] = True
+                            grew = True
         if not grew:
             break
-    return Tp, feasible, err
+    return Tps, feasible, err
+
+
+@kernel
+def _gap_parts(X, Y, Ts, c, A, W, pen, norms, mask, fit_intercept, grouped, theta, G, reuse):
+    """The best dual objective over the candidate probabilities ``Ts`` (``(C, K, n)``),
+    from their correlations ``G`` over the ``mask``ed pairs (the others are left 0: the
+    gap of the problem restricted to the mask); returns ``(dual, kappa, err, s)``, ``s``
+    the best candidate (its correlations are ``G[s K:(s + 1) K]``)."""
+    C, K, _ = Ts.shape
+    Tps, feasible, err = _dual_correlations(X, Y, Ts, c, A, W, pen, norms, mask,
+                                            fit_intercept, theta[:C * K], G[:C * K], reuse)
+    best, best_kappa, best_s = -np.inf, 0.0, 0
+    for s in range(C):
+        G_s, err_s = G[s * K:(s + 1) * K], err[s * K:(s + 1) * K]
+        kappa = dual_scaling(G_s, feasible[s], pen, norms, err_s, grouped)
+        dual = dual_entropy(Y, Tps[s], c, kappa) - penalty_conjugate(G_s, kappa, pen, norms,
+                                                                     err_s, grouped)
+        if dual > best:
+            best, best_kappa, best_s = dual, kappa, s
+    return best, best_kappa, err[best_s * K:(best_s + 1) * K], best_s
+
+
+@kernel
+def _penalty(W, pen, grouped):
+    if grouped:
+        return group_penalty(W, pen)
+    total = 0.0
+    for k in range(W.shape[0]):
+        total += penalty_value(W[k], pen)
+    return total
+
+
+@kernel
+def _screen(G, W, pen, active, kappa, err, norms, cnorms, radius, grouped):
+    """Gap-safe screening: ``|x_j^T theta*| < a_j`` certifies ``w_jk* = 0`` (grouped: the
+    classes' norm, for the whole feature); clears ``active`` for those pairs."""
+    K, p = G.shape
+    a = pen.a
+    for j in range(p):
+        if a[j] == 0.0:
+            continue
+        norm_sq = 0.0
+        for k in range(K):
+            if active[k, j]:
+                g = G[k, j] if pen.positive else abs(G[k, j])
+                g_hi = g + err[k] * norms[j]
+                norm_sq += g_hi * g_hi
+                if not grouped and kappa * g_hi + radius * cnorms[j] < a[j] \
+                        and W[k, j] == 0.0:
+                    active[k, j] = False
+        if grouped and kappa * np.sqrt(norm_sq) + radius * cnorms[j] < a[j]:
+            zero = True
+            for k in range(K):
+                zero = zero and W[k, j] == 0.0
+            if zero:
+                for k in range(K):
+                    active[k, j] = False
+
+
+@kernel
+def _newton_steps(X, Y, c, W, B, ETA, T, LSE, pen, mask, G, fit_intercept, inner_tol,
+                  loss, grouped, ws_min, in_ws, record, guess):
+    """One proximal-Newton step per class (or one grouped step) on the working sets drawn
+    from the ``mask``ed pairs with the correlations ``G`` (marked in ``in_ws`` if
+    ``record``); returns the new loss and the coordinate-descent epochs run."""
+    K = W.shape[0]
+    epochs = 0
+    if grouped:
+        ws, worst = group_working_set(W, G, pen, mask[0], ws_min)
+        if record:
+            for k in range(K):
+                in_ws[k, ws] = True
+        loss, inner = grouped_step(X, Y, c, W, B, ETA, T, LSE, pen, ws, fit_intercept,
+                                   inner_tol * worst, loss, INNER_EPOCHS)
+        return loss, inner
+    for k in range(K):
+        ws, worst = working_set(W[k], G[k], pen, mask[k], ws_min)
+        if record:
+            in_ws[k, ws] = True
+        if ws.shape[0] == 0 and not fit_intercept:
+            continue
+        loss, inner = _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept,
+                                  inner_tol * worst, loss, guess)
+        epochs += inner
+    return loss, epochs
 
 
 @kernel
 def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, max_iter,
-                 ws_min, inner_tol, grouped):
+                 ws_min, inner_tol, max_inner, grouped, G, reuse, complete, guess):
     """Minimise ``F(W X^T + B) + sum_k penalty(W[k])`` (logistic for ``K = 1``, multinomial
     otherwise) from ``(W, B)``, updated in place.
+
+    Each outer iteration makes one pass over X (the duality gap; stop when small enough),
+    screens, and draws the working sets; up to ``max_inner`` proximal-Newton steps on them
+    follow, until the gap of the problem restricted to the working sets (their columns
+    only) is below ``INNER_GAP * tol_abs`` or ``GAP_DECREASE`` times the pass's gap; then
+    the next pass checks the whole problem. From a warm start (a path's next alpha) the
+    working set is usually right and one pass certifies several steps; from a cold start
+    it is not, and one step per pass (``max_inner = 1``) is fastest.
 
     Parameters
     ----------
@@ -377,13 +496,20 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
     tol_abs : float
         Stop when the duality gap, round-off margin included, is at most this.
     max_iter, ws_min : int
-        Outer iterations at most; smallest working set.
+        Newton steps at most; smallest working set.
     inner_tol : float
         Each Newton direction is solved until its largest step is below this fraction of
         the largest KKT violation.
+    max_inner : int
+        Newton steps per pass over X at most.
     grouped : bool
         The grouped multinomial penalty (a feature's K coefficients enter together):
         :func:`~._grouped.grouped_step` instead of class-by-class steps.
+    G : ndarray (K, p)
+        Out: the correlations ``x_j^T theta_k`` at the returned point's dual point (all of
+        them if ``complete``, else screened pairs are 0). In, with ``reuse``: those of the
+        starting ``(W, B)`` (a previous solve's output on the same data, ``complete``).
+    reuse, complete : bool
 
     Returns
     -------
@@ -394,12 +520,20 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
     a = pen.a
     curvature = BINARY_CURVATURE if K == 1 else MULTINOMIAL_CURVATURE
     ETA = np.empty((K, n))
-    T = np.empty((K, n))
+    # Candidate probabilities of the dual point: the fitted ones and, after Newton steps,
+    # those linearized at the steps' start (Ts[1], from ETA_ref and T_ref).
+    Ts = np.empty((2, K, n))
+    T = Ts[0]
+    ETA_ref = np.empty((K, n))
+    T_ref = np.empty((K, n))
     LSE = np.empty(n)
-    theta = np.empty((K, n))
-    G = np.empty((K, p))
+    theta = np.empty((2 * K, n))
+    G_all = np.zeros((2 * K, p))
+    G_all[:K] = G
+    G_ws = np.zeros((2 * K, p))
     size = np.empty(n)
     active = np.ones((K, p), dtype=np.bool_)
+    every = np.ones((K, p), dtype=np.bool_)
     for j in range(p):
         if cnorms[j] == 0.0 and a[j] > 0.0:
             for k in range(K):
@@ -407,59 +541,67 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
                 W[k, j] = 0.0
     n_iter = 0
     epochs = 0
+    n_cand = 1
     while True:
         # A predictor from scratch each pass (no drift; cheap next to the correlations).
         predictor(X, W, B, ETA, size)
         loss = softmax_state(ETA, Y, c, T, LSE)
-        primal = loss
-        if grouped:
-            primal += group_penalty(W, pen)
-        else:
-            for k in range(K):
-                primal += penalty_value(W[k], pen)
-        Tp, feasible, err = _dual_correlations(X, Y, T, c, A, W, pen, norms, active,
-                                               fit_intercept, theta, G)
-        kappa = dual_scaling(G, feasible, pen, norms, err, grouped)
-        dual = dual_entropy(Y, Tp, c, kappa) - penalty_conjugate(G, kappa, pen, norms, err,
-                                                                 grouped)
+        primal = loss + _penalty(W, pen, grouped)
+        if n_cand == 2:  # only where it won the restricted problem: a second vector to
+            # correlate costs as much again on sparse X and K more for classes
+            n_cand = 2 if linearized_probabilities(T_ref, ETA_ref, ETA, Ts[1]) else 1
+        dual, kappa, err, best = _gap_parts(X, Y, Ts[:n_cand], c, A, W, pen, norms,
+                                            every if complete else active, fit_intercept,
+                                            grouped, theta, G_all, reuse)
+        reuse = False
         gap = certified_gap(primal, dual, c @ size, n + p * K)
         if gap <= tol_abs or n_iter >= max_iter:
+            G[:] = G_all[:K]
             return gap, primal, n_iter, epochs
-        # Gap-safe screening: |x_j^T theta*| < a_j certifies w_jk* = 0 (grouped: the
-        # classes' norm, for the whole feature).
-        radius = np.sqrt(2.0 * curvature * gap)
-        for j in range(p):
-            if a[j] == 0.0:
-                continue
-            norm_sq = 0.0
-            for k in range(K):
-                if active[k, j]:
-                    g = G[k, j] if pen.positive else abs(G[k, j])
-                    g_hi = g + err[k] * norms[j]
-                    norm_sq += g_hi * g_hi
-                    if not grouped and kappa * g_hi + radius * cnorms[j] < a[j] \
-                            and W[k, j] == 0.0:
-                        active[k, j] = False
-            if grouped and kappa * np.sqrt(norm_sq) + radius * cnorms[j] < a[j]:
-                zero = True
-                for k in range(K):
-                    zero = zero and W[k, j] == 0.0
-                if zero:
-                    for k in range(K):
-                        active[k, j] = False
-        if grouped:
-            ws, worst = group_working_set(W, G, pen, active[0], ws_min)
-            loss, inner = grouped_step(X, Y, c, W, B, ETA, T, LSE, pen, ws, fit_intercept,
-                                       inner_tol * worst, loss, INNER_EPOCHS)
+        # Screening around the dual point of the gap; working sets from the true gradient.
+        _screen(G_all[best * K:(best + 1) * K], W, pen, active, kappa, err, norms, cnorms,
+                np.sqrt(2.0 * curvature * gap), grouped)
+        G_true = G_all[:K]
+        # The working sets (the support and the worst violators), drawn by the first step
+        # and kept as a mask for the next ones, which draw from it afresh.
+        in_ws = np.zeros((K, p), dtype=np.bool_)
+        G_step = G_true
+        n_cand = 1
+        for inner_it in range(max_inner):
+            if max_inner > 1:  # the linearized candidate's reference point
+                ETA_ref[:] = ETA
+                T_ref[:] = T
+            if inner_it == 0:
+                loss, inner = _newton_steps(X, Y, c, W, B, ETA, T, LSE, pen, active, G_step,
+                                            fit_intercept, inner_tol, loss, grouped, ws_min,
+                                            in_ws, True, guess if n_iter == 0 else W)
+            else:
+                loss, inner = _newton_steps(X, Y, c, W, B, ETA, T, LSE, pen, in_ws, G_step,
+                                            fit_intercept, inner_tol, loss, grouped, p, in_ws,
+                                            False, W)
             epochs += inner
-        else:
-            for k in range(K):
-                ws, worst = working_set(W[k], G[k], pen, active[k], ws_min)
-                if ws.shape[0] == 0 and not fit_intercept:
-                    continue
-                loss, inner = _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws,
-                                          fit_intercept, inner_tol * worst, loss)
-                epochs += inner
-        if K > 1 and not pen.positive:
-            center_classes(W, pen, grouped)
-        n_iter += 1
+            shifted = K > 1 and not pen.positive and center_classes(W, pen, grouped)
+            if shifted:
+                for k in range(K):  # a shift may move a class's zero: keep it in play
+                    for j in range(p):
+                        if W[k, j] != 0.0:
+                            in_ws[k, j] = True
+                            active[k, j] = True
+            n_iter += 1
+            if n_iter >= max_iter or inner_it == max_inner - 1:
+                break
+            if shifted:  # it moved every class's predictor (the next pass recomputes it)
+                predictor(X, W, B, ETA, size)
+                loss = softmax_state(ETA, Y, c, T, LSE)
+            # The restricted problem's gap from the maintained state: a stopping rule only
+            # (the certificate is the next pass's), which also tells whether the linearized
+            # candidate is worth correlating with every column there.
+            lin = linearized_probabilities(T_ref, ETA_ref, ETA, Ts[1])
+            dual_ws, _, _, best = _gap_parts(X, Y, Ts[:2 if lin else 1], c, A, W, pen, norms,
+                                             in_ws, fit_intercept, grouped, theta, G_ws,
+                                             False)
+            n_cand = 1 + best
+            if abs(loss + _penalty(W, pen, grouped) - dual_ws) <= max(INNER_GAP * tol_abs,
+                                                                      GAP_DECREASE * gap):
+                break
+            G_step = G_ws[:K]

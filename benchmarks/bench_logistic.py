@@ -497,7 +497,8 @@ def main(argv=None):
     harness.save(result, t_start, RESULTS / f"logistic{suffix}.json", log)
     md = RESULTS / "benchmarks_logistic_quick.md" if args.quick else \
         DOCS / "benchmarks_logistic.md"
-    md.write_text(report_logistic.render(result))
+    md.write_text(report_logistic.render(result, None if args.quick else
+                                         report_logistic.load_race()))
     log(f"wrote {md}")
 
 

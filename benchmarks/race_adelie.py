@@ -48,6 +48,7 @@ import os
 import sys
 import time
 import warnings
+from pathlib import Path
 from statistics import median
 
 if not __package__:
@@ -61,6 +62,8 @@ os.sched_setaffinity(0, range(os.cpu_count()))  # ... undo it at once
 AFFINITY = sorted(os.sched_getaffinity(0))
 
 from threadpoolctl import threadpool_limits  # noqa: E402
+
+import sparsereg  # noqa: E402
 
 from benchmarks import harness  # noqa: E402
 from benchmarks.adapters import HALF_DECADE  # noqa: E402
@@ -391,7 +394,10 @@ def main(argv=None):
             f"{res['reference']['certified_rel_gap']:.1e}")
     with open(args.out, "w") as f:
         json.dump(dict(mapping=mapping, results=results, affinity=AFFINITY,
-                       adelie=adelie.__version__, numpy=np.__version__), f, indent=1,
+                       adelie=adelie.__version__, numpy=np.__version__,
+                       date=time.strftime("%Y-%m-%dT%H:%M"),
+                       sparsereg_source_sha1=harness.source_hash(Path(sparsereg.__file__).parent)),
+                  f, indent=1,
                   default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o))
     log(f"wrote {args.out}")
 

@@ -145,7 +145,7 @@ def row_table(block):
         if "reported_gap" in r:
             notes.append(f"own dual_gap_ {r['reported_gap']:.1e}"
                          + ("" if r["gap_bounds_subopt"] else " **does not bound P - P\\***"))
-        lines.append(f"| {bold}{r['solver']}{bold} | {r['tol_param']} | {fmt_tol(r)} | "
+        lines.append(f"| {bold}{r['solver']}{bold} | {r['tol_param']} | {r['tol']:.0e} | "
                      f"{bold}{fmt_time(r['time'])}{bold} | {r['passes']:.0f} | "
                      f"{r['subopt']:.1e} | {_yes(r['reached'])} | {r['runs']} | {r['nnz']} | "
                      f"{'; '.join(notes)} |")
@@ -217,11 +217,60 @@ def verification_section(tables):
     return lines
 
 
-def render(result):
+def adelie_section(race):
+    """The side-by-side race against adelie (``race_adelie.py``'s JSON), if there is one."""
+    if not race:
+        return []
+    m = race["mapping"]
+    lines = ["", "## adelie, side by side (separate run)", "",
+             f"adelie {race['adelie']} needs `numpy<2`, so it cannot share this environment; "
+             "`benchmarks/race_adelie.py` races it against sparsereg in its own virtual "
+             f"environment (numpy {race['numpy']}; recipe in its docstring), with the same "
+             "problems, protocol and one BLAS thread, the process affinity restored after "
+             "`import adelie`, and the two libraries' timed runs alternated. Mapping check: "
+             f"adelie's P matches sparsereg's certified optimum to "
+             f"{m['adelie']['rel_diff']:.1e} (lmda = alpha). Run of "
+             f"{race.get('date', 'unknown date')}"
+             + (f", sparsereg sources `{race['sparsereg_source_sha1']}`"
+                if race.get("sparsereg_source_sha1") else "")
+             + "; results in `benchmarks/results/race_adelie.json`.", "",
+             "| problem | solver | tol | time (median) | passes | rel. subopt | load at start, "
+             "other processes |", "|---|---|---|---|---|---|---|"]
+    verdicts = []
+    for res in race["results"]:
+        rows = [r for r in res["rows"] if r.get("seconds") is not None]
+        ours = [r for r in rows if r["solver"].startswith("sparsereg")]
+        theirs = [r for r in rows if r["solver"].startswith("adelie")]
+        best = min(rows, key=lambda r: r["seconds"]) if rows else None
+        for r in rows:
+            t = fmt_time(r["seconds"])
+            lines.append(f"| {res['problem']} | {r['solver']} | {r['tol']:.0e} | "
+                         + (f"**{t}**" if r is best else t)
+                         + f" | {r['passes']:.0f} | {r['subopt']:.1e} | "
+                         f"{res['load_start'][0]:.2f}, {res['other_cores']:.2f} cores |")
+        if ours and theirs:
+            ratio = min(x["seconds"] for x in theirs) / ours[0]["seconds"]
+            verdicts.append(f"{res['problem']} {ratio:.2f}x")
+    lines += ["", "sparsereg against adelie's fastest variant (adelie's time / sparsereg's; "
+              "> 1: sparsereg is faster): " + ", ".join(verdicts) + "."]
+    return lines
+
+
+def render(result, race=None):
     lines = header(result) + summary(result) + problem_sections(result)
     lines += first_call_section(result.get("first_calls"))
     lines += verification_section(result.get("verification"))
+    lines += adelie_section(race)
     return "\n".join(lines) + "\n"
+
+
+def load_race(path=None):
+    """``results/race_adelie.json`` (or ``path``) if it exists."""
+    import json
+
+    path = Path(path) if path else Path(__file__).resolve().parent / "results" / \
+        "race_adelie.json"
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 if __name__ == "__main__":
@@ -231,5 +280,5 @@ if __name__ == "__main__":
     src = Path(sys.argv[1]) if len(sys.argv) > 1 else here / "results" / "logistic.json"
     dst = Path(sys.argv[2]) if len(sys.argv) > 2 else \
         here.parent / "docs" / "benchmarks_logistic.md"
-    dst.write_text(render(json.loads(src.read_text())))
+    dst.write_text(render(json.loads(src.read_text()), load_race()))
     print(f"wrote {dst}")

@@ -172,6 +172,21 @@ def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner
 
 
 @kernel
+def _copy_rows(src, dst):
+    """``dst[:m] = src[:m]`` for 2-D arrays, ``m`` the smaller row count (a plain loop:
+    slice assignment costs seconds of compilation per signature)."""
+    for r in range(min(src.shape[0], dst.shape[0])):
+        for j in range(src.shape[1]):
+            dst[r, j] = src[r, j]
+
+
+@kernel
+def _mark(flags, indices):
+    for t in range(indices.shape[0]):
+        flags[indices[t]] = True
+
+
+@kernel
 def _correlations(X, theta, active, G):
     """``G[r, j] = x_j^T theta_r`` where ``active[r % K, j]`` (``K`` classes; the rows of
     ``theta`` are one or more dual points' classes), in one pass over X."""
@@ -351,7 +366,8 @@ def _dual_correlations(X, Y, Ts, c, A, W, pen, norms, active, fit_intercept, the
     for attempt in range(m * K + 1):
         theta_norms = np.zeros(C * K)
         for s in range(C):
-            Tps[s], feasible[s] = dual_point(Y, Ts[s], c, A, equality)
+            Tp_s, feasible[s] = dual_point(Y, Ts[s], c, A, equality)
+            _copy_rows(Tp_s, Tps[s])
             for k in range(K):
                 r = s * K + k
                 for i in range(n):
@@ -446,14 +462,14 @@ def _newton_steps(X, Y, c, W, B, ETA, T, LSE, pen, mask, G, fit_intercept, inner
         ws, worst = group_working_set(W, G, pen, mask[0], ws_min)
         if record:
             for k in range(K):
-                in_ws[k, ws] = True
+                _mark(in_ws[k], ws)
         loss, inner = grouped_step(X, Y, c, W, B, ETA, T, LSE, pen, ws, fit_intercept,
                                    inner_tol * worst, loss, INNER_EPOCHS)
         return loss, inner
     for k in range(K):
         ws, worst = working_set(W[k], G[k], pen, mask[k], ws_min)
         if record:
-            in_ws[k, ws] = True
+            _mark(in_ws[k], ws)
         if ws.shape[0] == 0 and not fit_intercept:
             continue
         loss, inner = _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept,
@@ -529,7 +545,7 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
     LSE = np.empty(n)
     theta = np.empty((2 * K, n))
     G_all = np.zeros((2 * K, p))
-    G_all[:K] = G
+    _copy_rows(G, G_all)
     G_ws = np.zeros((2 * K, p))
     size = np.empty(n)
     active = np.ones((K, p), dtype=np.bool_)
@@ -539,69 +555,74 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
             for k in range(K):
                 active[k, j] = False  # a constant column: its coefficient is 0 and stays 0
                 W[k, j] = 0.0
+    in_ws = np.zeros((K, p), dtype=np.bool_)
     n_iter = 0
     epochs = 0
     n_cand = 1
+    inner_it = 0
+    gap = np.inf
+    full = True  # the next gap is the whole problem's (a pass over X: the certificate)
+    # One call site per kernel below: Numba links each callee into its caller and LLVM
+    # optimizes every inlined copy, so a second call site costs compile time, not speed.
+    refresh = False
     while True:
-        # A predictor from scratch each pass (no drift; cheap next to the correlations).
-        predictor(X, W, B, ETA, size)
-        loss = softmax_state(ETA, Y, c, T, LSE)
-        primal = loss + _penalty(W, pen, grouped)
-        if n_cand == 2:  # only where it won the restricted problem: a second vector to
-            # correlate costs as much again on sparse X and K more for classes
+        if full or refresh:
+            # A predictor from scratch each pass (no drift; cheap next to the correlations),
+            # and after a shift of the classes' coefficients (it moves every predictor).
+            predictor(X, W, B, ETA, size)
+            loss = softmax_state(ETA, Y, c, T, LSE)
+            refresh = False
+        if full:
+            if n_cand == 2:  # only where it won the restricted problem: a second vector
+                # to correlate costs as much again on sparse X and K more for classes
+                n_cand = 2 if linearized_probabilities(T_ref, ETA_ref, ETA, Ts[1]) else 1
+        else:  # after a step: the restricted problem, from the maintained state
             n_cand = 2 if linearized_probabilities(T_ref, ETA_ref, ETA, Ts[1]) else 1
+        primal = loss + _penalty(W, pen, grouped)
         dual, kappa, err, best = _gap_parts(X, Y, Ts[:n_cand], c, A, W, pen, norms,
-                                            every if complete else active, fit_intercept,
-                                            grouped, theta, G_all, reuse)
+                                            (every if complete else active) if full else in_ws,
+                                            fit_intercept, grouped, theta,
+                                            G_all if full else G_ws, reuse)
         reuse = False
-        gap = certified_gap(primal, dual, c @ size, n + p * K)
-        if gap <= tol_abs or n_iter >= max_iter:
-            G[:] = G_all[:K]
-            return gap, primal, n_iter, epochs
-        # Screening around the dual point of the gap; working sets from the true gradient.
-        _screen(G_all[best * K:(best + 1) * K], W, pen, active, kappa, err, norms, cnorms,
-                np.sqrt(2.0 * curvature * gap), grouped)
-        G_true = G_all[:K]
-        # The working sets (the support and the worst violators), drawn by the first step
-        # and kept as a mask for the next ones, which draw from it afresh.
-        in_ws = np.zeros((K, p), dtype=np.bool_)
-        G_step = G_true
-        n_cand = 1
-        for inner_it in range(max_inner):
-            if max_inner > 1:  # the linearized candidate's reference point
-                ETA_ref[:] = ETA
-                T_ref[:] = T
-            if inner_it == 0:
-                loss, inner = _newton_steps(X, Y, c, W, B, ETA, T, LSE, pen, active, G_step,
-                                            fit_intercept, inner_tol, loss, grouped, ws_min,
-                                            in_ws, True, guess if n_iter == 0 else W)
-            else:
-                loss, inner = _newton_steps(X, Y, c, W, B, ETA, T, LSE, pen, in_ws, G_step,
-                                            fit_intercept, inner_tol, loss, grouped, p, in_ws,
-                                            False, W)
-            epochs += inner
-            shifted = K > 1 and not pen.positive and center_classes(W, pen, grouped)
-            if shifted:
-                for k in range(K):  # a shift may move a class's zero: keep it in play
-                    for j in range(p):
-                        if W[k, j] != 0.0:
-                            in_ws[k, j] = True
-                            active[k, j] = True
-            n_iter += 1
-            if n_iter >= max_iter or inner_it == max_inner - 1:
-                break
-            if shifted:  # it moved every class's predictor (the next pass recomputes it)
-                predictor(X, W, B, ETA, size)
-                loss = softmax_state(ETA, Y, c, T, LSE)
-            # The restricted problem's gap from the maintained state: a stopping rule only
-            # (the certificate is the next pass's), which also tells whether the linearized
-            # candidate is worth correlating with every column there.
-            lin = linearized_probabilities(T_ref, ETA_ref, ETA, Ts[1])
-            dual_ws, _, _, best = _gap_parts(X, Y, Ts[:2 if lin else 1], c, A, W, pen, norms,
-                                             in_ws, fit_intercept, grouped, theta, G_ws,
-                                             False)
+        if full:
+            gap = certified_gap(primal, dual, c @ size, n + p * K)
+            if gap <= tol_abs or n_iter >= max_iter:
+                _copy_rows(G_all, G)
+                return gap, primal, n_iter, epochs
+            # Screening around the dual point of the gap; working sets from the true
+            # gradient, drawn by the first step and kept as a mask for the next ones, which
+            # draw from it afresh.
+            _screen(G_all[best * K:(best + 1) * K], W, pen, active, kappa, err, norms,
+                    cnorms, np.sqrt(2.0 * curvature * gap), grouped)
+            for k in range(K):
+                for j in range(p):
+                    in_ws[k, j] = False
+            inner_it = 0
+        else:
+            # A stopping rule only (the certificate is the next pass's); it also tells
+            # whether the linearized candidate is worth correlating with every column.
             n_cand = 1 + best
-            if abs(loss + _penalty(W, pen, grouped) - dual_ws) <= max(INNER_GAP * tol_abs,
-                                                                      GAP_DECREASE * gap):
-                break
-            G_step = G_ws[:K]
+            if abs(primal - dual) <= max(INNER_GAP * tol_abs, GAP_DECREASE * gap):
+                full = True
+                continue
+        if max_inner > 1:  # the linearized candidate's reference point
+            _copy_rows(ETA, ETA_ref)
+            _copy_rows(T, T_ref)
+        first = inner_it == 0
+        loss, inner = _newton_steps(X, Y, c, W, B, ETA, T, LSE, pen,
+                                    active if first else in_ws, G_all if first else G_ws,
+                                    fit_intercept, inner_tol, loss, grouped,
+                                    ws_min if first else p, in_ws, first,
+                                    guess if n_iter == 0 else W)
+        epochs += inner
+        shifted = K > 1 and not pen.positive and center_classes(W, pen, grouped)
+        if shifted:
+            for k in range(K):  # a shift may move a class's zero: keep it in play
+                for j in range(p):
+                    if W[k, j] != 0.0:
+                        in_ws[k, j] = True
+                        active[k, j] = True
+        n_iter += 1
+        inner_it += 1
+        full = n_iter >= max_iter or inner_it == max_inner
+        refresh = shifted

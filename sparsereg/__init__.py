@@ -11,6 +11,7 @@ from ._classifiers import ElasticNetClassifier, L1Classifier, L2Classifier
 from ._conventions import convert_alpha
 from ._cv import ElasticNetRegressorCV, L1RegressorCV, L2RegressorCV
 from ._estimators import ElasticNetRegressor, L1Regressor, L2Regressor
+from ._folds import GridEdgeWarning
 from ._path import RegularizationPath, regularization_path
 from ._threshold import soft_threshold
 
@@ -22,6 +23,7 @@ __all__ = [
     "ElasticNetClassifierCV",
     "ElasticNetRegressor",
     "ElasticNetRegressorCV",
+    "GridEdgeWarning",
     "L1Classifier",
     "L1ClassifierCV",
     "L1Regressor",

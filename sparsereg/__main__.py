@@ -63,7 +63,8 @@ def build_parser():
                           "within one standard error of it (sparser; default: min)")
     fit.add_argument("--eps", type=float,
                      help="with --cv: ratio of the smallest to the largest alpha of the grid "
-                          "(default: 1e-3)")
+                          "(default: 1e-3 for l1 and elasticnet; for l2 the grid spans the "
+                          "spectrum of X^T X / n, from near 0 to near least squares)")
     fit.add_argument("--no-standardize", dest="standardize", action="store_false",
                      help="use the numeric columns in their own units")
     fit.add_argument("--tol", type=float, default=1e-4,

@@ -17,7 +17,8 @@ from ._class_path import (
 from ._classifiers import ElasticNetClassifier, _PenalizedClassifier, read_labels
 from ._cv import alphas_or_size, relax_gammas
 from ._estimators import store_params
-from ._folds import select_alpha
+from ._folds import select_alpha, warn_at_grid_edge
+from ._newton import logistic_alpha_max
 from ._params import check_params
 from ._problem._classes import ClassDesign
 from ._validation import check_choice, check_scalar_list
@@ -151,6 +152,11 @@ class _ClassifierCV(_PenalizedClassifier):
         results = [(r[0], r[2], r[3]) for r in results if r[1] == relax]
         i_min, i_1se = select_alpha(alphas, errors)
         chosen = i_min if self.selection == "min" else i_1se
+        warn_at_grid_edge(self, alphas, errors,
+                          null_at_top=l1_ratio > 0 and alphas[0] >= logistic_alpha_max(
+                              design, l1_ratio, checked["penalty_factor"],
+                              checked["positive"]) * (1 - 1e-12),
+                          wide=design.n_features >= design.n_samples)
         self.path_ = build_classification_path(
             design, self.classes_, alphas, l1_ratio, self._penalty_name,
             feature_names=getattr(self, "feature_names_in_", None), **solver_params)

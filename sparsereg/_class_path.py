@@ -10,15 +10,17 @@ from sklearn.exceptions import ConvergenceWarning
 from ._classifiers import read_labels
 from ._newton import logistic_alpha_max, solve_logistic
 from ._params import check_params
-from ._path import RegularizationPath, alpha_grid, check_alphas, resolve_l1_ratio
+from ._path import L1_EPS, RegularizationPath, alpha_grid, check_alphas, resolve_l1_ratio
 from ._problem._classes import HUGE_PENALTY, ClassDesign
 
 
 def logistic_grid(design, l1_ratio, penalty_factor, n_alphas, eps, positive=False):
-    """:func:`~sparsereg._path.alpha_grid` with the logistic ``alpha_max``."""
+    """:func:`~sparsereg._path.alpha_grid` with the logistic ``alpha_max`` (``eps`` None:
+    1e-3)."""
     def top(design, l1_ratio, penalty_factor):
         return logistic_alpha_max(design, l1_ratio, penalty_factor, positive)
-    return alpha_grid(design, l1_ratio, penalty_factor, n_alphas, eps, alpha_max=top)
+    return alpha_grid(design, l1_ratio, penalty_factor, n_alphas, L1_EPS if eps is None else eps,
+                      alpha_max=top)
 
 
 def logistic_path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=False,

@@ -15,6 +15,7 @@ import warnings
 
 from ._cli_files import CLIError, check_outputs, replaced_atomically
 from ._cli_report import feature_names, fit_report, grid_edge_warning, save_plot
+from ._folds import GridEdgeWarning
 
 MODEL_FORMAT = "sparsereg-cli-model"
 MODEL_VERSION = 1
@@ -293,7 +294,9 @@ def run_fit(args):
     pipe = build_pipeline(numeric, categorical, args)
     start = time.perf_counter()
     try:
-        pipe.fit(X, y.to_numpy())
+        with warnings.catch_warnings():  # the CLI's own wording below names --eps
+            warnings.simplefilter("ignore", GridEdgeWarning)
+            pipe.fit(X, y.to_numpy())
     except ValueError as exc:  # e.g. more folds than rows
         raise CLIError(f"the fit failed: {_first_line(exc)}") from None
     if args.verbose:

@@ -79,11 +79,8 @@ def cv_score(model):
 
 
 def grid_edge_warning(model):
-    """A message when CV chose the grid's smallest alpha while the error was still falling.
-
-    The grid ends at ``eps * alpha_max``; for ridge, whose ``alpha_max`` is taken at
-    l1_ratio = 1e-3 as glmnet does, a small grid can stop far above the best alpha. A flat curve at the edge (near least squares) is no reason to warn, so the
-    error must have dropped by more than a standard error over the last decade of alphas.
+    """A message when CV chose the grid's smallest alpha while the error was still falling
+    (the estimators' own criterion, :func:`~sparsereg._folds.grid_edge`), naming ``--eps``.
 
     Parameters
     ----------
@@ -93,19 +90,16 @@ def grid_edge_warning(model):
     -------
     str or None
     """
-    import numpy as np
+    from ._folds import grid_edge
 
-    alphas, mse = model.alphas_, model.mse_path_
-    if len(alphas) < 2 or model.alpha_ != alphas[-1] or mse.shape[1] < 2:
+    mse = model.mse_path_
+    if mse.ndim != 2 or grid_edge(model.alphas_, mse) != "smallest" \
+            or model.alpha_ != model.alphas_[-1]:
         return None
-    mean = mse.mean(axis=1)
-    se = mse[-1].std(ddof=1) / mse.shape[1] ** 0.5
-    decade_up = int(abs(np.log10(alphas) - np.log10(alphas[-1] * 10)).argmin())
-    if mean[-1] >= mean[decade_up] - se:
-        return None
+    eps = model.alphas_[-1] / model.alphas_[0]
     return (f"the chosen alpha {model.alpha_:.4g} is the smallest of the CV grid and the CV "
             f"error was still falling there: widen the grid with a smaller --eps (now "
-            f"{model.eps:g}), e.g. --eps {model.eps * 1e-3:g}")
+            f"{eps:.3g}), e.g. --eps {eps * 1e-3:.3g}")
 
 
 def fit_report(pipe, names, X, y, args, numeric, categorical):

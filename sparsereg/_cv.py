@@ -18,10 +18,18 @@ from ._docstrings import (
     solver_entry,
 )
 from ._estimators import _LinearModel, _set_sparsity, store_params
-from ._folds import fold_reporter, reported_fold_mse, row_fold, select_alpha, stats_fold
+from ._alpha import alpha_max_of_design
+from ._folds import (
+    fold_reporter,
+    reported_fold_mse,
+    row_fold,
+    select_alpha,
+    stats_fold,
+    warn_at_grid_edge,
+)
 from ._loo import leave_one_out_spectrum
 from ._params import SELECTIONS, check_params, check_relax_l1_ratio
-from ._path import ENET_SOLVERS, alpha_grid, build_path, check_alphas
+from ._path import ENET_SOLVERS, build_path, check_alphas, least_squares_grid, ridge_grid
 from ._problem import read_inputs
 from ._problem._dask import check_dask_solver, fold_designs
 from ._ridge import RIDGE_SOLVERS
@@ -81,11 +89,15 @@ class _PathCV(_LinearModel):
     def _alphas_or_size(self):
         return alphas_or_size(self.alphas)
 
-    def _grid(self, design, l1_ratio, penalty_factor):
+    def _grid(self, design, l1_ratio, penalty_factor, spectrum=None):
+        """The given grid, or the automatic one (for ridge from the leave-one-out
+        ``spectrum``'s eigenvalues when there is one: one decomposition serves both)."""
         alphas = self._alphas_or_size()
-        if isinstance(alphas, int):
-            return alpha_grid(design, l1_ratio, penalty_factor, alphas, self.eps)
-        return alphas
+        if not isinstance(alphas, int):
+            return alphas
+        if spectrum is not None:
+            return ridge_grid(design, penalty_factor, alphas, self.eps, spectrum.eigvals)
+        return least_squares_grid(design, l1_ratio, penalty_factor, alphas, self.eps)
 
     def _solver_params(self, penalty_factor):
         return dict(penalty_factor=penalty_factor, positive=bool(getattr(self, "positive", False)),
@@ -189,9 +201,9 @@ class _PathCV(_LinearModel):
 
         results = []  # (l1_ratio, relax, alphas, mse of shape (n_alphas, n_folds))
         for l1_ratio in self._l1_ratios():
-            alphas = self._grid(design, l1_ratio, penalty_factor)
-            relaxes = self._relaxes()  # [None] for l1_ratio = 0 (checked in _check_params)
             spectrum = self._leave_one_out(design, l1_ratio, penalty_factor)
+            alphas = self._grid(design, l1_ratio, penalty_factor, spectrum)
+            relaxes = self._relaxes()  # [None] for l1_ratio = 0 (checked in _check_params)
             if spectrum is not None:  # exact leave-one-out from one decomposition
                 errors = spectrum.loo_errors(alphas)[None]
             else:
@@ -216,6 +228,10 @@ class _PathCV(_LinearModel):
             chosen = int(np.nanargmin(criterion))
         else:
             chosen = i_min if self.selection == "min" else i_1se
+            warn_at_grid_edge(self, alphas, mse,
+                              null_at_top=l1_ratio > 0 and alphas[0] >= alpha_max_of_design(
+                                  design, l1_ratio, penalty_factor) * (1 - 1e-12),
+                              wide=design.n_features >= design.n_samples)
         coefs, intercepts = self.path_.coefs, self.path_.intercepts
         gaps, n_iter = self.path_.dual_gaps, self.path_.n_iter
         chosen_results = [r for r in results if r[1] == relax]
@@ -243,7 +259,7 @@ class _PathCV(_LinearModel):
 _CV_ATTRIBUTES = cv_attributes()
 
 
-def _cv_parameters(solver, *, eps=1e-3, cv=None, l1_part=(), ridge_grid=False):
+def _cv_parameters(solver, *, eps=None, cv=None, l1_part=(), ridge_grid=False):
     """The Parameters entries of a CV estimator, in its signature's order: ``l1_part`` holds
     the entries only penalties with an L1 part have (l1_ratio, positive, relax)."""
     head = [entry for entry in l1_part if entry.name == "l1_ratio"]
@@ -289,7 +305,7 @@ class ElasticNetRegressorCV(_PathCV):
 
     _penalty_name = "elasticnet"
 
-    def __init__(self, *, l1_ratio=0.5, alphas=None, eps=1e-3, cv=5, selection="min",
+    def __init__(self, *, l1_ratio=0.5, alphas=None, eps=None, cv=5, selection="min",
                  noise_variance=None, n_jobs=None, fit_intercept=True, penalty_factor=None,
                  positive=False, relax=None, max_iter=1000, tol=1e-4, solver="auto", verbose=0):
         store_params(self, locals())
@@ -321,7 +337,7 @@ class L1RegressorCV(_PathCV):
 
     _penalty_name = "l1"
 
-    def __init__(self, *, alphas=None, eps=1e-3, cv=5, selection="min", noise_variance=None,
+    def __init__(self, *, alphas=None, eps=None, cv=5, selection="min", noise_variance=None,
                  n_jobs=None, fit_intercept=True, penalty_factor=None, positive=False,
                  relax=None, max_iter=1000, tol=1e-4, solver="auto", verbose=0):
         store_params(self, locals())
@@ -345,7 +361,7 @@ class L2RegressorCV(_PathCV):
 """,
         parameters=_cv_parameters(
             solver_entry(RIDGE_SOLVERS, "Solver for the fits, as in :class:`L2Regressor`."),
-            eps=1e-6, ridge_grid=True),
+            ridge_grid=True),
         attributes=_CV_ATTRIBUTES,
         examples="""\
     >>> from sklearn.datasets import load_diabetes
@@ -359,7 +375,7 @@ class L2RegressorCV(_PathCV):
     _penalty_name = "l2"
     _solvers = RIDGE_SOLVERS
 
-    def __init__(self, *, alphas=None, eps=1e-6, cv=None, selection="min", noise_variance=None,
+    def __init__(self, *, alphas=None, eps=None, cv=None, selection="min", noise_variance=None,
                  n_jobs=None, fit_intercept=True, penalty_factor=None, max_iter=1000, tol=1e-4,
                  solver="auto", verbose=0):
         store_params(self, locals())

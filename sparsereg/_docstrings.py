@@ -94,8 +94,10 @@ PARAMETERS = {
         "The grid: None for 100 log-spaced values from ``alpha_max`` down to "
         "``eps * alpha_max``, an int for that many, or explicit values."),
     "eps": Piece(
-        "float", 1e-3,
-        "Ratio of the smallest to the largest alpha of the automatic grid."),
+        "float", None,
+        "Ratio of the smallest to the largest alpha of the automatic grid; None: 1e-3 for "
+        "L1 and elastic net, the design's spectrum for L2 (the grid of "
+        ":func:`regularization_path` with ``penalty=\"l2\"``)."),
     "cv": Piece(
         "int, cross-validation generator or iterable", 5,
         "{splitter}; ``groups`` given to ``fit`` are passed through. With dask input, an int: "
@@ -142,9 +144,10 @@ PARAMETERS = {
 # Extra sentences and field values some estimators add to a shared piece.
 RELAX_NOT_RIDGE = ("Values in [0, 1]; not with an ``l1_ratio`` of 0 (ridge has no support "
                    "to refit).")
-RIDGE_GRID = ("Its top is glmnet's ridge ``alpha_max`` (the lasso's divided by 1e-3), so six "
-              "decades reach three decades below the lasso's ``alpha_max``; with "
-              "leave-one-out every alpha costs O(n k) after one decomposition.")
+RIDGE_GRID = ("The automatic grid runs from 100 times the largest eigenvalue of the centred "
+              "Gram matrix ``X^T X / S`` (every coefficient near 0) to its smallest nonzero "
+              "eigenvalue divided by 1000 (near least squares); with leave-one-out every "
+              "alpha costs O(n k) after one decomposition.")
 LOO_SPLITTER = "None for exact leave-one-out, else any splitter"
 
 

@@ -5,6 +5,7 @@ training part as a design, the held-out part as its sufficient statistics)."""
 import sys
 import threading
 import time
+import warnings
 
 import numpy as np
 
@@ -26,6 +27,81 @@ def select_alpha(alphas, mse_path):
     se = mse_path[best].std(ddof=1) / np.sqrt(n_folds) if n_folds > 1 else 0.0
     within = np.flatnonzero(mean <= mean[best] + se)
     return best, int(within.min())  # alphas decrease: the smallest index is the largest alpha
+
+
+class GridEdgeWarning(UserWarning):
+    """Warned by every CV estimator when the cross-validated optimum may lie outside the
+    grid of alphas: the best mean error is at the grid's smallest (or largest) alpha and
+    still falling there (over the last decade of alphas, by more than one standard error or
+    0.1 % of the error). The message names the end
+    and the fix (``eps`` or ``alphas``). A ``UserWarning``: filter it by this class.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsereg import GridEdgeWarning, L2RegressorCV
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     model = L2RegressorCV(alphas=np.geomspace(10, 0.01, 20)).fit(X, y)
+    >>> [w.category.__name__ for w in caught]
+    ['GridEdgeWarning']
+    >>> bool(model.alpha_ == model.alphas_[-1])
+    True
+    """
+
+
+def grid_edge(alphas, errors):
+    """The end of the decreasing grid ``alphas`` that the CV optimum presses against:
+    ``"smallest"``, ``"largest"`` or None.
+
+    ``errors`` is ``(n_alphas, n_folds)`` (lower is better). An end is pressed when its mean
+    error is the minimum and lies below the mean a decade of alphas inward by more than one
+    standard error (over folds) or 0.1 % of the error, whichever is smaller: a flat end
+    (near least squares, or the null model) is not.
+    """
+    errors = np.asarray(errors, dtype=np.float64)
+    n_alphas, n_folds = errors.shape
+    mean = errors.mean(axis=1)
+    if n_alphas < 2 or not np.all(np.isfinite(mean)):
+        return None
+    best = int(np.argmin(mean))
+    if best not in (0, n_alphas - 1):
+        return None
+    se = errors[best].std(ddof=1) / np.sqrt(n_folds) if n_folds > 1 else 0.0
+    log = np.log10(alphas)
+    inward = log[best] + (1.0 if best == n_alphas - 1 else -1.0)  # a decade inward
+    ref = int(np.argmin(np.abs(log - inward)))
+    if ref == best:
+        ref = best - 1 if best else 1
+    if mean[ref] - mean[best] > min(se, 1e-3 * abs(mean[best])):
+        return "smallest" if best == n_alphas - 1 else "largest"
+    return None
+
+
+def warn_at_grid_edge(estimator, alphas, errors, null_at_top, wide, stacklevel=3):
+    """A :class:`GridEdgeWarning` when the CV optimum presses against an end of the grid
+    (:func:`grid_edge`). The top is exempt when its model is the null model (an automatic L1
+    grid starts at ``alpha_max``: larger alphas give the same fit); ``wide`` (no fewer
+    features than samples) adds that the limit alpha -> 0 may be the optimum."""
+    edge = grid_edge(alphas, errors)
+    name = type(estimator).__name__
+    if edge == "smallest":
+        hint = (" With more features than samples the best alpha can be the limit alpha -> 0 "
+                "(the minimum-norm interpolating fit); then no grid contains it."
+                if wide else "")
+        warnings.warn(f"{name}: the selected alpha {alphas[-1]:.4g} is the smallest of the "
+                      "grid and the cross-validated error is still falling there, so the best "
+                      "alpha may be smaller. Pass a smaller eps (the grid's smallest alpha is "
+                      "eps times its largest) or alphas reaching further down." + hint,
+                      GridEdgeWarning, stacklevel=stacklevel)
+    elif edge == "largest" and not null_at_top:
+        warnings.warn(f"{name}: the selected alpha {alphas[0]:.4g} is the largest of the grid "
+                      "and the cross-validated error is still falling there, so the best "
+                      "alpha may be larger. Pass alphas reaching further up.", GridEdgeWarning,
+                      stacklevel=stacklevel)
 
 
 def fold_mse(fold, alphas, l1_ratio, relaxes, solver_params):

@@ -73,7 +73,7 @@ RULES = {
     "relax": _optional(_fraction),
     "tol": _real(low=0.0),
     "max_iter": _integer(low=1),
-    "eps": _real(low=0.0, high=1.0, low_inclusive=False),
+    "eps": _optional(_real(low=0.0, high=1.0, low_inclusive=False)),
     "n_alphas": _integer(low=1),
     "n_jobs": _optional(_integer()),
     "noise_variance": _optional(_real(low=0.0, low_inclusive=False)),

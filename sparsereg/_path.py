@@ -241,6 +241,65 @@ def alpha_grid(design, l1_ratio, penalty_factor, n_alphas, eps, alpha_max=alpha_
     return np.geomspace(top, top * eps, n_alphas)
 
 
+L1_EPS = 1e-3  # the L1 and elastic-net grids: alpha_max down to 1e-3 alpha_max (glmnet's)
+L2_TOP = 100.0  # the L2 grid's top: every eigen-direction shrunk at least 100x
+L2_BOTTOM = 1e-3  # ... its bottom: each within 0.1 % of least squares
+L2_RANK = 1e-12  # eigenvalues below this fraction of the largest are round-off (rank)
+L2_FALLBACK_EPS = 1e-8  # bottom / top when the spectrum is too large to compute
+SPECTRUM_GRID_MAX = 2000  # min(n, p) up to which the L2 grid comes from the eigenvalues
+
+
+def ridge_grid(design, penalty_factor, n_alphas, eps=None, eigvals=None):
+    """The L2 grid: from ``100 lam_max`` (every coefficient within 1 % of 0 along each
+    eigen-direction of the centred, weighted Gram matrix ``X^T X / S`` with columns scaled
+    by ``1 / sqrt(penalty_factor)``) down to ``lam_min / 1000`` (each within 0.1 % of least
+    squares; ``lam_min`` the smallest nonzero eigenvalue), or to ``eps`` times the top.
+    Leave-one-out optima sit that low: on ISLP's Credit data at ``lam_min / 200``.
+
+    The ridge solution shrinks the least-squares one by ``lam / (lam + alpha)`` along each
+    eigenvector, so this range shows the whole path from near 0 to near least squares.
+    ``eigvals`` (a decomposition already made, e.g. for leave-one-out) are used as given;
+    otherwise they are computed when ``min(n, p) <= SPECTRUM_GRID_MAX`` (the p x p Gram
+    matrix, the thin SVD, or for sparse wide X the n x n kernel). Beyond that the trace
+    bounds ``lam_max`` from above and the bottom is ``top * 1e-8``.
+    """
+    v = np.ones(design.n_features) if penalty_factor is None else np.asarray(penalty_factor)
+    pen = v > 0
+    if eigvals is None and pen.any() \
+            and min(design.n_samples, design.n_features) <= SPECTRUM_GRID_MAX:
+        eigvals = ridge_eigenvalues(design, penalty_factor)
+    if eigvals is not None and eigvals.size and eigvals.max() > 0:
+        top = L2_TOP * eigvals.max()
+        bottom = eigvals[eigvals > eigvals.max() * L2_RANK].min() * L2_BOTTOM
+    else:
+        trace = float(np.sum(design.lips[pen] / v[pen])) if pen.any() else 0.0
+        top = L2_TOP * trace if trace > 0 and np.isfinite(trace) else 1.0
+        bottom = top * L2_FALLBACK_EPS
+    if eps is not None:
+        bottom = top * eps
+    return np.geomspace(top, bottom, n_alphas)
+
+
+def ridge_eigenvalues(design, penalty_factor):
+    """The eigenvalues behind :class:`~sparsereg._ridge.RidgeSpectrum` (or the n x n kernel's
+    for sparse wide X), or None when neither applies."""
+    spectrum = RidgeSpectrum.of(design, penalty_factor)
+    if spectrum is None and design.spectral_form() is None and getattr(design, "has_rows", False):
+        from ._loo import kernel_spectrum
+
+        v = np.ones(design.n_features) if penalty_factor is None else penalty_factor
+        spectrum = kernel_spectrum(design, v)
+    return None if spectrum is None else spectrum.eigvals
+
+
+def least_squares_grid(design, l1_ratio, penalty_factor, n_alphas, eps=None):
+    """The automatic grid of the squared loss: :func:`ridge_grid` for L2, else
+    :func:`alpha_grid` down to ``eps`` (default 1e-3) times ``alpha_max``."""
+    if l1_ratio == 0.0:
+        return ridge_grid(design, penalty_factor, n_alphas, eps)
+    return alpha_grid(design, l1_ratio, penalty_factor, n_alphas, L1_EPS if eps is None else eps)
+
+
 def check_alphas(alphas):
     """A user-given grid as a decreasing float64 array of finite, non-negative values."""
     alphas = np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
@@ -324,7 +383,7 @@ def build_path(design, alphas, l1_ratio, penalty_name, *, feature_names=None, dt
 
 
 def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alphas=100,
-                        eps=1e-3, fit_intercept=True, sample_weight=None,
+                        eps=None, fit_intercept=True, sample_weight=None,
                         penalty_factor=None, positive=False, tol=1e-4, max_iter=1000,
                         solver="auto", relax=None, loss="squared_error", class_weight=None):
     """Coefficients along a grid of alphas, from all-zero (L1) to weakly penalized.
@@ -345,13 +404,16 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
     l1_ratio : float, optional
         L1 share for ``penalty="elasticnet"`` (default 0.5).
     alphas : array-like, default=None
-        Grid of alphas (sorted into decreasing order). Default: ``n_alphas`` values
-        log-spaced from ``alpha_max`` to ``eps * alpha_max`` (for L2, ``alpha_max`` is computed
-        with ``l1_ratio=1e-3``, as glmnet does).
+        Grid of alphas (sorted into decreasing order). Default: ``n_alphas`` log-spaced
+        values, for L1 and elastic net from ``alpha_max`` down to ``eps * alpha_max``; for
+        L2 from 100 times the largest eigenvalue of the centred Gram matrix ``X^T X / S``
+        (every coefficient near 0) down to its smallest nonzero one divided by 1000 (near
+        least squares), as :class:`L2RegressorCV`'s grid.
     n_alphas : int, default=100
         Grid size when ``alphas`` is None.
-    eps : float, default=1e-3
-        Ratio of the smallest to the largest alpha of the default grid.
+    eps : float, default=None
+        Ratio of the smallest to the largest alpha of the default grid; None: 1e-3 for L1
+        and elastic net, the spectrum's range for L2 (see ``alphas``).
     fit_intercept : bool, default=True
         Fit an unpenalized intercept.
     sample_weight : array-like of shape (n_samples,), optional
@@ -426,7 +488,7 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
         check_dask_solver(solver)
     design, dtype = inputs.design(fit_intercept, solver)
     if alphas is None:
-        alphas = alpha_grid(design, l1_ratio, pf, n_alphas, eps)
+        alphas = least_squares_grid(design, l1_ratio, pf, n_alphas, eps)
     return build_path(design, alphas, l1_ratio, penalty, feature_names=feature_names,
                       dtype=dtype, relax=relax, penalty_factor=pf,
                       positive=checked["positive"], tol=tol, max_iter=max_iter, solver=solver)

@@ -210,7 +210,7 @@ def test_elasticnet_cv_with_1se_rule(work):
 
 
 def test_warns_when_cv_stops_at_the_grid_edge(work):
-    # A grid of three decades below glmnet's ridge alpha_max stops far too high here.
+    # A grid of three decades below its top stops far too high here.
     edge = run("fit", "diabetes.csv", "-t", "target", "--penalty", "l2", "--cv", 3,
                "--eps", 1e-3, cwd=work)
     check_ok(edge)
@@ -219,8 +219,8 @@ def test_warns_when_cv_stops_at_the_grid_edge(work):
     wide = run("fit", "diabetes.csv", "-t", "target", "--penalty", "l2", "--cv", 3,
                "--eps", 1e-9, cwd=work)
     assert "warning" not in check_ok(wide) + wide.stderr
-    assert value_after("training R^2", wide.stdout) > 0.5 > value_after("training R^2",
-                                                                         edge.stdout)
+    assert value_after("training R^2", wide.stdout) > value_after("training R^2",
+                                                                    edge.stdout)
 
 
 @pytest.mark.parametrize("name", ["l1.png", "cv.png"])

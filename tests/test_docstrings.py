@@ -223,7 +223,7 @@ def test_entries_wrap_without_breaking_inline_literals(pieces):
 def test_param_defaults_and_fields_are_values(pieces):
     param = pieces.param
     assert param("eps", default=1e-6).type == "float, default=1e-6"
-    assert param("eps").type == "float, default=1e-3"
+    assert param("eps").type == "float, default=None"
     with pytest.raises(KeyError):
         param("no_such_parameter")
     with pytest.raises(TypeError):

@@ -10,6 +10,11 @@ least-squares fit, on the working set's columns scaled by ``sqrt(h)``. A backtra
 (Armijo) line search on the true objective takes the step. The multinomial loss is
 minimised class by class, each with the exact diagonal block of its Hessian (glmnet's
 scheme); two classes are the binary case ``K = 1``.
+
+From a warm start (a path's next alpha) several steps follow each pass, stopped by the gap
+of the problem restricted to the working set (its columns only), and the certificate also
+tries the quadratic model's dual point (:func:`~._logistic.linearized_probabilities`); a
+path hands each alpha the previous solution's correlations, so it starts without a pass.
 """
 
 import numpy as np

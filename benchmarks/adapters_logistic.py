@@ -38,12 +38,12 @@ evaluated here with numpy only, independently of every library, and certified by
 Libraries are imported lazily (on first use).
 """
 
-import importlib
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit, logsumexp
 
+from benchmarks import adapters
 from benchmarks.adapters import HALF_DECADE, MAX_ITER
 
 LIBLINEAR_SCALING = 1000.0
@@ -155,33 +155,18 @@ def logistic_gap(X, y, alpha, coef, intercept, l1_ratio=1.0, fit_intercept=True)
 # Single-alpha adapters
 # ---------------------------------------------------------------------------------------------
 
-class Adapter:
-    """Base class: ``name`` (table label), ``module`` (import name), ``tol_param``,
-    ``tol_grid`` and, for the libraries that provide the reference P*, ``reference_tol``."""
+class Adapter(adapters.Adapter):
+    """Base class (the least-squares benchmark's, plus ``fit_intercept``): ``name`` (table
+    label), ``module`` (import name), ``tol_param``, ``tol_grid`` and, for the libraries that
+    provide the reference P*, ``reference_tol``."""
 
-    name = "?"
-    module = "?"
-    tol_param = "tol"
-    tol_grid = HALF_DECADE
     tol_start = 1e-4  # where the tolerance search starts (a typical matched value)
-    reference_tol = None
     numba = False  # compiles on first call (warmed up before any timing)
     max_iter = MAX_ITER  # lowered for the reference fits of sparsereg (see bench_logistic)
 
     def __init__(self, l1_ratio=1.0, fit_intercept=True):
-        self.l1_ratio = l1_ratio
+        super().__init__(l1_ratio)
         self.fit_intercept = fit_intercept
-        self.n_iter = None
-
-    def lib(self):
-        return importlib.import_module(self.module)
-
-    def supports(self, problem):
-        """True, or the reason why this adapter cannot run ``problem``."""
-        return True
-
-    def fit(self, X, y, alpha, tol):
-        raise NotImplementedError
 
 
 def _penalty_name(l1_ratio):

@@ -29,7 +29,7 @@ from ._folds import (
 )
 from ._loo import leave_one_out_spectrum
 from ._params import SELECTIONS, check_params, check_relax_l1_ratio
-from ._path import ENET_SOLVERS, build_path, check_alphas, least_squares_grid, ridge_grid
+from ._path import ENET_SOLVERS, build_path, check_alphas, least_squares_grid, ridge_spectrum
 from ._problem import read_inputs
 from ._problem._dask import check_dask_solver, fold_designs
 from ._ridge import RIDGE_SOLVERS
@@ -90,14 +90,16 @@ class _PathCV(_LinearModel):
         return alphas_or_size(self.alphas)
 
     def _grid(self, design, l1_ratio, penalty_factor, spectrum=None):
-        """The given grid, or the automatic one (for ridge from the leave-one-out
-        ``spectrum``'s eigenvalues when there is one: one decomposition serves both)."""
+        """``(alphas, spectrum)``: the given grid, or the automatic one; for ridge drawn from
+        ``spectrum`` (leave-one-out's decomposition) or from one made here, returned so
+        that the refit reuses it too."""
         alphas = self._alphas_or_size()
         if not isinstance(alphas, int):
-            return alphas
-        if spectrum is not None:
-            return ridge_grid(design, penalty_factor, alphas, self.eps, spectrum.eigvals)
-        return least_squares_grid(design, l1_ratio, penalty_factor, alphas, self.eps)
+            return alphas, spectrum
+        if l1_ratio == 0.0 and spectrum is None:
+            spectrum = ridge_spectrum(design, penalty_factor)
+        return least_squares_grid(design, l1_ratio, penalty_factor, alphas, self.eps,
+                                  spectrum), spectrum
 
     def _solver_params(self, penalty_factor):
         return dict(penalty_factor=penalty_factor, positive=bool(getattr(self, "positive", False)),
@@ -200,19 +202,20 @@ class _PathCV(_LinearModel):
         solver_params = self._solver_params(penalty_factor)
 
         results = []  # (l1_ratio, relax, alphas, mse of shape (n_alphas, n_folds))
+        spectra = {}  # ridge decompositions made for the grids, reused by the refit
         for l1_ratio in self._l1_ratios():
-            spectrum = self._leave_one_out(design, l1_ratio, penalty_factor)
-            alphas = self._grid(design, l1_ratio, penalty_factor, spectrum)
+            loo = self._leave_one_out(design, l1_ratio, penalty_factor)
+            alphas, spectra[l1_ratio] = self._grid(design, l1_ratio, penalty_factor, loo)
             relaxes = self._relaxes()  # [None] for l1_ratio = 0 (checked in _check_params)
-            if spectrum is not None:  # exact leave-one-out from one decomposition
-                errors = spectrum.loo_errors(alphas)[None]
+            if loo is not None:  # exact leave-one-out from one decomposition
+                errors = loo.loo_errors(alphas)[None]
             else:
                 errors = self._cv_errors(folds(), alphas, l1_ratio, relaxes, solver_params)
             results += [(l1_ratio, gamma, alphas, err) for gamma, err in zip(relaxes, errors)]
             if self.verbose:
                 mean = errors.mean(axis=-1)
                 k = np.unravel_index(np.argmin(mean), mean.shape)[-1]
-                how = "exact leave-one-out" if spectrum is not None else "cross-validation"
+                how = "exact leave-one-out" if loo is not None else "cross-validation"
                 sys.stderr.write(f"[{type(self).__name__}] l1_ratio={l1_ratio:g} ({how}): "
                                  f"min mean CV MSE {mean.min():.6g} at alpha={alphas[k]:.6g}\n")
         best = int(np.argmin([mse.mean(axis=1).min() for *_, mse in results]))
@@ -222,7 +225,8 @@ class _PathCV(_LinearModel):
         # The refit is the full-data path's solution at the chosen alpha.
         self.path_ = build_path(design, alphas, l1_ratio, self._penalty_name,
                                 feature_names=getattr(self, "feature_names_in_", None),
-                                dtype=dtype, relax=relax, **solver_params)
+                                dtype=dtype, relax=relax, spectrum=spectra.get(l1_ratio),
+                                **solver_params)
         if self.selection in ("aic", "bic"):
             criterion = getattr(self.path_, self.selection)(self.noise_variance)
             chosen = int(np.nanargmin(criterion))

@@ -265,9 +265,9 @@ def ridge_grid(design, penalty_factor, n_alphas, eps=None, eigvals=None):
     """
     v = np.ones(design.n_features) if penalty_factor is None else np.asarray(penalty_factor)
     pen = v > 0
-    if eigvals is None and pen.any() \
-            and min(design.n_samples, design.n_features) <= SPECTRUM_GRID_MAX:
-        eigvals = ridge_eigenvalues(design, penalty_factor)
+    if eigvals is None and pen.any():
+        spectrum = ridge_spectrum(design, penalty_factor)
+        eigvals = None if spectrum is None else spectrum.eigvals
     if eigvals is not None and eigvals.size and eigvals.max() > 0:
         top = L2_TOP * eigvals.max()
         bottom = eigvals[eigvals > eigvals.max() * L2_RANK].min() * L2_BOTTOM
@@ -280,23 +280,29 @@ def ridge_grid(design, penalty_factor, n_alphas, eps=None, eigvals=None):
     return np.geomspace(top, bottom, n_alphas)
 
 
-def ridge_eigenvalues(design, penalty_factor):
-    """The eigenvalues behind :class:`~sparsereg._ridge.RidgeSpectrum` (or the n x n kernel's
-    for sparse wide X), or None when neither applies."""
+def ridge_spectrum(design, penalty_factor):
+    """The :class:`~sparsereg._ridge.RidgeSpectrum` an L2 grid is drawn from (for sparse wide
+    X the n x n kernel's, which has eigenvalues only), or None when ``min(n, p)`` exceeds
+    ``SPECTRUM_GRID_MAX`` or no decomposition applies. Pass it on to the path
+    (``build_path(..., spectrum=...)``): one decomposition serves the grid and every fit."""
+    if min(design.n_samples, design.n_features) > SPECTRUM_GRID_MAX:
+        return None
     spectrum = RidgeSpectrum.of(design, penalty_factor)
     if spectrum is None and design.spectral_form() is None and getattr(design, "has_rows", False):
         from ._loo import kernel_spectrum
 
         v = np.ones(design.n_features) if penalty_factor is None else penalty_factor
         spectrum = kernel_spectrum(design, v)
-    return None if spectrum is None else spectrum.eigvals
+    return spectrum
 
 
-def least_squares_grid(design, l1_ratio, penalty_factor, n_alphas, eps=None):
-    """The automatic grid of the squared loss: :func:`ridge_grid` for L2, else
-    :func:`alpha_grid` down to ``eps`` (default 1e-3) times ``alpha_max``."""
+def least_squares_grid(design, l1_ratio, penalty_factor, n_alphas, eps=None, spectrum=None):
+    """The automatic grid of the squared loss: :func:`ridge_grid` for L2 (from ``spectrum``
+    when one is given), else :func:`alpha_grid` down to ``eps`` (default 1e-3) times
+    ``alpha_max``."""
     if l1_ratio == 0.0:
-        return ridge_grid(design, penalty_factor, n_alphas, eps)
+        return ridge_grid(design, penalty_factor, n_alphas, eps,
+                          None if spectrum is None else spectrum.eigvals)
     return alpha_grid(design, l1_ratio, penalty_factor, n_alphas, L1_EPS if eps is None else eps)
 
 
@@ -319,8 +325,9 @@ def resolve_l1_ratio(penalty, l1_ratio):
 
 
 def path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=False,
-                   tol=1e-4, max_iter=1000, solver="auto"):
-    """Solve along ``alphas`` (decreasing) with warm starts; returns the per-alpha arrays."""
+                   tol=1e-4, max_iter=1000, solver="auto", spectrum=None):
+    """Solve along ``alphas`` (decreasing) with warm starts; returns the per-alpha arrays.
+    ``spectrum``: a :class:`RidgeSpectrum` of this design already made (ridge only)."""
     p = design.n_features
     coefs = np.zeros((len(alphas), p))
     intercepts = np.zeros(len(alphas))
@@ -328,7 +335,8 @@ def path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=Fa
     n_iter = np.zeros(len(alphas), dtype=np.int64)
     spectral = None
     if l1_ratio == 0.0 and solver in ("auto", "svd", "cholesky"):
-        spectral = RidgeSpectrum.of(design, penalty_factor)
+        spectral = spectrum if spectrum is not None and spectrum.mapping is not None else \
+            RidgeSpectrum.of(design, penalty_factor)
     coef = None
     unconverged = []
     for k, alpha in enumerate(alphas):
@@ -487,8 +495,11 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
     if inputs.dask:
         check_dask_solver(solver)
     design, dtype = inputs.design(fit_intercept, solver)
+    spectrum = None
     if alphas is None:
-        alphas = least_squares_grid(design, l1_ratio, pf, n_alphas, eps)
+        spectrum = ridge_spectrum(design, pf) if l1_ratio == 0.0 else None
+        alphas = least_squares_grid(design, l1_ratio, pf, n_alphas, eps, spectrum)
     return build_path(design, alphas, l1_ratio, penalty, feature_names=feature_names,
+                      spectrum=spectrum,
                       dtype=dtype, relax=relax, penalty_factor=pf,
                       positive=checked["positive"], tol=tol, max_iter=max_iter, solver=solver)

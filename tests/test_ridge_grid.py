@@ -77,3 +77,23 @@ def test_eps_still_sets_the_bottom_of_the_l2_grid():
     X, y = DATASETS["diabetes"]
     path = regularization_path(X, y, penalty="l2", eps=1e-4, n_alphas=10)
     assert path.alphas[-1] == pytest.approx(1e-4 * path.alphas[0], rel=1e-12)
+
+
+def test_one_decomposition_serves_the_grid_and_the_fits(monkeypatch):
+    """The L2 grid comes from the decomposition the path (or leave-one-out) uses anyway."""
+    import sparsereg._ridge as ridge
+
+    calls = []
+    of = ridge.RidgeSpectrum.of.__func__
+
+    def spy(cls, *args, **kwargs):
+        calls.append(1)
+        return of(cls, *args, **kwargs)
+
+    monkeypatch.setattr(ridge.RidgeSpectrum, "of", classmethod(spy))
+    X, y = DATASETS["diabetes"]
+    regularization_path(X, y, penalty="l2")
+    assert len(calls) == 1
+    calls.clear()
+    L2RegressorCV().fit(X, y)  # leave-one-out, its grid and the refit
+    assert len(calls) == 1

@@ -24,6 +24,8 @@ from ._folds import (
     reported_fold_mse,
     row_fold,
     select_alpha,
+    statistics_folds,
+    statistics_suffice,
     stats_fold,
     warn_at_grid_edge,
 )
@@ -130,9 +132,11 @@ class _PathCV(_LinearModel):
     def _prepare(self, X, y, sample_weight, groups):
         """``(design, folds, dtype, penalty_factor)`` for in-memory or dask input.
 
-        ``folds()`` gives the folds; in memory they are split on first use, since ridge with
-        ``cv=None`` is scored by leave-one-out and needs none (the split is checked here,
-        before any work, whenever fold fits are certain).
+        ``folds(l1_ratio)`` gives the folds; in memory they are split on first use, since
+        ridge with ``cv=None`` is scored by leave-one-out and needs none (the split is checked
+        here, before any work, whenever fold fits are certain). In memory they are known by
+        their statistics where the fits would run on the Gram matrix anyway
+        (:func:`statistics_suffice`), else by their rows.
         """
         inputs = read_inputs(X, y, sample_weight, estimator=self, min_samples=2)
         penalty_factor = self._check_params(inputs.n_features)
@@ -143,7 +147,7 @@ class _PathCV(_LinearModel):
                                                       self.fit_intercept, n_folds)
             self._check_noise_variance_known(design.S, inputs.n_features)  # S: after the pass
             folds = [stats_fold(*f) for f in stats_folds]
-            return design, lambda: folds, dtype, penalty_factor
+            return design, lambda l1_ratio: folds, dtype, penalty_factor
         X, y, sample_weight = inputs.X, inputs.y, inputs.sample_weight
         total_weight = X.shape[0] if sample_weight is None else sample_weight.sum()
         self._check_noise_variance_known(total_weight, X.shape[1])
@@ -151,12 +155,21 @@ class _PathCV(_LinearModel):
         design, dtype = inputs.design(self.fit_intercept, self.solver)
 
         @functools.cache
-        def folds():
+        def split():
+            return self._splits(X, y, groups) if splits is None else splits
+
+        @functools.cache
+        def folds_of_kind(by_statistics):
+            if by_statistics:
+                return statistics_folds(X, y, sample_weight, split(), self.fit_intercept)
             X_rows = X.tocsr() if hasattr(X, "tocsr") else X  # folds slice rows
             return [row_fold(X_rows, y, sample_weight, train, test, self.fit_intercept,
                              self.solver)
-                    for train, test in (self._splits(X, y, groups) if splits is None
-                                        else splits)]
+                    for train, test in split()]
+
+        def folds(l1_ratio):
+            n_train = min(len(train) for train, _ in split())
+            return folds_of_kind(statistics_suffice(X, n_train, l1_ratio, self.solver))
         return design, folds, dtype, penalty_factor
 
     def _folds_certain(self):
@@ -210,7 +223,8 @@ class _PathCV(_LinearModel):
             if loo is not None:  # exact leave-one-out from one decomposition
                 errors = loo.loo_errors(alphas)[None]
             else:
-                errors = self._cv_errors(folds(), alphas, l1_ratio, relaxes, solver_params)
+                errors = self._cv_errors(folds(l1_ratio), alphas, l1_ratio, relaxes,
+                                         solver_params)
             results += [(l1_ratio, gamma, alphas, err) for gamma, err in zip(relaxes, errors)]
             if self.verbose:
                 mean = errors.mean(axis=-1)
@@ -226,7 +240,7 @@ class _PathCV(_LinearModel):
         self.path_ = build_path(design, alphas, l1_ratio, self._penalty_name,
                                 feature_names=getattr(self, "feature_names_in_", None),
                                 dtype=dtype, relax=relax, spectrum=spectra.get(l1_ratio),
-                                **solver_params)
+                                statistics=self.selection in ("aic", "bic"), **solver_params)
         if self.selection in ("aic", "bic"):
             criterion = getattr(self.path_, self.selection)(self.noise_variance)
             chosen = int(np.nanargmin(criterion))
@@ -236,7 +250,7 @@ class _PathCV(_LinearModel):
                               null_at_top=l1_ratio > 0 and alphas[0] >= alpha_max_of_design(
                                   design, l1_ratio, penalty_factor) * (1 - 1e-12),
                               wide=design.n_features >= design.n_samples)
-        coefs, intercepts = self.path_.coefs, self.path_.intercepts
+        intercepts = self.path_.intercepts
         gaps, n_iter = self.path_.dual_gaps, self.path_.n_iter
         chosen_results = [r for r in results if r[1] == relax]
         self.alphas_ = (np.array([r[2] for r in chosen_results]) if self._multiple_ratios()
@@ -247,7 +261,7 @@ class _PathCV(_LinearModel):
         self.relax_ = 1.0 if relax is None else relax
         self.alpha_min_, self.alpha_1se_ = float(alphas[i_min]), float(alphas[i_1se])
         self.alpha_ = float(alphas[chosen])
-        self.coef_ = coefs[chosen].astype(dtype, copy=False)
+        self.coef_ = self.path_.coef_at_index(chosen).astype(dtype, copy=False)
         self.intercept_ = dtype.type(intercepts[chosen]) if self.fit_intercept else 0.0
         self.dual_gap_ = float(gaps[chosen])
         self.n_iter_ = int(n_iter[chosen])

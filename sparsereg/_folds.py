@@ -8,9 +8,11 @@ import time
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 
-from ._problem import make_design
-from ._path import path_on_design
+from ._problem import GramDesign, SufficientStats, make_design
+from ._problem._rows import GRAM_MAX_FEATURES, solves_on_gram
+from ._path import compact_path
 from ._selection import relaxed_path
 
 
@@ -108,14 +110,15 @@ def fold_mse(fold, alphas, l1_ratio, relaxes, solver_params):
     """Validation errors along the path fitted on one fold: shape (n_relax, n_alphas).
 
     ``fold()`` returns the training design and a function giving the held-out mean squared
-    error of ``(coefs, intercepts)``.
+    error of ``(coefs, intercepts, columns)`` (coefficients on ``columns``; None: all).
     """
     design, held_out_mse = fold()
-    coefs, intercepts, _, _ = path_on_design(design, alphas, l1_ratio, **solver_params)
+    design, columns, coefs, intercepts, _, _ = compact_path(design, alphas, l1_ratio,
+                                                            **solver_params)
     errors = []
     for gamma in relaxes:
         c, b = (coefs, intercepts) if gamma is None else relaxed_path(design, coefs, gamma)
-        errors.append(held_out_mse(c, b))
+        errors.append(held_out_mse(c, b, columns))
     return np.array(errors)
 
 
@@ -127,18 +130,73 @@ def row_fold(X, y, sample_weight, train, test, fit_intercept, solver="auto"):
         weights = np.ones(len(test)) if sample_weight is None else sample_weight[test]
         total = weights.sum()
 
-        def held_out_mse(coefs, intercepts):
-            residual = y[test][:, None] - (np.asarray(X[test] @ coefs.T) + intercepts)
+        def held_out_mse(coefs, intercepts, columns=None):
+            rows = X[test] if columns is None else X[test][:, columns]
+            residual = y[test][:, None] - (np.asarray(rows @ coefs.T) + intercepts)
             return (weights @ residual ** 2) / (total if total > 0 else 1.0)
         return design, held_out_mse
     return build
 
 
+def statistics_suffice(X, n_train, l1_ratio, solver):
+    """Whether in-memory folds of ``X`` may be known by their statistics: dense X whose
+    training folds (``n_train`` rows, the fewest of any fold) would be solved on their p x p
+    Gram matrix anyway (L1 and elastic net: :func:`solves_on_gram`; ridge: a direct solver
+    with n >= p, whose decomposition is of the Gram matrix). Then a fold's statistics cost
+    one pass over its held-out rows, where a refit would copy its training rows and form
+    their Gram matrix again."""
+    if sp.issparse(X):
+        return False
+    p = X.shape[1]
+    if l1_ratio > 0:
+        return solves_on_gram(n_train, p, False, solver)
+    return solver in ("auto", "cholesky", "svd") and n_train >= p and p <= GRAM_MAX_FEATURES
+
+
+def statistics_folds(X, y, sample_weight, splits, fit_intercept):
+    """Folds of in-memory dense rows known by their statistics, as dask folds are.
+
+    Every held-out part's :class:`SufficientStats` is gathered from its rows (one pass over
+    X when the test parts partition the rows, as k-fold's do); a training part that is the
+    complement of its test part is the total minus it, any other is gathered from its rows.
+    Memory: ``O(k p^2)`` for the statistics, never a copy of a fold's rows.
+    """
+    n = X.shape[0]
+    held = [SufficientStats.of_row_subset(X, y, sample_weight, test) for _, test in splits]
+    complements = [len(train) + len(test) == n and _covers(n, train, test)
+                   for train, test in splits]
+    total = None
+    if all(complements):
+        covered = np.concatenate([test for _, test in splits])
+        if len(covered) == n and _covers(n, covered):  # a partition: the total is their sum
+            total = held[0]
+            for h in held[1:]:
+                total = total + h
+        else:
+            total = SufficientStats.of_row_subset(X, y, sample_weight, np.arange(n))
+    folds = []
+    for (train, _), h, complement in zip(splits, held, complements):
+        train_stats = total - h if complement else \
+            SufficientStats.of_row_subset(X, y, sample_weight, train)
+        if train_stats.S <= 0:
+            raise ValueError("A training fold has zero total sample weight.")
+        folds.append(stats_fold(GramDesign(train_stats, fit_intercept), h))
+    return folds
+
+
+def _covers(n, *parts):
+    """Whether the index arrays ``parts`` together hold every row of ``range(n)``."""
+    seen = np.zeros(n, dtype=bool)
+    for part in parts:
+        seen[part] = True
+    return bool(seen.all())
+
+
 def stats_fold(train_design, held_out):
     """A fold known by its statistics: the training part and the held-out block's."""
     def build():
-        return train_design, lambda coefs, intercepts: held_out.squared_errors(
-            coefs, intercepts) / (held_out.S if held_out.S > 0 else 1.0)
+        return train_design, lambda coefs, intercepts, columns=None: held_out.squared_errors(
+            coefs, intercepts) / (held_out.S if held_out.S > 0 else 1.0)  # columns: all
     return build
 
 

@@ -54,9 +54,10 @@ class RegularizationPath:
         L1 share of the penalty.
     mse : ndarray of shape (n_alphas,)
         Weighted training mean squared error at each alpha.
-    df : ndarray of shape (n_alphas,)
+    df : ndarray of shape (n_alphas,) or None
         Effective degrees of freedom (nonzeros for the lasso; ``sum lam / (lam + alpha)`` for
-        ridge), the intercept not counted.
+        ridge), the intercept not counted. None (as is ``noise_variance``) in the path of a
+        CV estimator whose selection is ``"min"`` or ``"1se"``: they are not computed.
     n_samples : float
         Sum of the sample weights (the number of samples without weights).
     noise_variance : float or None
@@ -93,11 +94,29 @@ class RegularizationPath:
 
     def __init__(self, alphas, coefs, intercepts, dual_gaps, n_iter, feature_names, penalty,
                  l1_ratio, *, mse=None, df=None, n_samples=None, noise_variance=None,
-                 relax=None, unrelaxed_coefs=None):
+                 relax=None, unrelaxed_coefs=None, columns=None, n_features=None):
         self.alphas = np.asarray(alphas, dtype=np.float64)
-        self.coefs = np.asarray(coefs)
+        # Stored compactly: the columns nonzero somewhere along the path (of ``columns``,
+        # the ones solved for), so that a path on 1,000,000 mostly empty features does not
+        # hold 100 dense vectors of them; ``coefs`` expands on access.
+        coefs = np.asarray(coefs)
+        n_features = coefs.shape[-1] if n_features is None else n_features
+        columns = np.arange(coefs.shape[-1]) if columns is None else np.asarray(columns)
+        used = np.any(coefs != 0, axis=0)
+        if unrelaxed_coefs is not None:
+            used |= np.any(np.asarray(unrelaxed_coefs) != 0, axis=0)
+        if coefs.ndim == 3:  # a multinomial classification path: (n_alphas, K, p)
+            self._columns, self._values, self._unrelaxed = None, coefs, None
+        elif np.count_nonzero(used) < 0.5 * n_features:
+            self._columns, self._values = columns[used], coefs[:, used]
+            self._unrelaxed = None if unrelaxed_coefs is None else unrelaxed_coefs[:, used]
+        else:  # dense: store it as it is
+            self._columns, self._values, self._unrelaxed = None, \
+                _expand(coefs, columns, n_features), None if unrelaxed_coefs is None else \
+                _expand(np.asarray(unrelaxed_coefs), columns, n_features)
+        self._n_features = n_features
         self.intercepts = np.asarray(intercepts, dtype=np.float64)
-        self.n_nonzero = np.count_nonzero(self.coefs, axis=1)
+        self.n_nonzero = np.count_nonzero(self._values, axis=1)
         self.dual_gaps = np.asarray(dual_gaps, dtype=np.float64)
         self.n_iter = np.asarray(n_iter, dtype=np.int64)
         self.feature_names = feature_names
@@ -105,7 +124,30 @@ class RegularizationPath:
         self.l1_ratio = l1_ratio
         self.mse, self.df, self.n_samples = mse, df, n_samples
         self.noise_variance = noise_variance
-        self.relax, self.unrelaxed_coefs = relax, unrelaxed_coefs
+        self.relax = relax
+
+    @property
+    def coefs(self):
+        """ndarray of shape (n_alphas, n_features): the coefficients at each alpha."""
+        if self._columns is None:
+            return self._values
+        return _expand(self._values, self._columns, self._n_features)
+
+    @property
+    def unrelaxed_coefs(self):
+        """ndarray of shape (n_alphas, n_features) or None: the penalized solutions of a
+        relaxed path."""
+        if self._columns is None or self._unrelaxed is None:
+            return self._unrelaxed
+        return _expand(self._unrelaxed, self._columns, self._n_features)
+
+    def coef_at_index(self, k):
+        """The coefficients at ``alphas[k]``: ndarray of shape (n_features,)."""
+        if self._columns is None:
+            return self._values[k]
+        coef = np.zeros(self._n_features, dtype=self._values.dtype)
+        coef[self._columns] = self._values[k]
+        return coef
 
     def aic(self, noise_variance=None):
         """Akaike information criterion at each alpha (smaller is better).
@@ -129,6 +171,11 @@ class RegularizationPath:
         return self._criterion(np.log(self.n_samples), noise_variance)
 
     def _criterion(self, penalty_per_df, noise_variance):
+        if self.df is None:
+            raise ValueError("This path has no degrees of freedom: it is the refit of a CV "
+                             "estimator whose selection ('min' or '1se') does not use them. "
+                             "Fit with selection='aic' or 'bic', or call "
+                             "regularization_path.")
         if noise_variance is None:
             noise_variance = self.noise_variance
         if noise_variance is None:
@@ -161,7 +208,9 @@ class RegularizationPath:
         ndarray of shape (n_samples, n_alphas), or (n_samples,) when ``alpha`` is given.
         """
         if alpha is None:
-            return np.asarray(X @ self.coefs.T) + self.intercepts
+            if self._columns is None:
+                return np.asarray(X @ self._values.T) + self.intercepts
+            return np.asarray(X[:, self._columns] @ self._values.T) + self.intercepts
         coef, intercept = self.coef_at(alpha)
         return np.asarray(X @ coef).ravel() + intercept
 
@@ -171,13 +220,13 @@ class RegularizationPath:
         log_a = np.log(np.maximum(self.alphas, np.finfo(float).tiny))
         target = np.log(max(alpha, np.finfo(float).tiny))
         if target >= log_a[0]:
-            return self.coefs[0], self.intercepts[0]
+            return self.coef_at_index(0), self.intercepts[0]
         if target <= log_a[-1]:
-            return self.coefs[-1], self.intercepts[-1]
+            return self.coef_at_index(-1), self.intercepts[-1]
         hi = int(np.searchsorted(-log_a, -target))  # first index with alpha <= target
         lo = hi - 1
         t = (log_a[lo] - target) / (log_a[lo] - log_a[hi])
-        coef = (1 - t) * self.coefs[lo] + t * self.coefs[hi]
+        coef = (1 - t) * self.coef_at_index(lo) + t * self.coef_at_index(hi)
         return coef, (1 - t) * self.intercepts[lo] + t * self.intercepts[hi]
 
     def to_frame(self):
@@ -212,7 +261,8 @@ class RegularizationPath:
 
         if ax is None:
             _, ax = plt.subplots()
-        ax.plot(self.alphas, self.coefs, **line_kwargs)
+        # a compact path plots its nonzero columns only: the others are flat at 0
+        ax.plot(self.alphas, self._values, **line_kwargs)
         if log_alpha:
             ax.set_xscale("log")
         if len(self) > 1:  # decreasing: the model grows rightwards
@@ -314,6 +364,15 @@ def check_alphas(alphas):
     return alphas
 
 
+def _expand(values, columns, n_features):
+    """``values`` on ``columns`` as rows of length ``n_features`` (zeros elsewhere)."""
+    if values.shape[1] == n_features:
+        return values
+    out = np.zeros((values.shape[0], n_features), dtype=values.dtype)
+    out[:, columns] = values
+    return out
+
+
 def resolve_l1_ratio(penalty, l1_ratio):
     check_choice(penalty, "penalty", PENALTIES)
     if penalty == "l1":
@@ -322,6 +381,24 @@ def resolve_l1_ratio(penalty, l1_ratio):
         return 0.0
     l1_ratio = 0.5 if l1_ratio is None else l1_ratio
     return check_params(dict(l1_ratio=l1_ratio))["l1_ratio"]
+
+
+def compact_path(design, alphas, l1_ratio, *, penalty_factor=None, spectrum=None,
+                 **solver_params):
+    """:func:`path_on_design` without the empty columns of sparse X (they stay 0 and are
+    inactive in the dual, see ``nonempty_columns``): ``(design, columns, coefs, intercepts,
+    gaps, n_iter)`` with ``coefs`` on ``columns`` (None: every column) and ``design``
+    restricted to them."""
+    columns = design.nonempty_columns() if spectrum is None else None
+    if columns is not None and len(columns):
+        design = design.column_subset(columns)
+        if penalty_factor is not None:
+            penalty_factor = penalty_factor[columns]
+    else:
+        columns = None
+    return (design, columns) + path_on_design(design, alphas, l1_ratio,
+                                              penalty_factor=penalty_factor,
+                                              spectrum=spectrum, **solver_params)
 
 
 def path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=False,
@@ -334,18 +411,24 @@ def path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=Fa
     gaps = np.zeros(len(alphas))
     n_iter = np.zeros(len(alphas), dtype=np.int64)
     spectral = None
+    ridge_solver = "auto" if solver in ("cd", "gram") else solver
     if l1_ratio == 0.0 and solver in ("auto", "svd", "cholesky"):
-        spectral = spectrum if spectrum is not None and spectrum.mapping is not None else \
-            RidgeSpectrum.of(design, penalty_factor)
+        if spectrum is not None and spectrum.mapping is not None:
+            spectral = spectrum
+        elif solver != "auto" or design.decomposition_pays(len(alphas)):
+            spectral = RidgeSpectrum.of(design, penalty_factor)
+        else:  # sparse X: conjugate gradient, warm-started from the previous alpha
+            ridge_solver = "cg"
     coef = None
     unconverged = []
+    closed_form = spectral.solve_path(alphas, tol=tol) if spectral is not None else None
     for k, alpha in enumerate(alphas):
-        if spectral is not None:
-            sol = spectral.solve(alpha, tol=tol)
+        if closed_form is not None:
+            sol = closed_form[k]
         elif l1_ratio == 0.0:
             sol = solve_ridge(design, alpha, penalty_factor=penalty_factor,
-                              solver="auto" if solver in ("cd", "gram") else solver,
-                              tol=tol, max_iter=max_iter, warn=False)
+                              solver=ridge_solver, tol=tol, max_iter=max_iter,
+                              coef_init=coef, warn=False)
         else:
             sol = solve_enet(design, alpha, l1_ratio, penalty_factor=penalty_factor,
                              positive=positive, tol=tol, max_iter=max_iter, coef_init=coef,
@@ -365,17 +448,25 @@ def path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=Fa
 
 
 def build_path(design, alphas, l1_ratio, penalty_name, *, feature_names=None, dtype=None,
-               relax=None, **solver_params):
-    """Solve along ``alphas`` and package the result with its selection statistics."""
-    coefs, intercepts, gaps, n_iter = path_on_design(design, alphas, l1_ratio, **solver_params)
+               relax=None, statistics=True, **solver_params):
+    """Solve along ``alphas`` and package the result with its selection statistics; with
+    ``statistics=False`` (a CV refit whose selection does not use them) without the degrees
+    of freedom and the noise variance, which can cost more than the path."""
+    full_design, n_features = design, design.n_features
+    design, columns, coefs, intercepts, gaps, n_iter = compact_path(design, alphas, l1_ratio,
+                                                                     **solver_params)
+    if columns is not None and solver_params.get("penalty_factor") is not None:
+        solver_params = dict(solver_params, penalty_factor=solver_params["penalty_factor"][columns])
     unrelaxed = None
     if relax is not None:
         unrelaxed = coefs
         coefs, intercepts = relaxed_path(design, coefs, relax)
-    df = degrees_of_freedom(design, coefs if relax is None else unrelaxed, alphas, l1_ratio,
-                            solver_params.get("penalty_factor"))
-    if relax is not None:  # the relaxed fit spends one degree of freedom per nonzero
-        df = np.count_nonzero(coefs, axis=1).astype(np.float64)
+    df = None
+    if statistics:
+        df = degrees_of_freedom(design, coefs if relax is None else unrelaxed, alphas,
+                                l1_ratio, solver_params.get("penalty_factor"))
+        if relax is not None:  # the relaxed fit spends one degree of freedom per nonzero
+            df = np.count_nonzero(coefs, axis=1).astype(np.float64)
     stored = coefs
     if dtype is not None:
         stored, rounded_b, stored_gaps = stored_precision(
@@ -386,8 +477,9 @@ def build_path(design, alphas, l1_ratio, penalty_name, *, feature_names=None, dt
     return RegularizationPath(
         alphas, stored, intercepts, gaps,
         n_iter, feature_names, penalty_name, l1_ratio, mse=design.residual_mse(coefs, intercepts),
-        df=df, n_samples=design.S, noise_variance=noise_variance(design), relax=relax,
-        unrelaxed_coefs=unrelaxed)
+        df=df, n_samples=design.S,
+        noise_variance=noise_variance(full_design) if statistics else None, relax=relax,
+        unrelaxed_coefs=unrelaxed, columns=columns, n_features=n_features)
 
 
 def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alphas=100,

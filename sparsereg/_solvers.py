@@ -158,6 +158,15 @@ def certify(design, penalty, w):
     return gap
 
 
+def certify_many(design, penalties, W):
+    """:func:`certify` for each row of ``W`` (solver units) with its penalty, from one pass
+    over the data for all of them."""
+    grads, rr, ry = design.residual_stats(W)
+    rnd = design.roundoff_data()
+    return np.array([duality_gap(w, g, a, b, pen.data(), rnd)[0]
+                     for w, g, a, b, pen in zip(W, grads, rr, ry, penalties)])
+
+
 def stored_precision(design, coefs, intercepts, dtype, alphas, l1_ratio, penalty_factor=None,
                      positive=False):
     """Coefficients and intercepts as stored in ``dtype``, with the duality gaps of what is

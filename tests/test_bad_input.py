@@ -55,7 +55,8 @@ SOLVER_ENTRY_POINTS = [
     "sparsereg._cv.leave_one_out_spectrum",
     "sparsereg._cv.build_path",
     "sparsereg._folds.make_design",
-    "sparsereg._folds.path_on_design",
+    "sparsereg._folds.compact_path",
+    "sparsereg._cv.statistics_folds",
 ]
 
 

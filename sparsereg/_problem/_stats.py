@@ -15,6 +15,8 @@ import numpy as np
 from .._kernels._bundles import GramData
 from ._units import DesignBase, power_of_two_scale
 
+SUBSET_BLOCK_VALUES = 2**21  # rows gathered at a time * p: 16 MiB of float64 per copy
+
 
 def constant_columns(lips, means, n_samples):
     """Columns whose centred spread is round-off of their mean: numerically constant.
@@ -85,6 +87,21 @@ class SufficientStats:
             yc = (y - mean_y) * root
         # numpy turns Xc.T @ Xc into one symmetric rank-k update (syrk) on the C-ordered rows
         return cls(len(y), S, mean_x, mean_y, Xc.T @ Xc, Xc.T @ yc, float(yc @ yc))
+
+    @classmethod
+    def of_row_subset(cls, X, y, sample_weight, rows):
+        """Statistics of the rows ``rows`` of in-memory dense ``X``, gathered in blocks of
+        about ``SUBSET_BLOCK_VALUES`` values and merged, so that no copy of the subset is
+        made (memory ``O(block + p^2)``)."""
+        rows = np.sort(np.asarray(rows, dtype=np.intp))  # order-free sums; ordered reads
+        p = X.shape[1]
+        step = max(256, SUBSET_BLOCK_VALUES // max(p, 1))
+        stats = cls.empty(p)
+        for start in range(0, len(rows), step):
+            block = rows[start:start + step]
+            s = None if sample_weight is None else sample_weight[block]
+            stats = stats + cls.of_rows(X[block], y[block], s)
+        return stats
 
     @classmethod
     def empty(cls, p, n_rows=0):
@@ -177,6 +194,14 @@ class GramDesign(DesignBase):
     def spectral_form(self):
         return "gram"
 
+    def nonempty_columns(self):
+        """None: statistics are solved with every column."""
+        return None
+
+    def decomposition_pays(self, n_alphas):
+        """Always: the Gram matrix is all there is."""
+        return True
+
     def gram(self):
         return self._gram
 
@@ -193,8 +218,13 @@ class GramDesign(DesignBase):
         return self.S * self.means
 
     def residual_stats(self, w):
-        """``(X_c^T r / S, r^T r / S, y_c^T r / S)`` for ``r = y_c - X_c w``."""
+        """``(X_c^T r / S, r^T r / S, y_c^T r / S)`` for ``r = y_c - X_c w``; for ``w`` of
+        shape (k, p), one model per row, each output gains a leading axis k."""
         Q, g0, yy = self._gram
+        if np.ndim(w) > 1:
+            QW = w @ Q
+            ry = yy - w @ g0
+            return g0 - QW, np.maximum(ry - w @ g0 + np.einsum("kp,kp->k", w, QW), 0.0), ry
         Qw = Q @ w
         ry = yy - float(g0 @ w)
         return g0 - Qw, max(ry - float(g0 @ w) + float(w @ Qw), 0.0), ry

@@ -43,8 +43,8 @@ class DesignBase:
       (``X_c^T y / S``), ``null_objective`` (P(0)), all in solver units;
     - methods ``prefers_gram(solver)``, ``gram()``, ``gram_data()``, ``cross_products(cols)``,
       ``residual_stats(w)``, ``residual_mse(coefs, intercepts)``, ``least_squares(cols)``,
-      ``gram_block(cols)``, and the ridge solvers' choices ``prefers_matrix_free()`` and
-      ``spectral_form()``; a row design adds ``row_data()``, ``matvec``, ``rmatvec``, their
+      ``gram_block(cols)``, and the ridge solvers' choices ``prefers_matrix_free()``,
+      ``spectral_form()`` and ``decomposition_pays(n_alphas)``; a row design adds ``row_data()``, ``matvec``, ``rmatvec``, their
       centred forms and ``centered_kernel``.
 
     Conversions between the data's units and the solvers' need ``y_scale``, ``y_mean``,

@@ -193,3 +193,16 @@ def test_store_cv_results_is_a_documented_parameter():
     for name in ("mse_mean_", "mse_se_", "mse_path_"):
         assert f"    {name} : ndarray" in doc, name
     assert L2RegressorCV().get_params()["store_cv_results"] is False
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_path_training_mse_in_blocks_of_alphas(weighted, monkeypatch):
+    """The refit path's training MSE is computed a few alphas at a time (never an n x
+    n_alphas array at once): the same numbers as numpy on the path's own coefficients."""
+    X, y = data(50, 4, seed=9)
+    sw = np.random.default_rng(3).uniform(0.5, 2.0, 50) if weighted else None
+    monkeypatch.setattr("sparsereg._problem._rows.RESIDUAL_BLOCK", 120)  # 2 alphas a block
+    path = L2RegressorCV(alphas=7, cv=3).fit(X, y, sample_weight=sw).path_
+    s = np.ones(50) if sw is None else sw
+    residual = y[:, None] - X @ path.coefs.T - path.intercepts
+    np.testing.assert_allclose(path.mse, s @ residual ** 2 / s.sum(), rtol=1e-12)

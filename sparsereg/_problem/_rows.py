@@ -46,6 +46,7 @@ OFFSET_RATIO = 16.0  # S mean_j^2 > OFFSET_RATIO ||x_j - mean_j||^2 (mean > 4 sd
 GRAM_MIN_RATIO = 10  # "auto" solves on the Gram matrix when n >= GRAM_MIN_RATIO * p ...
 GRAM_MAX_FEATURES = 4000  # ... and p is small enough for a p x p matrix
 SPARSE_GRAM_MAX_FEATURES = 2000  # sparse X: the p x p Gram matrix only up to this p
+RESIDUAL_BLOCK = 1 << 22  # residual_mse: entries per block of residuals (32 MiB in float64)
 CG_MIN_ASPECT = 4  # dense p >= 4n: a few Krylov passes beat the n^2 p kernel matrix
 
 
@@ -221,9 +222,14 @@ class RowDesign(DesignBase):
         (both in the data's units)."""
         # y is centred and X shifted: move the intercepts by y_mean and the shift to match.
         offsets = intercepts - self.y_mean + coefs @ self.shift
-        fitted = self.matvec(coefs.T) + np.multiply.outer(self.c, offsets)
-        residual = self.y_scale * self.y[:, None] - fitted
-        return np.einsum("ij,ij->j", residual, residual) / self.S
+        out = np.empty(len(coefs))
+        step = max(1, RESIDUAL_BLOCK // self.n_samples)  # not an n x n_alphas array at once
+        for k in range(0, len(coefs), step):
+            fitted = self.matvec(coefs[k:k + step].T) + np.multiply.outer(self.c,
+                                                                           offsets[k:k + step])
+            residual = self.y_scale * self.y[:, None] - fitted
+            out[k:k + step] = np.einsum("ij,ij->j", residual, residual) / self.S
+        return out
 
     def least_squares(self, columns):
         """Unpenalized fit of y on the centred ``columns``: ``(coef, mean squared residual)``,

@@ -16,6 +16,7 @@ from ._class_path import (
 )
 from ._classifiers import ElasticNetClassifier, _PenalizedClassifier, read_labels
 from ._cv import alphas_or_size, relax_gammas
+from ._cv_summary import set_cv_errors, summarize
 from ._estimators import store_params
 from ._folds import select_alpha, warn_at_grid_edge
 from ._newton import logistic_alpha_max
@@ -146,13 +147,14 @@ class _ClassifierCV(_PenalizedClassifier):
                                       gammas)
                 for train, test in splits)
             scores = np.stack(scores, axis=-1)  # (n_relax, n_alphas, n_folds)
-            results += [(l1_ratio, gamma, alphas, err) for gamma, err in zip(gammas, scores)]
-        best = int(np.argmin([err.mean(axis=1).min() for *_, err in results]))
-        l1_ratio, relax, alphas, errors = results[best]
+            summaries = zip(*summarize(scores), scores)
+            results += [(l1_ratio, gamma, alphas, cv) for gamma, cv in zip(gammas, summaries)]
+        best = int(np.argmin([cv[0].min() for *_, cv in results]))
+        l1_ratio, relax, alphas, (mean, se, _) = results[best]
         results = [(r[0], r[2], r[3]) for r in results if r[1] == relax]
-        i_min, i_1se = select_alpha(alphas, errors)
+        i_min, i_1se = select_alpha(alphas, mean, se)
         chosen = i_min if self.selection == "min" else i_1se
-        warn_at_grid_edge(self, alphas, errors,
+        warn_at_grid_edge(self, alphas, mean, se,
                           null_at_top=l1_ratio > 0 and alphas[0] >= logistic_alpha_max(
                               design, l1_ratio, checked["penalty_factor"],
                               checked["positive"]) * (1 - 1e-12),
@@ -163,7 +165,8 @@ class _ClassifierCV(_PenalizedClassifier):
         sign = 1.0 if scoring == "deviance" else -1.0
         multiple = np.ndim(getattr(self, "l1_ratio", 1.0)) > 0
         self.alphas_ = np.array([r[1] for r in results]) if multiple else alphas
-        self.score_path_ = sign * (np.array([r[2] for r in results]) if multiple else errors)
+        set_cv_errors(self, [(sign * m, se_, sign * e) for *_, (m, se_, e) in results], multiple,
+                      prefix="score")
         self.l1_ratio_ = float(l1_ratio)
         self.alpha_min_, self.alpha_1se_ = float(alphas[i_min]), float(alphas[i_1se])
         self.alpha_ = float(alphas[chosen])
@@ -235,6 +238,10 @@ _CV_ATTRIBUTES = """
     score_path_ : ndarray of shape (n_alphas, n_folds) (or (n_l1_ratio, n_alphas, n_folds))
         Held-out score of each alpha and fold (for deviance lower is better, for the others
         higher).
+    score_mean_, score_se_ : ndarray of shape (n_alphas,) (or (n_l1_ratio, n_alphas))
+        Mean of ``score_path_`` over folds and its standard error (glmnet's ``cvm`` and
+        ``cvsd``: the standard deviation over folds (ddof=1) / sqrt(n_folds)), what the
+        selection of alpha uses.
     path_ : ClassificationPath
         The full-data path; the fitted model is its solution at ``alpha_``.
     classes_, coef_, intercept_, dual_gap_, n_iter_, n_nonzero_, support_, sparsity_,

@@ -62,20 +62,17 @@ def cv_score(model):
     Parameters
     ----------
     model : fitted L1RegressorCV, L2RegressorCV or ElasticNetRegressorCV
-        With a single l1_ratio, so ``mse_path_`` has shape (n_alphas, n_folds).
+        With a single l1_ratio, so ``mse_mean_`` and ``mse_se_`` have shape (n_alphas,).
 
     Returns
     -------
     mean, se : float
         glmnet's ``cvm`` and ``cvsd`` at ``alpha_``.
-    n_folds : int
     """
     import numpy as np
 
     k = int(np.argmin(np.abs(model.alphas_ - model.alpha_)))
-    errors = model.mse_path_[k]
-    se = errors.std(ddof=1) / np.sqrt(errors.size) if errors.size > 1 else 0.0
-    return float(errors.mean()), float(se), errors.size
+    return float(model.mse_mean_[k]), float(model.mse_se_[k])
 
 
 def grid_edge_warning(model):
@@ -92,8 +89,8 @@ def grid_edge_warning(model):
     """
     from ._folds import grid_edge
 
-    mse = model.mse_path_
-    if mse.ndim != 2 or grid_edge(model.alphas_, mse) != "smallest" \
+    mean, se = model.mse_mean_, model.mse_se_
+    if mean.ndim != 1 or grid_edge(model.alphas_, mean, se) != "smallest" \
             or model.alpha_ != model.alphas_[-1]:
         return None
     eps = model.alphas_[-1] / model.alphas_[0]
@@ -163,8 +160,8 @@ def fit_report(pipe, names, X, y, args, numeric, categorical):
     lines.append(f"duality gap       {model.dual_gap_:.3g}  (the fit's objective is within this "
                  f"of the optimum)")
     if args.cv is not None:
-        mean, se, n_folds = cv_score(model)
-        lines.append(f"CV MSE            {mean:.8g}  (+/- {se:.3g} s.e.; mean over {n_folds} "
+        mean, se = cv_score(model)
+        lines.append(f"CV MSE            {mean:.8g}  (+/- {se:.3g} s.e.; mean over {args.cv} "
                      f"folds at the chosen alpha, rule {model.selection})")
     return lines
 
@@ -224,9 +221,8 @@ def save_plot(pipe, X, y, names, args, filename):
         ax, ax_cv = fig.subplots(1, 2)
         model.path_.plot(ax=ax)
         alpha = model.alpha_
-        mean = model.mse_path_.mean(axis=1)
-        se = model.mse_path_.std(axis=1, ddof=1) / np.sqrt(model.mse_path_.shape[1])
-        ax_cv.errorbar(model.alphas_, mean, yerr=se, fmt="o", markersize=3, capsize=2)
+        ax_cv.errorbar(model.alphas_, model.mse_mean_, yerr=model.mse_se_, fmt="o", markersize=3,
+                       capsize=2)
         ax_cv.set_xscale("log")
         ax_cv.set_xlim(model.alphas_[0], model.alphas_[-1])
         ax_cv.axvline(model.alpha_min_, color="C3", linestyle="--", label="alpha_min")

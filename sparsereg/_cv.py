@@ -19,6 +19,7 @@ from ._docstrings import (
 )
 from ._estimators import _LinearModel, _set_sparsity, store_params
 from ._alpha import alpha_max_of_design
+from ._cv_summary import set_cv_errors, summarize
 from ._folds import (
     fold_reporter,
     reported_fold_mse,
@@ -73,7 +74,7 @@ class _PathCV(_LinearModel):
                       max_iter=self.max_iter, n_jobs=self.n_jobs,
                       fit_intercept=self.fit_intercept, verbose=self.verbose,
                       noise_variance=self.noise_variance, penalty_factor=self.penalty_factor)
-        for name in ("positive", "l1_ratio", "relax"):
+        for name in ("positive", "l1_ratio", "relax", "store_cv_results"):
             if name in self.get_params():
                 params[name] = getattr(self, name)
         checked = check_params(params, n_features=n_features, solvers=self._solvers,
@@ -214,27 +215,28 @@ class _PathCV(_LinearModel):
         design, folds, dtype, penalty_factor = self._prepare(X, y, sample_weight, groups)
         solver_params = self._solver_params(penalty_factor)
 
-        results = []  # (l1_ratio, relax, alphas, mse of shape (n_alphas, n_folds))
+        results = []  # (l1_ratio, relax, alphas, (mean, se, errors or None))
         spectra = {}  # ridge decompositions made for the grids, reused by the refit
         for l1_ratio in self._l1_ratios():
             loo = self._leave_one_out(design, l1_ratio, penalty_factor)
             alphas, spectra[l1_ratio] = self._grid(design, l1_ratio, penalty_factor, loo)
             relaxes = self._relaxes()  # [None] for l1_ratio = 0 (checked in _check_params)
-            if loo is not None:  # exact leave-one-out from one decomposition
-                errors = loo.loo_errors(alphas)[None]
-            else:
+            if loo is not None:  # exact leave-one-out from one decomposition, summarized
+                summaries = [loo.loo_errors(alphas, per_sample=self._store_loo())]
+            else:  # (n_relax, n_alphas, n_folds)
                 errors = self._cv_errors(folds(l1_ratio), alphas, l1_ratio, relaxes,
                                          solver_params)
-            results += [(l1_ratio, gamma, alphas, err) for gamma, err in zip(relaxes, errors)]
+                summaries = list(zip(*summarize(errors), errors))
+            results += [(l1_ratio, gamma, alphas, cv) for gamma, cv in zip(relaxes, summaries)]
             if self.verbose:
-                mean = errors.mean(axis=-1)
+                mean = np.array([cv[0] for cv in summaries])
                 k = np.unravel_index(np.argmin(mean), mean.shape)[-1]
                 how = "exact leave-one-out" if loo is not None else "cross-validation"
                 sys.stderr.write(f"[{type(self).__name__}] l1_ratio={l1_ratio:g} ({how}): "
                                  f"min mean CV MSE {mean.min():.6g} at alpha={alphas[k]:.6g}\n")
-        best = int(np.argmin([mse.mean(axis=1).min() for *_, mse in results]))
-        l1_ratio, relax, alphas, mse = results[best]
-        i_min, i_1se = select_alpha(alphas, mse)
+        best = int(np.argmin([cv[0].min() for *_, cv in results]))
+        l1_ratio, relax, alphas, (mean, se, _) = results[best]
+        i_min, i_1se = select_alpha(alphas, mean, se)
 
         # The refit is the full-data path's solution at the chosen alpha.
         self.path_ = build_path(design, alphas, l1_ratio, self._penalty_name,
@@ -246,7 +248,7 @@ class _PathCV(_LinearModel):
             chosen = int(np.nanargmin(criterion))
         else:
             chosen = i_min if self.selection == "min" else i_1se
-            warn_at_grid_edge(self, alphas, mse,
+            warn_at_grid_edge(self, alphas, mean, se,
                               null_at_top=l1_ratio > 0 and alphas[0] >= alpha_max_of_design(
                                   design, l1_ratio, penalty_factor) * (1 - 1e-12),
                               wide=design.n_features >= design.n_samples)
@@ -255,8 +257,7 @@ class _PathCV(_LinearModel):
         chosen_results = [r for r in results if r[1] == relax]
         self.alphas_ = (np.array([r[2] for r in chosen_results]) if self._multiple_ratios()
                         else alphas)
-        self.mse_path_ = (np.array([r[3] for r in chosen_results]) if self._multiple_ratios()
-                          else mse)
+        set_cv_errors(self, [r[3] for r in chosen_results], self._multiple_ratios())
         self.l1_ratio_ = l1_ratio
         self.relax_ = 1.0 if relax is None else relax
         self.alpha_min_, self.alpha_1se_ = float(alphas[i_min]), float(alphas[i_1se])
@@ -270,6 +271,10 @@ class _PathCV(_LinearModel):
 
     def _multiple_ratios(self):
         return False
+
+    def _store_loo(self):
+        """Whether leave-one-out keeps every sample's error (``store_cv_results``)."""
+        return bool(getattr(self, "store_cv_results", False))
 
 
 # The docstrings are composed from the named pieces of _docstrings; the choice lists come
@@ -287,8 +292,8 @@ def _cv_parameters(solver, *, eps=None, cv=None, l1_part=(), ridge_grid=False):
         param("alphas", default=None),
         param("eps", default=eps, extra=RIDGE_GRID) if ridge_grid else
         param("eps", default=eps),
-        param("cv", default=None, splitter=LOO_SPLITTER) if ridge_grid else
-        param("cv", default=5),
+        *([param("cv", default=None, splitter=LOO_SPLITTER), param("store_cv_results")]
+          if ridge_grid else [param("cv", default=5)]),
         param("selection", choices=SELECTIONS, default="min"),
         param("noise_variance"),
         param("n_jobs"),
@@ -385,17 +390,19 @@ class L2RegressorCV(_PathCV):
     >>> from sklearn.datasets import load_diabetes
     >>> from sparsereg import L2RegressorCV
     >>> X, y = load_diabetes(return_X_y=True)
-    >>> model = L2RegressorCV(alphas=30).fit(X, y)
-    >>> model.mse_path_.shape
+    >>> model = L2RegressorCV(alphas=30).fit(X, y)  # leave-one-out: summaries per alpha
+    >>> model.mse_mean_.shape, model.mse_se_.shape, model.mse_path_
+    ((30,), (30,), None)
+    >>> L2RegressorCV(alphas=30, store_cv_results=True).fit(X, y).mse_path_.shape
     (30, 442)
 """)
 
     _penalty_name = "l2"
     _solvers = RIDGE_SOLVERS
 
-    def __init__(self, *, alphas=None, eps=None, cv=None, selection="min", noise_variance=None,
-                 n_jobs=None, fit_intercept=True, penalty_factor=None, max_iter=1000, tol=1e-4,
-                 solver="auto", verbose=0):
+    def __init__(self, *, alphas=None, eps=None, cv=None, store_cv_results=False,
+                 selection="min", noise_variance=None, n_jobs=None, fit_intercept=True,
+                 penalty_factor=None, max_iter=1000, tol=1e-4, solver="auto", verbose=0):
         store_params(self, locals())
 
     def _l1_ratios(self):

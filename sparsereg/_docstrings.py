@@ -103,6 +103,15 @@ PARAMETERS = {
         "{splitter}; ``groups`` given to ``fit`` are passed through. With dask input, an int: "
         "the number of folds, each a group of consecutive whole chunks.",
         fields=(("splitter", "Any scikit-learn splitter"),)),
+    "store_cv_results": Piece(
+        "bool", False,
+        "With leave-one-out (``cv=None``), also keep every sample's error at every alpha in "
+        "``mse_path_``, of shape (n_alphas, n_samples), as scikit-learn's ``RidgeCV`` keeps "
+        "``cv_results_``. By default only their mean and standard error per alpha are kept "
+        "(``mse_mean_``, ``mse_se_``: all that selection uses), and ``mse_path_`` is None, so "
+        "that the fitted estimator's size does not grow with n_samples. With k-fold "
+        "cross-validation it changes nothing: ``mse_path_`` always holds the (n_alphas, "
+        "n_folds) errors."),
     "selection": Piece(
         "{choices}", "min",
         "Choose the alpha with the smallest mean CV error, or the largest alpha within one "
@@ -197,10 +206,26 @@ CV_ATTRIBUTES = {
     "alphas_": (
         "ndarray of shape (n_alphas,) (or (n_l1_ratio, n_alphas))",
         "The grid, decreasing."),
+    "mse_mean_": (
+        "ndarray of shape (n_alphas,) (or (n_l1_ratio, n_alphas))",
+        "Mean validation error at each alpha (glmnet's ``cvm``): the mean over folds of the "
+        "folds' mean squared errors (weighted by sample_weight when given); for exact "
+        "leave-one-out, ``sum_i s_i e_i^2 / S``, with ``e_i`` the residual of sample i "
+        "under the fit without it and S the sum of the weights. ``alpha_min_`` minimises "
+        "it."),
+    "mse_se_": (
+        "ndarray of shape (n_alphas,) (or (n_l1_ratio, n_alphas))",
+        "Standard error of ``mse_mean_`` (glmnet's ``cvsd``, used by the 1-SE rule): the "
+        "standard deviation over folds (ddof=1) divided by sqrt(n_folds). For exact "
+        "leave-one-out the folds are the n samples, sample i contributing ``n s_i e_i^2 / "
+        "S`` (``s_i = 1`` without weights; these n values average to ``mse_mean_``)."),
     "mse_path_": (
-        "ndarray of shape (n_alphas, n_folds) (or (n_l1_ratio, n_alphas, n_folds))",
-        "Validation mean squared error (weighted by sample_weight when given). For exact "
-        "leave-one-out ridge, one column per sample."),
+        "ndarray of shape (n_alphas, n_folds) (or (n_l1_ratio, n_alphas, n_folds)) or None",
+        "Validation mean squared error of each alpha and fold (weighted by sample_weight "
+        "when given); ``mse_mean_`` and ``mse_se_`` are its mean and standard error over the "
+        "last axis. With exact leave-one-out (ridge with ``cv=None``) it is None, or with "
+        "``store_cv_results=True`` (:class:`L2RegressorCV`) one column per sample, column i "
+        "holding ``n s_i e_i^2 / S`` (see ``mse_se_``)."),
     "path_": (
         "RegularizationPath",
         "The full-data path on the chosen grid; the refit is its point at ``alpha_``."),

@@ -16,18 +16,16 @@ from ._path import compact_path
 from ._selection import relaxed_path
 
 
-def select_alpha(alphas, mse_path):
+def select_alpha(alphas, mean, se):
     """Indices of the minimum mean CV error and of glmnet's one-standard-error rule.
 
-    ``mse_path`` has shape (n_alphas, n_folds) and ``alphas`` decrease. The 1-SE choice is the
-    largest alpha whose mean error is at most the minimum plus its standard error, computed as
-    glmnet's ``cvsd``: the sample standard deviation over folds (ddof=1) / sqrt(n_folds).
+    ``mean`` and ``se`` have shape (n_alphas,) (:func:`~sparsereg._cv_summary.summarize`:
+    glmnet's ``cvm`` and ``cvsd``, the standard deviation over folds (ddof=1) /
+    sqrt(n_folds)) and ``alphas`` decrease. The 1-SE choice is the largest alpha whose mean
+    error is at most the minimum plus the standard error at the minimum.
     """
-    mean = mse_path.mean(axis=1)
     best = int(np.argmin(mean))
-    n_folds = mse_path.shape[1]
-    se = mse_path[best].std(ddof=1) / np.sqrt(n_folds) if n_folds > 1 else 0.0
-    within = np.flatnonzero(mean <= mean[best] + se)
+    within = np.flatnonzero(mean <= mean[best] + se[best])
     return best, int(within.min())  # alphas decrease: the smallest index is the largest alpha
 
 
@@ -55,40 +53,40 @@ class GridEdgeWarning(UserWarning):
     """
 
 
-def grid_edge(alphas, errors):
+def grid_edge(alphas, mean, se):
     """The end of the decreasing grid ``alphas`` that the CV optimum presses against:
     ``"smallest"``, ``"largest"`` or None.
 
-    ``errors`` is ``(n_alphas, n_folds)`` (lower is better). An end is pressed when its mean
-    error is the minimum and lies below the mean a decade of alphas inward by more than one
-    standard error (over folds) or 0.1 % of the error, whichever is smaller: a flat end
-    (near least squares, or the null model) is not.
+    ``mean`` and ``se`` are the CV errors' mean and standard error per alpha, shape
+    (n_alphas,) (lower is better). An end is pressed when its mean error is the minimum and
+    lies below the mean a decade of alphas inward by more than its standard error or 0.1 % of
+    the error, whichever is smaller: a flat end (near least squares, or the null model) is
+    not.
     """
-    errors = np.asarray(errors, dtype=np.float64)
-    n_alphas, n_folds = errors.shape
-    mean = errors.mean(axis=1)
+    mean = np.asarray(mean, dtype=np.float64)
+    n_alphas = mean.shape[0]
     if n_alphas < 2 or not np.all(np.isfinite(mean)):
         return None
     best = int(np.argmin(mean))
     if best not in (0, n_alphas - 1):
         return None
-    se = errors[best].std(ddof=1) / np.sqrt(n_folds) if n_folds > 1 else 0.0
     log = np.log10(alphas)
     inward = log[best] + (1.0 if best == n_alphas - 1 else -1.0)  # a decade inward
     ref = int(np.argmin(np.abs(log - inward)))
     if ref == best:
         ref = best - 1 if best else 1
-    if mean[ref] - mean[best] > min(se, 1e-3 * abs(mean[best])):
+    if mean[ref] - mean[best] > min(float(se[best]), 1e-3 * abs(mean[best])):
         return "smallest" if best == n_alphas - 1 else "largest"
     return None
 
 
-def warn_at_grid_edge(estimator, alphas, errors, null_at_top, wide, stacklevel=3):
+def warn_at_grid_edge(estimator, alphas, mean, se, null_at_top, wide, stacklevel=3):
     """A :class:`GridEdgeWarning` when the CV optimum presses against an end of the grid
-    (:func:`grid_edge`). The top is exempt when its model is the null model (an automatic L1
-    grid starts at ``alpha_max``: larger alphas give the same fit); ``wide`` (no fewer
-    features than samples) adds that the limit alpha -> 0 may be the optimum."""
-    edge = grid_edge(alphas, errors)
+    (:func:`grid_edge` of the CV errors' ``mean`` and ``se`` per alpha). The top is exempt
+    when its model is the null model (an automatic L1 grid starts at ``alpha_max``: larger
+    alphas give the same fit); ``wide`` (no fewer features than samples) adds that the limit
+    alpha -> 0 may be the optimum."""
+    edge = grid_edge(alphas, mean, se)
     name = type(estimator).__name__
     if edge == "smallest":
         hint = (" With more features than samples the best alpha can be the limit alpha -> 0 "

@@ -80,6 +80,7 @@ RULES = {
     "fit_intercept": _flag,
     "positive": _flag,
     "warm_start": _flag,
+    "store_cv_results": _flag,
     "verbose": _verbose,
     "solver": _solver,
     "selection": _selection,

@@ -10,6 +10,7 @@ import scipy.linalg as la
 from scipy.linalg import blas
 from scipy.sparse.linalg import LinearOperator, eigsh
 
+from ._cv_summary import summarize
 from ._kernels._prox import duality_gap
 from ._problem import make_penalty, psd_pinv
 from ._problem._units import power_of_two_scale
@@ -17,6 +18,7 @@ from ._solvers import _finish, certify, certify_many, gap_tolerance, tighter_sto
 
 RIDGE_SOLVERS = ("auto", "cholesky", "svd", "cg", "gradient")
 DIRECT_MAX_SIZE = 12_000  # largest k x k system a direct solve forms (1.1 GiB in float64)
+LOO_BLOCK = 1 << 18  # entries of the scores squared at a time for the leverages (2 MiB)
 
 
 def choose_ridge_solver(design):
@@ -345,21 +347,50 @@ class RidgeSpectrum:
         return [_finish(self.design, coef, gap, 1, tol, False, direct=True)
                 for coef, gap in zip(coefs, gaps)]
 
-    def loo_errors(self, alphas):
-        """Exact leave-one-out squared errors, shape (n_alphas, n_samples), weighted by s_i.
+    def loo_errors(self, alphas, per_sample=False):
+        """Exact leave-one-out errors per alpha: their mean and standard error over the
+        samples, and on request the errors themselves.
 
         For a linear smoother ``H`` the leave-one-out residual is ``r_i / (1 - H_ii)``; here
         ``H = H_0 + Z diag(1 / (S (lam + alpha))) Z^T`` with ``H_0`` the hat matrix of the
         unpenalized part (intercept and U) and ``Z`` the scores, so every alpha costs O(n k)
-        after the one decomposition.
+        after the one decomposition (the leverages from row blocks of the scores, so no
+        second n x k array is made). Sample i's error is ``n s_i e_i^2 / S`` (``e_i`` its
+        leave-one-out residual), so that the mean over samples is the weighted mean
+        ``sum_i s_i e_i^2 / S``; the standard error is that of the mean of these n values,
+        ``std(ddof=1) / sqrt(n)``. One alpha's n errors are held at a time: without
+        ``per_sample`` the memory beyond the decomposition is O(n + n_alphas).
+
+        Parameters
+        ----------
+        alphas : ndarray of shape (n_alphas,)
+            Penalty strengths.
+        per_sample : bool, default=False
+            Also return every sample's error.
+
+        Returns
+        -------
+        mean, se : ndarray of shape (n_alphas,)
+            Mean error over the samples and its standard error.
+        errors : ndarray of shape (n_alphas, n_samples) or None
+            The per-sample errors when ``per_sample``, else None.
         """
         d = self.design
         fixed_fit = d.centered_matvec(self.w_fixed)
-        sq_scores = self.scores * self.scores
-        out = np.empty((len(alphas), d.n_samples))
+        mean, se = np.empty(len(alphas)), np.empty(len(alphas))
+        out = np.empty((len(alphas), d.n_samples)) if per_sample else None
+        rows = max(1, LOO_BLOCK // max(self.scores.shape[1], 1))
         for k, alpha in enumerate(alphas):
             shrink = self._shrink(alpha)
             residual = d.y - fixed_fit - self.scores @ (shrink * self.proj)
-            leverage = self.base_leverage + sq_scores @ shrink / d.S
-            out[k] = (residual / (1.0 - leverage)) ** 2 * (d.n_samples / d.S)
-        return d.gap_out(out)
+            leverage = np.empty(d.n_samples)
+            for start in range(0, d.n_samples, rows):
+                block = self.scores[start:start + rows]
+                leverage[start:start + rows] = (block * block) @ shrink
+            leverage = self.base_leverage + leverage / d.S
+            errors = d.gap_out((residual / (1.0 - leverage)) ** 2 * (d.n_samples / d.S))
+            # the summaries come from this vector in both cases: storing changes no selection
+            mean[k], se[k] = summarize(errors)
+            if out is not None:
+                out[k] = errors
+        return mean, se, out

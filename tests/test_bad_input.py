@@ -710,9 +710,9 @@ def test_l2_cv_leave_one_out_on_few_samples_builds_no_folds(n, monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         warnings.simplefilter("ignore", GridEdgeWarning)  # tiny random data: any edge
-        model = L2RegressorCV().fit(X, y)
+        model = L2RegressorCV(store_cv_results=True).fit(X, y)
         assert model.mse_path_.shape == (100, n)
-        model = L2RegressorCV(alphas=[0.05, 0.5, 5.0]).fit(X, y)
+        model = L2RegressorCV(alphas=[0.05, 0.5, 5.0], store_cv_results=True).fit(X, y)
     for k, alpha in enumerate(model.alphas_):
         np.testing.assert_allclose(model.mse_path_[k], _brute_force_loo(X, y, alpha),
                                    rtol=1e-8)
@@ -738,7 +738,8 @@ def test_l2_cv_sparse_wide_is_leave_one_out_without_densifying(fit_intercept, we
     v = rng.uniform(0.5, 2.0, p)
     if unpenalized:
         v[:2] = 0.0
-    params = dict(alphas=6, fit_intercept=fit_intercept, penalty_factor=v)
+    params = dict(alphas=6, fit_intercept=fit_intercept, penalty_factor=v,
+                  store_cv_results=True)
 
     dense = L2RegressorCV(**params).fit(X.toarray(), y, sample_weight=sw)
     densified = []
@@ -763,7 +764,7 @@ def test_l2_cv_sparse_wide_matches_ridgecv():
     from sklearn.linear_model import RidgeCV
 
     X, y, _ = _sparse_wide()
-    model = L2RegressorCV(alphas=8).fit(X, y)
+    model = L2RegressorCV(alphas=8, store_cv_results=True).fit(X, y)
     sk = RidgeCV(alphas=model.alphas_ * X.shape[0], store_cv_results=True).fit(X, y)
     np.testing.assert_allclose(model.mse_path_, sk.cv_results_.T, rtol=1e-7)
 

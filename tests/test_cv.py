@@ -160,7 +160,7 @@ def test_l2_cv_loo_matches_ridgecv(shape, weighted):
     n = len(y)
     sw = weights(n, 5) if weighted else None
     S = n if sw is None else sw.sum()
-    ours = L2RegressorCV(alphas=30).fit(X, y, sample_weight=sw)
+    ours = L2RegressorCV(alphas=30, store_cv_results=True).fit(X, y, sample_weight=sw)
     sk = RidgeCV(alphas=ours.alphas_ * S, store_cv_results=True).fit(X, y, sample_weight=sw)
     assert ours.mse_path_.shape == (30, n)
     # sklearn stores s_i * e_i^2 (errors of the sqrt(s)-scaled problem); sparsereg's columns
@@ -175,7 +175,7 @@ def test_l2_cv_loo_matches_ridgecv(shape, weighted):
 def test_l2_cv_loo_is_exact_leave_one_out():
     """Brute force: refit without row i at the same sum-scale penalty, predict row i."""
     X, y = make_problem(5, 25, 8)
-    model = L2RegressorCV(alphas=[0.01, 0.3, 3.0]).fit(X, y)
+    model = L2RegressorCV(alphas=[0.01, 0.3, 3.0], store_cv_results=True).fit(X, y)
     n = len(y)
     for k, alpha in enumerate(model.alphas_):
         lam = alpha * n  # the full-data sum-scale ridge penalty
@@ -209,7 +209,8 @@ def test_one_standard_error_rule(estimator):
             "enet": lambda sel: ElasticNetRegressorCV(l1_ratio=0.5, alphas=40, cv=folds(7),
                                                       selection=sel),
             "l2-kfold": lambda sel: L2RegressorCV(alphas=40, cv=folds(7), selection=sel),
-            "l2-loo": lambda sel: L2RegressorCV(alphas=40, selection=sel)}[estimator]
+            "l2-loo": lambda sel: L2RegressorCV(alphas=40, selection=sel,
+                                                store_cv_results=True)}[estimator]
     m_min, m_1se = make("min").fit(X, y), make("1se").fit(X, y)
     assert m_1se.alpha_1se_ >= m_1se.alpha_min_
     best, one_se = one_se_index(m_1se.mse_path_)
@@ -416,7 +417,7 @@ def brute_force_loo(X, y, alpha, v, fit_intercept=True):
 def test_l2_cv_none_is_leave_one_out_with_penalty_factor():
     X, y = make_problem(16, 40, 6)
     v = np.array([0.5, 1.0, 2.0, 1.5, 0.8, 1.2])
-    model = L2RegressorCV(alphas=5, penalty_factor=v).fit(X, y)
+    model = L2RegressorCV(alphas=5, penalty_factor=v, store_cv_results=True).fit(X, y)
     assert model.mse_path_.shape == (5, 40)
     for k, alpha in enumerate(model.alphas_):
         np.testing.assert_allclose(model.mse_path_[k], brute_force_loo(X, y, alpha, v), rtol=1e-8)
@@ -426,7 +427,7 @@ def test_l2_cv_none_is_leave_one_out_with_unpenalized_feature():
     """penalty_factor with a zero: still leave-one-out (the docstring's cv=None), not 5-fold."""
     X, y = make_problem(17, 40, 6)
     v = np.array([0.0, 1.0, 2.0, 1.5, 0.8, 1.2])
-    model = L2RegressorCV(alphas=5, penalty_factor=v).fit(X, y)
+    model = L2RegressorCV(alphas=5, penalty_factor=v, store_cv_results=True).fit(X, y)
     assert model.mse_path_.shape == (5, 40)
     for k, alpha in enumerate(model.alphas_):
         np.testing.assert_allclose(model.mse_path_[k], brute_force_loo(X, y, alpha, v), rtol=1e-8)
@@ -436,8 +437,8 @@ def test_l2_cv_none_is_leave_one_out_for_sparse_input():
     sparse = pytest.importorskip("scipy.sparse")
     X, y = make_problem(18, 60, 8)
     X = X * (np.random.default_rng(0).random(X.shape) < 0.5)
-    model = L2RegressorCV(alphas=12).fit(sparse.csr_matrix(X), y)
-    dense_model = L2RegressorCV(alphas=12).fit(X, y)
+    model = L2RegressorCV(alphas=12, store_cv_results=True).fit(sparse.csr_matrix(X), y)
+    dense_model = L2RegressorCV(alphas=12, store_cv_results=True).fit(X, y)
     sk = RidgeCV(alphas=dense_model.alphas_ * 60, store_cv_results=True).fit(
         sparse.csr_matrix(X), y)
     assert model.mse_path_.shape == (12, 60)

@@ -90,7 +90,7 @@ def test_wide_interpolating_data_names_the_limit_alpha_zero():
     # the default grid reaches the flat approach to that limit: nothing to warn about
     model = L2RegressorCV()
     assert edge_warnings(model, X, y) == []
-    mean = model.mse_path_.mean(axis=1)
+    mean = model.mse_mean_
     assert abs(mean[-1] - mean.min()) <= 1e-3 * mean.min()
 
 

@@ -3,7 +3,8 @@ Choosing alpha by cross-validation and the one-standard-error rule
 ==================================================================
 
 :class:`sparsereg.L1RegressorCV` fits one warm-started path per fold and records the validation
-error of every alpha in ``mse_path_`` (shape ``(n_alphas, n_folds)``). Two choices follow:
+error of every alpha in ``mse_path_`` (shape ``(n_alphas, n_folds)``), summarized per alpha by
+its mean over folds ``mse_mean_`` and standard error ``mse_se_``. Two choices follow:
 
 * ``alpha_min_``, the alpha with the smallest mean CV error (``selection="min"``, the default,
   as scikit-learn's ``LassoCV``);
@@ -27,8 +28,7 @@ X, y = make_regression(n_samples=150, n_features=60, n_informative=8, noise=25.0
 cv = KFold(10, shuffle=True, random_state=0)
 model = L1RegressorCV(cv=cv, selection="1se").fit(X, y)
 
-mean = model.mse_path_.mean(axis=1)
-se = model.mse_path_.std(axis=1, ddof=1) / np.sqrt(model.mse_path_.shape[1])
+mean, se = model.mse_mean_, model.mse_se_  # over the folds of mse_path_
 n_nonzero = model.path_.n_nonzero
 i_min = int(np.argmin(mean))
 i_1se = int(np.flatnonzero(model.alphas_ == model.alpha_1se_)[0])

@@ -57,10 +57,8 @@ print("max |coef difference| vs in-memory fit:",
 
 # %%
 # The cross-validation curve, from the chunk-group folds.
-mean = model.mse_path_.mean(axis=1)
-se = model.mse_path_.std(axis=1, ddof=1) / np.sqrt(model.mse_path_.shape[1])
 fig, ax = plt.subplots(figsize=(6, 3.5))
-ax.errorbar(model.alphas_, mean, yerr=se, fmt="o", ms=3, capsize=2)
+ax.errorbar(model.alphas_, model.mse_mean_, yerr=model.mse_se_, fmt="o", ms=3, capsize=2)
 ax.axvline(model.alpha_min_, ls="--", c="k", label="alpha_min")
 ax.axvline(model.alpha_1se_, ls=":", c="r", label="alpha_1se")
 ax.set(xscale="log", xlabel="alpha", ylabel="held-out MSE",

@@ -147,8 +147,8 @@ class _PathCV(_LinearModel):
             design, stats_folds, dtype = fold_designs(inputs.X, inputs.y, inputs.sample_weight,
                                                       self.fit_intercept, n_folds)
             self._check_noise_variance_known(design.S, inputs.n_features)  # S: after the pass
-            folds = [stats_fold(*f) for f in stats_folds]
-            return design, lambda l1_ratio: folds, dtype, penalty_factor
+            dask_folds = [stats_fold(*f) for f in stats_folds]
+            return design, lambda l1_ratio: dask_folds, dtype, penalty_factor
         X, y, sample_weight = inputs.X, inputs.y, inputs.sample_weight
         total_weight = X.shape[0] if sample_weight is None else sample_weight.sum()
         self._check_noise_variance_known(total_weight, X.shape[1])

@@ -164,14 +164,13 @@ def statistics_folds(X, y, sample_weight, splits, fit_intercept):
     complements = [len(train) + len(test) == n and _covers(n, train, test)
                    for train, test in splits]
     total = None
-    if all(complements):
-        covered = np.concatenate([test for _, test in splits])
-        if len(covered) == n and _covers(n, covered):  # a partition: the total is their sum
-            total = held[0]
-            for h in held[1:]:
-                total = total + h
-        else:
-            total = SufficientStats.of_row_subset(X, y, sample_weight, np.arange(n))
+    covered = np.concatenate([test for _, test in splits])
+    if all(complements) and len(covered) == n and _covers(n, covered):
+        total = held[0]  # a partition: the total is the sum of its parts
+        for h in held[1:]:
+            total = total + h
+    elif any(complements):
+        total = SufficientStats.of_row_subset(X, y, sample_weight, np.arange(n))
     folds = []
     for (train, _), h, complement in zip(splits, held, complements):
         train_stats = total - h if complement else \

@@ -10,7 +10,6 @@ centred as it is copied, so its products never cancel.
 """
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.linalg import blas
 
 GRAM_BLOCK_VALUES = 2**18  # rows per block * p: a float64 block of 2 MiB stays in cache
@@ -110,7 +109,7 @@ def _dense_products(X, c, y, means, columns):
 
 
 def _sparse_products(X, c, y, S, means, columns):
-    from ._rows import scipy_csc  # (a function-level import: _rows imports this module)
+    from ._storage import scipy_csc  # (a function-level import: _storage imports this module)
 
     n, p = len(c), len(X[2]) - 1
     Xs = scipy_csc(X, (n, p)).astype(np.float64, copy=False)

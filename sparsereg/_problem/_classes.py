@@ -2,7 +2,7 @@
 
 The logistic and multinomial losses do not fold weights into the rows (their IRLS weights
 change at every Newton step): X is kept as given, in the kernels' storage, with offset columns
-shifted exactly as for least squares (:func:`~._rows.offset_shift`), and the sample weights
+shifted exactly as for least squares (:func:`~._storage.offset_shift`), and the sample weights
 (class weights folded in) are normalised to ``c = s / S``. Rows of weight zero are dropped.
 """
 
@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from .._kernels._bundles import PenaltyData
 from .._kernels._stats import column_moments
 from ._class_chunks import constraint_block, labels_matrix
-from ._rows import OFFSET_RATIO, kernel_matrix, scipy_csc
+from ._storage import OFFSET_RATIO, kernel_matrix, scipy_csc
 
 HUGE_PENALTY = 1e300  # a finite "infinite" L1 weight: keeps every penalized coefficient at 0
 

@@ -15,7 +15,7 @@ import numpy as np
 from .._kernels._bundles import GramData
 from ._units import DesignBase, power_of_two_scale
 
-SUBSET_BLOCK_VALUES = 2**21  # rows gathered at a time * p: 16 MiB of float64 per copy
+SUBSET_BLOCK_VALUES = 2**18  # rows gathered at a time * p: 2 MiB of float64 per copy
 
 
 def constant_columns(lips, means, n_samples):

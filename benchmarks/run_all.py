@@ -68,16 +68,16 @@ RESULTS = OUT / "benchmarks" / "results"
 DOCS = OUT / "docs"
 
 
-def run_on_snapshot(argv):
-    """Rerun this module on a frozen copy: ``sparsereg/`` at git HEAD + the current
-    ``benchmarks/``, in a temporary directory, so that edits made to the working tree while
-    the benchmark runs (and uncommitted ones) are not measured. Output goes to this tree (or to
-    ``SPARSEREG_BENCH_OUT``)."""
+def run_on_snapshot(argv, module="benchmarks.run_all", rev="HEAD"):
+    """Rerun ``module`` (this one by default) on a frozen copy: ``sparsereg/`` at git ``rev``
+    + the current ``benchmarks/``, in a temporary directory, so that edits made to the working
+    tree while the benchmark runs (and uncommitted ones) are not measured. Output goes to this
+    tree (or to ``SPARSEREG_BENCH_OUT``)."""
     def git(*args):
         return subprocess.run(["git", *args], cwd=HERE.parent, capture_output=True,
                               check=True).stdout
 
-    commit = git("rev-parse", "HEAD").decode().strip()
+    commit = git("rev-parse", rev).decode().strip()
     with tempfile.TemporaryDirectory(prefix="sparsereg-bench-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(git("archive", commit, "sparsereg"))) as tar:
             tar.extractall(tmp, filter="data")
@@ -87,8 +87,7 @@ def run_on_snapshot(argv):
         pythonpath = os.pathsep.join(filter(None, [tmp, os.environ.get("PYTHONPATH")]))
         env = {**os.environ, "PYTHONPATH": pythonpath, "SPARSEREG_BENCH_OUT": str(OUT),
                "SPARSEREG_BENCH_COMMIT": commit}
-        cmd = [sys.executable, "-m", "benchmarks.run_all",
-               *[a for a in argv if a != "--snapshot"]]
+        cmd = [sys.executable, "-m", module, *[a for a in argv if a != "--snapshot"]]
         return subprocess.run(cmd, cwd=tmp, env=env, check=False).returncode
 
 

@@ -1,0 +1,264 @@
+"""Markdown report of a ``bench_cv`` result: ``docs/benchmarks_cv.md``.
+
+    python -m benchmarks.report_cv [results/cv.json] [docs/benchmarks_cv.md] [--before JSON]
+                                   [--accuracy JSON]
+
+(from the repository root; the defaults are ``benchmarks/results/cv.json`` and
+``docs/benchmarks_cv.md``). ``--before`` adds the sparsereg times of an earlier run (e.g.
+``benchmarks/results/cv_before.json``) to the summary; ``--accuracy`` a section comparing
+every curve with the tight-tolerance ones of a ``bench_cv --ways reference`` run.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+if not __package__:
+    sys.exit("run it from the repository root as: python -m benchmarks.report_cv")
+
+from benchmarks.harness import fmt_time
+from benchmarks.problems_cv import SHAPES
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_SPEEDUP = 3.0  # issue 11 item 2: >= 3x faster and no more peak memory
+RTOL = 1e-3  # matched accuracy: largest relative difference of the mean CV MSE curves
+NAMES = {"l1": "lasso", "enet": "elastic net 0.5", "l2": "ridge"}
+
+
+def _time(row):
+    if row["status"] == "capped" and "slower_than" in row:
+        return f"> {row['cap']:.1f} s (stopped: slower than a matching way)"
+    if row["status"] == "capped":
+        return f"> {row['cap']:.0f} s (killed)"
+    if row["status"] != "ok":
+        return "failed"
+    return fmt_time(row["time"])
+
+
+def _mb(value):
+    return "–" if value is None else f"{value:.0f} MB" if abs(value) >= 10 else \
+        f"{value:.1f} MB"
+
+
+def _match(m):
+    if m is None:
+        return "–"
+    text = f"{m['max_rel_diff']:.1e}"
+    if not m["same_index"]:
+        text += ", **other alpha**"
+    return text if m["ok"] else f"**no** ({text})"
+
+
+def match(row, reference):
+    """Whether ``row`` selects the alpha ``reference`` (sparsereg's row) selects, with mean
+    CV MSE curves within ``RTOL``; None when either did not finish."""
+    if reference is None or row.get("status") != "ok" or reference.get("status") != "ok":
+        return None
+    a, b = np.asarray(row["curve"]), np.asarray(reference["curve"])
+    rel = float(np.max(np.abs(a - b) / np.abs(b)))
+    same = row["index"] == reference["index"] and int(np.argmin(a)) == int(np.argmin(b))
+    return dict(same_index=bool(same), max_rel_diff=rel, ok=bool(same and rel <= RTOL))
+
+
+def row_line(row):
+    """One log line per measurement."""
+    text = f"{row['shape']:6} {row['estimator']:4} {row['label']}: {_time(row)}"
+    if row["status"] == "ok":
+        runs = ", ".join(f"{t:.2f}" for t in row["times"])
+        text += (f" (runs {runs} s), peak +{row['peak_mb']:.0f} MB, warm-up "
+                 f"{row['warm_up']:.1f} s, alpha {row['alpha']:.4g} (index {row['index']}"
+                 f"/{len(row['alphas'])})")
+        if "match" in row:
+            text += f", curves {_match(row['match'])}"
+    elif row["status"] == "failed":
+        text += f": {row['error'][-300:]}"
+    return text
+
+
+def best_sklearn(rows):
+    """The fastest scikit-learn row that matches sparsereg's selection (else the fastest
+    that finished, else the first), and whether it matches."""
+    done = [r for r in rows if r["status"] == "ok"]
+    matching = [r for r in done if r["match"] and r["match"]["ok"]]
+    pool = matching or done or rows
+    return min(pool, key=lambda r: r.get("time", float("inf"))), bool(matching)
+
+
+def groups(result):
+    """``{(shape, estimator): (sparsereg row, [scikit-learn rows])}`` in run order."""
+    out = {}
+    for row in result["rows"]:
+        entry = out.setdefault((row["shape"], row["estimator"]), [None, []])
+        if row["way"] == "reference":
+            continue
+        if row["way"] == "sparsereg":
+            entry[0] = row
+        else:
+            entry[1].append(row)
+    return out
+
+
+def summary(result, before=None):
+    old = groups(before) if before else {}
+    titles = ["data", "estimator", "sparsereg", "compile", "scikit-learn (fastest matching)",
+              "time", "speedup", "peak extra: sparsereg", "scikit-learn", "memory ratio",
+              "alpha index", "curves (max rel. diff)", "targets met"]
+    if before:
+        titles[3:3] = ["sparsereg before", "before / now"]
+    lines = ["| " + " | ".join(titles) + " |", "|" + "---|" * len(titles)]
+    for (shape, estimator), (ours, theirs) in groups(result).items():
+        if ours is None or not theirs:
+            continue
+        sk, matched = best_sklearn(theirs)
+        ok = ours["status"] == "ok"
+        speed = mem = None
+        if ok and sk["status"] in ("ok", "capped"):
+            speed = (sk["time"] if sk["status"] == "ok" else sk["cap"]) / ours["time"]
+        if ok and sk["status"] == "ok" and sk["peak_mb"] > 1.0:
+            mem = ours["peak_mb"] / sk["peak_mb"]
+        speed_text = "–" if speed is None else (">" if sk["status"] == "capped" else "") + \
+            f"{speed:.2f}x"
+        met = speed is not None and mem is not None and speed >= TARGET_SPEEDUP and mem <= 1.0
+        cells = [shape, NAMES[estimator], _time(ours), fmt_time(ours["warm_up"]) if ok else "–",
+                 sk["label"] + ("" if matched or sk["status"] != "ok" else " (**no match**)"),
+                 _time(sk), speed_text, _mb(ours.get("peak_mb")), _mb(sk.get("peak_mb")),
+                 "–" if mem is None else f"{mem:.2f}",
+                 f"{ours['index']}/{len(ours['alphas'])}" if ok else "–",
+                 _match(sk.get("match")), "yes" if met else "**no**"]
+        if before:
+            prev = old.get((shape, estimator), [None])[0]
+            cells[3:3] = [_time(prev) if prev else "–",
+                          f"{prev['time'] / ours['time']:.2f}x"
+                          if prev and ok and prev["status"] == "ok" else "–"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def details(result):
+    titles = ["data", "estimator", "way", "time (best)", "runs (s)", "peak extra",
+              "RSS before fit", "warm-up", "alpha index", "curves vs sparsereg", "load"]
+    reference = result.get("reference_tol") is not None
+    if reference:
+        titles.insert(-1, "curves vs reference")
+    lines = ["| " + " | ".join(titles) + " |", "|" + "---|" * len(titles)]
+    notes = []
+    for row in result["rows"]:
+        ok = row["status"] == "ok"
+        if ok and row["warnings"]:
+            notes.append(f"- {row['shape']}, {row['label']}: " + "; ".join(row["warnings"]))
+        cells = [row["shape"], NAMES[row["estimator"]], row["label"], _time(row),
+                 ", ".join(f"{t:.2f}" for t in row["times"]) if ok else "–",
+                 _mb(row.get("peak_mb")), _mb(row.get("baseline_rss_mb")),
+                 fmt_time(row["warm_up"]) if ok else "–",
+                 f"{row['index']}/{len(row['alphas'])}" if ok else "–",
+                 _match(row.get("match")) if "match" in row else
+                 "(itself)" if row["way"] == "sparsereg" else "–",
+                 f"{row['load_start']:.2f} / {row['load_end']:.2f}"]
+        if reference:
+            cells.insert(-1, _match(row.get("vs_reference")))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines), notes
+
+
+def accuracy(result, reference):
+    """Every curve of ``result`` against the tight-tolerance reference curve of the same
+    data and estimator in ``reference`` (a ``--ways reference`` run)."""
+    refs = {(r["shape"], r["estimator"]): r for r in reference["rows"]
+            if r["way"] == "reference" and r["status"] == "ok"}
+    lines = ["| data | estimator | way | alpha index (reference's) | max rel. diff to the "
+             f"reference | within {RTOL:g}, same alpha |", "|---|---|---|---|---|---|"]
+    for row in result["rows"]:
+        ref = refs.get((row["shape"], row["estimator"]))
+        if ref is None or row["status"] != "ok" or row["way"] == "reference":
+            continue
+        m = match(row, ref)
+        lines.append(f"| {row['shape']} | {NAMES[row['estimator']]} | {row['label']} | "
+                     f"{row['index']} ({ref['index']}) | {m['max_rel_diff']:.1e} | "
+                     f"{_yes(m['ok'])} |")
+    return "\n".join(lines)
+
+
+def _yes(flag):
+    return "yes" if flag else "**no**"
+
+
+def render(result, json_name="cv.json", before=None, reference=None, reference_name=None):
+    """The Markdown page of ``result`` (``before``: an earlier result, for the summary;
+    ``reference``: a ``--ways reference`` run, for a section on accuracy)."""
+    env = result["environment"]
+    load = env["loadavg_start"]
+    table, notes = details(result)
+    commit = env.get("git_commit") or "unknown"
+    where = (" (a frozen copy of the commit, `--snapshot`)" if env.get("snapshot") else
+             f" (dirty: `{env['git_dirty']}`)" if env.get("git_dirty") else "")
+    lines = [
+        "# Cross-validation benchmarks", "",
+        "Generated by `python -m benchmarks.bench_cv` (protocol in its docstring and in "
+        "`benchmarks/README.md`): each sparsereg CV estimator against the fastest "
+        "scikit-learn way to the same selection, with the same 5 folds (`KFold(5, "
+        "shuffle=True, random_state=0)`) and the same grid (lasso and elastic net: 100 "
+        "alphas from alpha_max to alpha_max / 1000; ridge: 20 alphas around the optimum). "
+        "Every measurement runs in a fresh process: the data is built, the estimator is "
+        "fitted once on small data of the same format, then the fit is timed (best of up to "
+        "3 runs when under 30 s). For sparsereg that first fit (\"compile\") compiles the "
+        "Numba kernels its input format needs, or loads them from the on-disk cache that "
+        "the processes share: starting from an empty cache (as `--snapshot` does), the first "
+        "row of each format (dense tall, dense wide, CSC) pays for the compilation, later "
+        "rows take about 2 s (imports, cache loading, the small fit). \"peak extra\" is the "
+        "peak resident memory during the fit minus the resident memory before it (VmHWM "
+        "reset through /proc/self/clear_refs; \"RSS before fit\" includes the data and, "
+        "for sparsereg, the compiled kernels). "
+        "\"speedup\" = scikit-learn's time / sparsereg's; \"memory ratio\" = sparsereg's "
+        "peak extra / scikit-learn's. Targets (issue 11): speedup >= 3x and memory ratio "
+        "<= 1. \"curves\" = the largest relative difference between the two mean CV MSE "
+        f"curves (matched when <= {result['rtol']:g} with the same selected alpha).", "",
+        "## What was measured where", "",
+        f"- **Date**: {env['date']}; total run time {result.get('total_seconds', 0):.0f} s"
+        f"{' (quick run)' if result['quick'] else ''}; fits killed after "
+        f"{result['cap']:.0f} s.",
+        f"- **Machine**: {env.get('cpu', env['machine'])}, {env['cpus']} CPUs (shared), one "
+        "BLAS thread; load average (1, 5, 15 min) at the start "
+        f"{load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}, at the end "
+        f"{result.get('loadavg_end', [float('nan')])[0]:.2f} (per row below).",
+        f"- **Code**: sparsereg {env['sparsereg']}, commit `{commit[:10]}`{where}, sources "
+        f"SHA-1 `{env['sparsereg_source_sha1']}`; results in `benchmarks/results/{json_name}`.",
+        f"- **Versions**: Python {env['python']}, numpy {env['numpy']}, scipy {env['scipy']}, "
+        f"scikit-learn {env['sklearn']}, numba {env['numba']}.", "",
+        "| data | what (`benchmarks/problems_cv.py`) |", "|---|---|",
+        *(f"| {k} | {SHAPES[k][2] if k in SHAPES else v} |"
+          for k, v in result["shapes"].items()), "",
+        "## Summary", "", summary(result, before), "",
+        "## Every measurement", "", table, "",
+    ]
+    if notes:
+        lines += ["Warnings during the timed fits:", "", *notes, ""]
+    if reference:
+        lines += ["## Accuracy against a tight reference", "",
+                  "Which default is off when the curves disagree: every curve above against "
+                  f"sparsereg's at tol {reference['reference_tol']:g} (relative duality gap; "
+                  f"`benchmarks/results/{reference_name}`, run on "
+                  f"{reference['environment']['date']}, sources SHA-1 "
+                  f"`{reference['environment']['sparsereg_source_sha1']}`).", "",
+                  accuracy(result, reference), ""]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("json", nargs="?", default=ROOT / "benchmarks/results/cv.json")
+    parser.add_argument("md", nargs="?", default=ROOT / "docs/benchmarks_cv.md")
+    parser.add_argument("--before", help="an earlier result, for the summary")
+    parser.add_argument("--accuracy", metavar="JSON", help="a --ways reference run")
+    args = parser.parse_args(argv)
+    read = lambda path: json.loads(Path(path).read_text()) if path else None  # noqa: E731
+    Path(args.md).write_text(render(read(args.json), Path(args.json).name, read(args.before),
+                                    read(args.accuracy),
+                                    args.accuracy and Path(args.accuracy).name))
+    print(f"wrote {args.md}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -89,19 +89,14 @@ def sniff_sep(path):
 
 
 def _kind_of_file(path):
-    """``"pickle"`` (what joblib writes), ``"text"`` or ``"binary"``, from the first bytes."""
+    """``"pickle"`` (what joblib writes), ``"binary"`` or ``"text"`` (in any encoding), from
+    the first bytes."""
     with open(path, "rb") as f:
         head = f.read(4096)
     if head[:1] == b"\x80" or head[:2] in (b"\x78\x9c", b"\x1f\x8b"):  # pickle, zlib, gzip
         return "pickle"
-    if b"\x00" in head:
-        return "binary"
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 3:  # not merely a character cut by the 4096-byte read
-            return "binary"
-    return "text"
+    controls = sum(b < 9 or 13 < b < 32 for b in head)  # tab, newlines, form feed are text
+    return "binary" if b"\x00" in head or controls > 0.05 * len(head) else "text"
 
 
 def looks_like_csv(path):
@@ -164,9 +159,8 @@ def read_csv(path, sep=None):
         raise CLIError(f"cannot read {path} as CSV: some rows have more fields than the header "
                        f"(delimiter {show_sep(sep)}; pass --sep if that is not it)") from None
     except UnicodeDecodeError as exc:
-        byte = exc.object[exc.start]
-        raise CLIError(f"cannot read {path} as CSV: it is not UTF-8 text (byte {byte:#x} at "
-                       f"offset {exc.start}); save it as UTF-8") from None
+        raise CLIError(f"cannot read {path} as CSV: it is not UTF-8 text (it holds the byte "
+                       f"{exc.object[exc.start]:#x}); save it as UTF-8") from None
     except (OSError, ValueError) as exc:  # ParserError is a ValueError
         raise CLIError(f"cannot read {path} as CSV: {first_line(exc)}") from None
     frame.columns = [str(c).strip() for c in frame.columns]

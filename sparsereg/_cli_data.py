@@ -1,7 +1,8 @@
 """Cleaning the CSV contents of ``sparsereg fit`` and ``predict`` into the model's input.
 
-The cleaning is what a user would otherwise do in pandas first, each step announced on stderr
-in one ``sparsereg: note: ...`` line: surrounding spaces are removed from text values, rows
+The cleaning is what a user would otherwise do in pandas first, each step that changes the
+data announced on stderr in one ``sparsereg: note: ...`` line once every check has passed
+(a file with an error gets the error line alone): surrounding spaces are removed from text values, rows
 whose target is missing are dropped (R's ``na.omit`` on the model frame), ``--drop`` columns
 and unnamed empty columns (a trailing delimiter) are left out, and missing feature values are
 refused unless ``--impute`` is given. Reading the file (the delimiter) is ``_cli_csv``'s part.
@@ -43,7 +44,7 @@ def clean_text(frame, columns):
         frame[c] = numbers if numbers.notna().sum() == values.notna().sum() > 0 else values
 
 
-def read_target(frame, target, path):
+def read_target(frame, target, path, notes):
     """The numeric target, the rows whose target is missing dropped (with a note).
 
     Parameters
@@ -54,6 +55,8 @@ def read_target(frame, target, path):
         Name of the target column.
     path : str
         For the messages.
+    notes : list of str
+        Where the note of the dropped rows goes.
 
     Returns
     -------
@@ -84,12 +87,12 @@ def read_target(frame, target, path):
         raise CLIError(f"target column {target!r} of {path} is missing in every row "
                        f"({len(frame)}): nothing to fit")
     if not kept.all():
-        notice(f"dropped {int((~kept).sum())} of {len(frame)} rows whose target {target!r} "
-               f"is missing")
+        notes.append(f"dropped {int((~kept).sum())} of {len(frame)} rows whose target "
+                     f"{target!r} is missing")
     return frame[kept].reset_index(drop=True), numbers.to_numpy()[kept]
 
 
-def leave_out_empty(frame, features, path):
+def leave_out_empty(frame, features, path, notes):
     """Features without a single value: an unnamed one (a trailing delimiter's ``Unnamed:
     3``) is left out with a note, a named one is an error suggesting ``--drop``.
 
@@ -98,6 +101,8 @@ def leave_out_empty(frame, features, path):
     frame : pandas.DataFrame
     features : list of str
     path : str
+    notes : list of str
+        Where the note of the columns left out goes.
 
     Returns
     -------
@@ -111,8 +116,8 @@ def leave_out_empty(frame, features, path):
         raise CLIError(f"column(s) {names_list(named)} of {path} have no value in any row "
                        f"(with a target): leave them out with --drop {','.join(named)}")
     if unnamed:
-        notice(f"left out {len(unnamed)} column(s) of {path} without a name or a value "
-               f"(a delimiter at the end of each line?)")
+        notes.append(f"left out {len(unnamed)} column(s) of {path} without a name or a value "
+                     f"(a delimiter at the end of each line?)")
     return [c for c in features if c not in unnamed]
 
 
@@ -154,7 +159,7 @@ def _counts(columns, missing):
     return ", ".join(f"{c!r} ({int(missing[c].sum())})" for c in columns)
 
 
-def check_missing(frame, numeric, categorical, path, impute, fitting=True):
+def check_missing(frame, numeric, categorical, path, impute, notes, fitting=True):
     """Refuse infinite values, and missing ones unless they are to be imputed (then a note).
 
     Parameters
@@ -165,6 +170,8 @@ def check_missing(frame, numeric, categorical, path, impute, fitting=True):
     path : str
     impute : str or None
         The ``--impute`` strategy (the saved model's, in ``predict``); None refuses NaN.
+    notes : list of str
+        Where the note of the imputed values goes.
     fitting : bool
         Whether ``fit`` (``--impute`` can be given) or ``predict`` (the model decides).
     """
@@ -193,8 +200,8 @@ def check_missing(frame, numeric, categorical, path, impute, fitting=True):
         what = {"mean": "means", "median": "medians", "most_frequent": "most frequent values"}
         how = (f"with the training data's {what[impute]} (the model was fitted with --impute "
                f"{impute}{text})")
-    notice(f"imputed {int(missing.to_numpy().sum())} missing value(s) in {rows} row(s) {how}: "
-           f"{_counts(columns, missing)}")
+    notes.append(f"imputed {int(missing.to_numpy().sum())} missing value(s) in {rows} row(s) "
+                 f"{how}: {_counts(columns, missing)}")
 
 
 def prepare_features(frame, numeric, categorical):
@@ -299,11 +306,13 @@ def read_training_data(path, target, sep=None, drop=None, impute=None):
         raise CLIError(f"{path} has no feature columns besides the target {target!r}"
                        + (" and the --drop columns" if dropped else ""))
     clean_text(frame, [c for c in features if not is_numeric_dtype(frame[c])])
-    n_read = len(frame)
-    frame, y = read_target(frame, target, path)
-    features = leave_out_empty(frame, features, path)
+    n_read, notes = len(frame), []
+    frame, y = read_target(frame, target, path, notes)
+    features = leave_out_empty(frame, features, path, notes)
     numeric, categorical = split_columns(frame[features], path)
-    check_missing(frame, numeric, categorical, path, impute)
+    check_missing(frame, numeric, categorical, path, impute, notes)
+    for note in notes:  # once the data passed every check: an error comes alone
+        notice(note)
     X = prepare_features(frame, numeric, categorical)
     return TrainingData(X, y, numeric, categorical, dropped, n_read, sep)
 
@@ -344,5 +353,8 @@ def read_prediction_data(path, sep, model, ignore_unknown):
         if not is_numeric_dtype(frame[c]):
             raise CLIError(f"column {c!r} was numeric when the model was fitted but is not "
                            f"numeric in {path}")
-    check_missing(frame, numeric, categorical, path, model.get("impute"), fitting=False)
+    notes = []
+    check_missing(frame, numeric, categorical, path, model.get("impute"), notes, fitting=False)
+    for note in notes:
+        notice(note)
     return prepare_features(frame, numeric, categorical)

@@ -13,12 +13,13 @@ from contextlib import contextmanager
 FIT_DESCRIPTION = """\
 Fit a penalized linear model to a CSV file (needs pandas) and print its coefficients.
 
-The file is cleaned first, each step noted on stderr: rows whose target is missing are
-dropped; --drop columns are left out; surrounding spaces are removed from names and text
-values. A text column of two levels becomes one 0/1 column of its second level in sorted
-order (Student_Yes), a text column of more levels one 0/1 column per level. Numeric columns
-are standardized unless --no-standardize. Missing feature values are an error unless
---impute.
+The file is cleaned first: the delimiter is sniffed (or --sep); spaces around names and
+text values are removed; rows whose target is missing are dropped (a note on stderr says how
+many); --drop columns are left out. A text column of two levels becomes one 0/1 column of its
+second level in sorted order (Student_Yes), a text column of more levels one 0/1 column per
+level. Numeric columns are standardized unless --no-standardize. Missing feature values are
+an error unless --impute. Every number printed has 4 significant digits; a coefficient below
+1e-8 times the largest is marked * (it may be 0 at the exact optimum).
 """
 
 FIT_EXAMPLES = """examples:

@@ -1,12 +1,13 @@
 """Cleaning the CSV contents of ``sparsereg fit`` and ``predict`` into the model's input.
 
-The cleaning is what a user would otherwise do in pandas first, each step that changes the
-data announced on stderr in one ``sparsereg: note: ...`` line once every check has passed
-(a file with an error gets the error line alone): surrounding spaces are removed from text values, rows
-whose target is missing are dropped (R's ``na.omit`` on the model frame), ``--drop`` columns
-and unnamed empty columns (a trailing delimiter) are left out, and missing feature values are
-refused unless ``--impute`` is given. Reading the file (the delimiter) is ``_cli_csv``'s part.
-Every problem raises :class:`~sparsereg._cli_files.CLIError`.
+The cleaning is what a user would otherwise do in pandas first: surrounding spaces are
+removed from text values, rows whose target is missing are dropped (R's ``na.omit`` on the
+model frame), ``--drop`` columns and unnamed empty columns (a trailing delimiter) are left
+out, and missing feature values are refused unless ``--impute`` is given. Each step that
+changes the data is announced in one ``sparsereg: note: ...`` line on stderr once every check
+has passed, so a file with an error gets the error line alone. Reading the file (the
+delimiter) is ``_cli_csv``'s part. Every problem raises
+:class:`~sparsereg._cli_files.CLIError`.
 """
 
 import warnings
@@ -14,8 +15,6 @@ from typing import NamedTuple
 
 from ._cli_csv import check_target_column, columns_to_drop, names_list, notice, read_csv
 from ._cli_files import CLIError
-
-IMPUTE_CHOICES = ("mean", "median", "most_frequent")
 
 
 def clean_text(frame, columns):

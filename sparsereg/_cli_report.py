@@ -7,6 +7,8 @@ a column.
 
 import math
 
+from ._cli_csv import names_list
+
 SIGNIFICANT = 4  # digits of every printed number
 TINY = 1e-8  # |coef| below this times the largest is flagged: maybe 0 at the exact optimum
 PENALTY_NAMES = {"l1": "L1 (lasso)", "l2": "L2 (ridge)", "elasticnet": "elastic net"}
@@ -206,20 +208,24 @@ def coefficient_table(names, coef, intercept, raw=None):
     return [line.rstrip() for line in lines], len(tiny)
 
 
-def _features_line(pipe, data, names, standardize):
-    """``features: 16 numeric (standardized), 3 categorical (...) -> 19 model features``."""
+def _features_lines(pipe, data, names, standardize):
+    """``features: 16 numeric (standardized), 3 categorical -> 19 model features`` and a line
+    for each kind of categorical column: two levels (one 0/1 column) or more (one per level)."""
     scaled = "standardized" if standardize else "not standardized"
-    text = f"features: {len(data.numeric)} numeric ({scaled}), {len(data.categorical)} " \
-           f"categorical"
+    lines = [f"features: {len(data.numeric)} numeric ({scaled}), {len(data.categorical)} "
+             f"categorical -> {len(names)} model features"]
     if data.categorical:
         cat = pipe.named_steps["preprocess"].named_transformers_["cat"]
         encoder = cat.steps[-1][1] if hasattr(cat, "steps") else cat
-        binary = sum(d is not None for d in encoder.drop_idx_)
-        kinds = [f"{binary} of two levels: one 0/1 column each" if binary else "",
-                 f"{len(data.categorical) - binary} of more: one 0/1 column per level"
-                 if binary < len(data.categorical) else ""]
-        text += f" ({'; '.join(k for k in kinds if k)})"
-    return f"{text} -> {len(names)} model features"
+        binary = [c for c, d in zip(data.categorical, encoder.drop_idx_) if d is not None]
+        more = [f"{c!r} ({len(levels)})" for c, levels, d in
+                zip(data.categorical, encoder.categories_, encoder.drop_idx_) if d is None]
+        if binary:
+            lines.append(f"  two levels, one 0/1 column each: {names_list(binary)}")
+        if more:
+            lines.append(f"  more levels, one 0/1 column per level: {', '.join(more[:8])}"
+                         + (f" (and {len(more) - 8} more)" if len(more) > 8 else ""))
+    return lines
 
 
 def fit_report(pipe, names, data, args):
@@ -253,7 +259,7 @@ def fit_report(pipe, names, data, args):
     if data.n_read > len(y):
         rows += f" ({data.n_read - len(y)} of {data.n_read} dropped: target missing)"
     lines = [f"{penalty} regression of {args.target!r} on {args.data}: {rows}",
-             _features_line(pipe, data, names, args.standardize)]
+             *_features_lines(pipe, data, names, args.standardize)]
     if data.dropped:
         lines.append(f"left out (--drop): {', '.join(repr(c) for c in data.dropped)}")
     if args.impute:

@@ -124,7 +124,8 @@ def split_columns(frame, path):
     """Numeric (standardized) and categorical (encoded) column names, in file order.
 
     A column of numbers with a stray word in it is read as text and would silently become
-    hundreds of one-hot columns, so a mostly-numeric text column gets a warning.
+    hundreds of one-hot columns, so a mostly-numeric text column gets a warning, as does one
+    of numbers with a decimal comma (a ';'-separated file from a European spreadsheet).
 
     Parameters
     ----------
@@ -145,7 +146,12 @@ def split_columns(frame, path):
     for c in categorical:
         present = frame[c].dropna()
         parsed = pd.to_numeric(present, errors="coerce")
-        if len(present) and parsed.notna().mean() >= 0.9:
+        points = present.astype(str).str.replace(",", ".", regex=False)
+        if len(present) and pd.to_numeric(points, errors="coerce").notna().all():
+            warnings.warn(f"column {c!r} of {path} holds numbers with a decimal comma (value "
+                          f"{present.iloc[0]!r}): it is treated as categorical; write the file "
+                          f"with decimal points", UserWarning, stacklevel=2)
+        elif len(present) and parsed.notna().mean() >= 0.9:
             i = int(parsed.isna().to_numpy().argmax())
             row = int(present.index[i]) + 1
             warnings.warn(f"column {c!r} of {path} is mostly numbers but holds text (value "

@@ -6,6 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+
 import sparsereg
 from sparsereg.__main__ import main
 
@@ -76,3 +81,40 @@ def printed_coefficients(text):
     """{feature: coef} from the table of selected features (the intercept left out)."""
     return {name: float(cells[0].rstrip("*")) for name, cells in table_rows(text)
             if name != "(intercept)"}
+
+
+def clean_like_a_user(frame, target, drop=(), impute=None):
+    """What a user would do in pandas: rows with a target, text stripped, numeric columns
+    imputed (``impute``: ``"mean"`` or ``"median"``) and standardized (population std), a
+    two-level text column as the indicator of its second level, other text one per level."""
+    frame = frame.drop(columns=list(drop))
+    frame = frame[frame[target].notna()].reset_index(drop=True)
+    y = frame.pop(target).to_numpy(dtype=float)
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    numeric = frame.drop(columns=text).astype(float)
+    if impute:
+        numeric = numeric.fillna(getattr(numeric, impute)())
+    parts = [(numeric - numeric.mean()) / numeric.std(ddof=0)]
+    for c in text:
+        values = frame[c].astype(str).str.strip()
+        parts.append(pd.get_dummies(values, prefix=c, drop_first=values.nunique() == 2,
+                                    dtype=float))
+    return pd.concat(parts, axis=1), y
+
+
+def saved_coefficients(path):
+    saved = joblib.load(path)
+    model = saved["pipeline"].named_steps["model"]
+    return dict(zip(saved["feature_names_out"], model.coef_)), model
+
+
+def assert_same_fit(model_file, X, reference):
+    """The CLI's saved coefficients equal ``reference`` (fitted in process on ``X``), by name."""
+    coef, model = saved_coefficients(model_file)
+    assert set(coef) == set(X.columns)
+    expected = dict(zip(X.columns, reference.coef_))
+    scale = np.abs(reference.coef_).max()
+    for name in X.columns:
+        assert coef[name] == pytest.approx(expected[name], abs=1e-6 * scale), name
+    assert float(model.intercept_) == pytest.approx(float(reference.intercept_), rel=1e-8)
+    return expected

@@ -21,25 +21,63 @@ SEP_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "
 
 
 def first_line(exc):
-    """The first non-empty line of an exception's message (pandas' messages span several)."""
+    """The first non-empty line of an exception's message (pandas' messages span several).
+
+    Parameters
+    ----------
+    exc : BaseException
+
+    Returns
+    -------
+    str
+        The exception's type name when its message is empty.
+    """
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     return lines[0] if lines else type(exc).__name__
 
 
 def names_list(columns, limit=8):
-    """``'a', 'b', ... (and 3 more)``: column lists in messages stay one short line."""
+    """``'a', 'b', ... (and 3 more)``: column lists in messages stay one short line.
+
+    Parameters
+    ----------
+    columns : iterable
+        Column names (shown with ``repr`` of their ``str``).
+    limit : int, default=8
+        How many are shown.
+
+    Returns
+    -------
+    str
+    """
     columns = list(columns)
     shown = ", ".join(repr(str(c)) for c in columns[:limit])
     return shown + (f" (and {len(columns) - limit} more)" if len(columns) > limit else "")
 
 
 def show_sep(sep):
-    """How a delimiter is written in messages: ``';'``, or ``tab`` (a ``'\\t'`` would puzzle)."""
+    """How a delimiter is written in messages: ``';'``, or ``tab`` (a ``'\\t'`` would puzzle).
+
+    Parameters
+    ----------
+    sep : str
+        One character.
+
+    Returns
+    -------
+    str
+    """
     return "tab" if sep == "\t" else repr(sep)
 
 
 def notice(message):
-    """One ``sparsereg: note: ...`` line on stderr: a cleaning step the user should know of."""
+    """One ``sparsereg: note: ...`` line on stderr: a cleaning step the user should know of.
+
+    Parameters
+    ----------
+    message : str
+        One line.
+    """
     print(f"sparsereg: note: {message}", file=sys.stderr)
 
 

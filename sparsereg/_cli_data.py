@@ -17,7 +17,7 @@ from ._cli_csv import check_target_column, columns_to_drop, names_list, notice, 
 from ._cli_files import CLIError
 
 
-def clean_text(frame, columns):
+def clean_text(frame, columns, numbers=True):
     """Text columns as objects: values stripped of surrounding spaces, blanks missing (NaN).
 
     ``" Male"`` (ISLP's Credit.csv) and ``"Male"`` are one level, in the fit and in a later
@@ -29,6 +29,9 @@ def clean_text(frame, columns):
     frame : pandas.DataFrame
         Changed in place.
     columns : list of str
+    numbers : bool, default=True
+        Whether a column of numbers and blanks becomes numeric (not for the columns that a
+        model was fitted on as categorical).
     """
     import numpy as np
     import pandas as pd
@@ -38,9 +41,10 @@ def clean_text(frame, columns):
         missing = values.isna()
         values = values.where(missing, values.astype(str).str.strip())
         values = values.mask(values == "", np.nan).astype(object)
-        numbers = pd.to_numeric(values, errors="coerce")
+        parsed = pd.to_numeric(values, errors="coerce")
         # numbers but for blank cells: what pandas reads as numbers without the blanks
-        frame[c] = numbers if numbers.notna().sum() == values.notna().sum() > 0 else values
+        numeric = numbers and parsed.notna().sum() == values.notna().sum() > 0
+        frame[c] = parsed if numeric else values
 
 
 def read_target(frame, target, path, notes):
@@ -148,9 +152,10 @@ def split_columns(frame, path):
         parsed = pd.to_numeric(present, errors="coerce")
         points = present.astype(str).str.replace(",", ".", regex=False)
         if len(present) and pd.to_numeric(points, errors="coerce").notna().all():
-            warnings.warn(f"column {c!r} of {path} holds numbers with a decimal comma (value "
+            warnings.warn(f"column {c!r} of {path} holds numbers written with a comma (value "
                           f"{present.iloc[0]!r}): it is treated as categorical; write the file "
-                          f"with decimal points", UserWarning, stacklevel=2)
+                          f"with decimal points and no thousands separators", UserWarning,
+                          stacklevel=2)
         elif len(present) and parsed.notna().mean() >= 0.9:
             i = int(parsed.isna().to_numpy().argmax())
             row = int(present.index[i]) + 1
@@ -197,14 +202,14 @@ def check_missing(frame, numeric, categorical, path, impute, notes, fitting=True
                "the model was fitted without --impute, so it cannot fill them")
         raise CLIError(f"{path}: {rows} row(s) have missing values, in column(s) "
                        f"{_counts(columns, missing)}: {fix}")
-    text = "; text columns: their most frequent level" if (
+    text = "text columns: their most frequent level" if (
         impute != "most_frequent" and set(columns) & set(categorical)) else ""
     if fitting:
-        how = f"by --impute {impute}{text}"
+        how = f"by --impute {impute}" + (f" ({text})" if text else "")
     else:
         what = {"mean": "means", "median": "medians", "most_frequent": "most frequent values"}
         how = (f"with the training data's {what[impute]} (the model was fitted with --impute "
-               f"{impute}{text})")
+               f"{impute}" + (f"; {text})" if text else ")"))
     notes.append(f"imputed {int(missing.to_numpy().sum())} missing value(s) in {rows} row(s) "
                  f"{how}: {_counts(columns, missing)}")
 
@@ -353,7 +358,9 @@ def read_prediction_data(path, sep, model, ignore_unknown):
     if unknown and not ignore_unknown:
         raise CLIError(f"{path} has column(s) the model was not fitted on: "
                        f"{names_list(unknown)} (drop them, or pass --ignore-unknown)")
-    clean_text(frame, [c for c in features if not is_numeric_dtype(frame[c])])
+    clean_text(frame, [c for c in numeric if not is_numeric_dtype(frame[c])])
+    clean_text(frame, [c for c in categorical if not is_numeric_dtype(frame[c])],
+               numbers=False)
     for c in numeric:
         if not is_numeric_dtype(frame[c]):
             raise CLIError(f"column {c!r} was numeric when the model was fitted but is not "

@@ -117,8 +117,9 @@ def test_decimal_commas_get_a_warning(tmp_path):
     result = run("fit", "eu.csv", "-t", "y", "--alpha", 0.1, cwd=tmp_path)
     check_ok(result)
     assert result.stderr.splitlines() == [
-        "sparsereg: warning: column 'a' of eu.csv holds numbers with a decimal comma (value "
-        "'1,5'): it is treated as categorical; write the file with decimal points"]
+        "sparsereg: warning: column 'a' of eu.csv holds numbers written with a comma (value "
+        "'1,5'): it is treated as categorical; write the file with decimal points and no "
+        "thousands separators"]
 
 
 # 9. The help texts.

@@ -10,8 +10,22 @@ import sys
 import warnings
 from contextlib import contextmanager
 
+FIT_DESCRIPTION = """\
+Fit a penalized linear model to a CSV file (needs pandas) and print its coefficients.
+
+The file is cleaned first: the delimiter is sniffed (or --sep); spaces around names and
+text values are removed; rows whose target is missing are dropped (a note on stderr says how
+many); --drop columns are left out. A text column of two levels becomes one 0/1 column of its
+second level in sorted order (Student_Yes), a text column of more levels one 0/1 column per
+level. Numeric columns are standardized unless --no-standardize. Missing feature values are
+an error unless --impute. Every number printed has 4 significant digits; a coefficient below
+1e-8 times the largest is marked * (it may be 0 at the exact optimum).
+"""
+
 FIT_EXAMPLES = """examples:
   sparsereg fit data.csv --target price --penalty l1 --alpha 0.1
+  sparsereg fit Hitters.csv --target Salary --cv 5 --plot path.png
+  sparsereg fit Credit.csv --target Balance --drop ID --sep ';' --impute median
   sparsereg fit data.csv --target price --penalty elasticnet --l1-ratio 0.7 --cv 10 \\
       --selection 1se --plot path.png --save model.joblib
   sparsereg predict model.joblib new.csv --output predictions.csv
@@ -23,6 +37,8 @@ Alphas are on sparsereg's scale: the L1 penalty equals sklearn's Lasso(alpha) an
 penalty sklearn's Ridge(alpha * n_samples), so alpha does not grow with the number of rows.
 """
 
+SEP_HELP = ("the column delimiter: one character, or 'tab' (default: sniffed from the header "
+            "line among comma, semicolon and tab)")
 FORCE_HELP = ("overwrite output files that already exist (an output that is one of the input "
               "files is refused even so)")
 
@@ -43,12 +59,22 @@ def build_parser():
 
     fit = sub.add_parser(
         "fit", help="fit a penalized linear model to a CSV file and print its coefficients",
-        description="Fit a penalized linear model to a CSV file (needs pandas). Text columns "
-                    "are one-hot encoded; numeric columns are standardized unless "
-                    "--no-standardize.",
+        description=FIT_DESCRIPTION,
         epilog=FIT_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    fit.add_argument("data", help="CSV file with a header row")
-    fit.add_argument("--target", "-t", required=True, help="name of the column to predict")
+    fit.add_argument("data", help="CSV file with a header row (delimiter: comma, semicolon "
+                                  "or tab, sniffed from the header; see --sep)")
+    fit.add_argument("--target", "-t", required=True,
+                     help="name of the column to predict; rows where it is missing are "
+                          "dropped, with a note of how many")
+    fit.add_argument("--drop", action="append", metavar="COL[,COL...]",
+                     help="leave these columns out of the features (e.g. an ID column); may "
+                          "be repeated")
+    fit.add_argument("--sep", metavar="CHAR", help=SEP_HELP)
+    fit.add_argument("--impute", choices=("mean", "median", "most_frequent"),
+                     help="fill missing feature values (without it they are an error): numeric "
+                          "columns with the column's mean, median or most frequent value, text "
+                          "columns with the most frequent level; fitted on the training rows "
+                          "and saved with the model for 'sparsereg predict'")
     fit.add_argument("--penalty", choices=("l1", "l2", "elasticnet"), default="l1",
                      help="l1 (lasso, selects features), l2 (ridge) or elasticnet "
                           "(default: l1)")
@@ -80,16 +106,23 @@ def build_parser():
 
     predict = sub.add_parser(
         "predict", help="predict a CSV file with a model saved by 'fit --save'",
-        description="Predict with a model saved by 'sparsereg fit --save'. The model file is "
-                    "a pickle: load only files you trust. An existing --output file is "
-                    "replaced only with --force.")
-    predict.add_argument("model", help="model file written by 'sparsereg fit --save'")
-    predict.add_argument("data", help="CSV file with the model's feature columns (the "
-                                      "target column may be absent)")
+        description="Predict with a model saved by 'sparsereg fit --save': the CSV is cleaned "
+                    "and encoded as the training file was (text values stripped of spaces, the "
+                    "same indicator columns, the same --impute). Category levels the model "
+                    "was not fitted on get a warning. The model file is a pickle: load only "
+                    "files you trust. An existing --output file is replaced only with --force.")
+    predict.add_argument("model", metavar="MODEL",
+                         help="model file written by 'sparsereg fit --save'")
+    predict.add_argument("data", metavar="DATA",
+                         help="CSV file with the model's feature columns (the target column "
+                              "may be absent); delimiter sniffed as for fit")
     predict.add_argument("--output", "-o", metavar="PATH",
                          help="write the predictions here instead of to stdout")
+    predict.add_argument("--sep", metavar="CHAR", help=SEP_HELP)
     predict.add_argument("--ignore-unknown", action="store_true",
-                         help="ignore columns the model was not fitted on instead of failing")
+                         help="ignore columns the model was not fitted on instead of failing, "
+                              "and category levels it was not fitted on without a warning "
+                              "(such a level gets 0 in every indicator column)")
     predict.add_argument("--force", action="store_true", help=FORCE_HELP)
     return parser
 
@@ -108,7 +141,8 @@ def one_line_warnings():
             seen = set()
             for w in caught:
                 first = (str(w.message).strip().splitlines() or [""])[0]
-                text = f"{w.category.__name__}: {first}"
+                # the CLI's own warnings are UserWarnings: only other kinds are named
+                text = first if w.category is UserWarning else f"{w.category.__name__}: {first}"
                 if text not in seen:
                     seen.add(text)
                     print(f"sparsereg: warning: {text}", file=sys.stderr)

@@ -1,9 +1,16 @@
-"""What ``sparsereg fit`` prints and draws: the coefficient table, the fit summary, the plot.
+"""What ``sparsereg fit`` prints: the data it fitted, the coefficient table, the summary.
 
-Kept apart from ``_cli`` (reading and checking the input) so each stays short; nothing here
-touches files except :func:`save_plot`, whose errors the caller reports.
+Kept apart from ``_cli`` (the commands) and ``_cli_plot`` (the image) so each stays short.
+Every number is written by :func:`format_numbers`: ``SIGNIFICANT`` digits, one notation down
+a column.
 """
 
+import math
+
+from ._cli_csv import names_list
+
+SIGNIFICANT = 4  # digits of every printed number
+TINY = 1e-8  # |coef| below this times the largest is flagged: maybe 0 at the exact optimum
 PENALTY_NAMES = {"l1": "L1 (lasso)", "l2": "L2 (ridge)", "elasticnet": "elastic net"}
 
 
@@ -51,6 +58,8 @@ def raw_coefficients(pipe, n_numeric, standardized):
     if not (standardized and n_numeric):
         return coef, intercept
     scaler = pipe.named_steps["preprocess"].named_transformers_["num"]
+    if hasattr(scaler, "steps"):  # (imputer, scaler) with --impute
+        scaler = scaler.steps[-1][1]
     raw = coef.copy()
     raw[:n_numeric] = coef[:n_numeric] / scaler.scale_  # numeric outputs come first
     return raw, intercept - float(raw[:n_numeric] @ scaler.mean_)
@@ -99,151 +108,189 @@ def grid_edge_warning(model):
             f"{eps:.3g}), e.g. --eps {eps * 1e-3:.3g}")
 
 
-def fit_report(pipe, names, X, y, args, numeric, categorical):
-    """The lines printed by ``sparsereg fit``: the selected features, then the fit summary.
+def format_numbers(values, digits=SIGNIFICANT):
+    """A column of numbers as strings in one notation, aligned on the decimal point.
+
+    Each number gets ``digits`` significant digits. The column is in fixed notation when
+    every nonzero magnitude lies in [1e-4, 1e9), otherwise all of it is in scientific
+    notation: one format down a column, never ``177.4`` above ``4.96e-10``.
+
+    Parameters
+    ----------
+    values : sequence of float
+    digits : int
+
+    Returns
+    -------
+    list of str
+        All of one width.
+    """
+    values = [float(v) for v in values]
+    sizes = [abs(v) for v in values if v != 0 and math.isfinite(v)]
+    fixed = all(1e-4 <= size < 1e9 for size in sizes)
+    out = []
+    for v in values:
+        if not math.isfinite(v):
+            out.append(str(v))
+        elif not fixed:
+            out.append(f"{v:.{digits - 1}e}")
+        else:
+            decimals = 0 if v == 0 else max(0, digits - 1 - math.floor(math.log10(abs(v))))
+            out.append(f"{v:.{decimals}f}")
+    if fixed:  # integer parts right-aligned, fractions left-aligned: the points line up
+        parts = [s.partition(".") for s in out]
+        left = max(len(p[0]) for p in parts)
+        right = max(len(p[1] + p[2]) for p in parts)
+        out = [(p[0].rjust(left) + p[1] + p[2]).ljust(left + right) for p in parts]
+    width = max(len(s) for s in out)
+    return [s.rjust(width) for s in out]
+
+
+def number(value, digits=SIGNIFICANT):
+    """One number as :func:`format_numbers` writes it, less trailing zeros.
+
+    Parameters
+    ----------
+    value : float
+    digits : int
+
+    Returns
+    -------
+    str
+    """
+    text = format_numbers([value], digits)[0].strip()
+    if "." in text and "e" not in text:  # alone, trailing zeros only look precise: 0.1 not 0.1000
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def coefficient_table(names, coef, intercept, raw=None):
+    """The table of the nonzero coefficients, largest |coef| first, and its footnote.
+
+    Exactly zero coefficients are left out. One below ``TINY`` times the largest |coef| is
+    nonzero and listed, but marked ``*``: the solver stops at a tolerance, and such a value
+    may be 0 at the exact optimum.
+
+    Parameters
+    ----------
+    names : list of str
+    coef : ndarray
+        The model's coefficients (on the standardized scale).
+    intercept : float
+        The model's intercept: the last row.
+    raw : (ndarray, float), optional
+        The coefficients and intercept per unit of the CSV columns: a second column.
+
+    Returns
+    -------
+    lines : list of str
+    n_tiny : int
+        Number of the rows marked ``*``.
+    """
+    rows = [j for j in sorted(range(len(coef)), key=lambda j: -abs(coef[j])) if coef[j] != 0]
+    largest = max((abs(float(c)) for c in coef), default=0.0)
+    tiny = {j for j in rows if abs(coef[j]) < TINY * largest}
+    labels = [names[j] for j in rows] + ["(intercept)"]
+    width = max(len(n) for n in labels + ["feature"])
+    columns = [("coef", format_numbers([coef[j] for j in rows] + [intercept]))]
+    if raw is not None:
+        columns.append(("raw-unit coef", format_numbers([raw[0][j] for j in rows] + [raw[1]])))
+    columns = [(title, [c.rjust(len(title)) for c in cells]) for title, cells in columns]
+    head = "  ".join(title.rjust(len(cells[0])) for title, cells in columns)
+    lines = [f"  {'feature':<{width}}  {head}"]
+    for i, label in enumerate(labels):
+        mark = "*" if i < len(rows) and rows[i] in tiny else " "
+        cells = [cells[i] for _, cells in columns]
+        lines.append(f"  {label:<{width}}  {cells[0]}{mark}" + "".join(f" {c}" for c in cells[1:]))
+    if tiny:
+        lines.append(f"  * nonzero but below {TINY:g} x the largest |coef|: at the solver's "
+                     f"tolerance (and round-off) it may be 0 at the exact optimum")
+    return [line.rstrip() for line in lines], len(tiny)
+
+
+def _features_lines(pipe, data, names, standardize):
+    """``features: 16 numeric (standardized), 3 categorical -> 19 model features`` and a line
+    for each kind of categorical column: two levels (one 0/1 column) or more (one per level)."""
+    scaled = "standardized" if standardize else "not standardized"
+    lines = [f"features: {len(data.numeric)} numeric ({scaled}), {len(data.categorical)} "
+             f"categorical -> {len(names)} model features"]
+    if data.categorical:
+        cat = pipe.named_steps["preprocess"].named_transformers_["cat"]
+        encoder = cat.steps[-1][1] if hasattr(cat, "steps") else cat
+        binary = [c for c, d in zip(data.categorical, encoder.drop_idx_) if d is not None]
+        more = [f"{c!r} ({len(levels)})" for c, levels, d in
+                zip(data.categorical, encoder.categories_, encoder.drop_idx_) if d is None]
+        if binary:
+            lines.append(f"  two levels, one 0/1 column each: {names_list(binary)}")
+        if more:
+            lines.append(f"  more levels, one 0/1 column per level: {', '.join(more[:8])}"
+                         + (f" (and {len(more) - 8} more)" if len(more) > 8 else ""))
+    return lines
+
+
+def fit_report(pipe, names, data, args):
+    """The lines printed by ``sparsereg fit``: the data, the selected features, the summary.
 
     Parameters
     ----------
     pipe : sklearn.pipeline.Pipeline
         The fitted ``(preprocess, model)`` pipeline.
     names : list of str
-        Model feature names (after one-hot encoding).
-    X : pandas.DataFrame
-        Training features, for the training R^2.
-    y : ndarray
-        Training target.
+        Model feature names (after encoding).
+    data : sparsereg._cli_data.TrainingData
+        The cleaned training data: ``X`` and ``y`` (for the training R^2), the column kinds,
+        the ``--drop`` columns and the number of rows read.
     args : argparse.Namespace
         The command line.
-    numeric, categorical : list of str
-        The CSV's numeric and categorical feature columns.
 
     Returns
     -------
     list of str
     """
+    import numpy as np
+
     model = pipe.named_steps["model"]
-    coef = model.coef_
-    raw, raw_intercept = raw_coefficients(pipe, len(numeric), args.standardize)
+    coef, y = model.coef_, data.y
+    raw = raw_coefficients(pipe, len(data.numeric), args.standardize)
     penalty = PENALTY_NAMES[args.penalty]
     if args.penalty == "elasticnet":
         penalty += f" (l1_ratio={model.l1_ratio:g})"
-    scaled = "standardized" if args.standardize else "not standardized"
-    lines = [f"{penalty} regression of {args.target!r} on {args.data}: {len(y)} rows",
-             (f"features: {len(numeric)} numeric ({scaled}), {len(categorical)} categorical "
-              f"(one-hot) -> {len(names)} model features"), ""]
-    order = sorted(range(len(coef)), key=lambda j: -abs(coef[j]))
-    selected = [j for j in order if coef[j] != 0]
-    show_raw = args.standardize and bool(numeric)
-    width = max([len(n) for n in names] + [len("(intercept)"), len("feature")])
-    header = f"  {'feature':<{width}}  {'coef':>12}" + (f"  {'raw-unit coef':>14}"
-                                                       if show_raw else "")
-    if selected:
-        lines += ["selected features (nonzero coefficients), largest |coef| first:", header]
-        for j in selected:
-            row = f"  {names[j]:<{width}}  {coef[j]:>12.6g}"
-            lines.append(row + (f"  {raw[j]:>14.6g}" if show_raw else ""))
+    rows = f"{len(y)} rows"
+    if data.n_read > len(y):
+        rows += f" ({data.n_read - len(y)} of {data.n_read} dropped: target missing)"
+    lines = [f"{penalty} regression of {args.target!r} on {args.data}: {rows}",
+             *_features_lines(pipe, data, names, args.standardize)]
+    if data.dropped:
+        lines.append(f"left out (--drop): {', '.join(repr(c) for c in data.dropped)}")
+    if args.impute:
+        lines.append(f"missing values imputed: {args.impute} (numeric columns), most frequent "
+                     f"level (text columns)")
+    lines.append("")
+    show_raw = args.standardize and bool(data.numeric)
+    n_tiny = 0
+    if np.any(coef != 0):
+        table, n_tiny = coefficient_table(names, coef, float(model.intercept_),
+                                          raw if show_raw else None)
+        lines += ["selected features (nonzero coefficients), largest |coef| first:"] + table
     else:
-        lines.append("no feature selected: every coefficient is zero (alpha too large)")
-    row = f"  {'(intercept)':<{width}}  {float(model.intercept_):>12.6g}"
-    lines.append(row + (f"  {raw_intercept:>14.6g}" if show_raw else ""))
+        lines += ["no feature selected: every coefficient is zero (alpha too large)",
+                  f"  (intercept)  {number(float(model.intercept_))}"]
     if show_raw:
         lines.append("  (coef: per standard deviation of each numeric column; raw-unit coef: "
                      "per unit of the CSV column)")
-    lines += ["", f"{model.n_nonzero_} of {len(coef)} features nonzero"]
+    count = f"{model.n_nonzero_} of {len(coef)} features nonzero"
+    lines += ["", count + (f" ({n_tiny} of them marked *)" if n_tiny else "")]
     if args.cv is None:
-        lines.append(f"alpha             {model.alpha:.6g}")
+        lines.append(f"alpha             {number(model.alpha)}")
     else:
-        lines.append(f"alpha             {model.alpha_:.6g}  (chosen by {args.cv}-fold CV, "
-                     f"rule {model.selection}; alpha_min {model.alpha_min_:.6g}, "
-                     f"alpha_1se {model.alpha_1se_:.6g})")
-    lines.append(f"training R^2      {pipe.score(X, y):.6g}")
-    lines.append(f"duality gap       {model.dual_gap_:.3g}  (the fit's objective is within this "
-                 f"of the optimum)")
+        lines.append(f"alpha             {number(model.alpha_)}  (chosen by {args.cv}-fold "
+                     f"CV, rule {model.selection}; alpha_min {number(model.alpha_min_)}, "
+                     f"alpha_1se {number(model.alpha_1se_)})")
+    lines.append(f"training R^2      {number(pipe.score(data.X, y))}")
+    lines.append(f"duality gap       {number(model.dual_gap_)}  (the fit's objective is within "
+                 f"this of the optimum)")
     if args.cv is not None:
         mean, se = cv_score(model)
-        lines.append(f"CV MSE            {mean:.8g}  (+/- {se:.3g} s.e.; mean over {args.cv} "
-                     f"folds at the chosen alpha, rule {model.selection})")
+        lines.append(f"CV MSE            {number(mean)}  (+/- {number(se)} s.e.; mean over "
+                     f"{args.cv} folds at the chosen alpha, rule {model.selection})")
     return lines
-
-
-def _label_lines(ax, names, limit=15):
-    """Name the coefficient curves in a legend when there are few enough to read.
-
-    Parameters
-    ----------
-    ax : matplotlib Axes
-        Drawn by ``RegularizationPath.plot``: its first lines are the coefficients.
-    names : list of str
-    limit : int
-        No legend beyond this many features.
-    """
-    if len(names) <= limit:
-        for i, (line, name) in enumerate(zip(ax.get_lines(), names)):
-            line.set_label(name)
-            if i >= 10:  # the colour cycle has 10 colours: tell repeats apart by style
-                line.set_linestyle("--")
-        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
-
-
-def save_plot(pipe, X, y, names, args, filename):
-    """Coefficient path (and, with --cv, the CV curve) as an image file.
-
-    Built on a bare ``Figure``, not pyplot, so no display or global state is involved.
-
-    Parameters
-    ----------
-    pipe : sklearn.pipeline.Pipeline
-        The fitted ``(preprocess, model)`` pipeline.
-    X : pandas.DataFrame
-        The training features (the path without --cv is computed on their transform).
-    y : ndarray
-        The training target.
-    names : list of str
-        Model feature names, for the legend.
-    args : argparse.Namespace
-        The command line (``cv``, ``penalty``, ``tol``).
-    filename : str
-        The image file (a temporary name for ``--plot``; its extension gives the format).
-
-    Raises
-    ------
-    OSError, ValueError
-        When the image cannot be written.
-    """
-    import numpy as np
-    from matplotlib.figure import Figure
-
-    from . import regularization_path
-
-    model = pipe.named_steps["model"]
-    if args.cv is not None:
-        fig = Figure(figsize=(13, 4.8))
-        ax, ax_cv = fig.subplots(1, 2)
-        model.path_.plot(ax=ax)
-        alpha = model.alpha_
-        ax_cv.errorbar(model.alphas_, model.mse_mean_, yerr=model.mse_se_, fmt="o", markersize=3,
-                       capsize=2)
-        ax_cv.set_xscale("log")
-        ax_cv.set_xlim(model.alphas_[0], model.alphas_[-1])
-        ax_cv.axvline(model.alpha_min_, color="C3", linestyle="--", label="alpha_min")
-        ax_cv.axvline(model.alpha_1se_, color="C2", linestyle=":", label="alpha_1se")
-        ax_cv.set(xlabel="alpha", ylabel="mean CV MSE", title=f"{args.cv}-fold CV")
-        ax_cv.legend(fontsize="small")
-    else:
-        fig = Figure(figsize=(7, 4.8))
-        ax = fig.subplots()
-        alpha = model.alpha
-        Xt = pipe.named_steps["preprocess"].transform(X)
-        kw = {"penalty": args.penalty, "l1_ratio": getattr(model, "l1_ratio", None),
-              "tol": args.tol}
-        path = regularization_path(Xt, y, n_alphas=50, **kw)
-        top, bottom = path.alphas[0], path.alphas[-1]
-        if alpha > 0 and not bottom <= alpha <= top:  # widen the grid to show the fit's alpha
-            grid = np.geomspace(max(top, alpha), min(bottom, alpha), 50)
-            path = regularization_path(Xt, y, alphas=grid, **kw)
-        path.plot(ax=ax)
-    _label_lines(ax, names)
-    if alpha > 0:
-        ax.axvline(alpha, color="k", linestyle="--", linewidth=1)
-    fig.tight_layout()
-    fig.savefig(filename, bbox_inches="tight")  # keeps the outside legend

@@ -10,8 +10,6 @@ tests inspect are run once per module.
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import joblib
@@ -21,62 +19,13 @@ import pytest
 from sklearn.datasets import load_diabetes
 from sklearn.linear_model import Lasso, Ridge
 
-import sparsereg
+from _cli_helpers import (check_error, check_ok, printed_coefficients, run, run_in_process,
+                         value_after)
 from sparsereg import ElasticNetRegressorCV, L1RegressorCV, L2RegressorCV
 from sparsereg.__main__ import main
 
-REPO = Path(sparsereg.__file__).resolve().parents[1]
 REGIONS = ("north", "south", "west")
 NUMERIC = ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"]
-
-
-def run(*args, cwd):
-    """``python -m sparsereg *args`` on this checkout (not whatever is installed)."""
-    env = dict(os.environ, PYTHONPATH=str(REPO), MPLBACKEND="Agg")
-    return subprocess.run([sys.executable, "-m", "sparsereg", *map(str, args)], cwd=cwd,
-                          env=env, capture_output=True, text=True, timeout=300, check=False)
-
-
-def run_in_process(*args, cwd, capsys, monkeypatch):
-    """``main(args)`` in this process: the same code path without a second's startup.
-
-    An uncaught exception (what would be a traceback) fails the test by itself.
-    """
-    monkeypatch.chdir(cwd)
-    capsys.readouterr()
-    status = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return subprocess.CompletedProcess(args, status, out, err)
-
-
-def check_ok(result):
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stdout + result.stderr
-    return result.stdout
-
-
-def check_error(result, fragment):
-    """Exit status 2 and exactly one ``sparsereg: error:`` line on stderr, no traceback."""
-    assert "Traceback" not in result.stdout + result.stderr, result.stderr
-    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("sparsereg: error: "), lines[0]
-    assert fragment in lines[0], lines[0]
-
-
-def value_after(label, text):
-    """The number printed after ``label`` at the start of a line of the report."""
-    match = re.search(rf"^{re.escape(label)}\s+(\S+)", text, re.MULTILINE)
-    assert match, f"{label!r} not in output:\n{text}"
-    return float(match.group(1))
-
-
-def printed_coefficients(text):
-    """{feature: coef} from the table of selected features."""
-    block = text.split("largest |coef| first:\n", 1)[1].split("(intercept)")[0]
-    rows = [line.split() for line in block.splitlines()[1:]]  # skip the header row
-    return {row[0]: float(row[1]) for row in rows if row}
 
 
 def independent_design(frame):
@@ -148,11 +97,11 @@ def test_l1_coefficients_equal_sklearn_lasso(work, l1_fit):
     scale = np.abs(lasso.coef_).max()
     for name in names:
         assert saved[name] == pytest.approx(expected[name], abs=1e-6 * scale), name
-    # The table lists exactly the nonzero coefficients, to the printed 6 digits.
+    # The table lists exactly the nonzero coefficients, to the printed 4 significant digits.
     printed = printed_coefficients(l1_fit)
     assert set(printed) == {n for n in names if expected[n] != 0}
     for name, value in printed.items():
-        assert value == pytest.approx(expected[name], rel=1e-5, abs=1e-6 * scale)
+        assert value == pytest.approx(expected[name], rel=5e-4, abs=1e-6 * scale)
     assert list(printed) == sorted(printed, key=lambda n: -abs(printed[n]))
     assert "region_north" in printed  # the one-hot column carries the region effect
 
@@ -165,8 +114,8 @@ def test_l1_report_lines(work, l1_fit):
     assert value_after("alpha", l1_fit) == 2.0
     frame = pd.read_csv(work / "diabetes.csv")
     r2 = saved["pipeline"].score(frame[saved["features"]], frame["target"])
-    assert value_after("training R^2", l1_fit) == pytest.approx(r2, rel=1e-5)
-    assert value_after("duality gap", l1_fit) == pytest.approx(est.dual_gap_, rel=1e-2, abs=1e-12)
+    assert value_after("training R^2", l1_fit) == pytest.approx(r2, rel=5e-4)
+    assert value_after("duality gap", l1_fit) == pytest.approx(est.dual_gap_, rel=1e-3, abs=1e-12)
     assert "CV MSE" not in l1_fit
 
 
@@ -186,8 +135,8 @@ def test_cv_prints_the_cv_score_of_the_chosen_alpha(work, cv_fit):
     assert est.cv == 3 and est.selection == "min"
     k = int(np.flatnonzero(est.alphas_ == est.alpha_)[0])
     assert value_after("CV MSE", cv_fit.stdout) == pytest.approx(est.mse_path_[k].mean(),
-                                                                 rel=1e-7)
-    assert value_after("alpha", cv_fit.stdout) == pytest.approx(est.alpha_, rel=1e-5)
+                                                                 rel=5e-4)
+    assert value_after("alpha", cv_fit.stdout) == pytest.approx(est.alpha_, rel=5e-4)
     assert f"{est.n_nonzero_} of 13 features nonzero" in cv_fit.stdout
     assert "rule min" in cv_fit.stdout
 
@@ -214,7 +163,7 @@ def test_warns_when_cv_stops_at_the_grid_edge(work):
     edge = run("fit", "diabetes.csv", "-t", "target", "--penalty", "l2", "--cv", 3,
                "--eps", 1e-3, cwd=work)
     check_ok(edge)
-    assert edge.stderr.startswith("sparsereg: warning: UserWarning: the chosen alpha")
+    assert edge.stderr.startswith("sparsereg: warning: the chosen alpha")
     assert len(edge.stderr.splitlines()) == 1 and "--eps" in edge.stderr
     wide = run("fit", "diabetes.csv", "-t", "target", "--penalty", "l2", "--cv", 3,
                "--eps", 1e-9, cwd=work)
@@ -249,7 +198,8 @@ def test_predict_ignore_unknown(work, l1_fit):
     assert len(out.splitlines()) == 443
 
 
-NAN_MESSAGE = "2 row(s) have missing (NaN) or infinite values, in column(s) 'bmi', 's5'"
+NAN_MESSAGE = ("2 row(s) have missing values, in column(s) 'bmi' (2), 's5' (1): fill them with "
+               "--impute {mean,median,most_frequent}, or leave the columns out with --drop")
 FIT_ERRORS = [
     (["no_such.csv", "-t", "target"], "no such file: no_such.csv"),
     (["diabetes.csv", "-t", "price"], "target column 'price' not found"),
@@ -274,12 +224,16 @@ def test_fit_errors(work, capsys, monkeypatch, args, fragment):
                 fragment)
 
 
+SWAPPED = ("MODEL must be a model file written by 'sparsereg fit --save' (got 'diabetes.csv', "
+           "which looks like a CSV file: did you swap MODEL and DATA?)")
 PREDICT_ERRORS = [
     (["l1.joblib", "extra.csv"], "the model was not fitted on: 'zip_code'"),
     (["l1.joblib", "missing.csv"], "lacks the model's feature column(s) 'bmi'"),
-    (["l1.joblib", "nan.csv"], "missing (NaN)"),
-    (["diabetes.csv", "features.csv"], "diabetes.csv is not a sparsereg model file"),
-    (["foreign.joblib", "features.csv"], "foreign.joblib is not a sparsereg model"),
+    (["l1.joblib", "nan.csv"], "the model was fitted without --impute, so it cannot fill them"),
+    (["diabetes.csv", "features.csv"], SWAPPED),
+    (["foreign.joblib", "features.csv"], "(got 'foreign.joblib', a joblib file that sparsereg "
+                                         "did not write)"),
+    (["l1.joblib", "l1.joblib"], "l1.joblib is not a CSV file: it looks like a model file"),
     (["absent.joblib", "features.csv"], "no such file: absent.joblib"),
 ]
 
@@ -293,7 +247,7 @@ def test_predict_errors(work, l1_fit, capsys, monkeypatch, args, fragment):
 @pytest.mark.parametrize("args, fragment", [
     (["fit", "nan.csv", "-t", "target"], NAN_MESSAGE),
     (["fit", "diabetes.csv", "-t", "target", "--alpha", "-1"], "--alpha must be"),
-    (["predict", "foreign.joblib", "features.csv"], "is not a sparsereg model"),
+    (["predict", "diabetes.csv", "features.csv"], SWAPPED),
     (["predict", "l1.joblib", "features.csv", "-o", "features.csv", "--force"],
      "--output features.csv is the data file features.csv"),
 ], ids=["nan", "alpha", "model", "overwrite"])
@@ -426,7 +380,8 @@ def test_refusal_comes_before_any_work(small, capsys, monkeypatch, args):
     def forbidden(*args, **kwargs):
         raise AssertionError("work done before the output paths were checked")
 
-    for function in ("read_csv", "load_model", "build_pipeline"):
+    for function in ("read_training_data", "read_prediction_data", "load_model",
+                     "build_pipeline"):
         monkeypatch.setattr(cli, function, forbidden)
     check_error(run_in_process(*args, cwd=small, capsys=capsys, monkeypatch=monkeypatch),
                 "sparsereg: error: -")

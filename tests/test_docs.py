@@ -133,6 +133,8 @@ def _same_line(got, expected):
 def test_cli_page_session_prints_what_is_shown(tmp_path):
     sessions = _console_sessions((DOCS / "cli.rst").read_text(encoding="utf-8"))
     assert sessions
+    for data in (ROOT / "tests" / "data").glob("*.csv"):  # the ISLP files the page fits
+        shutil.copy(data, tmp_path)
     env = dict(os.environ, MPLBACKEND="Agg",
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT),
                                                         os.environ.get("PYTHONPATH")])))

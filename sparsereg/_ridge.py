@@ -230,7 +230,9 @@ def thin_svd(A, null_dim=0):
     n, p = A.shape
     if p <= n:
         return la.svd(A, full_matrices=False, check_finite=False)
-    kernel = blas.dsyrk(1.0, np.asfortranarray(A, dtype=np.float64), trans=0, lower=1)
+    # A A^T without copying A: a C-ordered A is the F-ordered A^T, for which trans=1 gives it
+    kernel = blas.dsyrk(1.0, A.T, trans=1, lower=1) if A.flags.c_contiguous else \
+        blas.dsyrk(1.0, np.asfortranarray(A, dtype=np.float64), trans=0, lower=1)
     mu, U = la.eigh(kernel, lower=True, overwrite_a=True, check_finite=False)
     mu, U = mu[::-1], U[:, ::-1]  # decreasing, as an SVD's
     keep = mu > KERNEL_SVD_MIN_RATIO * mu[0]
@@ -303,12 +305,17 @@ class RidgeSpectrum:
             Xd = design.centered_columns(pen)
             if unpen.size:
                 Xd -= design.centered_columns(unpen) @ coupling
-            U, sv, Vt = thin_svd(Xd * scale, null_dim=int(design.fit_intercept) + unpen.size)
+            if not np.all(scale == 1.0):
+                Xd *= scale
+            U, sv, Vt = thin_svd(Xd, null_dim=int(design.fit_intercept) + unpen.size)
             V, lam = Vt.T, sv * sv / design.S
             proj = sv * (U.T @ design.y) / design.S
             left = U * sv
-        mapping = np.zeros((p, V.shape[1]))
-        mapping[pen] = V * scale[:, None]
+        if pen.size == p and np.all(scale == 1.0):  # every feature penalized alike: V itself
+            mapping = V
+        else:
+            mapping = np.zeros((p, V.shape[1]))
+            mapping[pen] = V * scale[:, None]
         w_fixed = np.zeros(p)
         if unpen.size:
             mapping[unpen] = -coupling @ mapping[pen]

@@ -250,6 +250,9 @@ class RowDesign(DesignBase):
             block = self.csc_matrix()[:, columns].toarray()
         else:
             block = np.array(self.X[:, columns], dtype=np.float64)
+        if not self.weighted:  # in place: no second n x len(columns) array
+            block -= self.means[columns]
+            return block
         return block - np.outer(self.c, self.means[columns])
 
     def residual_stats(self, w):

@@ -124,13 +124,13 @@ def solve_enet(design, alpha, l1_ratio, *, penalty_factor=None, positive=False, 
         gd = design.gram_data()
 
         def run(stop, epochs):
-            return gram_solve(gd, pen, rnd, w, stop, epochs)[::2]
+            return gram_solve(gd, pen, rnd, w, stop, tol, epochs)[::2]
     else:
         rows = design.row_data()
         R = np.empty(design.n_samples)  # filled by the kernel from w
 
         def run(stop, epochs):
-            return cd_solve(rows, pen, rnd, w, R, stop, epochs, WORKING_SET_MIN)[::2]
+            return cd_solve(rows, pen, rnd, w, R, stop, tol, epochs, WORKING_SET_MIN)[::2]
     gap, n_iter = run(tol_abs, max_iter)
     stop = tighter_stop(design, tol, w, gap, tol_abs)
     if stop is not None and n_iter < max_iter:

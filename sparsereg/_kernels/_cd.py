@@ -24,10 +24,12 @@ INNER_MAX_EPOCHS = 500  # then back to the outer loop: a fresh gradient, gap and
 
 @kernel
 def _epoch(d, ws, w, R, sum_r, pen):
-    """One cyclic pass over ``ws``; returns the new ``sum_r`` and max ``lips_j |dw_j|``."""
+    """One cyclic pass over ``ws``; returns the new ``sum_r``, the largest
+    ``curvature_j |dw_j|`` and the largest ``|dw_j|``."""
     X, c, q, lips, S = d.X, d.c, d.q, d.lips, d.S
     a, b, positive = pen.a, pen.b, pen.positive
     max_step = 0.0
+    max_move = 0.0
     for j in ws:
         curvature = lips[j] + b[j]
         if curvature == 0.0:
@@ -39,7 +41,8 @@ def _epoch(d, ws, w, R, sum_r, pen):
             sum_r += col_update(X, j, -delta, R, c, q[j], S)
             w[j] = new
             max_step = max(max_step, abs(delta) * curvature)
-    return sum_r, max_step
+            max_move = max(max_move, abs(delta))
+    return sum_r, max_step, max_move
 
 
 @kernel
@@ -99,24 +102,50 @@ def _unpenalized_block_step(d, w, R, sum_r, pen):
     return sum_r
 
 
+@kernel(inline="always")
+def settled(move, prev_move, scale, move_tol):
+    """Whether coordinate descent has come to rest: its remaining distance, estimated from the
+    last epoch's largest move and the rate of the last two (``move * rate / (1 - rate)``, the
+    rest of a geometric series; the rate capped at 0.999), and that move itself are at most
+    ``move_tol * scale``. scikit-learn tests the last move only, which on a poorly
+    conditioned problem stops where the iterates crawl, far from the solution."""
+    if move <= 1e-3 * move_tol * scale:
+        return True
+    if not prev_move > 0.0:  # no rate yet (first epoch, or just after an extrapolation)
+        return False
+    rate = min(move / prev_move, 0.999)
+    return move * max(1.0, rate / (1.0 - rate)) <= move_tol * scale
+
+
 @kernel
-def inner_solve(d, ws, w, R, sum_r, pen, tol_inner, max_epochs):
-    """Epochs on the working set until the largest step is below ``tol_inner``."""
+def inner_solve(d, ws, w, R, sum_r, pen, tol_inner, move_tol, max_epochs):
+    """Epochs on the working set until the largest step is below ``tol_inner`` and the
+    coefficients have ``settled`` to ``move_tol``; returns ``sum_r``, the number of epochs and
+    whether they settled (False when not tested: ``move_tol`` infinite)."""
     buffer = np.empty((ANDERSON_K + 1, ws.shape[0]))
     block_step = pen.unpen.shape[0] > 0 and not pen.positive
     epochs = 0
+    calm = True  # untested while move_tol is infinite
+    move = 0.0
     while epochs < max_epochs:
-        sum_r, max_step = _epoch(d, ws, w, R, sum_r, pen)
+        prev_move = move
+        sum_r, max_step, move = _epoch(d, ws, w, R, sum_r, pen)
         if block_step:
             sum_r = _unpenalized_block_step(d, w, R, sum_r, pen)
         epochs += 1
-        if max_step <= tol_inner:
+        if move_tol < np.inf:
+            scale = 0.0
+            for j in ws:
+                scale = max(scale, abs(w[j]))
+            calm = settled(move, prev_move, scale, move_tol)
+        if max_step <= tol_inner and calm:
             break
         slot = (epochs - 1) % (ANDERSON_K + 1)
         buffer[slot] = w[ws]
         if slot == ANDERSON_K:
             sum_r = _anderson(d, ws, buffer, w, R, sum_r, pen)
-    return sum_r, epochs
+            move = 0.0  # the next epoch starts a new rate
+    return sum_r, epochs, calm and move_tol < np.inf
 
 
 @kernel
@@ -183,7 +212,7 @@ def working_set(w, grad, pen, active, ws_min):
 
 
 @kernel
-def cd_solve(d, pen, rnd, w, R, tol_abs, max_epochs, ws_min):
+def cd_solve(d, pen, rnd, w, R, tol_abs, move_tol, max_epochs, ws_min):
     """Minimise the elastic-net objective from ``(w, R)`` (updated in place).
 
     Parameters
@@ -198,7 +227,11 @@ def cd_solve(d, pen, rnd, w, R, tol_abs, max_epochs, ws_min):
         Starting point, and a work array of length n for its residual; overwritten with the
         solution and its residual.
     tol_abs : float
-        Stop when the duality gap is at most this value.
+        Stop when the duality gap is at most this value ...
+    move_tol : float
+        ... and the coefficients have ``settled`` to ``move_tol * max_j |w_j|`` (on a poorly
+        conditioned problem a small gap alone can leave them far from the solution, where
+        scikit-learn's defaults, which also test the coefficients' moves, are closer).
     max_epochs, ws_min : int
         Epoch budget and smallest working set.
 
@@ -216,15 +249,21 @@ def cd_solve(d, pen, rnd, w, R, tol_abs, max_epochs, ws_min):
     grad = np.empty(p)
     epochs = 0
     fresh = False
+    calm = False
+    move_test = np.inf  # no movement test inside the epochs until the gap is small enough
     while True:
         _full_gradient(d, R, sum_r, active, grad)
         rr, ry = _residual_stats(d, R, sum_r)
         gap, primal, xt_theta = duality_gap(w, grad, rr, ry, pen, rnd)
         # At least one epoch: below alpha_max the all-zero start can already meet a loose
         # tol, but a lasso that never moved would hide which features enter.
-        if fresh and ((gap <= tol_abs and epochs > 0) or epochs >= max_epochs):
+        small_gap = gap <= tol_abs and epochs > 0
+        if small_gap:
+            move_test = move_tol
+        done = (small_gap and calm) or epochs >= max_epochs
+        if fresh and done:
             return gap, primal, epochs
-        if (gap <= tol_abs and epochs > 0) or epochs >= max_epochs:
+        if done:
             # The incrementally updated residual drifts by round-off: certify on a fresh one.
             sum_r = refresh_residual(d, w, R)
             fresh = True
@@ -242,6 +281,6 @@ def cd_solve(d, pen, rnd, w, R, tol_abs, max_epochs, ws_min):
                         w[j] = 0.0
 
         ws, worst = working_set(w, grad, pen, active, ws_min)
-        sum_r, inner = inner_solve(d, ws, w, R, sum_r, pen, 0.3 * worst,
-                                    min(max_epochs - epochs, INNER_MAX_EPOCHS))
+        sum_r, inner, calm = inner_solve(d, ws, w, R, sum_r, pen, 0.3 * worst, move_test,
+                                          min(max_epochs - epochs, INNER_MAX_EPOCHS))
         epochs += inner

@@ -8,6 +8,7 @@ O(p) whatever n is, and the duality gap comes from the statistics alone:
 import numpy as np
 
 from ._anderson import ANDERSON_K, anderson_point
+from ._cd import settled
 from ._jit import kernel
 from ._prox import duality_gap, penalty_value, prox_step
 
@@ -19,7 +20,7 @@ def _objective(w, grad, gd, pen):
 
 
 @kernel
-def gram_solve(gd, pen, rnd, w, tol_abs, max_epochs):
+def gram_solve(gd, pen, rnd, w, tol_abs, move_tol, max_epochs):
     """Minimise the elastic net given its sufficient statistics; ``w`` is updated in place.
 
     Parameters
@@ -33,7 +34,10 @@ def gram_solve(gd, pen, rnd, w, tol_abs, max_epochs):
     w : ndarray (p,)
         Starting point, overwritten with the solution.
     tol_abs : float
-        Stop when the duality gap is at most this value.
+        Stop when the duality gap is at most this value ...
+    move_tol : float
+        ... and the coefficients have ``_cd.settled`` to ``move_tol * max_j |w_j|`` (as in
+        ``_cd.cd_solve``).
     max_epochs : int
         Epoch budget.
 
@@ -48,20 +52,25 @@ def gram_solve(gd, pen, rnd, w, tol_abs, max_epochs):
     buffer = np.empty((ANDERSON_K + 1, p))
     epochs = 0
     fresh = True
+    calm = False
+    move = 0.0
     while True:
         wg0 = np.dot(w, g0)
         rr = max(yy - wg0 - np.dot(w, grad), 0.0)
         gap, primal, _ = duality_gap(w, grad, rr, yy - wg0, pen, rnd)
         # At least one epoch: below alpha_max the all-zero start can already meet a loose
         # tol, but a lasso that never moved would hide which features enter.
-        if fresh and ((gap <= tol_abs and epochs > 0) or epochs >= max_epochs):
+        done = (gap <= tol_abs and epochs > 0 and calm) or epochs >= max_epochs
+        if fresh and done:
             return gap, primal, epochs
-        if (gap <= tol_abs and epochs > 0) or epochs >= max_epochs:
+        if done:
             # certify on a gradient free of accumulated round-off
             grad = g0 - Q @ w
             fresh = True
             continue
         fresh = False
+        prev_move = move
+        move = 0.0
         for j in range(p):
             lips = Q[j, j]
             if lips + b[j] == 0.0:
@@ -70,9 +79,11 @@ def gram_solve(gd, pen, rnd, w, tol_abs, max_epochs):
             delta = new - w[j]
             if delta != 0.0:
                 w[j] = new
+                move = max(move, abs(delta))
                 for k in range(p):
                     grad[k] -= delta * Q[j, k]  # Q is symmetric and C-ordered
         epochs += 1
+        calm = settled(move, prev_move, np.max(np.abs(w)), move_tol)
         slot = (epochs - 1) % (ANDERSON_K + 1)
         buffer[slot] = w
         if slot == ANDERSON_K:
@@ -82,3 +93,4 @@ def gram_solve(gd, pen, rnd, w, tol_abs, max_epochs):
                 if _objective(w_acc, grad_acc, gd, pen) < _objective(w, grad, gd, pen):
                     w[:] = w_acc
                     grad[:] = grad_acc
+            move = 0.0  # the next epoch starts a new rate

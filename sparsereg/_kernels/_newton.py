@@ -86,7 +86,6 @@ def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner
     coordinate-descent epochs run."""
     n = ETA.shape[1]
     m = ws.shape[0]
-    binary = ETA.shape[0] == 1
     g = np.empty(n)
     sqrt_h = np.empty(n)
     S_h = 0.0
@@ -134,8 +133,8 @@ def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner
         v[t] = guess[k, ws[t]]
     R = np.empty(n)
     sum_r = refresh_residual(d, v, R)
-    sum_r, epochs = inner_solve(d, np.arange(m), v, R, sum_r, sub, tol_inner / S_h,
-                                INNER_EPOCHS)
+    sum_r, epochs, _ = inner_solve(d, np.arange(m), v, R, sum_r, sub, tol_inner / S_h,
+                                   np.inf, INNER_EPOCHS)
     # The direction in eta: X (v - w) plus the intercept that minimises the model given v.
     step = np.zeros(n)
     for t in range(m):

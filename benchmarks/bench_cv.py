@@ -35,12 +35,17 @@ sparsereg: ``--cap-sparsereg``), and a scikit-learn way is stopped once it is sl
 matching way already timed (it cannot be the fastest). Everything runs under
 ``threadpool_limits(1)``.
 
-Matched accuracy: every scikit-learn way's mean CV MSE curve (the mean over folds of each
-fold's held-out MSE, per alpha) is compared with sparsereg's: the same selected alpha (argmin)
-and a maximal relative difference <= ``RTOL``. A row's scikit-learn figure is its fastest way
-that matches (else the fastest, marked). ``--ways ... reference`` adds sparsereg at tol
-``REFERENCE_TOL`` and every curve's distance to it (which default is less accurate; or run
-the reference alone and give its file to ``report_cv --accuracy``).
+Matched accuracy (issue 11 item 2): first sparsereg at tol ``REFERENCE_TOL`` (relative
+duality gap 1e-8, ``max_iter`` 100,000) gives the reference mean CV MSE curve (the mean over
+folds of each fold's held-out MSE, per alpha). Every other way's curve is compared with it: it
+matches when it selects the same alpha and differs nowhere by more than ``RTOL`` (relative).
+Each library climbs a ladder of tolerances until a way matches (sparsereg: its default, then
+``SR_TIGHTER``; LassoCV/ElasticNetCV: the default, then ``SK_TIGHTER``; ridge: every solver of
+``SK_RIDGE`` at its default tol, then at ``SK_RIDGE_TIGHTER`` when none matched), and a row's
+figure is each library's fastest matching way (else its fastest, marked "no match"). That the
+reference is sparsereg's own fit is checked by scikit-learn's: wherever LassoCV at tol 1e-6
+finishes, its curve's distance to the reference is in the table. Without ``reference`` in
+``--ways``, the scikit-learn curves are matched against sparsereg's default instead.
 
 ``--sparsereg DIR`` measures the package ``DIR/sparsereg`` (``python -m`` puts the current
 directory first on ``sys.path``, before ``PYTHONPATH``); ``--snapshot [REV]`` a frozen ``git
@@ -74,9 +79,11 @@ HERE = Path(__file__).resolve().parent
 OUT = Path(os.environ.get("SPARSEREG_BENCH_OUT", HERE.parent))  # set by --snapshot
 ESTIMATORS = ("l1", "enet", "l2")
 SK_RIDGE = {"dense": ("auto", "lsqr"), "sparse": ("sparse_cg", "lsqr", "sag")}
-# LassoCV/ElasticNetCV at tighter tolerances, tried in order when the default's CV curve does
-# not match sparsereg's (matched accuracy: the fastest matching way is the row's figure)
+# LassoCV/ElasticNetCV at tighter tolerances, tried in order while the CV curve does not match
+# the reference's (matched accuracy: the fastest matching way is the row's figure)
 SK_TIGHTER = (1e-5, 1e-6)
+SK_RIDGE_TIGHTER = (1e-6,)  # Ridge(tol=...) of the iterative solvers, when no default matches
+SR_TIGHTER = (1e-5, 1e-6)  # sparsereg's ladder, likewise
 RTOL = report_cv.RTOL
 REFERENCE_TOL = 1e-8  # the "reference" way: sparsereg's fits to this relative duality gap
 REPEAT_BELOW = 30.0  # seconds: faster fits are timed up to --repeats times
@@ -146,6 +153,9 @@ def make_model(estimator, way, alphas, n_train):
     if way == "reference":
         return make_model(estimator, "sparsereg", alphas, n_train).set_params(
             tol=REFERENCE_TOL, max_iter=100_000)
+    if way.startswith("sparsereg-tol"):  # the ladder of tighter tolerances
+        return make_model(estimator, "sparsereg", alphas, n_train).set_params(
+            tol=float(way.split("-tol", 1)[1]))
     if way == "sparsereg":
         import sparsereg
 
@@ -161,7 +171,7 @@ def make_model(estimator, way, alphas, n_train):
         return lm.LassoCV(alphas=alphas, cv=folds, tol=tol)
     if estimator == "enet":
         return lm.ElasticNetCV(l1_ratio=0.5, alphas=alphas, cv=folds, tol=tol)
-    return GridSearchCV(lm.Ridge(solver=way.split("-", 1)[1]),
+    return GridSearchCV(lm.Ridge(solver=way.split("-")[1], tol=tol),
                         {"alpha": list(alphas * n_train)}, cv=folds,
                         scoring="neg_mean_squared_error")
 
@@ -228,26 +238,43 @@ def child(shape, estimator, way, repeats):
 # ---------------------------------------------------------------------------------------------
 
 def ways(estimator, sparse, quick, selected):
-    """Of the ``selected`` kinds: sparsereg first, then the scikit-learn ways (``--quick``:
-    the default one only), then sparsereg at ``REFERENCE_TOL``."""
-    solvers = SK_RIDGE["sparse" if sparse else "dense"][:1 if quick else None]
-    sk = (["sklearn"] + [f"sklearn-tol{t:g}" for t in SK_TIGHTER][:0 if quick else None]
-          if estimator != "l2" else [f"sklearn-{s}" for s in solvers])
-    return [w for w in ["sparsereg", *sk, "reference"] if w.split("-")[0] in selected]
+    """Of the ``selected`` kinds, in the order they run: the reference first (every curve is
+    matched against it), then sparsereg's ladder (``--quick``: the default only), then
+    scikit-learn's (coordinate descent: the default tol, then ``SK_TIGHTER``; ridge: each
+    solver of ``SK_RIDGE`` at its default tol, then at ``SK_RIDGE_TIGHTER``)."""
+    ladder = (lambda name, tols: [name] + [f"{name}-tol{t:g}" for t in tols])
+    ours = ladder("sparsereg", () if quick else SR_TIGHTER)
+    if estimator != "l2":
+        theirs = ladder("sklearn", () if quick else SK_TIGHTER)
+    else:
+        solvers = SK_RIDGE["sparse" if sparse else "dense"][:1 if quick else None]
+        theirs = [f"sklearn-{s}" for s in solvers] + \
+            [f"sklearn-{s}-tol{t:g}" for t in (() if quick else SK_RIDGE_TIGHTER)
+             for s in solvers]
+    return [w for w in ["reference", *ours, *theirs] if w.split("-")[0] in selected]
+
+
+def library(way):
+    """``"sparsereg"`` or ``"sklearn"`` (None for the reference)."""
+    return None if way == "reference" else way.split("-")[0]
 
 
 def way_label(estimator, way, sparse):
-    if way in ("sparsereg", "reference"):
+    tol = way.split("-tol", 1)[1] if "-tol" in way else None
+    if library(way) in ("sparsereg", None):
         name = {"l1": "L1RegressorCV", "enet": "ElasticNetRegressorCV(l1_ratio=0.5)",
                 "l2": "L2RegressorCV"}[estimator]
-        return name if way == "sparsereg" else f"{name}, tol={REFERENCE_TOL:g} (reference)"
+        if way == "reference":
+            return f"{name}, tol={REFERENCE_TOL:g} (reference)"
+        return name if tol is None else f"{name}, tol={tol}"
     if estimator != "l2":
         name = "LassoCV" if estimator == "l1" else "ElasticNetCV(l1_ratio=0.5)"
-        return name if "-tol" not in way else \
-            name.replace("CV", "CV(tol=" + way.split("-tol", 1)[1] + ")", 1).replace(")(", ", ")
-    solver = way.split("-", 1)[1]
-    same = solver == ("sparse_cg" if sparse else "auto")
-    return f"GridSearchCV(Ridge(solver='{solver}'))" + (" = RidgeCV(cv=folds)" if same else "")
+        return name if tol is None else \
+            name.replace("CV", f"CV(tol={tol})", 1).replace(")(", ", ")
+    solver = way.split("-")[1]
+    same = solver == ("sparse_cg" if sparse else "auto") and tol is None
+    return f"GridSearchCV(Ridge(solver='{solver}'" + ("" if tol is None else f", tol={tol}") \
+        + "))" + (" = RidgeCV(cv=folds)" if same else "")
 
 
 def spawn(shape, estimator, way, repeats, cap, sparsereg_dir):
@@ -326,7 +353,7 @@ def main(argv=None):
                         "process is killed (default 600; --quick 120)")
     parser.add_argument("--cap-sparsereg", type=float, help="the same for sparsereg "
                         "(default: the larger of --cap and 1800)")
-    parser.add_argument("--ways", nargs="+", default=["sparsereg", "sklearn"],
+    parser.add_argument("--ways", nargs="+", default=["reference", "sparsereg", "sklearn"],
                         choices=("sparsereg", "sklearn", "reference"), help="reference: "
                         f"sparsereg at tol {REFERENCE_TOL:g}, every curve's distance to it")
     parser.add_argument("--repeats", type=int, help="runs of a fit under 30 s (default 3)")
@@ -375,12 +402,19 @@ def main(argv=None):
     for shape in args.shapes:
         sparse = shape in ("tfidf", "vwide")
         for estimator in args.estimators:
-            group = []
+            group, matched = [], set()
             for way in ways(estimator, sparse, args.quick, args.ways):
-                row_cap = caps["sparsereg" if way in ("sparsereg", "reference") else "sklearn"]
-                done = [r["time"] for r in group if r["way"].startswith("sklearn")
+                lib = library(way)
+                reference = next((r for r in group if r["way"] == "reference"), None)
+                if lib in matched and (lib == "sparsereg" or estimator != "l2"):
+                    continue  # a ladder stops at its first match: tighter is not faster
+                if lib == "sklearn" and estimator == "l2" and "-tol" in way \
+                        and "sklearn" in matched:
+                    continue  # the tighter ridge solvers only when no default matches
+                row_cap = caps["sklearn" if lib == "sklearn" else "sparsereg"]
+                done = [r["time"] for r in group if library(r["way"]) == lib
                         and r["status"] == "ok" and r["match"] and r["match"]["ok"]]
-                if way.startswith("sklearn") and done and min(done) < row_cap:
+                if lib == "sklearn" and done and min(done) < row_cap:
                     row_cap = min(done)  # a slower way cannot be the fastest
                 load = os.getloadavg()[0]
                 row = spawn(shape, estimator, way, repeats, row_cap,
@@ -388,15 +422,18 @@ def main(argv=None):
                 row.update(shape=shape, estimator=estimator, way=way, load_start=load,
                            load_end=os.getloadavg()[0],
                            label=way_label(estimator, way, sparse))
-                if way.startswith("sklearn") and row["status"] == "capped" and done \
+                if lib == "sklearn" and row["status"] == "capped" and done \
                         and row_cap == min(done):
                     row["slower_than"] = min(done)
-                if way.startswith("sklearn"):
-                    row["match"] = report_cv.match(row, next((r for r in group
-                                                    if r["way"] == "sparsereg"), None))
-                if way == "reference":
-                    for other in group:
-                        other["vs_reference"] = report_cv.match(other, row)
+                if lib is not None:
+                    # matched accuracy: against the reference when there is one, else
+                    # against sparsereg's default (the scikit-learn ways only)
+                    target = reference or next((r for r in group if r["way"] == "sparsereg"),
+                                               None)
+                    row["match"] = report_cv.match(row, target) if reference or \
+                        lib == "sklearn" else None
+                    if row["match"] and row["match"]["ok"]:
+                        matched.add(lib)
                 group.append(row)
                 result["rows"].append(row)
                 log(report_cv.row_line(row))

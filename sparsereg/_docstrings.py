@@ -143,7 +143,7 @@ PARAMETERS = {
         "Maximum epochs per alpha."),
     "tol": Piece(
         "float", 1e-4,
-        "Relative duality-gap tolerance at every alpha."),
+        "Relative duality-gap tolerance at every alpha, and the settling test (``L1Regressor``)."),
     "verbose": Piece(
         "int or bool", 0,
         "When > 0 (or True), print a progress line to stderr as each fold completes and per "

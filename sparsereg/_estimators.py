@@ -149,7 +149,11 @@ class ElasticNetRegressor(_PenalizedRegressor):
         Maximum number of coordinate-descent epochs.
     tol : float, default=1e-4
         Stop when the duality gap is at most ``tol * P(0)``, where ``P(0)`` is the objective
-        of the intercept-only model: ``tol`` is relative and scale free.
+        of the intercept-only model (``tol`` is relative and scale free), and the
+        coefficients have settled: the last epoch's largest move, and the distance still to
+        go estimated from the last two epochs' rate, are at most ``tol * max|coef_|`` (as
+        scikit-learn's test of the last move, which the gap alone does not imply on poorly
+        conditioned data).
     warm_start : bool, default=False
         Start from the previous ``coef_``.
     solver : {"auto", "cd", "gram"}, default="auto"
@@ -229,7 +233,8 @@ class L1Regressor(ElasticNetRegressor):
     max_iter : int, default=1000
         Maximum number of coordinate-descent epochs.
     tol : float, default=1e-4
-        Stop when the duality gap is at most ``tol * P(0)``.
+        Stop when the duality gap is at most ``tol * P(0)`` and the coefficients have
+        settled (see :class:`L1Regressor`).
     warm_start : bool, default=False
         Start from the previous ``coef_``.
     solver : {"auto", "cd", "gram"}, default="auto"
@@ -279,7 +284,9 @@ class L2Regressor(_PenalizedRegressor):
     max_iter : int, default=1000
         Maximum number of iterations of the iterative solvers.
     tol : float, default=1e-4
-        The iterative solvers stop when the duality gap is at most ``tol * P(0)``.
+        The iterative solvers stop when the duality gap is at most ``tol * P(0)``; conjugate
+        gradient also waits until its residual is at most ``tol`` times the right-hand
+        side's norm (scikit-learn's ``sparse_cg`` test).
     warm_start : bool, default=False
         Start the iterative solvers from the previous ``coef_``.
     solver : {"auto", "cholesky", "svd", "cg", "gradient"}, default="auto"

@@ -258,7 +258,8 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
     positive : bool, default=False
         Non-negative coefficients (L1 and elastic net).
     tol : float, default=1e-4
-        Relative duality-gap tolerance at every alpha.
+        Relative duality-gap tolerance at every alpha (and the settling test of
+        :class:`~sparsereg.L1Regressor`'s ``tol``).
     max_iter : int, default=1000
         Maximum epochs per alpha.
     solver : str, default="auto"

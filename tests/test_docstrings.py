@@ -234,5 +234,5 @@ def test_compose_layout(pieces):
     doc = pieces.compose("Summary.", parameters=[pieces.param("tol")],
                          examples="    >>> 1\n    1\n")
     assert doc == ("Summary.\n\n    Parameters\n    ----------\n    tol : float, default=1e-4\n"
-                   "        Relative duality-gap tolerance at every alpha.\n\n"
+                   "        Relative duality-gap tolerance at every alpha, and the settling test (``L1Regressor``).\n\n"
                    "    Examples\n    --------\n    >>> 1\n    1\n")

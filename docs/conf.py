@@ -12,6 +12,8 @@ import warnings
 # Import the checkout being documented, whatever is installed (PYTHONPATH, when set, is
 # expected to point at a checkout too: the test suite builds a copy of docs/ elsewhere).
 sys.path.insert(0, os.path.abspath(".."))
+# docs/_ext holds this site's own extension (local MathJax).
+sys.path.insert(0, os.path.abspath("_ext"))
 
 import matplotlib
 
@@ -31,7 +33,13 @@ extensions = [
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "myst_parser",
+    "sparsereg_docs",
 ]
+
+# -- Math ----------------------------------------------------------------------------------
+# MathJax 3 from _static/mathjax/, which sparsereg_docs copies there from an installed package
+# at each build: equations are typeset without a network (Sphinx's default is a CDN).
+mathjax_path = "mathjax/tex-chtml.js"
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"

@@ -12,7 +12,7 @@ import warnings
 # Import the checkout being documented, whatever is installed (PYTHONPATH, when set, is
 # expected to point at a checkout too: the test suite builds a copy of docs/ elsewhere).
 sys.path.insert(0, os.path.abspath(".."))
-# docs/_ext holds this site's own extension (local MathJax).
+# docs/_ext holds this site's own extension (local MathJax, figures that record their text).
 sys.path.insert(0, os.path.abspath("_ext"))
 
 import matplotlib
@@ -76,6 +76,11 @@ sphinx_gallery_conf = {
     "show_memory": False,
     # Always rerun every script: the figures must come from the current code, not a cache.
     "run_stale_examples": True,
+    # Saves each figure as the default scraper does and records its smallest text in the PNG,
+    # for docs/check_rendered.py: every figure's text must be >= 9 pt on screen. Hence figures
+    # at most 6 inches wide with text of at least 10 pt (matplotlib's default sizes): the
+    # pages show them 520 to 780 px wide in windows 1024 to 1920 px wide.
+    "image_scrapers": ("sparsereg_docs.recording_matplotlib_scraper",),
 }
 
 # Example scripts must not be noisy: matplotlib's Agg backend cannot show windows.

@@ -13,7 +13,7 @@ fail to resolve, and checks what a reader would see:
   narrower screens the theme shrinks figures to the screen and a reader zooms);
 
 and saves screenshots of the index, the theory page and an API page. It checks every top-level
-page, the API page and the gallery pages. Build, then check::
+page, the API page and the gallery's pages. Build, then check::
 
     python -m sphinx -b html docs docs/_build/html
     python docs/check_rendered.py docs/_build/html --shots /tmp/docs-shots
@@ -42,7 +42,7 @@ SHOT_PAGES = ("index.html", "theory.html", "generated/sparsereg.L1Regressor.html
 #: Pages that must contain math (no API page does: the docstrings write formulas as code).
 MATH_PAGES = ("index.html", "theory.html")
 #: The pages checked: these globs in the build, plus SHOT_PAGES.
-PAGE_GLOBS = ("*.html", "auto_theory/plot_*.html", "auto_examples/plot_*.html")
+PAGE_GLOBS = ("*.html", "auto_*/*.html")
 #: Sphinx's own pages, which show no content of ours.
 SKIP_PAGES = ("genindex.html", "search.html", "py-modindex.html")
 FONT_KEY = "sparsereg:smallest-text"  # as docs/_ext/sparsereg_docs.py writes it
@@ -75,10 +75,8 @@ MEASURE_JS = r"""
     if (i >= 0) raw.push(t.slice(i, i + 60));
   }
   return {
-    mathjax, version: window.MathJax ? String(MathJax.version) : null,
-    n_math: maths.length,
+    mathjax, n_math: maths.length,
     untypeset: maths.filter(m => !m.querySelector("mjx-container")).length,
-    n_containers: root.querySelectorAll("mjx-container").length,
     raw,
     fonts: [...document.fonts].map(f => [f.family, f.status]),
     images: IMAGES(),
@@ -346,11 +344,8 @@ def check_figures(page, layouts):
 
 def find_chromium(name=None):
     """The path of the Chromium binary (``name``, or the first of the usual names found)."""
-    for candidate in ([name] if name else CHROMIUM_NAMES):
-        found = shutil.which(candidate)
-        if found:
-            return found
-    return None
+    found = [shutil.which(c) for c in ([name] if name else CHROMIUM_NAMES)]
+    return next(filter(None, found), None)
 
 
 def main(argv=None):

@@ -2,7 +2,8 @@
 
 Build: ``python -m sphinx -b html docs docs/_build/html`` (add ``-W --keep-going`` to turn
 warnings into errors, as the test suite does). Every gallery script runs during the build, so
-the figures of the theory page and of the examples always come from the current code.
+the figures of the theory page and of the examples always come from the current code. Check the
+result in a browser, offline: ``python docs/check_rendered.py docs/_build/html``.
 """
 
 import os
@@ -44,9 +45,11 @@ mathjax_path = "mathjax/tex-chtml.js"
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 templates_path = ["_templates"]
-# The gallery sources are rendered through auto_examples/ and auto_theory/.
+# The gallery sources are rendered through auto_examples/ and auto_theory/. sphinx-gallery's
+# timing pages are not rendered (the .rst files are still written): they load jQuery and
+# DataTables from CDNs, and every page must work offline.
 exclude_patterns = ["_build", "examples", "theory_figures", "**.ipynb_checkpoints",
-                    "sg_execution_times.rst"]
+                    "sg_execution_times.rst", "**/sg_execution_times.rst"]
 
 # -- API reference -----------------------------------------------------------------------
 autosummary_generate = True

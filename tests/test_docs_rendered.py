@@ -40,7 +40,8 @@ NARROWEST_FIGURE_PX = 548
 
 
 def test_math_is_served_from_the_build_not_a_cdn(html):
-    """Every page with math loads MathJax from its own _static/ (works offline)."""
+    """Every page with math loads MathJax from its own _static/, and no page loads a script,
+    stylesheet or image from elsewhere (the pages work offline)."""
     assert (html / "_static" / "mathjax" / "tex-chtml.js").is_file()
     assert (html / "_static" / "mathjax" / "LICENSE").is_file()
     fonts = html / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
@@ -49,7 +50,9 @@ def test_math_is_served_from_the_build_not_a_cdn(html):
     for page in html.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         scripts = re.findall(r'<script[^>]*src="([^"]*)"', text)
-        assert not [s for s in scripts if "//" in s], f"{page.name} loads a remote script"
+        loaded = re.findall(r'<(?:script|img|iframe|link)\b[^>]*?\s(?:src|href)="([^"]*)"', text)
+        remote = [u for u in loaded if re.match(r"(https?:)?//", u)]
+        assert not remote, f"{page.relative_to(html)} loads {remote}"
         if 'class="math' in text:
             pages_with_math += 1
             assert any(s.endswith("_static/mathjax/tex-chtml.js") for s in scripts), page.name
@@ -129,6 +132,19 @@ def test_check_figures_fails_on_small_text_and_missing_records(tmp_path):
     assert len(problems) == 1 and "9.3 px" in problems[0] and "1200 px" in problems[0]
     problems = check.check_figures("p", [(1280, [layout("sphx_glr_b_001.png", 600)])])
     assert len(problems) == 1 and "no record" in problems[0]
+
+
+def test_build_without_mathjax_package_says_what_to_install(monkeypatch):
+    from sphinx.errors import ExtensionError
+
+    ext = _load(EXT)
+
+    def not_installed(name):
+        raise ext.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(ext.metadata, "distribution", not_installed)
+    with pytest.raises(ExtensionError, match=r'django-static-mathjax.*pip install -e "\.\[docs\]"'):
+        ext.mathjax_source()
 
 
 def test_check_script_refuses_bad_input(tmp_path, capsys):

@@ -27,28 +27,6 @@ PAGES = ["index", "getting_started", "user_guide", "theory", "conventions", "cli
 DOCTEST_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
-@pytest.fixture(scope="module")
-def html(tmp_path_factory):
-    """Build the site once, warnings as errors, from a copy of docs/ in a temporary directory
-    (sphinx-gallery writes its pages next to the sources: the checkout stays clean and
-    concurrent builds do not collide)."""
-    out = tmp_path_factory.mktemp("docs")
-    source = out / "docs"
-    shutil.copytree(DOCS, source, ignore=shutil.ignore_patterns(
-        "_build", "auto_examples", "auto_theory", "generated", "gen_modules",
-        "sg_execution_times.rst"))
-    env = dict(os.environ, MPLBACKEND="Agg",
-               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT),
-                                                        os.environ.get("PYTHONPATH")])))
-    cmd = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html",
-           "-d", str(out / "doctrees"), str(source), str(out / "html")]
-    proc = subprocess.run(cmd, cwd=out, env=env, capture_output=True, text=True, timeout=900,
-                          check=False)
-    assert proc.returncode == 0, (f"sphinx-build failed ({proc.returncode}):\n"
-                                  f"{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}")
-    return out / "html"
-
-
 def test_key_pages_built(html):
     for page in PAGES:
         assert (html / f"{page}.html").is_file(), page

@@ -39,7 +39,7 @@ print(f"alpha_1se_ = {model.alpha_1se_:.3f}: {n_nonzero[i_1se]} nonzero, "
 print(f"selection='1se' refits at alpha_ = {model.alpha_:.3f}: "
       f"{model.n_nonzero_} nonzero coefficients")
 
-fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+fig, ax = plt.subplots(figsize=(6, 4.6), layout="constrained")
 ax.errorbar(model.alphas_, mean, yerr=se, fmt="o", ms=3, color="C3", ecolor="0.6",
             capsize=2, label="mean CV error +/- one standard error")
 ax.axhline(mean[i_min] + se[i_min], color="C3", ls=":", lw=1,
@@ -55,7 +55,7 @@ top = ax.secondary_xaxis("top")
 picks = np.linspace(0, len(model.alphas_) - 1, 7).astype(int)
 top.set_xticks(model.alphas_[picks], [str(k) for k in n_nonzero[picks]])
 top.set_xlabel("number of nonzero coefficients")
-ax.legend(loc="upper center", fontsize="small")
+ax.legend(loc="upper center")
 plt.show()
 
 # %%

@@ -9,9 +9,9 @@ soft-threshold is ``alpha * l1_ratio``), and the L2 part spreads the weight over
 correlated features instead of picking one of them, as the lasso tends to.
 
 The data: 30 features in 6 groups of 5 highly correlated features (within-group correlation
-about 0.9); the target depends on the first two groups. The left panel counts the nonzero
+about 0.9); the target depends on the first two groups. The top panel counts the nonzero
 coefficients as ``l1_ratio`` goes from 1 to 0 at a few fixed alphas (each alpha a fraction
-of the lasso's ``alpha_max``); the right panel shows how many of the 10 relevant features are
+of the lasso's ``alpha_max``); the bottom panel shows how many of the 10 relevant features are
 kept.
 """
 
@@ -30,7 +30,8 @@ relevant = w_true != 0
 
 a_max = alpha_max(X, y)  # the lasso's; for l1_ratio = r every coefficient is 0 above a_max / r
 l1_ratios = np.linspace(1.0, 0.0, 21)
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+# 6 inches wide, one panel above the other: at the width of the page, every label is readable.
+fig, axes = plt.subplots(2, 1, figsize=(6, 7.2), layout="constrained")
 for k, fraction in enumerate([0.5, 0.2, 0.05]):
     counts, kept = [], []
     for r in l1_ratios:
@@ -48,6 +49,6 @@ axes[0].set(xlabel="l1_ratio (1 = lasso, 0 = ridge)", ylabel="number of nonzero 
 axes[1].axhline(relevant.sum(), color="0.6", ls=":", label="all 10 relevant")
 axes[1].set(xlabel="l1_ratio (1 = lasso, 0 = ridge)", ylabel="relevant features kept",
             title="The L2 part keeps correlated groups together", xlim=(1.02, -0.02))
-axes[0].legend(fontsize="small")
-axes[1].legend(fontsize="small")
+axes[0].legend()
+axes[1].legend()
 plt.show()

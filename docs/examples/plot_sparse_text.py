@@ -61,7 +61,7 @@ print(f"{np.isin(cue_columns, selected).sum()} of {len(effects)} cue words selec
       f"{np.setdiff1d(selected, cue_columns).size} other columns")
 assert sp.issparse(X_train)
 
-fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
 true = np.array([effects[w] for w in effects])
 fitted = lasso.coef_[cue_columns]
 ax.bar(np.arange(len(effects)) - 0.2, true, width=0.4, label="true effect")

@@ -151,28 +151,27 @@ for k, sub in enumerate(ours.classes_):
     names += [f"{sub}: {w}" for w in words[top]]
     colours += [f"C{k}"] * len(top)
 
-fig, ax = plt.subplots(figsize=(8, 9), layout="constrained")
+fig, ax = plt.subplots(figsize=(6, 8.4), layout="constrained")
 ax.barh(np.arange(len(bars)), bars, color=colours)
-ax.set_yticks(np.arange(len(bars)), names, fontsize=10)
+ax.set_yticks(np.arange(len(bars)), names)
 ax.invert_yaxis()
-ax.set_xlabel("coefficient in the row of the subpackage", fontsize=11)
+ax.set_xlabel("coefficient in the row of the subpackage")
 ax.set_title(f"L1Classifier(alpha={ours.alpha}): the top words of each subpackage\n"
              f"({ours.n_nonzero_} of {len(words)} words used, held-out accuracy "
-             f"{ours.score(X_test, y_test):.2f})", fontsize=12)
-ax.tick_params(axis="x", labelsize=10)
+             f"{ours.score(X_test, y_test):.2f})")
 plt.show()
 
 # %%
 # Fit times
 # ---------
 
-fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
+fig, ax = plt.subplots(figsize=(6, 3.8), layout="constrained")
 position = np.arange(len(alphas))
 for shift, (name, seconds) in zip([-0.2, 0.2], times.items()):
     ax.bar(position + shift, seconds, width=0.4, label=name)
-ax.set_xticks(position, [f"alpha = {a}\nC = {1 / (n * a):.2f}" for a in alphas], fontsize=10)
+ax.set_xticks(position, [f"alpha = {a}\nC = {1 / (n * a):.2f}" for a in alphas])
 ax.set_yscale("log")
-ax.set_ylabel("fit time (seconds)", fontsize=11)
-ax.set_title("Same objective, same C: time to fit", fontsize=12)
-ax.legend(fontsize=10)
+ax.set_ylabel("fit time (seconds)")
+ax.set_title("Same objective, same C: time to fit")
+ax.legend()
 plt.show()

@@ -60,7 +60,8 @@ assert np.count_nonzero(w_l1) == 1 and np.count_nonzero(w_l2) == 2
 grid = np.linspace(-1.6, 2.6, 300)
 W1, W2 = np.meshgrid(grid, grid)
 L = loss(W1, W2)
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.8), layout="constrained")
+# 6 inches wide, one panel above the other: at the width of the page, every label is readable.
+fig, axes = plt.subplots(2, 1, figsize=(6, 9.4), layout="constrained")
 panels = [
     (axes[0], "L1: $|w_1| + |w_2| \\leq t$", w_l1, a1,
      np.array([[t, 0], [0, t], [-t, 0], [0, -t], [t, 0]])),
@@ -85,6 +86,6 @@ for ax, title, w, alpha, region in panels:
                 bbox={"fc": "white", "ec": "none", "alpha": 0.85})
     ax.set(title=title + f", t = {t:g}", xlabel="$w_1$", ylabel="$w_2$", aspect="equal",
            xlim=(grid[0], grid[-1]), ylim=(grid[0], grid[-1]))
-fig.suptitle("The least-squares contour (red) first touches the constraint region "
-             "at the penalized solution")
+fig.suptitle("The least-squares contour (red) first touches\n"
+             "the constraint region at the penalized solution")
 plt.show()

@@ -53,18 +53,17 @@ l2 = L2Classifier(alpha=alpha_bar).fit(X, y)
 print(f"alpha = {alpha_bar}: L1 keeps {l1.n_nonzero_} of 30 (training accuracy "
       f"{l1.score(X, y):.3f}), L2 keeps {l2.n_nonzero_} (training accuracy {l2.score(X, y):.3f})")
 
-plt.rcParams.update({"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11})
-
-# Figure 1: the two paths side by side, on the same axes limits.
-fig, axes = plt.subplots(1, 2, figsize=(9, 4.2), sharey=True, layout="constrained")
+# %%
+# The two paths side by side, on the same axes limits.
+fig, axes = plt.subplots(1, 2, figsize=(6, 3.8), sharey=True, layout="constrained")
 ratio = alphas / top
 for ax, (name, coefs) in zip(axes, paths.items()):
     ax.plot(ratio, coefs, lw=1.2)
     ax.axhline(0, color="0.3", lw=0.8)
     ax.axvline(alpha_bar / top, color="0.4", ls="--", lw=1)
     ax.set(xscale="log", xlim=(1, 1e-3), xlabel="alpha / alpha_max")
-    title = ("L1Classifier: exact zeros" if name == "L1"
-             else "L2Classifier: shrinkage, no zeros")
+    title = ("L1Classifier:\nexact zeros" if name == "L1"
+             else "L2Classifier:\nshrinkage, no zeros")
     ax.set_title(title)
     # The sparsity count, read at a few alphas, on a secondary top axis.
     ticks = [0, 15, 30, 45, 59]
@@ -74,10 +73,13 @@ for ax, (name, coefs) in zip(axes, paths.items()):
 axes[0].set_ylabel("coefficient (standardized features)")
 plt.show()
 
-# Figure 2: the coefficients at alpha_bar, feature by feature.
+# %%
+# The coefficients at ``alpha_bar``, feature by feature.
+
+# A cell of its own: the gallery page shows the figure at full width, not as half a row.
 order = np.argsort(-np.abs(l2.coef_[0]))
 pos = np.arange(X.shape[1])
-fig, ax = plt.subplots(figsize=(8, 8.5), layout="constrained")
+fig, ax = plt.subplots(figsize=(6, 7.6), layout="constrained")
 ax.barh(pos - 0.2, l2.coef_[0][order], height=0.4, color="tab:orange",
         label=f"L2Classifier: {l2.n_nonzero_} of 30 nonzero")
 ax.barh(pos + 0.2, l1.coef_[0][order], height=0.4, color="tab:blue",
@@ -86,9 +88,9 @@ zero = l1.coef_[0][order] == 0
 ax.plot(np.zeros(zero.sum()), pos[zero] + 0.2, "o", ms=4, mfc="white", mec="tab:blue",
         label="L1 coefficient exactly 0")
 ax.axvline(0, color="0.3", lw=0.8)
-ax.set_yticks(pos, names[order], fontsize=10)
+ax.set_yticks(pos, names[order])
 ax.invert_yaxis()
 ax.set(xlabel="coefficient (standardized features)",
-       title=f"Coefficients at alpha = {alpha_bar} (C = {1 / (alpha_bar * len(y)):.3f})")
+       title=f"Coefficients at alpha = {alpha_bar}\n(scikit-learn's C = {1 / (alpha_bar * len(y)):.3f})")
 ax.legend(loc="lower left")
 plt.show()

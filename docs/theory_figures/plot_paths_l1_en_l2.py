@@ -35,15 +35,18 @@ paths = {
 for name, path in paths.items():
     print(f"{name:28s} {path!r}")
 
-fig, axes = plt.subplots(1, 4, figsize=(16, 4.2), layout="constrained")
-for ax, (name, path) in zip(axes, paths.items()):
+# A 2 x 2 grid, 6 inches wide: at the width of the page, every label stays readable.
+fig, axes = plt.subplots(2, 2, figsize=(6, 6.8), layout="constrained")
+for ax, (name, path) in zip(axes.flat, paths.items()):
     path.plot(ax=ax)
     ax.set_title(name, pad=28)
+ax = axes[1, 1]
 for (name, path), style in zip(paths.items(), ["-", "--", ":"]):
     # Each grid starts at its own top (alpha_max for L1 and elastic net).
     top = path.alphas[0]
-    axes[3].step(path.alphas / top, path.n_nonzero, style, where="post", lw=2, label=name)
-axes[3].set(xscale="log", xlim=(1, 1e-3), xlabel="alpha / top of the grid",
-            ylabel="number of nonzero coefficients", title="Sparsity counts")
-axes[3].legend(loc="center right", fontsize="small")
+    ax.step(path.alphas / top, path.n_nonzero, style, where="post", lw=2,
+            label=name.replace(", l1_ratio = ", "\nl1_ratio = "))
+ax.set(xscale="log", xlim=(1, 1e-3), xlabel="alpha / top of the grid",
+       ylabel="nonzero coefficients", title="Sparsity counts")
+ax.legend(loc="lower right")
 plt.show()

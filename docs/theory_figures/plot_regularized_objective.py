@@ -32,7 +32,8 @@ def sample(m):
 X, y = sample(n)
 X_test, y_test = sample(5000)
 
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+# 6 inches wide, one panel above the other: at the width of the page, every label is readable.
+fig, axes = plt.subplots(2, 1, figsize=(6, 7.6), layout="constrained")
 for ax, penalty, complexity, label in [
     (axes[0], "l1", lambda c: np.abs(c).sum(axis=1), "$\\|w\\|_1$"),
     (axes[1], "l2", lambda c: 0.5 * (c**2).sum(axis=1), "$\\|w\\|_2^2 / 2$"),
@@ -52,7 +53,7 @@ for ax, penalty, complexity, label in [
                 (a[best], test[best]), xytext=(8, 30), textcoords="offset points")
     ax.set(xscale="log", yscale="log", xlim=(a[0], a[-1]), xlabel="alpha (decreasing)",
            ylabel="loss", title=f"{penalty.upper()}: bias (left) vs variance (right)")
-    ax.legend(loc="lower left", fontsize="small")
+    ax.legend(loc="lower left")
     print(f"{penalty}: best held-out loss {test[best]:.3f} at alpha {a[best]:.3g} "
           f"({path.n_nonzero[best]} nonzero); at the smallest alpha {test[-1]:.3f}")
 plt.show()

@@ -3,10 +3,10 @@ Shrinkage: coefficients pulled toward zero, predictions compressed
 ==================================================================
 
 Both penalties *shrink*: the fitted coefficients are pulled toward zero compared with the
-truth (left: L2 shrinks every coefficient and keeps them all nonzero; L1 pulls the large ones
+truth (top: L2 shrinks every coefficient and keeps them all nonzero; L1 pulls the large ones
 toward zero and sets the small ones exactly to zero).
 
-The same pull shows in the predictions (right): on held-out data, regressing the predictions
+The same pull shows in the predictions (bottom): on held-out data, regressing the predictions
 on the noise-free truth gives a slope below 1 under strong shrinkage. The model is then
 *miscalibrated*: high values are predicted too low and low values too high. With a mild
 penalty the slope is close to 1. This is the bias side of the bias-variance trade-off, which
@@ -33,7 +33,8 @@ models = {
     "L2, alpha = 3": L2Regressor(3.0),
     f"L1, alpha = {0.3 * a_max:.2f} (0.3 alpha_max)": L1Regressor(0.3 * a_max),
 }
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), layout="constrained")
+# 6 inches wide, one panel above the other: at the width of the page, every label is readable.
+fig, axes = plt.subplots(2, 1, figsize=(6, 8.4), layout="constrained")
 axes[0].plot(np.arange(p), w_true, "k_", ms=16, mew=2.5, label="true coefficient")
 for k, (name, model) in enumerate(models.items()):
     model.fit(X, y)
@@ -51,9 +52,9 @@ for k, (name, model) in enumerate(models.items()):
 axes[0].axhline(0, color="0.6", lw=0.8)
 axes[0].set(xlabel="feature", ylabel="coefficient", xticks=range(0, p, 2),
             title="Coefficients are pulled toward zero")
-axes[0].legend(fontsize="small")
+axes[0].legend()
 axes[1].plot(grid, grid, "k:", label="perfect calibration (slope 1)")
 axes[1].set(xlabel="noise-free truth $x \\cdot w_{true}$", ylabel="prediction",
-            title="Held-out predictions vs truth", aspect="equal")
-axes[1].legend(fontsize="small", loc="upper left")
+            title="Held-out predictions vs truth")
+axes[1].legend(loc="lower right")
 plt.show()

@@ -39,7 +39,7 @@ print(f"L1 fit: {l1.n_nonzero_} of {z.size} coefficients nonzero "
       f"(the {np.sum(np.abs(z) <= alpha)} with |z| <= alpha are exactly 0)")
 print(f"L2 fit: {l2.n_nonzero_} of {z.size} nonzero: shrunk, none zero")
 
-fig, axes = plt.subplots(2, 2, figsize=(10, 8), layout="constrained")
+fig, axes = plt.subplots(2, 2, figsize=(6, 6.4), layout="constrained")
 ax = axes[0, 0]
 ax.plot(w, alpha * np.abs(w), label="L1: $\\alpha |w|$")
 ax.plot(w, alpha * w**2 / 2, label="L2: $\\alpha w^2 / 2$")
@@ -50,14 +50,14 @@ ax = axes[0, 1]
 for side in (w < 0, w > 0):
     ax.plot(w[side], alpha * np.sign(w[side]), color="C0")
 ax.plot([0, 0], [-alpha, alpha], color="C0", lw=4, solid_capstyle="butt",
-        label="L1: $\\alpha\\,\\mathrm{sign}(w)$; $[-\\alpha, \\alpha]$ at $w = 0$")
+        label="L1: $\\alpha\\,\\mathrm{sign}(w)$;\n$[-\\alpha, \\alpha]$ at $w = 0$")
 ax.plot(w, alpha * w, color="C1", label="L2: $\\alpha w$")
 ax.set(title="(Sub)gradient", xlabel="w", ylim=(-3.2, 3.2))
 ax.legend(loc="upper left")
 
 ax = axes[1, 0]
 ax.axvspan(-alpha, alpha, color="C0", alpha=0.12, label="dead zone $[-t, t]$")
-ax.plot(w, soft_threshold(w, alpha), color="C0", label="$S(z, t)$ (soft_threshold)")
+ax.plot(w, soft_threshold(w, alpha), color="C0", label="$S(z, t)$")
 ax.plot(z, l1.coef_, "o", color="C0", mfc="white", label="L1Regressor coef_")
 ax.plot(w, w, ":", color="0.5", label="identity")
 ax.set(title=f"L1 proximal operator, t = {alpha:g}", xlabel="z", ylabel="prox(z)")

@@ -10,7 +10,7 @@ with ``grad = -X^T (y - Xw - b) / n`` the gradient of the loss: each step first 
 weights by the factor ``1 - lr * alpha``, then takes the plain loss step (the intercept is not
 decayed). This is the "weight decay" of neural-network training, and L2 regularization is
 exactly it. A few lines of plain gradient descent converge to the coefficients of
-:class:`sparsereg.L2Regressor` (a closed-form fit), linearly, as the left panel shows; the right
+:class:`sparsereg.L2Regressor` (a closed-form fit), linearly, as the top panel shows; the bottom
 panel follows the coefficients themselves to their ridge values (dashed).
 """
 
@@ -43,7 +43,8 @@ print(f"||w_gd - L2Regressor.coef_|| = {distance[-1]:.1e}; "
       f"|b_gd - intercept_| = {abs(b - ridge.intercept_):.1e}")
 assert np.allclose(w, ridge.coef_, atol=1e-8) and np.isclose(b, ridge.intercept_)
 
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+# 6 inches wide, one panel above the other: at the width of the page, every label is readable.
+fig, axes = plt.subplots(2, 1, figsize=(6, 6.4), layout="constrained")
 axes[0].semilogy(np.arange(1, len(distance) + 1), distance)
 axes[0].set(xlabel="gradient step", ylabel="$\\|w_k - w_{ridge}\\|_2$",
             title=f"Distance to the ridge solution (alpha = {alpha:g}, lr = {lr:.3f})")

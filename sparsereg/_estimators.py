@@ -64,6 +64,7 @@ class _PenalizedRegressor(_LinearModel):
     """
 
     _solvers = ENET_SOLVERS
+    _warns_at_alpha_zero = True
 
     def _check_params(self, n_features):
         params = dict(alpha=self.alpha, l1_ratio=self._l1_ratio(), tol=self.tol,
@@ -101,6 +102,7 @@ class _PenalizedRegressor(_LinearModel):
         penalty_factor = self._check_params(inputs.n_features)
         if inputs.dask:
             check_dask_solver(self.solver)
+        self._warn_unpenalized()
         inputs, one_column = single_target(inputs)
         if inputs.y.ndim == 2:
             return fit_targets(self, inputs, penalty_factor)
@@ -137,6 +139,19 @@ class _PenalizedRegressor(_LinearModel):
         for design, coef_init in zip(designs, coef_inits):
             yield self._solve(design, penalty_factor, coef_init)
 
+    def _warn_unpenalized(self):
+        """scikit-learn's Lasso and ElasticNet warn at alpha=0 (Ridge does not): least
+        squares by coordinate descent converges slowly, and to no unique solution when
+        features are collinear."""
+        if self._warns_at_alpha_zero and self.alpha == 0:
+            name = type(self).__name__
+            warnings.warn(
+                f"With alpha=0, this algorithm does not converge well: {name}(alpha=0) is "
+                "unpenalized least squares, which coordinate descent solves slowly (and not "
+                "uniquely when features are collinear). Use "
+                "sklearn.linear_model.LinearRegression or sparsereg.L2Regressor(alpha=0) "
+                "(a direct solve), or set alpha > 0.", UserWarning, stacklevel=3)
+
 
 class ElasticNetRegressor(_PenalizedRegressor):
     """Linear regression with combined L1 and L2 penalties (the general case).
@@ -154,7 +169,8 @@ class ElasticNetRegressor(_PenalizedRegressor):
     Parameters
     ----------
     alpha : float, default=1.0
-        Overall penalty strength (>= 0).
+        Overall penalty strength (>= 0). ``alpha=0`` (least squares, which coordinate
+        descent solves slowly) warns, as scikit-learn's ElasticNet does.
     l1_ratio : float, default=0.5
         Mix between L1 (1.0) and L2 (0.0).
     fit_intercept : bool, default=True
@@ -237,7 +253,8 @@ class L1Regressor(ElasticNetRegressor):
     ----------
     alpha : float, default=1.0
         Penalty strength (>= 0). Every coefficient is zero for
-        ``alpha >= sparsereg.alpha_max(X, y)``.
+        ``alpha >= sparsereg.alpha_max(X, y)``. ``alpha=0`` warns, as scikit-learn's Lasso
+        does.
     fit_intercept : bool, default=True
         Fit an unpenalized intercept.
     penalty_factor : array-like of shape (n_features,), default=None
@@ -325,6 +342,7 @@ class L2Regressor(_PenalizedRegressor):
     """
 
     _solvers = RIDGE_SOLVERS
+    _warns_at_alpha_zero = False  # as scikit-learn's Ridge: alpha=0 is solved directly
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None, max_iter=1000,
                  tol=1e-4, warm_start=False, solver="auto"):

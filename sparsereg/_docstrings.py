@@ -237,7 +237,10 @@ CV_ATTRIBUTES = {
         "The chosen relaxed-lasso gamma (1.0: not relaxed)."),
     "coef_, intercept_, dual_gap_, n_iter_, n_nonzero_, support_, sparsity_": (
         None,
-        "The refitted model at ``alpha_``."),
+        "The refitted model at ``alpha_``. With y of shape (n_samples, n_targets), every "
+        "attribute above gains a leading axis of length n_targets (``path_`` and ``n_iter_`` "
+        "become lists): target j's are what ``y[:, j]`` fitted alone gives, its alpha chosen "
+        "by its own cross-validation on the same folds (see :ref:`multi-output`)."),
     "n_features_in_": (
         "int",
         "Number of features seen during fit."),

@@ -191,22 +191,24 @@ class ElasticNetRegressor(_PenalizedRegressor):
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_features,)
-        Coefficients, with exact zeros where the L1 part is active.
-    intercept_ : float
-        Intercept (0.0 when ``fit_intercept=False``).
-    n_iter_ : int
-        Number of epochs run.
-    dual_gap_ : float
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients, with exact zeros where the L1 part is active; one row per column of
+        a 2-D y (see :ref:`multi-output`).
+    intercept_ : float or ndarray of shape (n_targets,)
+        Intercept (0.0 when ``fit_intercept=False``; zeros for a 2-D y). Of shape (1,) for
+        y of shape (n_samples, 1), as scikit-learn's.
+    n_iter_ : int or list of int
+        Number of epochs run (per target for a 2-D y).
+    dual_gap_ : float or ndarray of shape (n_targets,)
         Duality gap of the returned solution as stored (float32 coefficients are certified
         after rounding), in the objective's own scale, round-off margin included: the
-        objective is within this of its minimum. At most ``tol * P(0)`` unless a
-        ConvergenceWarning said otherwise.
-    n_nonzero_ : int
+        objective is within this of its minimum. At most ``tol * P(0)`` (each target's
+        ``P(0)``) unless a ConvergenceWarning said otherwise.
+    n_nonzero_ : int or ndarray of shape (n_targets,)
         Number of exactly-nonzero coefficients.
-    support_ : ndarray of bool of shape (n_features,)
+    support_ : ndarray of bool of the shape of ``coef_``
         Mask of the nonzero coefficients.
-    sparsity_ : float
+    sparsity_ : float or ndarray of shape (n_targets,)
         Fraction of exact zeros in ``coef_``.
     n_features_in_ : int
         Number of features seen during fit.

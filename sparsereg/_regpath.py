@@ -272,6 +272,11 @@ class MultiOutputPath:
     alpha, k independent models (made by :func:`regularization_path` with y of shape
     (n_samples, n_targets)).
 
+    Parameters
+    ----------
+    paths : list of RegularizationPath
+        One path per target, all on the same grid of alphas.
+
     Attributes
     ----------
     alphas : ndarray of shape (n_alphas,)
@@ -357,12 +362,23 @@ class MultiOutputPath:
         return np.array(coefs), np.array(intercepts)
 
     def aic(self, noise_variance=None):
-        """Akaike information criterion of each target at each alpha, shape
-        (n_alphas, n_targets); ``noise_variance`` is None, one float, or one per target."""
+        """Akaike information criterion of each target at each alpha (smaller is better).
+
+        Parameters
+        ----------
+        noise_variance : float or array-like of shape (n_targets,), optional
+            sigma^2, one for all targets or one per target; by default each target's own
+            estimate (see :meth:`RegularizationPath.aic`).
+
+        Returns
+        -------
+        ndarray of shape (n_alphas, n_targets)
+        """
         return self._criterion("aic", noise_variance)
 
     def bic(self, noise_variance=None):
-        """Bayesian information criterion, as :meth:`aic`."""
+        """Bayesian information criterion: as :meth:`aic` (the same ``noise_variance``
+        parameter and an array of shape (n_alphas, n_targets))."""
         return self._criterion("bic", noise_variance)
 
     def _criterion(self, name, noise_variance):

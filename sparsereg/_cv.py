@@ -9,12 +9,11 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import check_cv
 
 from ._docstrings import (
-    LOO_SPLITTER,
     RELAX_NOT_RIDGE,
-    RIDGE_GRID,
     compose,
     cv_attributes,
     param,
+    regressor_cv_parameters,
     solver_entry,
 )
 from ._estimators import _LinearModel, store_params
@@ -306,36 +305,12 @@ class _PathCV(_LinearModel):
 _CV_ATTRIBUTES = cv_attributes()
 
 
-def _cv_parameters(solver, *, eps=None, cv=None, l1_part=(), ridge_grid=False):
-    """The Parameters entries of a CV estimator, in its signature's order: ``l1_part`` holds
-    the entries only penalties with an L1 part have (l1_ratio, positive, relax)."""
-    head = [entry for entry in l1_part if entry.name == "l1_ratio"]
-    tail = [entry for entry in l1_part if entry.name != "l1_ratio"]
-    return [
-        *head,
-        param("alphas", default=None),
-        param("eps", default=eps, extra=RIDGE_GRID) if ridge_grid else
-        param("eps", default=eps),
-        *([param("cv", default=None, splitter=LOO_SPLITTER), param("store_cv_results")]
-          if ridge_grid else [param("cv", default=5)]),
-        param("selection", choices=SELECTIONS, default="min"),
-        param("noise_variance"),
-        param("n_jobs"),
-        param("fit_intercept"),
-        param("penalty_factor"),
-        *tail,
-        param("max_iter", default=1000),
-        param("tol", default=1e-4),
-        solver,
-        param("verbose"),
-    ]
-
-
 class ElasticNetRegressorCV(_PathCV):
     __doc__ = compose(
         "Elastic net with alpha (and l1_ratio) chosen by cross-validation.",
-        parameters=_cv_parameters(
+        parameters=regressor_cv_parameters(
             solver_entry(ENET_SOLVERS, "Kernel choice, as in :class:`ElasticNetRegressor`."),
+            SELECTIONS,
             l1_part=[param("l1_ratio", default=0.5), param("positive"),
                      param("relax", extra=RELAX_NOT_RIDGE)]),
         attributes=_CV_ATTRIBUTES,
@@ -367,8 +342,9 @@ class ElasticNetRegressorCV(_PathCV):
 class L1RegressorCV(_PathCV):
     __doc__ = compose(
         "Lasso with alpha chosen by cross-validation (or by the 1-SE rule, AIC or BIC).",
-        parameters=_cv_parameters(
+        parameters=regressor_cv_parameters(
             solver_entry(ENET_SOLVERS, "Kernel choice, as in :class:`L1Regressor`."),
+            SELECTIONS,
             l1_part=[param("positive"), param("relax")]),
         attributes=_CV_ATTRIBUTES,
         examples="""\
@@ -406,8 +382,9 @@ class L2RegressorCV(_PathCV):
     (where rows cannot be left out one by one) ``cv=None`` means 5 folds. Alphas are on
     sparsereg's scale (``Ridge(alpha=a * n_samples)``).
 """,
-        parameters=_cv_parameters(
+        parameters=regressor_cv_parameters(
             solver_entry(RIDGE_SOLVERS, "Solver for the fits, as in :class:`L2Regressor`."),
+            SELECTIONS,
             ridge_grid=True),
         attributes=_CV_ATTRIBUTES,
         examples="""\

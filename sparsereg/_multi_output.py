@@ -13,6 +13,7 @@ Shapes follow scikit-learn's Lasso, ElasticNet and Ridge: ``coef_`` (k, p),
 shape (n, 1) is one target (``coef_`` of shape (p,)) with ``intercept_`` of shape (1,).
 """
 
+import sys
 import warnings
 from contextlib import contextmanager
 
@@ -162,6 +163,8 @@ def fit_cv_targets(estimator, inputs, penalty_factor, groups):
     k = inputs.y.shape[1]
     shared, caught, fits = SharedX(), TargetWarnings(), []
     for j in range(k):
+        if estimator.verbose:  # the per-fold lines that follow are this target's
+            sys.stderr.write(f"[{type(estimator).__name__}] target {j} of y's {k} columns\n")
         fit = clone(estimator)
         if hasattr(estimator, "feature_names_in_"):
             fit.feature_names_in_ = estimator.feature_names_in_

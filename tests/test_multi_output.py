@@ -231,6 +231,14 @@ def test_unpenalized_features(kind):
         assert gap <= model.dual_gap_[j] + 1e-11 * p0 and model.dual_gap_[j] <= 1e-4 * p0
 
 
+def test_cv_progress_names_the_target(capsys):
+    X, Y = _linnerud()
+    L1RegressorCV(alphas=5, cv=3, verbose=1).fit(X, Y)
+    err = capsys.readouterr().err
+    assert [line for line in err.splitlines() if "target" in line] == [
+        f"[L1RegressorCV] target {j} of y's 3 columns" for j in range(3)]
+
+
 # -- cross-validation ------------------------------------------------------------------
 
 CV_CASES = {

@@ -93,8 +93,6 @@ def test_each_column_is_the_model_of_that_column(kind, data, fmt, weighted):
     scikit-learn's fit of the same 2-D y (column j of its coef_), within the distance their
     independent duality gaps allow; and each column's certificate holds: its gap recomputed
     independently is within ``dual_gap_[j] <= tol * P(0)`` of that column."""
-    if kind == "l2_svd" and fmt == "csc" and data == "wide":
-        pytest.skip("solver='svd' needs dense X when p > n (documented; refused alike)")
     X, Y = DATA[data]()
     n, k = Y.shape
     sw = np.random.default_rng(2).uniform(0.2, 3.0, n) if weighted else None

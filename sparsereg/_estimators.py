@@ -44,7 +44,7 @@ class _LinearModel(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         if is_dask_array(X):
-            return lazy_predict(X, self.coef_, self.intercept_)
+            return lazy_predict(X, self.coef_.T, self.intercept_)  # (p,) or (p, n_targets)
         X = read_X(self, X)
         if self.coef_.ndim == 2:
             return np.asarray(X @ self.coef_.T) + self.intercept_

@@ -157,8 +157,8 @@ def output_dtype(X):
 
 
 def lazy_predict(X, coef, intercept):
-    """``X @ coef^T + intercept`` as a lazy dask array (``coef`` of shape (p,) or (k, p))."""
-    if X.ndim != 2 or X.shape[1] != coef.shape[-1]:
+    """``X @ coef + intercept`` as a lazy dask array."""
+    if X.ndim != 2 or X.shape[1] != coef.shape[0]:
         raise ValueError(f"X has {X.shape[1] if X.ndim == 2 else X.shape} features, but the "
-                         f"model was fitted with {coef.shape[-1]} features.")
-    return X @ coef.T.astype(output_dtype(X), copy=False) + intercept
+                         f"model was fitted with {coef.shape[0]} features.")
+    return X @ coef.astype(output_dtype(X), copy=False) + intercept

@@ -13,6 +13,7 @@ from ._cv import ElasticNetRegressorCV, L1RegressorCV, L2RegressorCV
 from ._estimators import ElasticNetRegressor, L1Regressor, L2Regressor
 from ._folds import GridEdgeWarning
 from ._path import RegularizationPath, regularization_path
+from ._regpath import MultiOutputPath
 from ._threshold import soft_threshold
 
 __version__ = "0.1.0.dev0"
@@ -32,6 +33,7 @@ __all__ = [
     "L2ClassifierCV",
     "L2Regressor",
     "L2RegressorCV",
+    "MultiOutputPath",
     "RegularizationPath",
     "alpha_max",
     "convert_alpha",

@@ -9,15 +9,14 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import check_cv
 
 from ._docstrings import (
-    LOO_SPLITTER,
     RELAX_NOT_RIDGE,
-    RIDGE_GRID,
     compose,
     cv_attributes,
     param,
+    regressor_cv_parameters,
     solver_entry,
 )
-from ._estimators import _LinearModel, _set_sparsity, store_params
+from ._estimators import _LinearModel, store_params
 from ._alpha import alpha_max_of_design
 from ._cv_summary import set_cv_errors, summarize
 from ._folds import (
@@ -31,6 +30,7 @@ from ._folds import (
     warn_at_grid_edge,
 )
 from ._loo import leave_one_out_spectrum
+from ._multi_output import column_intercept, fit_cv_targets, set_sparsity, single_target
 from ._params import SELECTIONS, check_params, check_relax_l1_ratio
 from ._path import ENET_SOLVERS, build_path, check_alphas, least_squares_grid, ridge_spectrum
 from ._problem import read_inputs
@@ -92,15 +92,17 @@ class _PathCV(_LinearModel):
     def _alphas_or_size(self):
         return alphas_or_size(self.alphas)
 
-    def _grid(self, design, l1_ratio, penalty_factor, spectrum=None):
+    def _grid(self, design, l1_ratio, penalty_factor, spectrum=None, shared=None):
         """``(alphas, spectrum)``: the given grid, or the automatic one; for ridge drawn from
-        ``spectrum`` (leave-one-out's decomposition) or from one made here, returned so
-        that the refit reuses it too."""
+        ``spectrum`` (leave-one-out's decomposition) or from one made here (or by the first
+        target, ``shared``), returned so that the refit reuses it too."""
         alphas = self._alphas_or_size()
         if not isinstance(alphas, int):
             return alphas, spectrum
         if l1_ratio == 0.0 and spectrum is None:
-            spectrum = ridge_spectrum(design, penalty_factor)
+            spectrum = ridge_spectrum(design, penalty_factor) if shared is None else \
+                shared.spectrum(("grid", l1_ratio), design,
+                                lambda: ridge_spectrum(design, penalty_factor))
         return least_squares_grid(design, l1_ratio, penalty_factor, alphas, self.eps,
                                   spectrum), spectrum
 
@@ -130,17 +132,17 @@ class _PathCV(_LinearModel):
                              f"chunks), got {self.cv!r}.")
         return int(check_scalar_param(n_folds, "cv", low=2, integer=True))
 
-    def _prepare(self, X, y, sample_weight, groups):
-        """``(design, folds, dtype, penalty_factor)`` for in-memory or dask input.
+    def _prepare(self, inputs, penalty_factor, groups, shared=None):
+        """``(design, folds, dtype)`` for in-memory or dask ``inputs`` (1-D y).
 
         ``folds(l1_ratio)`` gives the folds; in memory they are split on first use, since
         ridge with ``cv=None`` is scored by leave-one-out and needs none (the split is checked
         here, before any work, whenever fold fits are certain). In memory they are known by
         their statistics where the fits would run on the Gram matrix anyway
-        (:func:`statistics_suffice`), else by their rows.
+        (:func:`statistics_suffice`), else by their rows. ``shared``
+        (:class:`~sparsereg._multi_output.SharedX`): the full-data design of another target
+        of the same X, re-aimed at this one.
         """
-        inputs = read_inputs(X, y, sample_weight, estimator=self, min_samples=2)
-        penalty_factor = self._check_params(inputs.n_features)
         if inputs.dask:
             check_dask_solver(self.solver)
             n_folds = self._dask_n_folds(groups)
@@ -148,12 +150,13 @@ class _PathCV(_LinearModel):
                                                       self.fit_intercept, n_folds)
             self._check_noise_variance_known(design.S, inputs.n_features)  # S: after the pass
             dask_folds = [stats_fold(*f) for f in stats_folds]
-            return design, lambda l1_ratio: dask_folds, dtype, penalty_factor
+            return design, lambda l1_ratio: dask_folds, dtype
         X, y, sample_weight = inputs.X, inputs.y, inputs.sample_weight
         total_weight = X.shape[0] if sample_weight is None else sample_weight.sum()
         self._check_noise_variance_known(total_weight, X.shape[1])
         splits = self._splits(X, y, groups) if self._folds_certain() else None
-        design, dtype = inputs.design(self.fit_intercept, self.solver)
+        design, dtype = inputs.design(self.fit_intercept, self.solver) if shared is None \
+            else shared.design(inputs, self.fit_intercept, self.solver)
 
         @functools.cache
         def split():
@@ -171,7 +174,7 @@ class _PathCV(_LinearModel):
         def folds(l1_ratio):
             n_train = min(len(train) for train, _ in split())
             return folds_of_kind(statistics_suffice(X, n_train, l1_ratio, self.solver))
-        return design, folds, dtype, penalty_factor
+        return design, folds, dtype
 
     def _folds_certain(self):
         """Only ridge (l1_ratio 0) with ``cv=None`` may be scored without folds."""
@@ -180,16 +183,19 @@ class _PathCV(_LinearModel):
     def _splits(self, X, y, groups):
         return list(check_cv(5 if self.cv is None else self.cv).split(X, y, groups))
 
-    def _leave_one_out(self, design, l1_ratio, penalty_factor):
+    def _leave_one_out(self, design, l1_ratio, penalty_factor, shared=None):
         """The spectrum giving exact leave-one-out errors for ridge with ``cv=None``, or None
-        (then 5 folds; in memory with a warning saying why leave-one-out is unavailable)."""
+        (then 5 folds; in memory with a warning saying why leave-one-out is unavailable).
+        ``shared``: made by the first target of the same X, re-aimed at this one."""
         if l1_ratio != 0.0 or self.cv is not None or not design.has_rows:
             return None
-        spectrum, reason = leave_one_out_spectrum(design, penalty_factor)
+        spectrum, reason = leave_one_out_spectrum(design, penalty_factor) if shared is None \
+            else shared.spectrum(("loo", l1_ratio), design,
+                                 lambda: leave_one_out_spectrum(design, penalty_factor))
         if spectrum is None:
             warnings.warn(f"cv=None: exact leave-one-out is not available: {reason}. Using "
                           "5-fold cross-validation instead (pass cv to choose).", UserWarning,
-                          stacklevel=3)
+                          stacklevel=4)
         return spectrum
 
     def fit(self, X, y, sample_weight=None, groups=None):
@@ -201,8 +207,11 @@ class _PathCV(_LinearModel):
             Training data. With a dask array, the folds are ``cv`` groups of consecutive
             whole chunks: one pass computes every group's sufficient statistics, a training
             fold's are the total minus its group's, and every fit runs on the Gram matrix.
-        y : array-like or dask array of shape (n_samples,)
-            Target values.
+        y : array-like or dask array of shape (n_samples,) or (n_samples, n_targets)
+            Target values. A 2-D y fits one independent model per column, each with its own
+            alpha (and l1_ratio) chosen by its own cross-validation on the same folds,
+            exactly as that column alone would be fitted: the fitted attributes gain a
+            leading target axis (see :ref:`multi-output`).
         sample_weight : array-like or dask array of shape (n_samples,), default=None
             Sample weights, used in the fits and to weight the validation errors.
         groups : array-like of shape (n_samples,), default=None
@@ -212,14 +221,28 @@ class _PathCV(_LinearModel):
         -------
         self : object
         """
-        design, folds, dtype, penalty_factor = self._prepare(X, y, sample_weight, groups)
+        inputs = read_inputs(X, y, sample_weight, estimator=self, min_samples=2,
+                             multi_output=True)
+        penalty_factor = self._check_params(inputs.n_features)
+        inputs, one_column = single_target(inputs)
+        if inputs.y.ndim == 2:
+            return fit_cv_targets(self, inputs, penalty_factor, groups)
+        self._fit_target(inputs, penalty_factor, groups)
+        if one_column:
+            column_intercept(self)
+        return self
+
+    def _fit_target(self, inputs, penalty_factor, groups, shared=None):
+        """Fit to ``inputs`` with a 1-D y (``shared``: see :meth:`_prepare`)."""
+        design, folds, dtype = self._prepare(inputs, penalty_factor, groups, shared)
         solver_params = self._solver_params(penalty_factor)
 
         results = []  # (l1_ratio, relax, alphas, (mean, se, errors or None))
         spectra = {}  # ridge decompositions made for the grids, reused by the refit
         for l1_ratio in self._l1_ratios():
-            loo = self._leave_one_out(design, l1_ratio, penalty_factor)
-            alphas, spectra[l1_ratio] = self._grid(design, l1_ratio, penalty_factor, loo)
+            loo = self._leave_one_out(design, l1_ratio, penalty_factor, shared)
+            alphas, spectra[l1_ratio] = self._grid(design, l1_ratio, penalty_factor, loo,
+                                                   shared)
             relaxes = self._relaxes()  # [None] for l1_ratio = 0 (checked in _check_params)
             if loo is not None:  # exact leave-one-out from one decomposition, summarized
                 summaries = [loo.loo_errors(alphas, per_sample=self._store_loo())]
@@ -251,7 +274,7 @@ class _PathCV(_LinearModel):
             warn_at_grid_edge(self, alphas, mean, se,
                               null_at_top=l1_ratio > 0 and alphas[0] >= alpha_max_of_design(
                                   design, l1_ratio, penalty_factor) * (1 - 1e-12),
-                              wide=design.n_features >= design.n_samples)
+                              wide=design.n_features >= design.n_samples, stacklevel=4)
         intercepts = self.path_.intercepts
         gaps, n_iter = self.path_.dual_gaps, self.path_.n_iter
         chosen_results = [r for r in results if r[1] == relax]
@@ -266,7 +289,7 @@ class _PathCV(_LinearModel):
         self.intercept_ = dtype.type(intercepts[chosen]) if self.fit_intercept else 0.0
         self.dual_gap_ = float(gaps[chosen])
         self.n_iter_ = int(n_iter[chosen])
-        _set_sparsity(self)
+        set_sparsity(self)
         return self
 
     def _multiple_ratios(self):
@@ -282,36 +305,12 @@ class _PathCV(_LinearModel):
 _CV_ATTRIBUTES = cv_attributes()
 
 
-def _cv_parameters(solver, *, eps=None, cv=None, l1_part=(), ridge_grid=False):
-    """The Parameters entries of a CV estimator, in its signature's order: ``l1_part`` holds
-    the entries only penalties with an L1 part have (l1_ratio, positive, relax)."""
-    head = [entry for entry in l1_part if entry.name == "l1_ratio"]
-    tail = [entry for entry in l1_part if entry.name != "l1_ratio"]
-    return [
-        *head,
-        param("alphas", default=None),
-        param("eps", default=eps, extra=RIDGE_GRID) if ridge_grid else
-        param("eps", default=eps),
-        *([param("cv", default=None, splitter=LOO_SPLITTER), param("store_cv_results")]
-          if ridge_grid else [param("cv", default=5)]),
-        param("selection", choices=SELECTIONS, default="min"),
-        param("noise_variance"),
-        param("n_jobs"),
-        param("fit_intercept"),
-        param("penalty_factor"),
-        *tail,
-        param("max_iter", default=1000),
-        param("tol", default=1e-4),
-        solver,
-        param("verbose"),
-    ]
-
-
 class ElasticNetRegressorCV(_PathCV):
     __doc__ = compose(
         "Elastic net with alpha (and l1_ratio) chosen by cross-validation.",
-        parameters=_cv_parameters(
+        parameters=regressor_cv_parameters(
             solver_entry(ENET_SOLVERS, "Kernel choice, as in :class:`ElasticNetRegressor`."),
+            SELECTIONS,
             l1_part=[param("l1_ratio", default=0.5), param("positive"),
                      param("relax", extra=RELAX_NOT_RIDGE)]),
         attributes=_CV_ATTRIBUTES,
@@ -343,8 +342,9 @@ class ElasticNetRegressorCV(_PathCV):
 class L1RegressorCV(_PathCV):
     __doc__ = compose(
         "Lasso with alpha chosen by cross-validation (or by the 1-SE rule, AIC or BIC).",
-        parameters=_cv_parameters(
+        parameters=regressor_cv_parameters(
             solver_entry(ENET_SOLVERS, "Kernel choice, as in :class:`L1Regressor`."),
+            SELECTIONS,
             l1_part=[param("positive"), param("relax")]),
         attributes=_CV_ATTRIBUTES,
         examples="""\
@@ -382,8 +382,9 @@ class L2RegressorCV(_PathCV):
     (where rows cannot be left out one by one) ``cv=None`` means 5 folds. Alphas are on
     sparsereg's scale (``Ridge(alpha=a * n_samples)``).
 """,
-        parameters=_cv_parameters(
+        parameters=regressor_cv_parameters(
             solver_entry(RIDGE_SOLVERS, "Solver for the fits, as in :class:`L2Regressor`."),
+            SELECTIONS,
             ridge_grid=True),
         attributes=_CV_ATTRIBUTES,
         examples="""\

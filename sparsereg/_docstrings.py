@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 __all__ = ["CV_ATTRIBUTES", "LOO_SPLITTER", "PARAMETERS", "RELAX_NOT_RIDGE", "RIDGE_GRID",
            "Entry", "Piece", "choices", "compose", "cv_attributes", "literal", "param",
-           "solver_entry"]
+           "regressor_cv_parameters", "solver_entry"]
 
 WIDTH = 96  # rendered line length, indentation included
 ENTRY_INDENT = " " * 4
@@ -237,7 +237,10 @@ CV_ATTRIBUTES = {
         "The chosen relaxed-lasso gamma (1.0: not relaxed)."),
     "coef_, intercept_, dual_gap_, n_iter_, n_nonzero_, support_, sparsity_": (
         None,
-        "The refitted model at ``alpha_``."),
+        "The refitted model at ``alpha_``. With y of shape (n_samples, n_targets), every "
+        "attribute above gains a leading axis of length n_targets (``path_`` and ``n_iter_`` "
+        "become lists): target j's are what ``y[:, j]`` fitted alone gives, its alpha chosen "
+        "by its own cross-validation on the same folds (see :ref:`multi-output`)."),
     "n_features_in_": (
         "int",
         "Number of features seen during fit."),
@@ -250,6 +253,32 @@ CV_ATTRIBUTES = {
 def cv_attributes():
     """The Attributes entries of every cross-validated estimator."""
     return [Entry(name, type_, text) for name, (type_, text) in CV_ATTRIBUTES.items()]
+
+
+def regressor_cv_parameters(solver, selections, *, eps=None, l1_part=(), ridge_grid=False):
+    """The Parameters entries of a CV regressor, in its signature's order: ``solver`` its
+    entry (:func:`solver_entry`), ``selections`` the accepted selection rules, ``l1_part``
+    the entries only penalties with an L1 part have (l1_ratio, positive, relax)."""
+    head = [entry for entry in l1_part if entry.name == "l1_ratio"]
+    tail = [entry for entry in l1_part if entry.name != "l1_ratio"]
+    return [
+        *head,
+        param("alphas", default=None),
+        param("eps", default=eps, extra=RIDGE_GRID) if ridge_grid else
+        param("eps", default=eps),
+        *([param("cv", default=None, splitter=LOO_SPLITTER), param("store_cv_results")]
+          if ridge_grid else [param("cv", default=5)]),
+        param("selection", choices=selections, default="min"),
+        param("noise_variance"),
+        param("n_jobs"),
+        param("fit_intercept"),
+        param("penalty_factor"),
+        *tail,
+        param("max_iter", default=1000),
+        param("tol", default=1e-4),
+        solver,
+        param("verbose"),
+    ]
 
 
 # -- Docstrings ----------------------------------------------------------------------------

@@ -11,7 +11,9 @@ from ._params import check_params
 from ._path import ENET_SOLVERS
 from ._problem import is_dask_array, read_inputs, read_X
 from ._problem._dask import check_dask_solver, lazy_predict
+from ._multi_output import column_intercept, fit_targets, set_sparsity, single_target
 from ._ridge import RIDGE_SOLVERS, solve_ridge
+from ._ridge_targets import solve_ridge_targets
 from ._solvers import solve_enet, stored_precision
 
 
@@ -22,13 +24,6 @@ def store_params(estimator, params):
     for name, value in params.items():
         if name != "self":
             setattr(estimator, name, value)
-
-
-def _set_sparsity(estimator):
-    """``support_``, ``n_nonzero_`` and ``sparsity_`` from ``coef_``."""
-    estimator.support_ = estimator.coef_ != 0
-    estimator.n_nonzero_ = int(estimator.support_.sum())
-    estimator.sparsity_ = 1.0 - estimator.n_nonzero_ / max(estimator.coef_.shape[0], 1)
 
 
 class _LinearModel(RegressorMixin, BaseEstimator):
@@ -43,18 +38,22 @@ class _LinearModel(RegressorMixin, BaseEstimator):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
-            A lazy dask array when X is a dask array.
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            One column per target when fitted to a 2-D y. A lazy dask array when X is a
+            dask array.
         """
         check_is_fitted(self)
         if is_dask_array(X):
-            return lazy_predict(X, self.coef_, self.intercept_)
+            return lazy_predict(X, self.coef_.T, self.intercept_)  # (p,) or (p, n_targets)
         X = read_X(self, X)
+        if self.coef_.ndim == 2:
+            return np.asarray(X @ self.coef_.T) + self.intercept_
         return np.asarray(X @ self.coef_).ravel() + self.intercept_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.target_tags.multi_output = True  # a 2-D y: one independent model per column
         return tags
 
 
@@ -65,6 +64,7 @@ class _PenalizedRegressor(_LinearModel):
     """
 
     _solvers = ENET_SOLVERS
+    _warns_at_alpha_zero = True
 
     def _check_params(self, n_features):
         params = dict(alpha=self.alpha, l1_ratio=self._l1_ratio(), tol=self.tol,
@@ -86,8 +86,10 @@ class _PenalizedRegressor(_LinearModel):
             dask array is reduced to its sufficient statistics in one pass (chunk by chunk,
             in float64) and solved on the p x p Gram matrix: the same objective and
             certificate as in memory.
-        y : array-like or dask array of shape (n_samples,)
-            Target values.
+        y : array-like or dask array of shape (n_samples,) or (n_samples, n_targets)
+            Target values. A 2-D y fits one independent model per column, as scikit-learn's
+            Lasso, ElasticNet and Ridge do: ``coef_`` of shape (n_targets, n_features), X
+            prepared once for all of them (see :ref:`multi-output`).
         sample_weight : array-like or dask array of shape (n_samples,), default=None
             Non-negative weights ``s_i`` of the squared errors.
 
@@ -96,29 +98,60 @@ class _PenalizedRegressor(_LinearModel):
         self : object
             The fitted estimator.
         """
-        inputs = read_inputs(X, y, sample_weight, estimator=self)
+        inputs = read_inputs(X, y, sample_weight, estimator=self, multi_output=True)
         penalty_factor = self._check_params(inputs.n_features)
         if inputs.dask:
             check_dask_solver(self.solver)
+        self._warn_unpenalized()
+        inputs, one_column = single_target(inputs)
+        if inputs.y.ndim == 2:
+            return fit_targets(self, inputs, penalty_factor)
         design, dtype = inputs.design(self.fit_intercept, self.solver)
         coef_init = None
         if self.warm_start and getattr(self, "coef_", None) is not None \
                 and self.coef_.shape == (inputs.n_features,):
             coef_init = self.coef_
         sol = self._solve(design, penalty_factor, coef_init)
+        self.coef_, self.intercept_, self.dual_gap_ = self._stored(design, dtype, sol,
+                                                                   penalty_factor)
+        self.n_iter_ = sol.n_iter
+        set_sparsity(self)
+        if one_column:
+            column_intercept(self)
+        return self
+
+    def _stored(self, design, dtype, sol, penalty_factor):
+        """``(coef, intercept, dual gap)`` of ``sol`` as stored in ``dtype``, certified again
+        after rounding; warns when the rounding loses the certificate."""
         coef, intercept, gaps = stored_precision(
             design, sol.coef, sol.intercept, dtype, float(self.alpha), float(self._l1_ratio()),
             penalty_factor, bool(getattr(self, "positive", False)))
-        self.coef_, self.intercept_ = coef[0], intercept[0] if self.fit_intercept else 0.0
-        self.n_iter_ = sol.n_iter
-        self.dual_gap_ = sol.dual_gap if gaps is None else float(gaps[0])
-        if sol.converged and self.dual_gap_ > self.tol * design.gap_out(design.null_objective):
+        gap = sol.dual_gap if gaps is None else float(gaps[0])
+        if sol.converged and gap > self.tol * design.gap_out(design.null_objective):
             warnings.warn(
                 f"The float64 solution meets tol, but rounded to {np.dtype(dtype).name} it is "
-                f"only certified to a duality gap of {self.dual_gap_:.3e}; fit float64 data "
-                "for a tighter model.", ConvergenceWarning, stacklevel=2)
-        _set_sparsity(self)
-        return self
+                f"only certified to a duality gap of {gap:.3e}; fit float64 data for a "
+                "tighter model.", ConvergenceWarning, stacklevel=3)
+        return coef[0], intercept[0] if self.fit_intercept else 0.0, gap
+
+    def _solve_targets(self, designs, penalty_factor, coef_inits):
+        """One solution per design (one X, k targets), in turn."""
+        for design, coef_init in zip(designs, coef_inits):
+            yield self._solve(design, penalty_factor, coef_init)
+
+    def _warn_unpenalized(self):
+        """scikit-learn's Lasso and ElasticNet warn at alpha=0 (Ridge does not): least
+        squares by coordinate descent converges slowly, and to no unique solution when
+        features are collinear."""
+        if self._warns_at_alpha_zero and self.alpha == 0:
+            name = type(self).__name__
+            warnings.warn(
+                f"With alpha=0, this algorithm does not converge well: {name}(alpha=0) is "
+                "unpenalized least squares, which coordinate descent solves slowly (and not "
+                "uniquely when features are collinear). Use "
+                "sklearn.linear_model.LinearRegression or sparsereg.L2Regressor(alpha=0) "
+                "(a direct solve), or set alpha > 0.", UserWarning, stacklevel=3)
+
 
 class ElasticNetRegressor(_PenalizedRegressor):
     """Linear regression with combined L1 and L2 penalties (the general case).
@@ -136,7 +169,8 @@ class ElasticNetRegressor(_PenalizedRegressor):
     Parameters
     ----------
     alpha : float, default=1.0
-        Overall penalty strength (>= 0).
+        Overall penalty strength (>= 0). ``alpha=0`` (least squares, which coordinate
+        descent solves slowly) warns, as scikit-learn's ElasticNet does.
     l1_ratio : float, default=0.5
         Mix between L1 (1.0) and L2 (0.0).
     fit_intercept : bool, default=True
@@ -161,22 +195,24 @@ class ElasticNetRegressor(_PenalizedRegressor):
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_features,)
-        Coefficients, with exact zeros where the L1 part is active.
-    intercept_ : float
-        Intercept (0.0 when ``fit_intercept=False``).
-    n_iter_ : int
-        Number of epochs run.
-    dual_gap_ : float
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients, with exact zeros where the L1 part is active; one row per column of
+        a 2-D y (see :ref:`multi-output`).
+    intercept_ : float or ndarray of shape (n_targets,)
+        Intercept (0.0 when ``fit_intercept=False``; zeros for a 2-D y). Of shape (1,) for
+        y of shape (n_samples, 1), as scikit-learn's.
+    n_iter_ : int or list of int
+        Number of epochs run (per target for a 2-D y).
+    dual_gap_ : float or ndarray of shape (n_targets,)
         Duality gap of the returned solution as stored (float32 coefficients are certified
         after rounding), in the objective's own scale, round-off margin included: the
-        objective is within this of its minimum. At most ``tol * P(0)`` unless a
-        ConvergenceWarning said otherwise.
-    n_nonzero_ : int
+        objective is within this of its minimum. At most ``tol * P(0)`` (each target's
+        ``P(0)``) unless a ConvergenceWarning said otherwise.
+    n_nonzero_ : int or ndarray of shape (n_targets,)
         Number of exactly-nonzero coefficients.
-    support_ : ndarray of bool of shape (n_features,)
+    support_ : ndarray of bool of the shape of ``coef_``
         Mask of the nonzero coefficients.
-    sparsity_ : float
+    sparsity_ : float or ndarray of shape (n_targets,)
         Fraction of exact zeros in ``coef_``.
     n_features_in_ : int
         Number of features seen during fit.
@@ -223,7 +259,8 @@ class L1Regressor(ElasticNetRegressor):
     ----------
     alpha : float, default=1.0
         Penalty strength (>= 0). Every coefficient is zero for
-        ``alpha >= sparsereg.alpha_max(X, y)``.
+        ``alpha >= sparsereg.alpha_max(X, y)``. ``alpha=0`` warns, as scikit-learn's Lasso
+        does.
     fit_intercept : bool, default=True
         Fit an unpenalized intercept.
     penalty_factor : array-like of shape (n_features,), default=None
@@ -314,6 +351,7 @@ class L2Regressor(_PenalizedRegressor):
     """
 
     _solvers = RIDGE_SOLVERS
+    _warns_at_alpha_zero = False  # as scikit-learn's Ridge: alpha=0 is solved directly
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None, max_iter=1000,
                  tol=1e-4, warm_start=False, solver="auto"):
@@ -326,3 +364,9 @@ class L2Regressor(_PenalizedRegressor):
         return solve_ridge(design, float(self.alpha), penalty_factor=penalty_factor,
                            solver=self.solver, tol=float(self.tol),
                            max_iter=int(self.max_iter), coef_init=coef_init)
+
+    def _solve_targets(self, designs, penalty_factor, coef_inits):
+        """One factorisation (or decomposition) for every target: :mod:`._ridge_targets`."""
+        return solve_ridge_targets(designs, float(self.alpha), penalty_factor=penalty_factor,
+                                   solver=self.solver, tol=float(self.tol),
+                                   max_iter=int(self.max_iter), coef_inits=coef_inits)

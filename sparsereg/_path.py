@@ -232,8 +232,11 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
     X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
         Training data. A dask array costs one pass for the whole path (its sufficient
         statistics); every alpha is then solved on the Gram matrix.
-    y : array-like or dask array of shape (n_samples,)
-        Target values.
+    y : array-like or dask array of shape (n_samples,) or (n_samples, n_targets)
+        Target values. A 2-D y gives k independent paths on one grid (for L1 and elastic
+        net the automatic grid of the target with the largest ``alpha_max``, so that every
+        target's path starts at zero): a :class:`MultiOutputPath` with coefs of shape
+        (n_alphas, n_targets, n_features). Not with ``loss="logistic"``.
     penalty : {"l1", "l2", "elasticnet"}, default="l1"
         Which penalty.
     l1_ratio : float, optional
@@ -281,7 +284,7 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
 
     Returns
     -------
-    RegularizationPath or ClassificationPath
+    RegularizationPath, MultiOutputPath or ClassificationPath
 
     Examples
     --------
@@ -307,7 +310,7 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
                              feature_names=feature_names)
     if class_weight is not None:
         raise ValueError("class_weight applies to loss='logistic' only.")
-    inputs = read_inputs(X, y, sample_weight)
+    inputs = read_inputs(X, y, sample_weight, multi_output=True)
     l1_ratio = resolve_l1_ratio(penalty, l1_ratio)
     checked = check_params(
         dict(solver=solver, fit_intercept=fit_intercept, positive=positive, tol=tol,
@@ -322,6 +325,13 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
     check_relax_l1_ratio(relax, [l1_ratio])
     if inputs.dask:
         check_dask_solver(solver)
+    if inputs.y.ndim == 2:
+        from ._multi_output import path_targets  # it builds on this module
+
+        return path_targets(inputs, l1_ratio, penalty, alphas=alphas, n_alphas=n_alphas,
+                            eps=eps, fit_intercept=fit_intercept, solver=solver,
+                            penalty_factor=pf, feature_names=feature_names, relax=relax,
+                            positive=checked["positive"], tol=tol, max_iter=max_iter)
     design, dtype = inputs.design(fit_intercept, solver)
     spectrum = None
     if alphas is None:

@@ -265,3 +265,123 @@ def _expand(values, columns, n_features):
     out = np.zeros((values.shape[0], n_features), dtype=values.dtype)
     out[:, columns] = values
     return out
+
+
+class MultiOutputPath:
+    """The regularization paths of the k targets of a 2-D y on one grid of alphas: at each
+    alpha, k independent models (made by :func:`regularization_path` with y of shape
+    (n_samples, n_targets)).
+
+    Parameters
+    ----------
+    paths : list of RegularizationPath
+        One path per target, all on the same grid of alphas.
+
+    Attributes
+    ----------
+    alphas : ndarray of shape (n_alphas,)
+        Penalty strengths, in decreasing order, shared by every target.
+    paths : list of RegularizationPath
+        Target j's path: every method of a single-target path (``plot``, ``to_frame``,
+        ``coef_at`` ...) is there.
+    coefs : ndarray of shape (n_alphas, n_targets, n_features)
+        Coefficients of each target at each alpha.
+    intercepts, n_nonzero, dual_gaps, n_iter, mse : ndarray of shape (n_alphas, n_targets)
+        As in :class:`RegularizationPath`, one column per target.
+    df : ndarray of shape (n_alphas, n_targets)
+        Effective degrees of freedom.
+    feature_names, penalty, l1_ratio, relax
+        As in :class:`RegularizationPath`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_linnerud
+    >>> from sparsereg import regularization_path
+    >>> X, Y = load_linnerud(return_X_y=True)  # 3 targets
+    >>> path = regularization_path(X, Y, n_alphas=20)
+    >>> path
+    MultiOutputPath(penalty='l1', n_targets=3, n_alphas=20, alpha=724..0.724)
+    >>> path.coefs.shape, path.intercepts.shape
+    ((20, 3, 3), (20, 3))
+    >>> path.n_nonzero[0]  # the top of the grid: every target's model is zero
+    array([0, 0, 0])
+    >>> path.predict(X[:5]).shape  # (n_samples, n_alphas, n_targets)
+    (5, 20, 3)
+    >>> path.paths[0]  # the first target's path
+    RegularizationPath(penalty='l1', n_alphas=20, alpha=724..0.724, n_nonzero=0..3)
+    """
+
+    def __init__(self, paths):
+        self.paths = list(paths)
+        first = self.paths[0]
+        self.alphas = first.alphas
+        self.feature_names, self.penalty = first.feature_names, first.penalty
+        self.l1_ratio, self.relax = first.l1_ratio, first.relax
+        for name in ("intercepts", "n_nonzero", "dual_gaps", "n_iter", "mse", "df"):
+            columns = [getattr(path, name) for path in self.paths]
+            setattr(self, name, None if any(c is None for c in columns) else
+                    np.stack(columns, axis=1))
+
+    @property
+    def coefs(self):
+        """ndarray of shape (n_alphas, n_targets, n_features)."""
+        return np.stack([path.coefs for path in self.paths], axis=1)
+
+    @property
+    def n_targets(self):
+        """int: the number of targets (columns of y)."""
+        return len(self.paths)
+
+    def __len__(self):
+        return self.alphas.shape[0]
+
+    def __repr__(self):
+        return (f"MultiOutputPath(penalty={self.penalty!r}, n_targets={self.n_targets}, "
+                f"n_alphas={len(self)}, alpha={self.alphas[0]:.3g}..{self.alphas[-1]:.3g})")
+
+    def predict(self, X, alpha=None):
+        """Predictions of every target along the path.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        alpha : float, optional
+            Predict at this alpha only (interpolated as :meth:`RegularizationPath.coef_at`).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_alphas, n_targets), or (n_samples, n_targets) when
+        ``alpha`` is given.
+        """
+        return np.stack([path.predict(X, alpha) for path in self.paths], axis=-1)
+
+    def coef_at(self, alpha):
+        """``(coef, intercept)`` at ``alpha``, of shapes (n_targets, n_features) and
+        (n_targets,) (log-linear interpolation between grid points)."""
+        coefs, intercepts = zip(*(path.coef_at(alpha) for path in self.paths))
+        return np.array(coefs), np.array(intercepts)
+
+    def aic(self, noise_variance=None):
+        """Akaike information criterion of each target at each alpha (smaller is better).
+
+        Parameters
+        ----------
+        noise_variance : float or array-like of shape (n_targets,), optional
+            sigma^2, one for all targets or one per target; by default each target's own
+            estimate (see :meth:`RegularizationPath.aic`).
+
+        Returns
+        -------
+        ndarray of shape (n_alphas, n_targets)
+        """
+        return self._criterion("aic", noise_variance)
+
+    def bic(self, noise_variance=None):
+        """Bayesian information criterion: as :meth:`aic` (the same ``noise_variance``
+        parameter and an array of shape (n_alphas, n_targets))."""
+        return self._criterion("bic", noise_variance)
+
+    def _criterion(self, name, noise_variance):
+        values = np.broadcast_to(np.asarray(noise_variance, dtype=object), (self.n_targets,))
+        return np.stack([getattr(path, name)(sigma2) for path, sigma2 in
+                         zip(self.paths, values)], axis=1)

@@ -83,19 +83,22 @@ def _direct_form(design, penalty):
     return "primal" if p <= DIRECT_MAX_SIZE or not design.has_rows else None
 
 
-def _cholesky_primal(design, b):
-    """Solve ``(Q + diag(b)) w = g0`` on the p x p Gram matrix."""
+def _cholesky_primal(design, b, rhs=None):
+    """Solve ``(Q + diag(b)) w = g0`` on the p x p Gram matrix; ``rhs`` (p, k) in place of
+    ``g0``: k targets' ``X_c^T y / S`` solved with one factorisation."""
     Q, g0, _ = design.gram()
     A = Q + np.diag(b)
+    rhs = g0 if rhs is None else rhs
     try:
-        return la.cho_solve(la.cho_factor(A, lower=True, check_finite=False), g0,
+        return la.cho_solve(la.cho_factor(A, lower=True, check_finite=False), rhs,
                             check_finite=False)
     except la.LinAlgError:  # singular: unpenalized collinear features; minimum-norm solution
-        return la.lstsq(A, g0, check_finite=False)[0]
+        return la.lstsq(A, rhs, check_finite=False)[0]
 
 
-def _cholesky_dual(design, b):
-    """For p > n: ``w = V X_c^T z`` with ``(X_c V X_c^T + beta S I) z = y_c``.
+def _cholesky_dual(design, b, rhs=None):
+    """For p > n: ``w = V X_c^T z`` with ``(X_c V X_c^T + beta S I) z = y_c``; ``rhs``
+    (n, k) in place of ``y_c``: k targets solved with one factorisation.
 
     ``b = beta / V`` with ``beta`` the largest of ``b``, so V is of order one however small
     alpha is. As alpha -> 0 the system turns singular (``X_c`` has rank < n): the
@@ -105,18 +108,19 @@ def _cholesky_dual(design, b):
     inv_v = beta / b
     K = design.centered_kernel(inv_v)
     ridge = beta * design.S
+    rhs = design.y if rhs is None else rhs
     try:
         K_reg = K.copy()
         K_reg[np.diag_indices_from(K_reg)] += ridge
         z = la.cho_solve(la.cho_factor(K_reg, lower=True, overwrite_a=True,
-                                       check_finite=False), design.y, check_finite=False)
+                                       check_finite=False), rhs, check_finite=False)
     except la.LinAlgError:
         lam, U = la.eigh(K, check_finite=False)
         total = np.maximum(lam, 0.0) + ridge
         keep = total > len(lam) * np.finfo(float).eps * max(float(lam.max()), 0.0)
         inv = np.divide(1.0, total, out=np.zeros_like(total), where=keep)
-        z = U @ (inv * (U.T @ design.y))
-    return inv_v * design.centered_rmatvec(z)
+        z = U @ (inv.reshape((-1,) + (1,) * (rhs.ndim - 1)) * (U.T @ rhs))
+    return inv_v.reshape((-1,) + (1,) * (rhs.ndim - 1)) * design.centered_rmatvec(z)
 
 
 def _conjugate_gradient(design, penalty, tol_abs, max_iter, coef_init, res_tol=0.0):
@@ -266,10 +270,11 @@ class RidgeSpectrum:
     """
 
     def __init__(self, design, v, mapping, eigvals, proj, w_fixed, scores=None,
-                 base_leverage=None):
+                 base_leverage=None, pinv_uu=None):
         self.design, self.v = design, v
         self.mapping, self.eigvals, self.proj, self.w_fixed = mapping, eigvals, proj, w_fixed
         self.scores, self.base_leverage = scores, base_leverage
+        self.pinv_uu = pinv_uu  # Q_UU^+ (unpenalized features), for another target's w_fixed
 
     @classmethod
     def of(cls, design, penalty_factor, keep_scores=False):
@@ -327,7 +332,8 @@ class RidgeSpectrum:
         if unpen.size:
             mapping[unpen] = -coupling @ mapping[pen]
             w_fixed[unpen] = fixed_u
-        spectrum = cls(design, v, mapping, np.maximum(lam, 0.0), proj, w_fixed)
+        spectrum = cls(design, v, mapping, np.maximum(lam, 0.0), proj, w_fixed,
+                       pinv_uu=pinv_uu if unpen.size else None)
         if keep_scores:
             spectrum.scores = left if left is not None and not unpen.size else \
                 design.centered_matvec(mapping)

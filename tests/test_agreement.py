@@ -241,8 +241,45 @@ def test_alpha_zero_is_least_squares():
     rtol = _closed_form_rtol(X, 0.0, None, None, True)
     np.testing.assert_allclose(est.coef_, ols.coef_, rtol=0,
                                atol=rtol * np.linalg.norm(ols.coef_))
-    est = L1Regressor(0.0, tol=1e-12, max_iter=100_000).fit(X, y)  # iterative
+    with pytest.warns(UserWarning, match="alpha=0"):  # as Lasso's (see below)
+        est = L1Regressor(0.0, tol=1e-12, max_iter=100_000).fit(X, y)  # iterative
     assert_same_minimizer(X, y, 0.0, 1.0, [as_candidate(est), (ols.coef_, ols.intercept_)],
+                          sw=None, pf=None, fit_intercept=True)
+
+
+def _alpha_zero_warnings(model, X, y):
+    """The UserWarnings about alpha=0 that fitting ``model`` emits."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.simplefilter("ignore", ConvergenceWarning)  # Lasso's own at alpha=0
+        model.fit(X, y)
+    return [w for w in caught if w.category is UserWarning and "alpha=0" in str(w.message)]
+
+
+@pytest.mark.parametrize("ours, theirs", [
+    (ElasticNetRegressor(0.0, l1_ratio=0.5, tol=1e-12, max_iter=100_000), ElasticNet(0.0)),
+    (ElasticNetRegressor(0.0, l1_ratio=0.0, tol=1e-12, max_iter=100_000),
+     ElasticNet(0.0, l1_ratio=0.0)),
+    (L1Regressor(0.0, tol=1e-12, max_iter=100_000), Lasso(0.0)),
+    (L2Regressor(0.0), Ridge(0.0)),
+], ids=["enet", "enet_l1_ratio_0", "l1", "l2"])
+def test_alpha_zero_warns_where_sklearn_does(ours, theirs):
+    """scikit-learn's Lasso and ElasticNet warn at alpha=0 (whatever l1_ratio) and Ridge does
+    not: sparsereg's counterparts do the same, with a message that names the parameter and
+    the fix, pointing at the caller's line; the fit still gives least squares."""
+    X, y = _diabetes()
+    expected = bool(_alpha_zero_warnings(theirs, X, y))
+    assert expected == (not isinstance(theirs, Ridge))  # what scikit-learn does today
+    caught = _alpha_zero_warnings(ours, X, y)
+    assert bool(caught) == expected
+    if caught:
+        assert len(caught) == 1
+        message = str(caught[0].message)
+        assert f"{type(ours).__name__}(alpha=0)" in message and "alpha > 0" in message
+        assert "LinearRegression" in message and "L2Regressor(alpha=0)" in message
+        assert caught[0].filename == __file__  # the user's fit call, not sparsereg's code
+    ols = LinearRegression().fit(X, y)
+    assert_same_minimizer(X, y, 0.0, 1.0, [as_candidate(ours), (ols.coef_, ols.intercept_)],
                           sw=None, pf=None, fit_intercept=True)
 
 

@@ -125,7 +125,10 @@ def _bad_cases():
         ("y_inf", X, yinf, None, {}, ValueError, r"\by\b"),
         ("y_too_short", X, y[:-1], None, {}, ValueError, r"\b(X|y)\b"),
         ("y_too_long", X, np.append(y, 1.0), None, {}, ValueError, r"\b(X|y)\b"),
-        ("y_2d", X, np.c_[y, y], None, {}, ValueError, r"\by\b"),
+        ("y_3d", X, np.c_[y, y][:, :, None], None, {}, ValueError, r"\by\b"),
+        ("y_no_column", X, np.empty((n, 0)), None, {}, ValueError, r"\by\b"),
+        ("y_2d_too_short", X, np.c_[y, y][:-1], None, {}, ValueError, r"\b(X|y)\b"),
+        ("y_sparse", X, sp.csr_matrix(np.c_[y, y]), None, {}, TypeError, r"\by\b"),
         ("sw_too_short", X, y, sw[:-1], {}, ValueError, "sample_weight"),
         ("sw_negative", X, y, sw_neg, {}, ValueError, "sample_weight"),
         ("sw_nan", X, y, sw_nan, {}, ValueError, "sample_weight"),
@@ -201,6 +204,7 @@ def _alpha_max_cases():
     pf_neg = np.ones(p)
     pf_neg[0] = -1
     out += [
+        ("y_2d", X, np.c_[y, y], None, {}, ValueError, r"\by\b"),  # estimators take it
         ("pf_too_short", X, y, None, {"penalty_factor": np.ones(p - 1)}, ValueError,
          "penalty_factor"),
         ("pf_negative", X, y, None, {"penalty_factor": pf_neg}, ValueError, "penalty_factor"),

@@ -56,10 +56,11 @@ def _tree_sum(parts):
     return parts[0]
 
 
-def check_dask_data(X, y, sample_weight, labels=False):
+def check_dask_data(X, y, sample_weight, labels=False, multi_output=False):
     """Validate dask inputs without computing them; returns aligned dask ``(X, y, s)``.
 
-    ``labels``: y holds class labels (any type), not numbers.
+    ``labels``: y holds class labels (any type), not numbers. ``multi_output``: y may be 2-D
+    (n_samples, n_targets), kept 2-D.
 
     ``y`` and ``sample_weight`` may be numpy arrays; they are chunked like X's rows. The
     values themselves (NaN, negative weights) are checked in the data pass.
@@ -90,16 +91,18 @@ def check_dask_data(X, y, sample_weight, labels=False):
             continue
         if not is_dask_array(v):
             v = np.asarray(v)
-        if v.ndim == 2 and v.shape[1] == 1:
+        targets = multi_output and name == "y" and v.ndim == 2
+        if v.ndim == 2 and v.shape[1] == 1 and not targets:
             v = v.reshape(-1)
-        if v.ndim != 1:
+        if v.ndim != 1 and not targets:
             raise ValueError(f"{name} must be 1-D, got shape {v.shape}.")
         if v.shape[0] != n:
             raise ValueError(f"{name} has {v.shape[0]} entries but X has {n} samples.")
         if not (np.issubdtype(v.dtype, np.number) or v.dtype == bool) \
                 and not (labels and name == "y"):
             raise TypeError(f"{name} must hold real numbers, got dtype {v.dtype}.")
-        aligned.append(da.asarray(v).rechunk((X.chunks[0],)))
+        columns = (v.shape[1],) if targets else ()
+        aligned.append(da.asarray(v).rechunk((X.chunks[0],) + columns))
     if aligned[0] is None:
         raise ValueError("y must be given: it cannot be None.")
     return X, aligned[0], aligned[1]

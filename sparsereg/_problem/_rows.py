@@ -88,12 +88,7 @@ class RowDesign(DesignBase):
         self.fit_intercept = fit_intercept
         self.n_samples, self.n_features, self.sparse = n_samples, n_features, sparse
         self.shift = np.zeros(n_features) if shift is None else shift
-        # y is stored centred and scaled: the solvers' sums are then of order one, whatever
-        # the offset of y (which only moves the intercept) and its scale.
-        self.y_mean = float(c @ y) / S if fit_intercept else 0.0
-        y = y - self.y_mean * c if fit_intercept else y
-        self.y_scale = spread_scale(y, S)
-        self.y = y / self.y_scale
+        self._set_target(y)
         self.weighted = not np.all(c == 1.0)
         self._gram = self._xty = None
         if gram:  # one pass over X for every statistic
@@ -108,8 +103,31 @@ class RowDesign(DesignBase):
             lips = finite(column_stats[1] / S)
         self.lips = np.where(constant_columns(lips, self.means, n_samples), 0.0,
                              np.maximum(lips, 0.0))
-        self.null_objective = 0.5 * float(self.y @ self.y) / S
         self.norms = np.sqrt(self.lips + self.means ** 2)
+
+    def _set_target(self, y):
+        """``y_mean``, ``y_scale``, ``y`` and ``null_objective`` from the rows-scaled target
+        ``c * y``: the only statistics of a design that depend on y."""
+        c, S = self.c, self.S
+        # y is stored centred and scaled: the solvers' sums are then of order one, whatever
+        # the offset of y (which only moves the intercept) and its scale.
+        self.y_mean = float(c @ y) / S if self.fit_intercept else 0.0
+        y = y - self.y_mean * c if self.fit_intercept else y
+        self.y_scale = spread_scale(y, S)
+        self.y = y / self.y_scale
+        self.null_objective = 0.5 * float(self.y @ self.y) / S
+
+    def with_target(self, y):
+        """This design with the target ``y`` (data units, shape (n_samples,)) in place of its
+        own: X, every per-feature statistic and the Gram matrix are shared, not copied, and
+        only ``X_c^T y`` is computed again (one pass). One X with k targets (a 2-D y) costs
+        its preparation once. The squared loss only: ``y`` is the target itself."""
+        other = copy.copy(self)
+        other._set_target(self.c * np.asarray(y, dtype=np.float64))  # rows scaled as built
+        other._xty = None
+        if self._gram is not None:
+            other._gram = (self._gram[0], other.xty, 2.0 * other.null_objective)
+        return other
 
     # -- the protocol (see :class:`._units.DesignBase`) -------------------------------------
 
@@ -237,8 +255,8 @@ class RowDesign(DesignBase):
         return (self.csc_matrix() if self.sparse else self.X).T @ r
 
     def centered_rmatvec(self, r):
-        """``X_c^T r`` for the centred design."""
-        return self.rmatvec(r) - self.means * (self.c @ r)
+        """``X_c^T r`` for the centred design (``r`` may be a matrix of column vectors)."""
+        return self.rmatvec(r) - np.multiply.outer(self.means, self.c @ r)
 
     def centered_matvec(self, w):
         """``X_c w`` for the centred design (``w`` may be a matrix of column vectors)."""

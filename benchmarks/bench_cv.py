@@ -402,12 +402,12 @@ def main(argv=None):
     for shape in args.shapes:
         sparse = shape in ("tfidf", "vwide")
         for estimator in args.estimators:
-            group, matched = [], set()
+            group, matched, capped = [], set(), set()
             for way in ways(estimator, sparse, args.quick, args.ways):
                 lib = library(way)
                 reference = next((r for r in group if r["way"] == "reference"), None)
-                if lib in matched and (lib == "sparsereg" or estimator != "l2"):
-                    continue  # a ladder stops at its first match: tighter is not faster
+                if lib in matched | capped and (lib == "sparsereg" or estimator != "l2"):
+                    continue  # a ladder stops at its first match or cap: tighter is slower
                 if lib == "sklearn" and estimator == "l2" and "-tol" in way \
                         and "sklearn" in matched:
                     continue  # the tighter ridge solvers only when no default matches
@@ -434,6 +434,8 @@ def main(argv=None):
                         lib == "sklearn" else None
                     if row["match"] and row["match"]["ok"]:
                         matched.add(lib)
+                    if row["status"] == "capped" and "slower_than" not in row:
+                        capped.add(lib)
                 group.append(row)
                 result["rows"].append(row)
                 log(report_cv.row_line(row))

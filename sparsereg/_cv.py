@@ -29,6 +29,7 @@ from ._folds import (
     stats_fold,
     warn_at_grid_edge,
 )
+from ._kernel_folds import KernelFolds, kernel_folds_suffice
 from ._loo import leave_one_out_spectrum
 from ._multi_output import column_intercept, fit_cv_targets, set_sparsity, single_target
 from ._params import SELECTIONS, check_params, check_relax_l1_ratio
@@ -115,6 +116,8 @@ class _PathCV(_LinearModel):
 
     def _cv_errors(self, folds, alphas, l1_ratio, relaxes, solver_params):
         """(n_relax, n_alphas, n_folds) validation errors."""
+        if isinstance(folds, KernelFolds):  # ridge only: relaxes is [None]
+            return folds.errors(alphas)[None]
         report = fold_reporter(self, l1_ratio, len(folds))
         errors = Parallel(n_jobs=self.n_jobs, prefer="threads")(
             delayed(reported_fold_mse)(report, k, fold, alphas, l1_ratio, relaxes,
@@ -171,8 +174,14 @@ class _PathCV(_LinearModel):
                              self.solver)
                     for train, test in split()]
 
+        @functools.cache
+        def by_kernel():
+            return KernelFolds(X, y, sample_weight, split(), self.fit_intercept)
+
         def folds(l1_ratio):
             n_train = min(len(train) for train, _ in split())
+            if kernel_folds_suffice(X, n_train, l1_ratio, self.solver, penalty_factor):
+                return by_kernel()
             return folds_of_kind(statistics_suffice(X, n_train, l1_ratio, self.solver))
         return design, folds, dtype
 

@@ -141,7 +141,8 @@ def path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=Fa
     """Solve along ``alphas`` (decreasing) with warm starts; returns the per-alpha arrays.
     ``spectrum``: a :class:`RidgeSpectrum` of this design already made (ridge only)."""
     p = design.n_features
-    coefs = np.zeros((len(alphas), p))
+    # Column-major: the held-out predictions X_test @ coefs.T need no copy of the path
+    coefs = np.zeros((p, len(alphas))).T
     intercepts = np.zeros(len(alphas))
     gaps = np.zeros(len(alphas))
     n_iter = np.zeros(len(alphas), dtype=np.int64)

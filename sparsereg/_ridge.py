@@ -305,6 +305,7 @@ class RidgeSpectrum:
             pinv_uu = psd_pinv(Q_uu)
             coupling = pinv_uu @ Q_up  # (|U|, |P|)
             fixed_u = pinv_uu @ g_u
+        dual = None if use_gram or unpen.size else _dual_spectrum(design, scale * scale)
         if use_gram:
             Q_pp, g_p = Q[np.ix_(pen, pen)], g0[pen]
             if unpen.size:
@@ -313,6 +314,8 @@ class RidgeSpectrum:
             lam, V = la.eigh(Q_pp * np.outer(scale, scale), check_finite=False)
             proj = V.T @ (scale * g_p)
             left = None
+        elif dual is not None:  # the n x n kernel, and the mapping held as its factors
+            lam, proj, left, mapping = dual
         else:
             Xd = design.centered_columns(pen)
             if unpen.size:
@@ -323,7 +326,9 @@ class RidgeSpectrum:
             V, lam = Vt.T, sv * sv / design.S
             proj = sv * (U.T @ design.y) / design.S
             left = U * sv
-        if pen.size == p and np.all(scale == 1.0):  # every feature penalized alike: V itself
+        if dual is not None:
+            pass
+        elif pen.size == p and np.all(scale == 1.0):  # every feature penalized alike: V itself
             mapping = V
         else:
             mapping = np.zeros((p, V.shape[1]))
@@ -414,3 +419,57 @@ class RidgeSpectrum:
             if out is not None:
                 out[k] = errors
         return mean, se, out
+
+
+def _dual_spectrum(design, inv_v):
+    """``(eigvals, proj, left, mapping)`` of a wide dense design with every feature penalized
+    (``inv_v = 1 / penalty_factor``) from its n x n kernel ``K = X_c D^-1 X_c^T``, formed by
+    blocks of columns: no copy of X and no p x n factor (:class:`DualMapping`). None when
+    the kernel does not resolve the spectrum (see :func:`thin_svd`): then the thin SVD."""
+    n = design.n_samples
+    mu, U = la.eigh(design.centered_kernel(inv_v), overwrite_a=True, check_finite=False)
+    mu, U = mu[::-1], U[:, ::-1]
+    keep = mu > KERNEL_SVD_MIN_RATIO * mu[0]
+    if mu[0] <= 0 or n - np.count_nonzero(keep) > int(design.fit_intercept):
+        return None
+    sv = np.sqrt(mu[keep])
+    U = U[:, keep]
+    return (sv * sv / design.S, sv * (U.T @ design.y) / design.S, U * sv,
+            DualMapping(design, U / sv, inv_v))
+
+
+class DualMapping:
+    """The p x r mapping ``M = D^-1 X_c^T U_s`` (from eigen-coordinates to coefficients) of
+    the dual form, held as its factors: ``M @ e``, ``M.T @ x`` and ``E @ M.T`` each cost one
+    pass over X, and no p x r array is formed (it would be as large as X)."""
+
+    __array_ufunc__ = None  # ndarray @ DualMapping defers to __rmatmul__
+
+    def __init__(self, design, U_s, inv_v):
+        self.design, self.U_s, self.inv_v = design, U_s, inv_v
+        self.shape = (design.n_features, U_s.shape[1])
+
+    def __matmul__(self, e):
+        coef = self.design.centered_rmatvec(self.U_s @ e)
+        return coef * (self.inv_v if coef.ndim == 1 else self.inv_v[:, None])
+
+    @property
+    def T(self):
+        return _DualMappingT(self)
+
+
+class _DualMappingT:
+    """``M.T`` of a :class:`DualMapping`."""
+
+    __array_ufunc__ = None
+
+    def __init__(self, mapping):
+        self.m = mapping
+
+    def __matmul__(self, x):
+        m = self.m
+        x = x * (m.inv_v if np.ndim(x) == 1 else m.inv_v[:, None])
+        return m.U_s.T @ m.design.centered_matvec(x)
+
+    def __rmatmul__(self, E):  # (k, r) @ M.T -> (k, p)
+        return (self.m @ np.asarray(E).T).T

@@ -180,7 +180,7 @@ def stored_precision(design, coefs, intercepts, dtype, alphas, l1_ratio, penalty
     coefs = np.atleast_2d(coefs)
     intercepts = np.atleast_1d(np.asarray(intercepts, dtype=np.float64))
     with np.errstate(over="ignore"):
-        stored = coefs.astype(dtype)
+        stored = coefs.astype(dtype, copy=False)  # float64: no copy of a path's coefficients
         stored_b = intercepts.astype(dtype) if design.fit_intercept else np.zeros_like(intercepts)
     if dtype != np.float64 and not (np.all(np.isfinite(stored)) and np.all(np.isfinite(stored_b))):
         warnings.warn(f"The coefficients exceed the range of {np.dtype(dtype).name}: they are "

@@ -28,7 +28,6 @@ import copy
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.linalg import blas
 
 from .._kernels._bundles import GramData, RowData
 from .._kernels._stats import centered_sqnorms
@@ -42,7 +41,7 @@ from ._centered import (
 )
 from ._datafit import SquaredError
 from ._stats import constant_columns
-from ._storage import OFFSET_SAMPLE_ROWS, kernel_matrix, offset_shift, scipy_csc
+from ._storage import OFFSET_SAMPLE_ROWS, kernel_by_blocks, kernel_matrix, offset_shift, scipy_csc
 from ._units import DesignBase, spread_scale
 
 GRAM_MIN_RATIO = 10  # "auto" solves on the Gram matrix when n >= GRAM_MIN_RATIO * p ...
@@ -202,11 +201,12 @@ class RowDesign(DesignBase):
         """``K = X_c diag(inv_v) X_c^T`` (n x n), from dense or sparse X without densifying
         it."""
         root = np.sqrt(inv_v)
-        if not self.sparse:
-            Xd = np.asfortranarray((self.X - np.outer(self.c, self.means)) * root,
-                                   dtype=np.float64)
-            K = blas.dsyrk(1.0, Xd, trans=0, lower=1)
-            return K + np.tril(K, -1).T
+        if not self.sparse:  # by blocks of centred columns: no copy of X
+            def block(cols):
+                B = self.centered_columns(cols)  # a new array: scaled in place
+                B *= root[cols]
+                return B
+            return kernel_by_blocks(self.n_samples, self.n_features, block)
         # X_c = X - c m^T, expanded (offset columns are already shifted: no cancellation)
         A = self.csc_matrix() @ sp.diags(root)
         K = np.asarray((A @ A.T).todense())

@@ -5,6 +5,7 @@ centring never cancels digits. Used by every row design (:mod:`._rows`, :mod:`._
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg import blas
 
 from .._kernels._stats import centered_sqnorms
 from ._centered import block_rows
@@ -120,3 +121,19 @@ def _shift_sparse_columns(Xc, shift, columns):
     place = sp.csc_matrix((np.ones(len(columns), dtype=Xc.dtype),
                            (np.arange(len(columns)), columns)), shape=(len(columns), p))
     return sp.csc_matrix(rest + block @ place)
+
+
+KERNEL_BLOCK_VALUES = 2 ** 20  # entries of one block of columns (8 MiB)
+
+
+def kernel_by_blocks(n, p, block):
+    """``sum_b B_b B_b^T`` (n x n) over the column blocks ``B_b = block(columns_b)`` (slices
+    of about 8 MiB), each a new float64 array made by ``block`` (centred, scaled: the
+    caller's), so that only one block of X is copied at a time (``dsyrk`` accumulates the
+    lower triangle)."""
+    K = np.zeros((n, n))
+    step = max(1, KERNEL_BLOCK_VALUES // max(n, 1))
+    for start in range(0, p, step):
+        B = np.asfortranarray(block(slice(start, min(start + step, p))))  # a slice: a view
+        K = blas.dsyrk(1.0, B, beta=1.0, c=K, trans=0, lower=1, overwrite_c=1)
+    return K + np.tril(K, -1).T

@@ -5,6 +5,7 @@ import sys
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.model_selection import check_cv
 
@@ -169,7 +170,9 @@ class _PathCV(_LinearModel):
         def folds_of_kind(by_statistics):
             if by_statistics:
                 return statistics_folds(X, y, sample_weight, split(), self.fit_intercept)
-            X_rows = X.tocsr() if hasattr(X, "tocsr") else X  # folds slice rows
+            # folds slice rows: CSC and CSR do so directly (CSC X stays CSC, as the kernels
+            # want it: no CSR copy of X, no conversion of every fold back)
+            X_rows = X.tocsr() if sp.issparse(X) and X.format not in ("csc", "csr") else X
             return [row_fold(X_rows, y, sample_weight, train, test, self.fit_intercept,
                              self.solver)
                     for train, test in split()]

@@ -35,12 +35,15 @@ def kernel_folds_suffice(X, n_train, l1_ratio, solver, penalty_factor):
 def centred_kernel(X):
     """``X_c X_c^T`` with ``X_c = X - column means``: dense X by blocks of columns (one
     centred block in memory at a time), sparse X from ``X X^T`` and rank-one corrections."""
-    means = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
     if sp.issparse(X):
-        X = X.tocsr().astype(np.float64)
+        X = X.tocsc()
+        X = X[:, np.flatnonzero(np.diff(X.indptr))].tocsr().astype(np.float64)  # empty: 0
+        means = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
         G = np.asarray((X @ X.T).todense())
         xm = np.asarray(X @ means).ravel()
         return G - xm[:, None] - xm[None, :] + means @ means
+
+    means = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
 
     def block(cols):
         B = np.array(X[:, cols], dtype=np.float64)
@@ -63,7 +66,7 @@ class KernelFolds:
     @staticmethod
     def _raw_kernel(X):
         if sp.issparse(X):
-            X = X.tocsr().astype(np.float64)
+            X = X.tocsr().astype(np.float64)  # empty columns add nothing to X X^T
             return np.asarray((X @ X.T).todense())
         A = np.asarray(X, dtype=np.float64)
         return A @ A.T

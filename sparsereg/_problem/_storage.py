@@ -98,16 +98,21 @@ def kernel_csc(Xc):
     20000 x 50000 CSC matrix: 1.55 ms signed, 0.92 ms unsigned, scipy's ``X.T @ v`` 1.04 ms)."""
     row_type = np.uint32 if Xc.shape[0] <= np.iinfo(np.uint32).max else np.uint64
     ptr_type = np.uint32 if Xc.nnz <= np.iinfo(np.uint32).max else np.uint64
-    return Xc.data, Xc.indices.astype(row_type), Xc.indptr.astype(ptr_type)
+    return Xc.data, _as_index(Xc.indices, row_type), _as_index(Xc.indptr, ptr_type)
+
+
+def _as_index(a, dtype):
+    """``a`` (non-negative indices) as ``dtype``: a view when only the sign differs."""
+    dtype = np.dtype(dtype)
+    return a.view(dtype) if a.dtype.itemsize == dtype.itemsize else a.astype(dtype)
 
 
 def scipy_csc(triple, shape):
-    """A scipy CSC matrix of a kernel triple (scipy wants signed indices: one copy)."""
+    """A scipy CSC matrix of a kernel triple (scipy wants signed indices: a view of the same
+    memory)."""
     data, indices, indptr = triple
-    return sp.csc_matrix((data, indices.astype(np.int64 if indices.dtype == np.uint64
-                                               else np.int32),
-                          indptr.astype(np.int64 if indptr.dtype == np.uint64 else np.int32)),
-                         shape=shape)
+    signed = (lambda a: _as_index(a, np.int64 if a.dtype == np.uint64 else np.int32))
+    return sp.csc_matrix((data, signed(indices), signed(indptr)), shape=shape, copy=False)
 
 
 def _shift_sparse_columns(Xc, shift, columns):

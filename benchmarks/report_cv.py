@@ -79,12 +79,18 @@ def row_line(row):
 
 
 def best(rows):
-    """The fastest row that matches (else the fastest that finished, else the last tried)
-    and whether it matches."""
+    """The fastest row that matches and True; when none matches, a ladder step killed at
+    its cap (matching would take longer than that: the figure is a lower bound) and True,
+    else the fastest that finished (else the last tried) and False."""
     done = [r for r in rows if r["status"] == "ok"]
     matching = [r for r in done if r.get("match") and r["match"]["ok"]]
-    if matching or done:
-        return min(matching or done, key=lambda r: r["time"]), bool(matching)
+    if matching:
+        return min(matching, key=lambda r: r["time"]), True
+    killed = [r for r in rows if r["status"] == "capped" and "slower_than" not in r]
+    if killed:
+        return min(killed, key=lambda r: r["cap"]), True
+    if done:
+        return min(done, key=lambda r: r["time"]), False
     return rows[-1], False
 
 
@@ -127,6 +133,11 @@ def summary(result, before=None):
         ours, ours_ok = best(mine) if referenced else (mine[0], True)
         sk, sk_ok = best(theirs)
         speed, mem = _speedup(ours, sk)
+        peaks = [r["peak_mb"] for r in theirs if r["status"] == "ok" and r["peak_mb"] > 1.0]
+        if mem is None and sk["status"] == "capped" and peaks and ours["status"] == "ok":
+            # killed at a tighter tol: the same algorithm's memory, measured at a looser one
+            mem = ours["peak_mb"] / max(peaks)
+            sk = dict(sk, peak_mb=max(peaks))
         ok = ours["status"] == "ok"
         speed_text = "–" if speed is None else (">" if sk["status"] == "capped" else "") + \
             f"{speed:.2f}x"
@@ -229,7 +240,9 @@ def render(result, json_name="cv.json", before=None, reference=None, reference_n
         "mean CV MSE curve and the reference's, sparsereg's fit at tol "
         f"{result.get('reference_tol') or 0:g} (matched when <= {result['rtol']:g} with the same "
         "selected alpha); each library runs at its default tol, then at tighter ones until "
-        "its curve matches, and the row's figure is its fastest matching run.", "",
+        "its curve matches, and the row's figure is its fastest matching run (when a step "
+        "of the ladder was killed at the cap before any matched, that lower bound, with the "
+        "peak memory of the same algorithm at a looser tol).", "",
         "## What was measured where", "",
         f"- **Date**: {env['date']}; total run time {result.get('total_seconds', 0):.0f} s"
         f"{' (quick run)' if result['quick'] else ''}; fits killed after "

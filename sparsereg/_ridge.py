@@ -131,7 +131,8 @@ def _conjugate_gradient(design, penalty, tol_abs, max_iter, coef_init, res_tol=0
 
     Matrix free (dense or sparse). The data residual ``r = y_c - X_c w`` is updated with the
     product ``X_c p`` that CG computes anyway, and ``X_c^T r / S`` is CG's residual plus
-    ``b w``, so the duality gap is checked every iteration at O(n + p) extra cost.
+    ``b w``, so the duality gap costs O(n + p) (it is computed only once the residual test
+    holds: it cost 30 % of a TF-IDF ridge path when computed at every iteration).
     """
     b, S = penalty.b, design.S
     pen, rnd = penalty.data(), design.roundoff_data()
@@ -154,7 +155,11 @@ def _conjugate_gradient(design, penalty, tol_abs, max_iter, coef_init, res_tol=0
     z = precond * res
     direction = z.copy()
     rz = res @ z
-    gap = np.inf
+    def current_gap():
+        return duality_gap(w, res + b * w, float(r @ r) / S, float(design.y @ r) / S, pen,
+                           rnd)[0]
+
+    gap = None  # of the current w, when computed
     for n_iter in range(1, max_iter + 1):
         x_dir = design.centered_matvec(direction)
         a_dir = design.centered_rmatvec(x_dir) / S + b * direction
@@ -165,14 +170,15 @@ def _conjugate_gradient(design, penalty, tol_abs, max_iter, coef_init, res_tol=0
         w += step * direction
         r -= step * x_dir
         res -= step * a_dir
-        gap, _, _ = duality_gap(w, res + b * w, float(r @ r) / S, float(design.y @ r) / S,
-                                pen, rnd)
-        if gap <= tol_abs and np.linalg.norm(res) <= res_tol * rhs_norm:
-            break
+        gap = None
+        if np.linalg.norm(res) <= res_tol * rhs_norm:
+            gap = current_gap()
+            if gap <= tol_abs:
+                break
         z = precond * res
         rz, rz_old = res @ z, rz
         direction = z + (rz / rz_old) * direction
-    return w, gap, n_iter
+    return w, current_gap() if gap is None else gap, n_iter
 
 
 def _lipschitz(design, b):

@@ -68,3 +68,24 @@ def test_default_ridge_is_the_normal_equations_solution(name, alpha):
     theirs = Ridge(alpha=n * alpha).fit(X, y).coef_
     ours = L2Regressor(alpha=alpha).fit(X, y).coef_
     assert _relative_error(ours, exact) <= max(_relative_error(theirs, exact), 1e-10)
+
+
+@pytest.mark.parametrize("alpha", [1e-2, 1e-4, 1e-6])
+def test_default_conjugate_gradient_as_close_as_sparse_cg(alpha):
+    # sparse X with column scales from 1 to 30 (CG is the default ridge solver for sparse X;
+    # a gap below tol * P(0) alone left alpha = 1e-2 at 5.3e-3 where sparse_cg is at 4.0e-3)
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(0)
+    n, p = 600, 300
+    X = sp.csc_matrix(sp.random(n, p, density=0.05, random_state=1, format="csc")
+                      @ sp.diags(np.geomspace(1.0, 30.0, p)))
+    y = X @ rng.standard_normal(p) * 0.1 + rng.standard_normal(n)
+    Xd = X.toarray()
+    Xc, yc = Xd - Xd.mean(axis=0), y - y.mean()
+    exact = np.linalg.solve(Xc.T @ Xc + n * alpha * np.eye(p), Xc.T @ yc)
+    theirs = Ridge(alpha=n * alpha, solver="sparse_cg").fit(X, y).coef_
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = L2Regressor(alpha=alpha, solver="cg").fit(X, y).coef_
+    assert _relative_error(ours, exact) <= _relative_error(theirs, exact)

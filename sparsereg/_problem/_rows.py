@@ -252,7 +252,13 @@ class RowDesign(DesignBase):
 
     def rmatvec(self, r):
         """``X~^T r`` (no centring)."""
-        return (self.csc_matrix() if self.sparse else self.X).T @ r
+        if not self.sparse:
+            return self.X.T @ r
+        csc = self.csc_matrix()
+        cached = getattr(self, "_transposed", None)
+        if cached is None or cached[0] is not csc:  # CG calls this every iteration
+            cached = self._transposed = (csc, csc.T)
+        return cached[1] @ r
 
     def centered_rmatvec(self, r):
         """``X_c^T r`` for the centred design (``r`` may be a matrix of column vectors)."""

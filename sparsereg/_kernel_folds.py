@@ -57,7 +57,8 @@ class KernelFolds:
     :func:`centred_kernel` (see the module docstring)."""
 
     def __init__(self, X, y, sample_weight, splits, fit_intercept):
-        self.G = centred_kernel(X) if fit_intercept else self._raw_kernel(X)
+        self.X = X
+        self.G = None  # formed by errors(), dropped after: the refit needs the memory
         self.y = np.asarray(y, dtype=np.float64)
         self.sw = None if sample_weight is None else np.asarray(sample_weight, np.float64)
         self.splits = splits
@@ -77,8 +78,12 @@ class KernelFolds:
     def errors(self, alphas):
         """Held-out weighted mean squared errors, shape ``(len(alphas), n_folds)``."""
         alphas = np.asarray(alphas, dtype=np.float64)
-        return np.stack([self._fold_errors(train, test, alphas)
-                         for train, test in self.splits], axis=-1)
+        self.G = centred_kernel(self.X) if self.fit_intercept else self._raw_kernel(self.X)
+        try:
+            return np.stack([self._fold_errors(train, test, alphas)
+                             for train, test in self.splits], axis=-1)
+        finally:
+            self.G = None
 
     def _fold_errors(self, train, test, alphas):
         G, y = self.G, self.y

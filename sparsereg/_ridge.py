@@ -16,6 +16,7 @@ from ._cv_summary import summarize
 from ._kernels._prox import duality_gap
 from ._problem import make_penalty, psd_pinv
 from ._problem._units import power_of_two_scale
+from ._ridge_dual import dual_spectrum, kernel_singular_values
 from ._solvers import _finish, certify, certify_many, gap_tolerance, tighter_stop
 
 RIDGE_SOLVERS = ("auto", "cholesky", "svd", "cg", "gradient")
@@ -231,7 +232,6 @@ def _accelerated_gradient(design, penalty, tol_abs, max_iter, coef_init):
     return v, gap, max_iter
 
 
-KERNEL_SVD_MIN_RATIO = 1e-8  # smallest sv^2 / largest that the n x n kernel resolves well
 
 
 def thin_svd(A, null_dim=0):
@@ -239,24 +239,19 @@ def thin_svd(A, null_dim=0):
     ``A A^T`` when that resolves it: its eigendecomposition and ``V = A^T U / sv`` cost a
     third of a direct SVD (measured: 0.31 s against 1.14 s at 800 x 5000).
 
-    The kernel squares the condition number: a singular value below
-    ``sqrt(KERNEL_SVD_MIN_RATIO)`` times the largest is not resolved. Up to ``null_dim`` such
-    values are known zeros (A's rows were centred, or residualized on unpenalized columns)
-    and are left out, as exact zeros contribute nothing; any more, and the direct SVD is
-    computed instead."""
+    The kernel squares the condition number (:func:`kernel_singular_values`): up to
+    ``null_dim`` unresolved values are known zeros (A's rows were centred, or residualized on
+    unpenalized columns) and are left out; any more, and the direct SVD is computed instead."""
     n, p = A.shape
     if p <= n:
         return la.svd(A, full_matrices=False, check_finite=False)
     # A A^T without copying A: a C-ordered A is the F-ordered A^T, for which trans=1 gives it
     kernel = blas.dsyrk(1.0, A.T, trans=1, lower=1) if A.flags.c_contiguous else \
         blas.dsyrk(1.0, np.asfortranarray(A, dtype=np.float64), trans=0, lower=1)
-    mu, U = la.eigh(kernel, lower=True, overwrite_a=True, check_finite=False)
-    mu, U = mu[::-1], U[:, ::-1]  # decreasing, as an SVD's
-    keep = mu > KERNEL_SVD_MIN_RATIO * mu[0]
-    if mu[0] <= 0 or n - np.count_nonzero(keep) > null_dim:
+    resolved = kernel_singular_values(kernel, null_dim)
+    if resolved is None:
         return la.svd(A, full_matrices=False, check_finite=False)
-    sv = np.sqrt(mu[keep])
-    U = U[:, keep]
+    U, sv = resolved
     return U, sv, (A.T @ U / sv).T
 
 
@@ -311,7 +306,7 @@ class RidgeSpectrum:
             pinv_uu = psd_pinv(Q_uu)
             coupling = pinv_uu @ Q_up  # (|U|, |P|)
             fixed_u = pinv_uu @ g_u
-        dual = None if use_gram or unpen.size else _dual_spectrum(design, scale * scale)
+        dual = None if use_gram or unpen.size else dual_spectrum(design, scale * scale)
         if use_gram:
             Q_pp, g_p = Q[np.ix_(pen, pen)], g0[pen]
             if unpen.size:
@@ -426,56 +421,3 @@ class RidgeSpectrum:
                 out[k] = errors
         return mean, se, out
 
-
-def _dual_spectrum(design, inv_v):
-    """``(eigvals, proj, left, mapping)`` of a wide dense design with every feature penalized
-    (``inv_v = 1 / penalty_factor``) from its n x n kernel ``K = X_c D^-1 X_c^T``, formed by
-    blocks of columns: no copy of X and no p x n factor (:class:`DualMapping`). None when
-    the kernel does not resolve the spectrum (see :func:`thin_svd`): then the thin SVD."""
-    n = design.n_samples
-    mu, U = la.eigh(design.centered_kernel(inv_v), overwrite_a=True, check_finite=False)
-    mu, U = mu[::-1], U[:, ::-1]
-    keep = mu > KERNEL_SVD_MIN_RATIO * mu[0]
-    if mu[0] <= 0 or n - np.count_nonzero(keep) > int(design.fit_intercept):
-        return None
-    sv = np.sqrt(mu[keep])
-    U = U[:, keep]
-    return (sv * sv / design.S, sv * (U.T @ design.y) / design.S, U * sv,
-            DualMapping(design, U / sv, inv_v))
-
-
-class DualMapping:
-    """The p x r mapping ``M = D^-1 X_c^T U_s`` (from eigen-coordinates to coefficients) of
-    the dual form, held as its factors: ``M @ e``, ``M.T @ x`` and ``E @ M.T`` each cost one
-    pass over X, and no p x r array is formed (it would be as large as X)."""
-
-    __array_ufunc__ = None  # ndarray @ DualMapping defers to __rmatmul__
-
-    def __init__(self, design, U_s, inv_v):
-        self.design, self.U_s, self.inv_v = design, U_s, inv_v
-        self.shape = (design.n_features, U_s.shape[1])
-
-    def __matmul__(self, e):
-        coef = self.design.centered_rmatvec(self.U_s @ e)
-        return coef * (self.inv_v if coef.ndim == 1 else self.inv_v[:, None])
-
-    @property
-    def T(self):
-        return _DualMappingT(self)
-
-
-class _DualMappingT:
-    """``M.T`` of a :class:`DualMapping`."""
-
-    __array_ufunc__ = None
-
-    def __init__(self, mapping):
-        self.m = mapping
-
-    def __matmul__(self, x):
-        m = self.m
-        x = x * (m.inv_v if np.ndim(x) == 1 else m.inv_v[:, None])
-        return m.U_s.T @ m.design.centered_matvec(x)
-
-    def __rmatmul__(self, E):  # (k, r) @ M.T -> (k, p)
-        return (self.m @ np.asarray(E).T).T

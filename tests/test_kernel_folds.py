@@ -1,5 +1,5 @@
 """Wide ridge without copies of X (issue 11): k-fold CV errors from one n x n kernel
-(``_kernel_folds``) and the refit's dual form held as factors (``_ridge.DualMapping``),
+(``_kernel_folds``) and the refit's dual form held as factors (``_ridge_dual.DualMapping``),
 against scikit-learn's Ridge refitted on every fold and against the normal equations."""
 
 import tracemalloc

@@ -323,7 +323,7 @@ class RowDesign(DesignBase):
             total[models] += np.einsum("ij,ij->j", R, R)
         return self.gap_out(total) / self.S
 
-    RESIDUAL_BLOCK_VALUES = 2**16  # entries of one block of residuals (512 KiB)
+    RESIDUAL_BLOCK_VALUES = 2**14  # entries of one block of residuals (128 KiB)
 
     def _residual_blocks(self, W):
         """``(rows, models, y[rows] - X[rows] W[models]^T)`` over blocks of at most

@@ -192,9 +192,18 @@ def fit_once(model, X, y):
     y)``."""
     with warnings.catch_warnings(record=True) as caught, PeakMemory() as memory:
         warnings.simplefilter("always")
+        done = threading.Event()
+
+        def report():  # the peak so far, for a fit killed at the cap (a lower bound)
+            while not done.wait(2.0):
+                peak = _status_mb("VmHWM") if memory.method == "VmHWM" else memory.peak
+                print(json.dumps({"event": "peak", "mb": peak - memory.baseline}),
+                      flush=True)
+        threading.Thread(target=report, daemon=True).start()
         start = time.perf_counter()
         model.fit(X, y)
         seconds = time.perf_counter() - start
+        done.set()
     return seconds, memory.extra, memory.baseline, sorted(
         {f"{w.category.__name__}: {str(w.message)[:160]}" for w in caught})
 
@@ -290,7 +299,7 @@ def spawn(shape, estimator, way, repeats, cap, sparsereg_dir):
     lines = queue.Queue()
     threading.Thread(target=lambda: [lines.put(s) for s in proc.stdout] + [lines.put(None)],
                      daemon=True).start()
-    started, ready, deadline, result = time.perf_counter(), None, None, None
+    started, ready, deadline, result, peak = time.perf_counter(), None, None, None, None
     while True:
         timeout = None if deadline is None else max(0.0, deadline - time.perf_counter())
         try:
@@ -298,13 +307,17 @@ def spawn(shape, estimator, way, repeats, cap, sparsereg_dir):
         except queue.Empty:
             proc.kill()
             proc.wait()
-            return dict(status="capped", cap=cap, setup_seconds=ready - started)
+            return dict(status="capped", cap=cap, setup_seconds=ready - started,
+                        peak_mb_at_kill=peak)
         if line is None:
             break
         message = json.loads(line) if line.startswith("{") else {"event": None}
         if message["event"] == "fit":  # the cap is per fit
             ready = ready or time.perf_counter()
             deadline = time.perf_counter() + cap
+            peak = None
+        elif message["event"] == "peak":
+            peak = message["mb"]
         elif message["event"] == "result":
             result = message
     proc.wait()

@@ -133,11 +133,14 @@ def summary(result, before=None):
         ours, ours_ok = best(mine) if referenced else (mine[0], True)
         sk, sk_ok = best(theirs)
         speed, mem = _speedup(ours, sk)
-        peaks = [r["peak_mb"] for r in theirs if r["status"] == "ok" and r["peak_mb"] > 1.0]
-        if mem is None and sk["status"] == "capped" and peaks and ours["status"] == "ok":
-            # killed at a tighter tol: the same algorithm's memory, measured at a looser one
+        # killed before matching: the same algorithm's memory, measured at a looser tol or
+        # up to the kill (lower bounds of what the matching run would take)
+        peaks = [r["peak_mb"] for r in theirs if r["status"] == "ok"] + \
+            [r["peak_mb_at_kill"] for r in theirs if r.get("peak_mb_at_kill") is not None]
+        if mem is None and sk["status"] == "capped" and peaks and max(peaks) > 1.0 \
+                and ours["status"] == "ok":
             mem = ours["peak_mb"] / max(peaks)
-            sk = dict(sk, peak_mb=max(peaks))
+            sk = dict(sk, peak_mb=max(peaks), peak_bound=True)
         ok = ours["status"] == "ok"
         speed_text = "–" if speed is None else (">" if sk["status"] == "capped" else "") + \
             f"{speed:.2f}x"
@@ -147,8 +150,9 @@ def summary(result, before=None):
                                                   else " (**no match**)")
         cells = [shape, NAMES[estimator], flag(ours, ours_ok), _time(ours),
                  fmt_time(ours["warm_up"]) if ok else "–", flag(sk, sk_ok), _time(sk),
-                 speed_text, _mb(ours.get("peak_mb")), _mb(sk.get("peak_mb")),
-                 "–" if mem is None else f"{mem:.2f}",
+                 speed_text, _mb(ours.get("peak_mb")),
+                 (">= " if sk.get("peak_bound") else "") + _mb(sk.get("peak_mb")),
+                 "–" if mem is None else ("<= " if sk.get("peak_bound") else "") + f"{mem:.2f}",
                  f"{ours['index']}/{len(ours['alphas'])}" if ok else "–",
                  (_match(ours.get("match")) + " / " if referenced else "")
                  + _match(sk.get("match")), "yes" if met else "**no**"]
@@ -242,7 +246,8 @@ def render(result, json_name="cv.json", before=None, reference=None, reference_n
         "selected alpha); each library runs at its default tol, then at tighter ones until "
         "its curve matches, and the row's figure is its fastest matching run (when a step "
         "of the ladder was killed at the cap before any matched, that lower bound, with the "
-        "peak memory of the same algorithm at a looser tol).", "",
+        "peak memory of the same algorithm at a looser tol or up to the kill: \">=\", a "
+        "lower bound).", "",
         "## What was measured where", "",
         f"- **Date**: {env['date']}; total run time {result.get('total_seconds', 0):.0f} s"
         f"{' (quick run)' if result['quick'] else ''}; fits killed after "

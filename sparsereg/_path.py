@@ -162,9 +162,15 @@ def path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=Fa
         if closed_form is not None:
             sol = closed_form[k]
         elif l1_ratio == 0.0:
+            start = coef
+            if k >= 2 and ridge_solver in ("cg", "gradient") \
+                    and alphas[k - 2] > alphas[k - 1] > alpha:
+                # ridge's w(alpha) is smooth in log alpha: extrapolate the last two solutions
+                t = np.log(alphas[k - 1] / alpha) / np.log(alphas[k - 2] / alphas[k - 1])
+                start = coef + t * (coef - coefs[k - 2])
             sol = solve_ridge(design, alpha, penalty_factor=penalty_factor,
                               solver=ridge_solver, tol=tol, max_iter=max_iter,
-                              coef_init=coef, warn=False)
+                              coef_init=start, warn=False)
         else:
             sol = solve_enet(design, alpha, l1_ratio, penalty_factor=penalty_factor,
                              positive=positive, tol=tol, max_iter=max_iter, coef_init=coef,

@@ -21,13 +21,18 @@ def anderson_point(buffer, positive):
     # Late in a run the differences are nearly parallel (one slow linear mode) and ``gram`` is
     # singular; its null space holds the extrapolating combinations, which a small Tikhonov
     # term keeps instead of discarding.
-    shift = TIKHONOV * np.trace(gram)
+    trace = 0.0
+    for k in range(gram.shape[0]):
+        trace += gram[k, k]
+    shift = TIKHONOV * trace
     for k in range(gram.shape[0]):
         gram[k, k] += shift
     z = psd_solve(gram, np.ones(gram.shape[0]))
     if z.shape[0] == 0:  # the iterates have stalled: nothing to extrapolate
         return np.empty(0)
-    total = z.sum()
+    total = 0.0
+    for k in range(z.shape[0]):
+        total += z[k]
     if total == 0.0 or not np.isfinite(total):
         return np.empty(0)
     point = (z / total) @ buffer[1:]
@@ -45,5 +50,7 @@ def anderson_point(buffer, positive):
         point = current + step * (point - current)
         point[blocking] = 0.0
     if positive:
-        point = np.maximum(point, 0.0)
+        for j in range(point.shape[0]):
+            if point[j] < 0.0:  # as np.maximum(point, 0.0): NaN and -0.0 stay
+                point[j] = 0.0
     return point

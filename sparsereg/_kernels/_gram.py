@@ -8,6 +8,7 @@ O(p) whatever n is, and the duality gap comes from the statistics alone:
 import numpy as np
 
 from ._anderson import ANDERSON_K, anderson_point
+from ._arrays import copy_into
 from ._cd import settled
 from ._jit import kernel
 from ._prox import duality_gap, penalty_value, prox_step
@@ -83,14 +84,18 @@ def gram_solve(gd, pen, rnd, w, tol_abs, move_tol, max_epochs):
                 for k in range(p):
                     grad[k] -= delta * Q[j, k]  # Q is symmetric and C-ordered
         epochs += 1
-        calm = settled(move, prev_move, np.max(np.abs(w)), move_tol)
+        scale = 0.0
+        for j in range(p):
+            scale = max(scale, abs(w[j]))
+        calm = settled(move, prev_move, scale, move_tol)
         slot = (epochs - 1) % (ANDERSON_K + 1)
-        buffer[slot] = w
+        for j in range(p):
+            buffer[slot, j] = w[j]
         if slot == ANDERSON_K:
             w_acc = anderson_point(buffer, positive)
             if w_acc.shape[0] > 0:
                 grad_acc = g0 - Q @ w_acc
                 if _objective(w_acc, grad_acc, gd, pen) < _objective(w, grad, gd, pen):
-                    w[:] = w_acc
-                    grad[:] = grad_acc
+                    copy_into(w_acc, w)
+                    copy_into(grad_acc, grad)
             move = 0.0  # the next epoch starts a new rate

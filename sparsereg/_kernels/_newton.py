@@ -73,8 +73,7 @@ def _sub_penalty(pen, ws, scale):
     for t in range(m):
         a[t] = pen.a[ws[t]] / scale
         b[t] = pen.b[ws[t]] / scale
-    return PenaltyData(a, b, pen.positive, np.zeros(0, dtype=np.int64), np.zeros((0, 0)),
-                       np.zeros((m, 0)), np.zeros(0))
+    return PenaltyData(a, b, pen.positive, None, None, None, None)
 
 
 @kernel

@@ -8,6 +8,7 @@ Features with ``a[j] == b[j] == 0`` are unpenalized (the set ``U``).
 
 import numpy as np
 
+from ._arrays import flatnonzero
 from ._jit import kernel
 from ._linalg import psd_solve
 
@@ -102,7 +103,7 @@ def _project(grad, rr, ry, rows, cols, coef, g_u, gy_u, corr_err):
 
 
 @kernel
-def project_unpenalized(grad, rr, ry, w, pen, corr_err):
+def project_unpenalized(grad, rr, ry, w, pen, corr_err, unpen):
     """Remove from the residual its least-squares fit on (some of) the unpenalized features.
 
     The dual point must satisfy ``x_j^T theta = 0`` for free unpenalized features (``<= 0``
@@ -114,9 +115,12 @@ def project_unpenalized(grad, rr, ry, w, pen, corr_err):
 
     Returns ``(grad_p, rr_p, ry_p, feasible, err_rr, err_ry)``: ``feasible`` says whether
     the projection succeeded (see :func:`_projected_exactly`), the errors bound the
-    round-off of ``rr_p`` and ``ry_p``.
+    round-off of ``rr_p`` and ``ry_p``. ``unpen`` is ``pen.unpen``, an argument so that Numba
+    prunes the projection at compile time when it is None (no unpenalized feature).
     """
-    positive, unpen, g_u, gy_u = pen.positive, pen.unpen, pen.g_u, pen.gy_u
+    if unpen is None:
+        return grad, rr, ry, True, 0.0, 0.0
+    positive, g_u, gy_u = pen.positive, pen.g_u, pen.gy_u
     n_u = unpen.shape[0]
     if n_u == 0:
         return grad, rr, ry, True, 0.0, 0.0
@@ -135,7 +139,7 @@ def project_unpenalized(grad, rr, ry, w, pen, corr_err):
     g_s = np.zeros((grad.shape[0], 0))
     coef = np.zeros(0)
     for _ in range(n_u + 1):
-        pos = np.flatnonzero(chosen)
+        pos = flatnonzero(chosen)
         if pos.shape[0] == 0:
             return grad, rr, ry, True, 0.0, 0.0
         rows = unpen[pos]
@@ -247,7 +251,7 @@ def duality_gap(w, grad, rr, ry, pen, rnd):
     a, b, positive = pen.a, pen.b, pen.positive
     corr_err = _correlation_errors(w, rnd.norms, rnd.eps_root_n, rnd.y_norm, rr)
     grad_p, rr_p, ry_p, feasible, err_rr, err_ry = project_unpenalized(grad, rr, ry, w, pen,
-                                                                       corr_err)
+                                                                       corr_err, pen.unpen)
     # kappa >= 0: the dual value only falls with a larger rr_p and a smaller ry_p
     rr_p, ry_p = rr_p + err_rr, ry_p - err_ry
     g_hi = np.empty(grad_p.shape[0])

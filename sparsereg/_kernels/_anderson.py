@@ -16,7 +16,13 @@ def anderson_point(buffer, positive):
     The weights ``c`` (summing to 1) minimise ``||sum_k c_k (w_{k+1} - w_k)||``; callers keep
     the point only if it lowers the objective.
     """
-    diffs = buffer[1:] - buffer[:-1]
+    # Elementwise loops rather than array expressions (each compiles a kernel of its own),
+    # the same arithmetic.
+    n_diffs, p = buffer.shape[0] - 1, buffer.shape[1]
+    diffs = np.empty((n_diffs, p))
+    for k in range(n_diffs):
+        for j in range(p):
+            diffs[k, j] = buffer[k + 1, j] - buffer[k, j]
     gram = diffs @ diffs.T
     # Late in a run the differences are nearly parallel (one slow linear mode) and ``gram`` is
     # singular; its null space holds the extrapolating combinations, which a small Tikhonov
@@ -35,7 +41,9 @@ def anderson_point(buffer, positive):
         total += z[k]
     if total == 0.0 or not np.isfinite(total):
         return np.empty(0)
-    point = (z / total) @ buffer[1:]
+    for k in range(z.shape[0]):
+        z[k] = z[k] / total
+    point = z @ buffer[1:]
     # Stop where the first nonzero coefficient reaches zero instead of overshooting past it:
     # the slow mode is often one coefficient on its way out of the support, and the L1
     # kink would make the overshoot rejected.
@@ -47,7 +55,8 @@ def anderson_point(buffer, positive):
             if t < step:
                 step, blocking = t, j
     if blocking >= 0:
-        point = current + step * (point - current)
+        for j in range(point.shape[0]):
+            point[j] = current[j] + step * (point[j] - current[j])
         point[blocking] = 0.0
     if positive:
         for j in range(point.shape[0]):

@@ -33,7 +33,10 @@ def anderson_point(buffer, positive):
     shift = TIKHONOV * trace
     for k in range(gram.shape[0]):
         gram[k, k] += shift
-    z = psd_solve(gram, np.ones(gram.shape[0]))
+    ones = np.empty(n_diffs)
+    for k in range(n_diffs):
+        ones[k] = 1.0
+    z = psd_solve(gram, ones)
     if z.shape[0] == 0:  # the iterates have stalled: nothing to extrapolate
         return np.empty(0)
     total = 0.0

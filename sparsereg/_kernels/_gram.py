@@ -21,6 +21,16 @@ def _objective(w, grad, gd, pen):
 
 
 @kernel
+def _gradient(Q, g0, w):
+    """``g0 - Q @ w`` (one product, the difference by a loop: an array expression compiles
+    a helper of its own)."""
+    grad = Q @ w
+    for j in range(grad.shape[0]):
+        grad[j] = g0[j] - grad[j]
+    return grad
+
+
+@kernel
 def gram_solve(gd, pen, rnd, w, tol_abs, move_tol, max_epochs):
     """Minimise the elastic net given its sufficient statistics; ``w`` is updated in place.
 
@@ -49,7 +59,7 @@ def gram_solve(gd, pen, rnd, w, tol_abs, move_tol, max_epochs):
     Q, g0, yy = gd.Q, gd.g0, gd.yy
     a, b, positive = pen.a, pen.b, pen.positive
     p = w.shape[0]
-    grad = g0 - Q @ w
+    grad = _gradient(Q, g0, w)
     buffer = np.empty((ANDERSON_K + 1, p))
     epochs = 0
     fresh = True
@@ -66,7 +76,7 @@ def gram_solve(gd, pen, rnd, w, tol_abs, move_tol, max_epochs):
             return gap, primal, epochs
         if done:
             # certify on a gradient free of accumulated round-off
-            grad = g0 - Q @ w
+            grad = _gradient(Q, g0, w)
             fresh = True
             continue
         fresh = False
@@ -94,7 +104,7 @@ def gram_solve(gd, pen, rnd, w, tol_abs, move_tol, max_epochs):
         if slot == ANDERSON_K:
             w_acc = anderson_point(buffer, positive)
             if w_acc.shape[0] > 0:
-                grad_acc = g0 - Q @ w_acc
+                grad_acc = _gradient(Q, g0, w_acc)
                 if _objective(w_acc, grad_acc, gd, pen) < _objective(w, grad, gd, pen):
                     copy_into(w_acc, w)
                     copy_into(grad_acc, grad)

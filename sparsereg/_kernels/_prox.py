@@ -12,6 +12,9 @@ from ._arrays import flatnonzero
 from ._jit import kernel
 from ._linalg import psd_solve
 
+# A constant, not np.finfo inside the kernels (which compiles a helper of its own).
+EPS = float(np.finfo(np.float64).eps)
+
 
 @kernel(inline="always")
 def prox_step(z, lipschitz, a_j, b_j, positive):
@@ -82,7 +85,7 @@ def _project(grad, rr, ry, rows, cols, coef, g_u, gy_u, corr_err):
     ``c``, not only the least-squares one, so an inaccurate solve cannot make them lie):
     its correlations, ``||.||^2 / S``, ``y^T . / S``, and what round-off can hide in the
     last two (their terms cancel when the projection removes most of r)."""
-    eps = np.finfo(np.float64).eps
+    eps = EPS
     g_s = np.ascontiguousarray(g_u[:, cols])
     grad_p = grad - g_s @ coef
     cg, cqc, size_rr, size_ry, err_g = 0.0, 0.0, rr, abs(ry), 0.0
@@ -228,9 +231,11 @@ def _correlation_errors(w, norms, eps_root_n, y_norm, rr):
     size = 0.0
     for k in range(w.shape[0]):
         size += (w[k] * norms[k]) ** 2
-    spread = eps_root_n * np.sqrt(max(rr, 0.0)) \
-        + np.finfo(np.float64).eps * (y_norm + np.sqrt(size))
-    return spread * norms
+    spread = eps_root_n * np.sqrt(max(rr, 0.0)) + EPS * (y_norm + np.sqrt(size))
+    out = np.empty(norms.shape[0])
+    for j in range(norms.shape[0]):
+        out[j] = spread * norms[j]
+    return out
 
 
 @kernel
@@ -276,8 +281,10 @@ def duality_gap(w, grad, rr, ry, pen, rnd):
     else:
         kappa = _best_kappa(g_hi, rr_p, ry_p, pen, min(1.0, kappa_max), kappa_max)
     dual = _dual_value(kappa, g_hi, rr_p, ry_p, pen)
+    for j in range(g_hi.shape[0]):
+        g_hi[j] = kappa * g_hi[j]  # no longer needed unscaled
     # A negative computed gap is round-off of at least its size: report its magnitude.
-    return abs(primal - dual), primal, kappa * g_hi
+    return abs(primal - dual), primal, g_hi
 
 
 @kernel

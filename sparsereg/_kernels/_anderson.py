@@ -23,7 +23,8 @@ def anderson_point(buffer, positive):
     for k in range(n_diffs):
         for j in range(p):
             diffs[k, j] = buffer[k + 1, j] - buffer[k, j]
-    gram = diffs @ diffs.T
+    gram = np.empty((n_diffs, n_diffs))
+    np.dot(diffs, diffs.T, gram)  # diffs @ diffs.T (see _gram._gradient)
     # Late in a run the differences are nearly parallel (one slow linear mode) and ``gram`` is
     # singular; its null space holds the extrapolating combinations, which a small Tikhonov
     # term keeps instead of discarding.
@@ -46,7 +47,8 @@ def anderson_point(buffer, positive):
         return np.empty(0)
     for k in range(z.shape[0]):
         z[k] = z[k] / total
-    point = z @ buffer[1:]
+    point = np.empty(p)
+    np.dot(z, buffer[1:], point)  # z @ buffer[1:]
     # Stop where the first nonzero coefficient reaches zero instead of overshooting past it:
     # the slow mode is often one coefficient on its way out of the support, and the L1
     # kink would make the overshoot rejected.

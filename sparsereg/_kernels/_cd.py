@@ -100,7 +100,8 @@ def _unpenalized_block_step(d, w, R, sum_r, pen, unpen):
     grad_u = np.empty(n_u)
     for k in range(n_u):
         grad_u[k] = (col_dot(X, unpen[k], R) - sum_r / S * q[unpen[k]]) / S
-    step = pen.pinv_uu @ grad_u
+    step = np.empty(n_u)
+    np.dot(pen.pinv_uu, grad_u, step)  # pinv_uu @ grad_u (see _gram._gradient)
     for k in range(n_u):
         if step[k] != 0.0:
             sum_r += col_update(X, unpen[k], -step[k], R, c, q[unpen[k]], S)

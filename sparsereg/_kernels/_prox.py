@@ -87,7 +87,10 @@ def _project(grad, rr, ry, rows, cols, coef, g_u, gy_u, corr_err):
     last two (their terms cancel when the projection removes most of r)."""
     eps = EPS
     g_s = np.ascontiguousarray(g_u[:, cols])
-    grad_p = grad - g_s @ coef
+    grad_p = np.empty(g_s.shape[0])
+    np.dot(g_s, coef, grad_p)  # g_s @ coef (see _gram._gradient)
+    for j in range(grad_p.shape[0]):
+        grad_p[j] = grad[j] - grad_p[j]
     cg, cqc, size_rr, size_ry, err_g = 0.0, 0.0, rr, abs(ry), 0.0
     for m in range(coef.shape[0]):
         cg += coef[m] * grad[rows[m]]
@@ -129,7 +132,8 @@ def project_unpenalized(grad, rr, ry, w, pen, corr_err, unpen):
         return grad, rr, ry, True, 0.0, 0.0
     chosen = np.ones(n_u, dtype=np.bool_)
     if not positive:
-        coef = pen.pinv_uu @ grad[unpen]
+        coef = np.empty(n_u)
+        np.dot(pen.pinv_uu, grad[unpen], coef)  # pinv_uu @ grad[unpen]
         grad_p, rr_p, ry_p, err_rr, err_ry, g_s = _project(grad, rr, ry, unpen,
                                                            np.arange(n_u), coef, g_u, gy_u,
                                                            corr_err)

@@ -10,8 +10,11 @@ compiling: the sum of the outermost compiles, with each kernel's share.
 
     python -m benchmarks.compile_time                      # every case, 3 repeats
     python -m benchmarks.compile_time --cases demo l1_csc --repeats 5
-    python -m benchmarks.compile_time --out benchmarks/results/compile_time.json --label after
+    python -m benchmarks.compile_time --checkout before=/tmp/main after=. --out results.json
 
+``--checkout LABEL=DIR ...`` measures the sparsereg of other checkouts (each one's
+``sparsereg/`` first on ``PYTHONPATH``; the default is this one), the checkouts taking turns
+within each repeat of each case, so that a change of the machine's load falls on all alike.
 The machine may be shared: each figure is the median over the repeats with its range.
 """
 
@@ -138,23 +141,27 @@ def _child(name):
                           n_compiles=clock.count, kernels=clock.kernels, **extra)))
 
 
-def _run(name, cache_dir):
-    env = {**os.environ, **ONE_THREAD, "NUMBA_CACHE_DIR": cache_dir}
-    out = subprocess.run([sys.executable, "-m", "benchmarks.compile_time", "--child", name],
-                         cwd=REPO, env=env, capture_output=True, text=True)
+def _run(name, cache_dir, checkout):
+    # Run as a script from the checkout's directory, its sparsereg first on the path.
+    env = {**os.environ, **ONE_THREAD, "NUMBA_CACHE_DIR": cache_dir,
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(checkout),
+                                                       os.environ.get("PYTHONPATH")]))}
+    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", name],
+                         cwd=checkout, env=env, capture_output=True, text=True)
     if out.returncode or not out.stdout.strip():
         raise RuntimeError(f"case {name} failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def measure(name, repeats):
-    """``{"empty": [...], "warm": [...]}``: one child result per repeat, each with a new
-    empty cache directory, then the same directory warm."""
-    runs = {"empty": [], "warm": []}
+def measure(name, repeats, checkouts):
+    """``{label: {"empty": [...], "warm": [...]}}``: per checkout, one child result per
+    repeat with a new empty cache directory, then the same directory warm."""
+    runs = {label: {"empty": [], "warm": []} for label in checkouts}
     for _ in range(repeats):
-        with tempfile.TemporaryDirectory(prefix="numba-cache-") as d:
-            runs["empty"].append(_run(name, d))
-            runs["warm"].append(_run(name, d))
+        for label, checkout in checkouts.items():
+            with tempfile.TemporaryDirectory(prefix="numba-cache-") as d:
+                runs[label]["empty"].append(_run(name, d, checkout))
+                runs[label]["warm"].append(_run(name, d, checkout))
     return runs
 
 
@@ -163,15 +170,16 @@ def _spread(values):
 
 
 def table(results):
-    """Markdown table: per case, median [min-max] seconds over the repeats."""
-    lines = ["| case | empty cache: first fit s | of it compiling s | compiles "
-             "| warm cache: first fit s |", "|---|---|---|---|---|"]
-    for name, runs in results.items():
-        empty, warm = runs["empty"], runs["warm"]
-        lines.append(f"| {name} | {_spread([r['first_fit_s'] for r in empty])} "
-                     f"| {_spread([r['compile_s'] for r in empty])} "
-                     f"| {empty[0]['n_compiles']} "
-                     f"| {_spread([r['first_fit_s'] for r in warm])} |")
+    """Markdown table: per case and checkout, median [min-max] seconds over the repeats."""
+    lines = ["| case | checkout | empty cache: first fit s | of it compiling s | compiles "
+             "| warm cache: first fit s |", "|---|---|---|---|---|---|"]
+    for name, by_checkout in results.items():
+        for label, runs in by_checkout.items():
+            empty, warm = runs["empty"], runs["warm"]
+            lines.append(f"| {name} | {label} | {_spread([r['first_fit_s'] for r in empty])} "
+                         f"| {_spread([r['compile_s'] for r in empty])} "
+                         f"| {empty[0]['n_compiles']} "
+                         f"| {_spread([r['first_fit_s'] for r in warm])} |")
     return "\n".join(lines)
 
 
@@ -181,23 +189,24 @@ def main(argv=None):
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--cases", nargs="+", default=CASES, choices=CASES)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--out", help="JSON file to update with these runs under --label")
-    parser.add_argument("--label", default="current")
+    parser.add_argument("--checkout", nargs="+", metavar="LABEL=DIR",
+                        help="checkouts to measure (default: this one)")
+    parser.add_argument("--out", help="JSON file to write every run to")
     args = parser.parse_args(argv)
     if args.child:
         return _child(args.child)
+    checkouts = dict(c.split("=", 1) for c in args.checkout) if args.checkout \
+        else {"current": str(REPO)}
     results = {}
     for name in args.cases:
-        results[name] = measure(name, args.repeats)
-        print(f"{name}: empty {_spread([r['first_fit_s'] for r in results[name]['empty']])} s,"
-              f" warm {_spread([r['first_fit_s'] for r in results[name]['warm']])} s",
-              file=sys.stderr, flush=True)
+        results[name] = measure(name, args.repeats, checkouts)
+        for label, runs in results[name].items():
+            print(f"{name} {label}: empty {_spread([r['first_fit_s'] for r in runs['empty']])}"
+                  f" s, warm {_spread([r['first_fit_s'] for r in runs['warm']])} s",
+                  file=sys.stderr, flush=True)
     print(table(results))
     if args.out:
-        path = Path(args.out)
-        stored = json.loads(path.read_text()) if path.exists() else {}
-        stored[args.label] = results
-        path.write_text(json.dumps(stored, indent=1) + "\n")
+        Path(args.out).write_text(json.dumps(results, indent=1) + "\n")
 
 
 if __name__ == "__main__":

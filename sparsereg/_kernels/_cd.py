@@ -66,7 +66,8 @@ def _anderson(d, ws, buffer, w, R, sum_r, pen):
     w_acc = anderson_point(buffer, pen.positive)
     if w_acc.shape[0] == 0:
         return sum_r
-    R_acc = R.copy()
+    R_acc = np.empty(R.shape[0])
+    copy_into(R, R_acc)
     sum_acc = sum_r
     for k in range(ws.shape[0]):
         delta = w_acc[k] - w[ws[k]]
@@ -74,7 +75,8 @@ def _anderson(d, ws, buffer, w, R, sum_r, pen):
             sum_acc += col_update(d.X, ws[k], -delta, R_acc, d.c, d.q[ws[k]], d.S)
     rr_old, _ = _residual_stats(d, R, sum_r)
     rr_new, _ = _residual_stats(d, R_acc, sum_acc)
-    w_new = w.copy()
+    w_new = np.empty(w.shape[0])
+    copy_into(w, w_new)
     scatter(w_acc, ws, w_new)
     if 0.5 * rr_new + penalty_value(w_new, pen) < 0.5 * rr_old + penalty_value(w, pen):
         scatter(w_acc, ws, w)
@@ -187,11 +189,12 @@ def working_set(w, grad, pen, active, ws_min):
     a, b = pen.a, pen.b
     violation = kkt_violation(w, grad, pen)
     p = w.shape[0]
-    keep = np.zeros(p, dtype=np.bool_)
+    keep = np.empty(p, dtype=np.bool_)  # filled below (np.zeros compiles a helper of its own)
     n_keep = 0
     n_candidates = 0
     worst = 0.0
     for j in range(p):
+        keep[j] = False
         if active[j]:
             worst = max(worst, violation[j])
             if w[j] != 0.0 or (a[j] == 0.0 and b[j] == 0.0):
@@ -210,9 +213,11 @@ def working_set(w, grad, pen, active, ws_min):
         # The n_free largest violations: those above the cut, then ties in index order; a
         # selection (O(m)), not a full sort.
         scores = np.empty(n_candidates)
+        work = np.empty(n_candidates)  # reordered by the selection
         for t in range(n_candidates):
             scores[t] = violation[candidates[t]]
-        cut = kth_smallest(scores.copy(), n_candidates - n_free)
+            work[t] = scores[t]
+        cut = kth_smallest(work, n_candidates - n_free)
         n_ties = n_free
         for t in range(n_candidates):
             if scores[t] > cut:
@@ -259,10 +264,10 @@ def cd_solve(d, pen, rnd, w, R, tol_abs, move_tol, max_epochs, ws_min):
     """
     a, b, positive, lips = pen.a, pen.b, pen.positive, d.lips
     p = w.shape[0]
-    active = np.ones(p, dtype=np.bool_)
+    active = np.empty(p, dtype=np.bool_)
     for j in range(p):
-        if lips[j] + b[j] == 0.0 and a[j] > 0.0:
-            active[j] = False  # constant column: its coefficient is 0 and stays 0
+        # a constant column: its coefficient is 0 and stays 0
+        active[j] = not (lips[j] + b[j] == 0.0 and a[j] > 0.0)
     sum_r = refresh_residual(d, w, R)
     grad = np.empty(p)
     epochs = 0

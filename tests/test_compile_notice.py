@@ -54,6 +54,7 @@ def test_notice_without_a_usable_stderr(monkeypatch):
     shown = io.StringIO()
     monkeypatch.setattr(sys, "stderr", shown)
     notice.on_start(_compile_event("somebody_else"))
+    notice.on_start(_compile_event(None))  # a function made by exec has no module
     assert shown.getvalue() == "" and not notice.said
     notice.on_start(_compile_event("sparsereg._kernels._cd"))
     notice.on_start(_compile_event("sparsereg._kernels._cd"))

@@ -43,7 +43,8 @@ class CompileNotice(event.Listener):
         if self.said:
             return
         func = getattr(ev.data.get("dispatcher"), "py_func", None)
-        if not getattr(func, "__module__", "").startswith("sparsereg."):
+        module = getattr(func, "__module__", None)  # None for a function made by exec
+        if not (isinstance(module, str) and module.startswith("sparsereg.")):
             return
         self.said = True
         if os.environ.get(QUIET_VARIABLE):

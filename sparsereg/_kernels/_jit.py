@@ -23,7 +23,7 @@ NOTICE = ("sparsereg: compiling its Numba kernels for this kind of model, once p
           "(a few seconds, up to about {} s); later runs load them from the cache")
 NOTICE_UNCACHED = ("sparsereg: compiling its Numba kernels for this kind of model (a few "
                    "seconds, up to about {} s; no writable cache: again in every process)")
-NOTICE_SECONDS = 20  # the slowest first fit measured (benchmarks/compile_time.py)
+NOTICE_SECONDS = 30  # the slowest first fit measured: a classifier (benchmarks/compile_time.py)
 QUIET_VARIABLE = "SPARSEREG_NO_COMPILE_NOTICE"  # set (non-empty): no notice
 
 

@@ -16,21 +16,39 @@ def anderson_point(buffer, positive):
     The weights ``c`` (summing to 1) minimise ``||sum_k c_k (w_{k+1} - w_k)||``; callers keep
     the point only if it lowers the objective.
     """
-    diffs = buffer[1:] - buffer[:-1]
-    gram = diffs @ diffs.T
+    # Elementwise loops rather than array expressions (each compiles a kernel of its own),
+    # the same arithmetic.
+    n_diffs, p = buffer.shape[0] - 1, buffer.shape[1]
+    diffs = np.empty((n_diffs, p))
+    for k in range(n_diffs):
+        for j in range(p):
+            diffs[k, j] = buffer[k + 1, j] - buffer[k, j]
+    gram = np.empty((n_diffs, n_diffs))
+    np.dot(diffs, diffs.T, gram)  # diffs @ diffs.T (see _gram._gradient)
     # Late in a run the differences are nearly parallel (one slow linear mode) and ``gram`` is
     # singular; its null space holds the extrapolating combinations, which a small Tikhonov
     # term keeps instead of discarding.
-    shift = TIKHONOV * np.trace(gram)
+    trace = 0.0
+    for k in range(gram.shape[0]):
+        trace += gram[k, k]
+    shift = TIKHONOV * trace
     for k in range(gram.shape[0]):
         gram[k, k] += shift
-    z = psd_solve(gram, np.ones(gram.shape[0]))
+    ones = np.empty(n_diffs)
+    for k in range(n_diffs):
+        ones[k] = 1.0
+    z = psd_solve(gram, ones)
     if z.shape[0] == 0:  # the iterates have stalled: nothing to extrapolate
         return np.empty(0)
-    total = z.sum()
+    total = 0.0
+    for k in range(z.shape[0]):
+        total += z[k]
     if total == 0.0 or not np.isfinite(total):
         return np.empty(0)
-    point = (z / total) @ buffer[1:]
+    for k in range(z.shape[0]):
+        z[k] = z[k] / total
+    point = np.empty(p)
+    np.dot(z, buffer[1:], point)  # z @ buffer[1:]
     # Stop where the first nonzero coefficient reaches zero instead of overshooting past it:
     # the slow mode is often one coefficient on its way out of the support, and the L1
     # kink would make the overshoot rejected.
@@ -42,8 +60,11 @@ def anderson_point(buffer, positive):
             if t < step:
                 step, blocking = t, j
     if blocking >= 0:
-        point = current + step * (point - current)
+        for j in range(point.shape[0]):
+            point[j] = current[j] + step * (point[j] - current[j])
         point[blocking] = 0.0
     if positive:
-        point = np.maximum(point, 0.0)
+        for j in range(point.shape[0]):
+            if point[j] < 0.0:  # as np.maximum(point, 0.0): NaN and -0.0 stay
+                point[j] = 0.0
     return point

@@ -15,6 +15,7 @@ epochs on the working set with Anderson extrapolation.
 import numpy as np
 
 from ._anderson import ANDERSON_K, anderson_point
+from ._arrays import copy_into, flatnonzero, kth_smallest, scatter
 from ._columns import col_dot, col_update
 from ._jit import kernel
 from ._prox import duality_gap, kkt_violation, penalty_value, prox_step
@@ -65,7 +66,8 @@ def _anderson(d, ws, buffer, w, R, sum_r, pen):
     w_acc = anderson_point(buffer, pen.positive)
     if w_acc.shape[0] == 0:
         return sum_r
-    R_acc = R.copy()
+    R_acc = np.empty(R.shape[0])
+    copy_into(R, R_acc)
     sum_acc = sum_r
     for k in range(ws.shape[0]):
         delta = w_acc[k] - w[ws[k]]
@@ -73,28 +75,35 @@ def _anderson(d, ws, buffer, w, R, sum_r, pen):
             sum_acc += col_update(d.X, ws[k], -delta, R_acc, d.c, d.q[ws[k]], d.S)
     rr_old, _ = _residual_stats(d, R, sum_r)
     rr_new, _ = _residual_stats(d, R_acc, sum_acc)
-    w_new = w.copy()
-    w_new[ws] = w_acc
+    w_new = np.empty(w.shape[0])
+    copy_into(w, w_new)
+    scatter(w_acc, ws, w_new)
     if 0.5 * rr_new + penalty_value(w_new, pen) < 0.5 * rr_old + penalty_value(w, pen):
-        w[ws] = w_acc
-        R[:] = R_acc
+        scatter(w_acc, ws, w)
+        copy_into(R_acc, R)
         return sum_acc
     return sum_r
 
 
 @kernel
-def _unpenalized_block_step(d, w, R, sum_r, pen):
-    """Jointly refit the unpenalized features given the others (one Newton step is exact).
+def _unpenalized_block_step(d, w, R, sum_r, pen, unpen):
+    """Jointly refit the unpenalized features ``unpen`` (``pen.unpen``) given the others
+    (one Newton step is exact).
 
     Coordinate descent alone crawls when unpenalized columns are correlated; this keeps them
     optimal, like the intercept, so the penalized coordinates see a well-conditioned problem.
     """
-    X, c, q, S, unpen = d.X, d.c, d.q, d.S, pen.unpen
+    if unpen is None:  # pruned at compile time: nothing to compile without such features
+        return sum_r
+    X, c, q, S = d.X, d.c, d.q, d.S
     n_u = unpen.shape[0]
+    if n_u == 0:
+        return sum_r
     grad_u = np.empty(n_u)
     for k in range(n_u):
         grad_u[k] = (col_dot(X, unpen[k], R) - sum_r / S * q[unpen[k]]) / S
-    step = pen.pinv_uu @ grad_u
+    step = np.empty(n_u)
+    np.dot(pen.pinv_uu, grad_u, step)  # pinv_uu @ grad_u (see _gram._gradient)
     for k in range(n_u):
         if step[k] != 0.0:
             sum_r += col_update(X, unpen[k], -step[k], R, c, q[unpen[k]], S)
@@ -123,15 +132,14 @@ def inner_solve(d, ws, w, R, sum_r, pen, tol_inner, move_tol, max_epochs):
     coefficients have ``settled`` to ``move_tol``; returns ``sum_r``, the number of epochs and
     whether they settled (False when not tested: ``move_tol`` infinite)."""
     buffer = np.empty((ANDERSON_K + 1, ws.shape[0]))
-    block_step = pen.unpen.shape[0] > 0 and not pen.positive
     epochs = 0
     calm = True  # untested while move_tol is infinite
     move = 0.0
     while epochs < max_epochs:
         prev_move = move
         sum_r, max_step, move = _epoch(d, ws, w, R, sum_r, pen)
-        if block_step:
-            sum_r = _unpenalized_block_step(d, w, R, sum_r, pen)
+        if not pen.positive:
+            sum_r = _unpenalized_block_step(d, w, R, sum_r, pen, pen.unpen)
         epochs += 1
         if move_tol < np.inf:
             scale = 0.0
@@ -141,7 +149,8 @@ def inner_solve(d, ws, w, R, sum_r, pen, tol_inner, move_tol, max_epochs):
         if max_step <= tol_inner and calm:
             break
         slot = (epochs - 1) % (ANDERSON_K + 1)
-        buffer[slot] = w[ws]
+        for k in range(ws.shape[0]):
+            buffer[slot, k] = w[ws[k]]
         if slot == ANDERSON_K:
             sum_r = _anderson(d, ws, buffer, w, R, sum_r, pen)
             move = 0.0  # the next epoch starts a new rate
@@ -151,7 +160,7 @@ def inner_solve(d, ws, w, R, sum_r, pen, tol_inner, move_tol, max_epochs):
 @kernel
 def refresh_residual(d, w, R):
     """Recompute the residual from scratch (y is centred); returns its weighted sum."""
-    R[:] = d.y
+    copy_into(d.y, R)
     sum_r = 0.0
     for j in range(w.shape[0]):
         if w[j] != 0.0:
@@ -180,11 +189,12 @@ def working_set(w, grad, pen, active, ws_min):
     a, b = pen.a, pen.b
     violation = kkt_violation(w, grad, pen)
     p = w.shape[0]
-    keep = np.zeros(p, dtype=np.bool_)
+    keep = np.empty(p, dtype=np.bool_)  # filled below (np.zeros compiles a helper of its own)
     n_keep = 0
     n_candidates = 0
     worst = 0.0
     for j in range(p):
+        keep[j] = False
         if active[j]:
             worst = max(worst, violation[j])
             if w[j] != 0.0 or (a[j] == 0.0 and b[j] == 0.0):
@@ -200,15 +210,28 @@ def working_set(w, grad, pen, active, ws_min):
             k += 1
     n_free = max(ws_min, 2 * n_keep) - n_keep
     if n_candidates > n_free:
-        # The n_free largest violations: a selection (O(m)), not a full sort.
-        scores = violation[candidates]
-        cut = np.partition(scores, n_candidates - n_free)[n_candidates - n_free]
-        above = candidates[scores > cut]
-        ties = candidates[scores == cut][: n_free - above.shape[0]]
-        candidates = np.concatenate((above, ties))
-    for j in candidates:
-        keep[j] = True
-    return np.flatnonzero(keep), worst
+        # The n_free largest violations: those above the cut, then ties in index order; a
+        # selection (O(m)), not a full sort.
+        scores = np.empty(n_candidates)
+        work = np.empty(n_candidates)  # reordered by the selection
+        for t in range(n_candidates):
+            scores[t] = violation[candidates[t]]
+            work[t] = scores[t]
+        cut = kth_smallest(work, n_candidates - n_free)
+        n_ties = n_free
+        for t in range(n_candidates):
+            if scores[t] > cut:
+                n_ties -= 1
+        for t in range(n_candidates):
+            if scores[t] > cut:
+                keep[candidates[t]] = True
+            elif scores[t] == cut and n_ties > 0:
+                keep[candidates[t]] = True
+                n_ties -= 1
+    else:
+        for j in candidates:
+            keep[j] = True
+    return flatnonzero(keep), worst
 
 
 @kernel
@@ -241,10 +264,10 @@ def cd_solve(d, pen, rnd, w, R, tol_abs, move_tol, max_epochs, ws_min):
     """
     a, b, positive, lips = pen.a, pen.b, pen.positive, d.lips
     p = w.shape[0]
-    active = np.ones(p, dtype=np.bool_)
+    active = np.empty(p, dtype=np.bool_)
     for j in range(p):
-        if lips[j] + b[j] == 0.0 and a[j] > 0.0:
-            active[j] = False  # constant column: its coefficient is 0 and stays 0
+        # a constant column: its coefficient is 0 and stays 0
+        active[j] = not (lips[j] + b[j] == 0.0 and a[j] > 0.0)
     sum_r = refresh_residual(d, w, R)
     grad = np.empty(p)
     epochs = 0

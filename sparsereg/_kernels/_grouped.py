@@ -182,9 +182,12 @@ def grouped_step(X, Y, c, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner, 
                     W[k, ws[t_]] = V_t[k, t_]
             for k in range(K):
                 B[k] += t_step * d_b[k]
-            ETA[:, :] = trial
-            T[:, :] = T_new
-            LSE[:] = LSE_new
+            for k in range(K):  # loops: slice assignment compiles seconds of error message
+                for i in range(n):
+                    ETA[k, i] = trial[k, i]
+                    T[k, i] = T_new[k, i]
+            for i in range(n):
+                LSE[i] = LSE_new[i]
             return new_loss, epochs
         t_step *= 0.5
     return loss, epochs

@@ -4,14 +4,62 @@ Numba refuses ``cache=True`` at decoration time (a ``RuntimeError``, so ``import
 would fail) when it finds no writable cache location: the package's ``__pycache__``, the user
 cache directory and ``NUMBA_CACHE_DIR`` all unusable, e.g. a read-only install in a container.
 Such kernels are compiled without a cache instead, with one warning per process.
+
+The first compilation of a kernel in a process says so on stderr, once (:class:`CompileNotice`):
+a first fit that takes seconds should not look like a hang.
 """
 
 import functools
+import os
+import sys
 import warnings
 
 from numba import njit
+from numba.core import event
 
 _warned = False
+
+NOTICE = ("sparsereg: compiling its Numba kernels for this kind of model, once per install "
+          "(a few seconds, up to about {} s); later runs load them from the cache")
+NOTICE_UNCACHED = ("sparsereg: compiling its Numba kernels for this kind of model (a few "
+                   "seconds, up to about {} s; no writable cache: again in every process)")
+NOTICE_SECONDS = 30  # the slowest first fit measured: a classifier (benchmarks/compile_time.py)
+QUIET_VARIABLE = "SPARSEREG_NO_COMPILE_NOTICE"  # set (non-empty): no notice
+
+
+class CompileNotice(event.Listener):
+    """Prints :data:`NOTICE` on stderr when a sparsereg kernel starts compiling, once per
+    process.
+
+    Numba broadcasts ``numba:compile`` only for a real compilation: a kernel loaded from the
+    on-disk cache raises no event (the cache is read before the event would start), so a
+    warm cache prints nothing. Compilations of other packages' functions are ignored.
+    """
+
+    def __init__(self):
+        self.said = False
+
+    def on_start(self, ev):
+        if self.said:
+            return
+        func = getattr(ev.data.get("dispatcher"), "py_func", None)
+        module = getattr(func, "__module__", None)  # None for a function made by exec
+        if not (isinstance(module, str) and module.startswith("sparsereg.")):
+            return
+        self.said = True
+        if os.environ.get(QUIET_VARIABLE):
+            return
+        text = (NOTICE_UNCACHED if _warned else NOTICE).format(NOTICE_SECONDS)
+        try:
+            print(text, file=sys.stderr, flush=True)
+        except (AttributeError, OSError, ValueError):
+            pass  # stderr None or closed: there is nobody to tell, and the fit goes on
+
+    def on_end(self, ev):
+        pass
+
+
+event.register("numba:compile", CompileNotice())
 
 
 def kernel(func=None, **options):

@@ -21,16 +21,20 @@ def psd_solve(G, g, rel_tol=1e-13):
     n = G.shape[0]
     # Jacobi scaling to a unit diagonal: the pivot threshold is then relative per column,
     # and columns of very different scales keep their digits.
-    scale = np.ones(n)
+    # Loops rather than np.ones, np.arange, np.zeros and array expressions: each NumPy
+    # function or expression compiles a helper of its own.
+    scale = np.empty(n)
     for i in range(n):
-        if G[i, i] > 0.0:
-            scale[i] = 1.0 / np.sqrt(G[i, i])
+        scale[i] = 1.0 / np.sqrt(G[i, i]) if G[i, i] > 0.0 else 1.0
     L = np.empty((n, n))
     for i in range(n):
         for j in range(n):
             L[i, j] = G[i, j] * scale[i] * scale[j]
-    g = g * scale
-    perm = np.arange(n)
+    gs = np.empty(n)
+    perm = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        gs[i] = g[i] * scale[i]
+        perm[i] = i
     top = 0.0
     for i in range(n):
         top = max(top, L[i, i])
@@ -60,7 +64,7 @@ def psd_solve(G, g, rel_tol=1e-13):
         rank += 1
     z = np.empty(rank)
     for i in range(rank):  # forward: L z = g[perm]
-        s = g[perm[i]]
+        s = gs[perm[i]]
         for k in range(i):
             s -= L[i, k] * z[k]
         z[i] = s / L[i, i]
@@ -69,7 +73,9 @@ def psd_solve(G, g, rel_tol=1e-13):
         for k in range(i + 1, rank):
             s -= L[k, i] * z[k]
         z[i] = s / L[i, i]
-    x = np.zeros(n)
+    x = np.empty(n)
+    for i in range(n):
+        x[i] = 0.0
     for i in range(rank):
         x[perm[i]] = z[i] * scale[perm[i]]
     return x

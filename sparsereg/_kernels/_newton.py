@@ -73,8 +73,7 @@ def _sub_penalty(pen, ws, scale):
     for t in range(m):
         a[t] = pen.a[ws[t]] / scale
         b[t] = pen.b[ws[t]] / scale
-    return PenaltyData(a, b, pen.positive, np.zeros(0, dtype=np.int64), np.zeros((0, 0)),
-                       np.zeros((m, 0)), np.zeros(0))
+    return PenaltyData(a, b, pen.positive, None, None, None, None)
 
 
 @kernel
@@ -295,6 +294,21 @@ def _shift_objective(col, d, a_j, b_j):
 
 
 @kernel
+def _sorted(v):
+    """``np.sort(v)`` for the few coefficients of a feature (insertion sort: np.sort
+    compiles a quicksort, about 1 s)."""
+    out = v.copy()
+    for i in range(1, out.shape[0]):
+        x = out[i]
+        k = i
+        while k > 0 and out[k - 1] > x:
+            out[k] = out[k - 1]
+            k -= 1
+        out[k] = x
+    return out
+
+
+@kernel
 def center_classes(W, pen, grouped):
     """Move each feature's K coefficients by the common shift that minimises its penalty.
 
@@ -317,13 +331,15 @@ def center_classes(W, pen, grouped):
             nonzero = nonzero or col[k] != 0.0
         if not nonzero:
             continue
-        total = col.sum()
+        total = 0.0
+        for k in range(K):
+            total += col[k]
         if grouped:  # ||W_j - d 1|| and ||W_j - d 1||^2 are both smallest at the mean
             for k in range(K):
                 W[k, j] = col[k] - total / K
             moved = moved or total != 0.0
             continue
-        ordered = np.sort(col)
+        ordered = _sorted(col)
         best, best_value = 0.0, _shift_objective(col, 0.0, a[j], b[j])
         for m in range(K + 1):
             candidates = np.empty(2)
@@ -419,7 +435,7 @@ def _gap_parts(X, Y, Ts, c, A, W, pen, norms, mask, fit_intercept, grouped, thet
 
 @kernel
 def _penalty(W, pen, grouped):
-    if grouped:
+    if grouped is not None:  # True or None (see newton_solve)
         return group_penalty(W, pen)
     total = 0.0
     for k in range(W.shape[0]):
@@ -462,7 +478,7 @@ def _newton_steps(X, Y, c, W, B, ETA, T, LSE, pen, mask, G, fit_intercept, inner
     ``record``); returns the new loss and the coordinate-descent epochs run."""
     K = W.shape[0]
     epochs = 0
-    if grouped:
+    if grouped is not None:  # True or None (see newton_solve)
         ws, worst = group_working_set(W, G, pen, mask[0], ws_min)
         if record:
             for k in range(K):
@@ -522,9 +538,11 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
         the largest KKT violation.
     max_inner : int
         Newton steps per pass over X at most.
-    grouped : bool
+    grouped : True or None
         The grouped multinomial penalty (a feature's K coefficients enter together):
-        :func:`~._grouped.grouped_step` instead of class-by-class steps.
+        :func:`~._grouped.grouped_step` instead of class-by-class steps. None, not False,
+        otherwise: Numba prunes ``is None`` branches on arguments at compile time, so that
+        the grouped code (about 8 s of compilation) is compiled only for grouped fits.
     G : ndarray (K, p)
         Out: the correlations ``x_j^T theta_k`` at the returned point's dual point (all of
         them if ``complete``, else screened pairs are 0). In, with ``reuse``: those of the
@@ -538,6 +556,7 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
     K, n = Y.shape
     p = W.shape[1]
     a = pen.a
+    is_grouped = grouped is not None
     curvature = BINARY_CURVATURE if K == 1 else MULTINOMIAL_CURVATURE
     ETA = np.empty((K, n))
     # Candidate probabilities of the dual point: the fitted ones and, after Newton steps,
@@ -585,7 +604,7 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
         primal = loss + _penalty(W, pen, grouped)
         dual, kappa, err, best = _gap_parts(X, Y, Ts[:n_cand], c, A, W, pen, norms,
                                             (every if complete else active) if full else in_ws,
-                                            fit_intercept, grouped, theta,
+                                            fit_intercept, is_grouped, theta,
                                             G_all if full else G_ws, reuse)
         reuse = False
         if full:
@@ -597,7 +616,7 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
             # gradient, drawn by the first step and kept as a mask for the next ones, which
             # draw from it afresh.
             _screen(G_all[best * K:(best + 1) * K], W, pen, active, kappa, err, norms,
-                    cnorms, np.sqrt(2.0 * curvature * gap), grouped)
+                    cnorms, np.sqrt(2.0 * curvature * gap), is_grouped)
             for k in range(K):
                 for j in range(p):
                     in_ws[k, j] = False
@@ -619,7 +638,7 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
                                     ws_min if first else p, in_ws, first,
                                     guess if n_iter == 0 else W)
         epochs += inner
-        shifted = K > 1 and not pen.positive and center_classes(W, pen, grouped)
+        shifted = K > 1 and not pen.positive and center_classes(W, pen, is_grouped)
         if shifted:
             for k in range(K):  # a shift may move a class's zero: keep it in play
                 for j in range(p):

@@ -8,8 +8,12 @@ Features with ``a[j] == b[j] == 0`` are unpenalized (the set ``U``).
 
 import numpy as np
 
+from ._arrays import flatnonzero
 from ._jit import kernel
 from ._linalg import psd_solve
+
+# A constant, not np.finfo inside the kernels (which compiles a helper of its own).
+EPS = float(np.finfo(np.float64).eps)
 
 
 @kernel(inline="always")
@@ -81,9 +85,12 @@ def _project(grad, rr, ry, rows, cols, coef, g_u, gy_u, corr_err):
     ``c``, not only the least-squares one, so an inaccurate solve cannot make them lie):
     its correlations, ``||.||^2 / S``, ``y^T . / S``, and what round-off can hide in the
     last two (their terms cancel when the projection removes most of r)."""
-    eps = np.finfo(np.float64).eps
+    eps = EPS
     g_s = np.ascontiguousarray(g_u[:, cols])
-    grad_p = grad - g_s @ coef
+    grad_p = np.empty(g_s.shape[0])
+    np.dot(g_s, coef, grad_p)  # g_s @ coef (see _gram._gradient)
+    for j in range(grad_p.shape[0]):
+        grad_p[j] = grad[j] - grad_p[j]
     cg, cqc, size_rr, size_ry, err_g = 0.0, 0.0, rr, abs(ry), 0.0
     for m in range(coef.shape[0]):
         cg += coef[m] * grad[rows[m]]
@@ -102,7 +109,7 @@ def _project(grad, rr, ry, rows, cols, coef, g_u, gy_u, corr_err):
 
 
 @kernel
-def project_unpenalized(grad, rr, ry, w, pen, corr_err):
+def project_unpenalized(grad, rr, ry, w, pen, corr_err, unpen):
     """Remove from the residual its least-squares fit on (some of) the unpenalized features.
 
     The dual point must satisfy ``x_j^T theta = 0`` for free unpenalized features (``<= 0``
@@ -114,15 +121,19 @@ def project_unpenalized(grad, rr, ry, w, pen, corr_err):
 
     Returns ``(grad_p, rr_p, ry_p, feasible, err_rr, err_ry)``: ``feasible`` says whether
     the projection succeeded (see :func:`_projected_exactly`), the errors bound the
-    round-off of ``rr_p`` and ``ry_p``.
+    round-off of ``rr_p`` and ``ry_p``. ``unpen`` is ``pen.unpen``, an argument so that Numba
+    prunes the projection at compile time when it is None (no unpenalized feature).
     """
-    positive, unpen, g_u, gy_u = pen.positive, pen.unpen, pen.g_u, pen.gy_u
+    if unpen is None:
+        return grad, rr, ry, True, 0.0, 0.0
+    positive, g_u, gy_u = pen.positive, pen.g_u, pen.gy_u
     n_u = unpen.shape[0]
     if n_u == 0:
         return grad, rr, ry, True, 0.0, 0.0
     chosen = np.ones(n_u, dtype=np.bool_)
     if not positive:
-        coef = pen.pinv_uu @ grad[unpen]
+        coef = np.empty(n_u)
+        np.dot(pen.pinv_uu, grad[unpen], coef)  # pinv_uu @ grad[unpen]
         grad_p, rr_p, ry_p, err_rr, err_ry, g_s = _project(grad, rr, ry, unpen,
                                                            np.arange(n_u), coef, g_u, gy_u,
                                                            corr_err)
@@ -135,7 +146,7 @@ def project_unpenalized(grad, rr, ry, w, pen, corr_err):
     g_s = np.zeros((grad.shape[0], 0))
     coef = np.zeros(0)
     for _ in range(n_u + 1):
-        pos = np.flatnonzero(chosen)
+        pos = flatnonzero(chosen)
         if pos.shape[0] == 0:
             return grad, rr, ry, True, 0.0, 0.0
         rows = unpen[pos]
@@ -224,9 +235,11 @@ def _correlation_errors(w, norms, eps_root_n, y_norm, rr):
     size = 0.0
     for k in range(w.shape[0]):
         size += (w[k] * norms[k]) ** 2
-    spread = eps_root_n * np.sqrt(max(rr, 0.0)) \
-        + np.finfo(np.float64).eps * (y_norm + np.sqrt(size))
-    return spread * norms
+    spread = eps_root_n * np.sqrt(max(rr, 0.0)) + EPS * (y_norm + np.sqrt(size))
+    out = np.empty(norms.shape[0])
+    for j in range(norms.shape[0]):
+        out[j] = spread * norms[j]
+    return out
 
 
 @kernel
@@ -247,7 +260,7 @@ def duality_gap(w, grad, rr, ry, pen, rnd):
     a, b, positive = pen.a, pen.b, pen.positive
     corr_err = _correlation_errors(w, rnd.norms, rnd.eps_root_n, rnd.y_norm, rr)
     grad_p, rr_p, ry_p, feasible, err_rr, err_ry = project_unpenalized(grad, rr, ry, w, pen,
-                                                                       corr_err)
+                                                                       corr_err, pen.unpen)
     # kappa >= 0: the dual value only falls with a larger rr_p and a smaller ry_p
     rr_p, ry_p = rr_p + err_rr, ry_p - err_ry
     g_hi = np.empty(grad_p.shape[0])
@@ -272,8 +285,10 @@ def duality_gap(w, grad, rr, ry, pen, rnd):
     else:
         kappa = _best_kappa(g_hi, rr_p, ry_p, pen, min(1.0, kappa_max), kappa_max)
     dual = _dual_value(kappa, g_hi, rr_p, ry_p, pen)
+    for j in range(g_hi.shape[0]):
+        g_hi[j] = kappa * g_hi[j]  # no longer needed unscaled
     # A negative computed gap is round-off of at least its size: report its magnitude.
-    return abs(primal - dual), primal, kappa * g_hi
+    return abs(primal - dual), primal, g_hi
 
 
 @kernel

@@ -155,5 +155,5 @@ def classification_penalty(n_features, alpha, l1_ratio, penalty_factor=None, pos
     a = alpha * l1_ratio * v
     b = alpha * (1.0 - l1_ratio) * v
     unpen = np.flatnonzero((a == 0.0) & (b == 0.0)).astype(np.int64)
-    return PenaltyData(a, b, bool(positive), unpen, np.zeros((0, 0)),
-                       np.zeros((n_features, 0)), np.zeros(0))
+    # the kernels need the indices only (the dual point handles their constraints)
+    return PenaltyData(a, b, bool(positive), unpen, None, None, None)

@@ -25,7 +25,11 @@ class Penalty:
     gy_u: np.ndarray  # X_U^T y_c / S
 
     def data(self):
-        """The penalty as the kernels' :class:`~sparsereg._kernels._bundles.PenaltyData`."""
+        """The penalty as the kernels' :class:`~sparsereg._kernels._bundles.PenaltyData`
+        (without unpenalized features: None for their statistics, so that the kernels are
+        compiled without their projection)."""
+        if self.unpen.size == 0:
+            return PenaltyData(self.a, self.b, bool(self.positive), None, None, None, None)
         return PenaltyData(self.a, self.b, bool(self.positive), self.unpen, self.pinv_uu,
                            self.g_u, self.gy_u)
 

@@ -32,29 +32,32 @@ def kernel_folds_suffice(X, n_train, l1_ratio, solver, penalty_factor):
             and X.shape[1] > n_train and X.shape[0] <= KERNEL_MAX_SAMPLES)
 
 
-def centred_kernel(X):
-    """``X_c X_c^T`` with ``X_c = X - column means``: dense X by blocks of columns (one
-    centred block in memory at a time), sparse X from ``X X^T`` and rank-one corrections."""
+def row_kernel(X, centre=True):
+    """``X_c X_c^T`` with ``X_c = X - column means`` (``centre=False``: ``X X^T``): dense X by
+    blocks of columns (one block in memory at a time), sparse X over its nonempty columns
+    from ``X X^T`` and rank-one corrections."""
     if sp.issparse(X):
         X = X.tocsc()
         X = X[:, np.flatnonzero(np.diff(X.indptr))].tocsr().astype(np.float64)  # empty: 0
-        means = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
         G = np.asarray((X @ X.T).todense())
+        if not centre:
+            return G
+        means = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
         xm = np.asarray(X @ means).ravel()
         return G - xm[:, None] - xm[None, :] + means @ means
-
-    means = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
+    means = np.asarray(X.mean(axis=0), dtype=np.float64).ravel() if centre else None
 
     def block(cols):
         B = np.array(X[:, cols], dtype=np.float64)
-        B -= means[cols]
+        if centre:
+            B -= means[cols]
         return B
     return kernel_by_blocks(*X.shape, block)
 
 
 class KernelFolds:
     """The folds of ``splits`` of in-memory ``(X, y, sample_weight)`` scored through
-    :func:`centred_kernel` (see the module docstring)."""
+    :func:`row_kernel` (see the module docstring)."""
 
     def __init__(self, X, y, sample_weight, splits, fit_intercept):
         self.X = X
@@ -64,21 +67,13 @@ class KernelFolds:
         self.splits = splits
         self.fit_intercept = fit_intercept
 
-    @staticmethod
-    def _raw_kernel(X):
-        if sp.issparse(X):
-            X = X.tocsr().astype(np.float64)  # empty columns add nothing to X X^T
-            return np.asarray((X @ X.T).todense())
-        A = np.asarray(X, dtype=np.float64)
-        return A @ A.T
-
     def __len__(self):
         return len(self.splits)
 
     def errors(self, alphas):
         """Held-out weighted mean squared errors, shape ``(len(alphas), n_folds)``."""
         alphas = np.asarray(alphas, dtype=np.float64)
-        self.G = centred_kernel(self.X) if self.fit_intercept else self._raw_kernel(self.X)
+        self.G = row_kernel(self.X, centre=self.fit_intercept)
         try:
             return np.stack([self._fold_errors(train, test, alphas)
                              for train, test in self.splits], axis=-1)

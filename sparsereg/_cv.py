@@ -246,6 +246,12 @@ class _PathCV(_LinearModel):
 
     def _fit_target(self, inputs, penalty_factor, groups, shared=None):
         """Fit to ``inputs`` with a 1-D y (``shared``: see :meth:`_prepare`)."""
+        n_features, columns = inputs.n_features, None
+        if shared is None and self.selection not in ("aic", "bic"):
+            # (the information criteria's noise variance counts every column)
+            inputs, columns = inputs.without_empty_columns()
+            if columns is not None and penalty_factor is not None:
+                penalty_factor = penalty_factor[columns]
         design, folds, dtype = self._prepare(inputs, penalty_factor, groups, shared)
         solver_params = self._solver_params(penalty_factor)
 
@@ -278,6 +284,8 @@ class _PathCV(_LinearModel):
                                 feature_names=getattr(self, "feature_names_in_", None),
                                 dtype=dtype, relax=relax, spectrum=spectra.get(l1_ratio),
                                 statistics=self.selection in ("aic", "bic"), **solver_params)
+        if columns is not None:
+            self.path_ = self.path_.embedded(columns, n_features)
         if self.selection in ("aic", "bic"):
             criterion = getattr(self.path_, self.selection)(self.noise_variance)
             chosen = int(np.nanargmin(criterion))

@@ -104,6 +104,29 @@ class RegularizationPath:
         self.noise_variance = noise_variance
         self.relax = relax
 
+    def embedded(self, columns, n_features):
+        """This path with its features placed at ``columns`` of ``n_features`` (zero
+        elsewhere): a path fitted on a subset of the columns of X, as a path of X.
+
+        Parameters
+        ----------
+        columns : ndarray of int
+            Where each of this path's features is among the ``n_features``.
+        n_features : int
+            Number of features of the returned path.
+
+        Returns
+        -------
+        RegularizationPath
+        """
+        inner = np.arange(self._values.shape[-1]) if self._columns is None else self._columns
+        return RegularizationPath(
+            self.alphas, self._values, self.intercepts, self.dual_gaps, self.n_iter,
+            self.feature_names, self.penalty, self.l1_ratio, mse=self.mse, df=self.df,
+            n_samples=self.n_samples, noise_variance=self.noise_variance, relax=self.relax,
+            unrelaxed_coefs=self._unrelaxed, columns=np.asarray(columns)[inner],
+            n_features=n_features)
+
     @property
     def coefs(self):
         """ndarray of shape (n_alphas, n_features): the coefficients at each alpha."""

@@ -247,7 +247,7 @@ class _PathCV(_LinearModel):
     def _fit_target(self, inputs, penalty_factor, groups, shared=None):
         """Fit to ``inputs`` with a 1-D y (``shared``: see :meth:`_prepare`)."""
         n_features, columns = inputs.n_features, None
-        if shared is None and self.selection not in ("aic", "bic"):
+        if self.selection not in ("aic", "bic"):
             # (the information criteria's noise variance counts every column)
             inputs, columns = inputs.without_empty_columns()
             if columns is not None and penalty_factor is not None:

@@ -10,6 +10,7 @@ from ._params import check_params, check_relax_l1_ratio
 from ._problem import read_inputs
 from ._problem._dask import check_dask_solver
 from ._regpath import RegularizationPath
+from ._ridge_shifts import ridge_grid_cg
 from ._ridge import RIDGE_SOLVERS, RidgeSpectrum, solve_ridge
 from ._selection import degrees_of_freedom, noise_variance, relaxed_path
 from ._solvers import solve_enet, stored_precision
@@ -158,12 +159,20 @@ def path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=Fa
     coef = None
     unconverged = []
     closed_form = spectral.solve_path(alphas, tol=tol) if spectral is not None else None
+    shifted = starts = None
+    if closed_form is None and l1_ratio == 0.0 and ridge_solver == "cg":
+        # one Krylov sequence for the whole grid; per-alpha CG only for what it leaves
+        shifted, starts = ridge_grid_cg(design, alphas, penalty_factor, tol, max_iter)
     for k, alpha in enumerate(alphas):
         if closed_form is not None:
             sol = closed_form[k]
+        elif shifted is not None and shifted[k] is not None:
+            sol = shifted[k]
         elif l1_ratio == 0.0:
             start = coef
-            if k >= 2 and ridge_solver in ("cg", "gradient") \
+            if starts is not None and starts[k] is not None:
+                start = starts[k]
+            elif k >= 2 and ridge_solver in ("cg", "gradient") \
                     and alphas[k - 2] > alphas[k - 1] > alpha:
                 # ridge's w(alpha) is smooth in log alpha: extrapolate the last two solutions
                 t = np.log(alphas[k - 1] / alpha) / np.log(alphas[k - 2] / alphas[k - 1])

@@ -223,6 +223,19 @@ def extrapolated_start(alphas, coefs, k, sign_safe):
     return start
 
 
+def warn_rounded(design, gaps, stored_gaps, tol, dtype):
+    """A :class:`ConvergenceWarning` when models that met ``tol`` in float64 no longer do
+    once rounded to ``dtype`` (the gaps in data units)."""
+    target = design.gap_out(tol * design.null_objective)
+    lost = (gaps <= target) & (stored_gaps > target)
+    if np.any(lost):
+        warnings.warn(
+            f"At {int(lost.sum())} of {len(gaps)} alphas the float64 solution meets tol, but "
+            f"rounded to {np.dtype(dtype).name} it is only certified to a duality gap of up "
+            f"to {stored_gaps[lost].max():.3e} > tol * P(0) = {target:.3e}; fit float64 data "
+            "for tighter models.", ConvergenceWarning, stacklevel=4)
+
+
 def build_path(design, alphas, l1_ratio, penalty_name, *, feature_names=None, dtype=None,
                relax=None, statistics=True, **solver_params):
     """Solve along ``alphas`` and package the result with its selection statistics; with
@@ -249,6 +262,7 @@ def build_path(design, alphas, l1_ratio, penalty_name, *, feature_names=None, dt
             design, coefs, intercepts, dtype, alphas, l1_ratio,
             solver_params.get("penalty_factor"), solver_params.get("positive", False))
         if relax is None and stored_gaps is not None:  # certify the stored (rounded) models
+            warn_rounded(design, gaps, stored_gaps, solver_params.get("tol", 1e-4), dtype)
             intercepts, gaps = rounded_b.astype(np.float64), stored_gaps
     return RegularizationPath(
         alphas, stored, intercepts, gaps,

@@ -463,3 +463,30 @@ def test_unverifiable_projection_is_not_used():
     warned = fit_recording(est, sp.csc_matrix(X), y, sw)
     # (it warns here, with a gap of 1.0e-4 P(0): still a certificate, which is checked)
     assert_honest(est, X, y, sw, warned=warned)
+
+
+@pytest.mark.parametrize("kind", ["path", "cv"])
+def test_float32_paths_warn_when_rounding_loses_the_certificate(kind):
+    """A float64 path solution at tol 1e-8, rounded to float32, is certified to ~1e-7 P(0)
+    only: the path and the CV refit (``path_``, ``dual_gap_``) say so, as single fits did.
+    The stored models' gaps are checked independently (explicitly centred float64 data)."""
+    from sklearn.datasets import load_diabetes
+    from sparsereg import L1RegressorCV, regularization_path
+    X, y = load_diabetes(return_X_y=True)
+    X32 = (X * 100).astype(np.float32)
+    tol = 1e-8
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if kind == "path":
+            path = regularization_path(X32, y, tol=tol, n_alphas=30)
+        else:
+            path = L1RegressorCV(tol=tol, cv=3).fit(X32, y).path_
+    gaps = []
+    for k in range(len(path.alphas)):
+        gap, p0 = ref.normalized_gap(X32.astype(np.float64), y, path.coefs[k],
+                                     path.intercepts[k], path.alphas[k], 1.0)
+        assert gap <= path.dual_gaps[k] + 1e-10 * p0
+        gaps.append(gap / p0)
+    assert max(gaps) > tol  # the rounding really loses it here ...
+    messages = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert any("rounded to float32" in m for m in messages), messages  # ... and it is said

@@ -15,6 +15,9 @@ from ._multi_output import column_intercept, fit_targets, set_sparsity, single_t
 from ._ridge import RIDGE_SOLVERS, solve_ridge
 from ._ridge_targets import solve_ridge_targets
 from ._solvers import solve_enet, stored_precision
+from ._glm import GLM_LOSSES, check_glm_target, glm_gap, solve_glm
+from ._problem._datafit import glm_datafit
+from ._validation import check_choice
 
 
 def store_params(estimator, params):
@@ -66,6 +69,51 @@ class _PenalizedRegressor(_LinearModel):
     _solvers = ENET_SOLVERS
     _warns_at_alpha_zero = True
 
+    def _glm(self):
+        """Whether ``loss`` is one of the GLM deviances (after fit's check)."""
+        return getattr(self, "loss", "squared_error") != "squared_error"
+
+    def predict(self, X):
+        """Predict the mean: ``X @ coef_ + intercept_``, or its exponential with a GLM loss
+        (the log link), as scikit-learn's Poisson, Gamma and Tweedie regressors.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            One column per target when fitted to a 2-D y. A lazy dask array when X is a
+            dask array.
+        """
+        linear = super().predict(X)
+        return np.exp(linear) if self._glm() else linear
+
+    def score(self, X, y, sample_weight=None):
+        """R^2 of the prediction (squared error); with a GLM loss the fraction of deviance
+        explained, D^2, as scikit-learn's GLM regressors score.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        if not self._glm():
+            return super().score(X, y, sample_weight)
+        y = np.asarray(y, dtype=np.float64)
+        s = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
+        c = s / s.sum()
+        datafit = glm_datafit(self.loss, self.power)
+        fitted = datafit.value(y, np.log(self.predict(X)), c)
+        null = datafit.value(y, np.full(len(y), np.log(c @ y)), c)
+        return 1.0 - fitted / null
+
     def _check_params(self, n_features):
         params = dict(alpha=self.alpha, l1_ratio=self._l1_ratio(), tol=self.tol,
                       max_iter=self.max_iter, fit_intercept=self.fit_intercept,
@@ -100,6 +148,8 @@ class _PenalizedRegressor(_LinearModel):
         """
         inputs = read_inputs(X, y, sample_weight, estimator=self, multi_output=True)
         penalty_factor = self._check_params(inputs.n_features)
+        if self._check_loss():
+            return self._fit_glm(inputs, penalty_factor)
         if inputs.dask:
             check_dask_solver(self.solver)
         self._warn_unpenalized()
@@ -114,6 +164,62 @@ class _PenalizedRegressor(_LinearModel):
         sol = self._solve(design, penalty_factor, coef_init)
         self.coef_, self.intercept_, self.dual_gap_ = self._stored(design, dtype, sol,
                                                                    penalty_factor)
+        self.n_iter_ = sol.n_iter
+        set_sparsity(self)
+        if one_column:
+            column_intercept(self)
+        return self
+
+    def _check_loss(self):
+        """Validate ``loss`` and ``power``; True for a GLM loss."""
+        loss = getattr(self, "loss", "squared_error")
+        check_choice(loss, "loss", ("squared_error",) + GLM_LOSSES)
+        if loss == "tweedie":
+            power = self.power
+            if isinstance(power, bool) or not isinstance(power, (int, float, np.number)):
+                raise TypeError(f"power must be a real number, got {power!r}.")
+        return loss != "squared_error"
+
+    def _fit_glm(self, inputs, penalty_factor):
+        """Fit with a GLM deviance (:mod:`._glm`): one target, in memory, every feature
+        penalized."""
+        if inputs.dask:
+            raise ValueError(f"loss={self.loss!r} does not take dask input yet; pass the "
+                             "data in memory.")
+        inputs, one_column = single_target(inputs)
+        if inputs.y.ndim == 2:
+            raise ValueError(f"loss={self.loss!r} fits one target: y must be 1-D, got shape "
+                             f"{inputs.y.shape}.")
+        if penalty_factor is not None and np.any(penalty_factor == 0):
+            raise ValueError(f"loss={self.loss!r} needs every feature penalized: "
+                             "penalty_factor has zeros (unpenalized features are not "
+                             "supported with GLM losses yet).")
+        check_glm_target(inputs.y, self.loss, self.power)
+        coef_init = None
+        if self.warm_start and getattr(self, "coef_", None) is not None \
+                and self.coef_.shape == (inputs.n_features,):
+            coef_init = self.coef_
+        params = dict(fit_intercept=self.fit_intercept, penalty_factor=penalty_factor,
+                      positive=bool(getattr(self, "positive", False)))
+        X, y, sw = inputs.X, inputs.y, inputs.sample_weight
+        sol = solve_glm(X, y, sw, self.loss, self.power, float(self.alpha),
+                        float(self._l1_ratio()), tol=float(self.tol),
+                        max_iter=int(self.max_iter), coef_init=coef_init,
+                        solver=self.solver,
+                        **params)
+        dtype = X.dtype
+        self.coef_ = sol.coef.astype(dtype)
+        self.intercept_ = dtype.type(sol.intercept) if self.fit_intercept else 0.0
+        self.dual_gap_ = sol.dual_gap
+        if dtype != np.float64:  # certify what is stored
+            self.dual_gap_, p0 = glm_gap(X, y, sw, self.loss, self.power, float(self.alpha),
+                                         float(self._l1_ratio()), self.coef_,
+                                         self.intercept_, **params)
+            if sol.converged and self.dual_gap_ > self.tol * p0:
+                warnings.warn(
+                    f"The float64 solution meets tol, but rounded to {np.dtype(dtype).name} "
+                    f"it is only certified to a duality gap of {self.dual_gap_:.3e}; fit "
+                    "float64 data for a tighter model.", ConvergenceWarning, stacklevel=3)
         self.n_iter_ = sol.n_iter
         set_sparsity(self)
         if one_column:
@@ -192,6 +298,18 @@ class ElasticNetRegressor(_PenalizedRegressor):
         Start from the previous ``coef_``.
     solver : {"auto", "cd", "gram"}, default="auto"
         ``"cd"`` works on X, ``"gram"`` on ``X^T X`` (fast when n >> p); ``"auto"`` picks.
+    loss : {"squared_error", "poisson", "gamma", "tweedie"}, default="squared_error"
+        The datafit. ``"poisson"``, ``"gamma"`` and ``"tweedie"`` replace the squared error by
+        half the unit deviance of the mean ``mu = exp(X w + b)`` (log link), ``(1/S) sum_i
+        s_i d(y_i, mu_i) / 2``, as scikit-learn's ``PoissonRegressor``, ``GammaRegressor``
+        and ``TweedieRegressor(link="log")`` (with the same alpha); solved by proximal
+        Newton on the same coordinate-descent engine (``max_iter`` then counts Newton
+        steps) and certified by the deviance's duality gap. ``predict`` returns ``mu`` and
+        ``score`` the deviance explained (D^2). One 1-D target in memory, every feature
+        penalized; Poisson and Tweedie need y >= 0, Gamma y > 0.
+    power : float, default=1.5
+        The Tweedie power for ``loss="tweedie"``, in [1, 2] (1 is Poisson, 2 Gamma);
+        ignored by the other losses.
 
     Attributes
     ----------
@@ -234,7 +352,8 @@ class ElasticNetRegressor(_PenalizedRegressor):
     """
 
     def __init__(self, alpha=1.0, l1_ratio=0.5, *, fit_intercept=True, penalty_factor=None,
-                 positive=False, max_iter=1000, tol=1e-4, warm_start=False, solver="auto"):
+                 positive=False, max_iter=1000, tol=1e-4, warm_start=False, solver="auto",
+                 loss="squared_error", power=1.5):
         store_params(self, locals())
 
     def _l1_ratio(self):
@@ -276,6 +395,18 @@ class L1Regressor(ElasticNetRegressor):
         Start from the previous ``coef_``.
     solver : {"auto", "cd", "gram"}, default="auto"
         Kernel choice; ``"auto"`` uses the Gram kernel for dense X with n >> p.
+    loss : {"squared_error", "poisson", "gamma", "tweedie"}, default="squared_error"
+        The datafit. ``"poisson"``, ``"gamma"`` and ``"tweedie"`` replace the squared error by
+        half the unit deviance of the mean ``mu = exp(X w + b)`` (log link), ``(1/S) sum_i
+        s_i d(y_i, mu_i) / 2``, as scikit-learn's ``PoissonRegressor``, ``GammaRegressor``
+        and ``TweedieRegressor(link="log")`` (with the same alpha); solved by proximal
+        Newton on the same coordinate-descent engine (``max_iter`` then counts Newton
+        steps) and certified by the deviance's duality gap. ``predict`` returns ``mu`` and
+        ``score`` the deviance explained (D^2). One 1-D target in memory, every feature
+        penalized; Poisson and Tweedie need y >= 0, Gamma y > 0.
+    power : float, default=1.5
+        The Tweedie power for ``loss="tweedie"``, in [1, 2] (1 is Poisson, 2 Gamma);
+        ignored by the other losses.
 
     Attributes
     ----------
@@ -294,7 +425,8 @@ class L1Regressor(ElasticNetRegressor):
     """
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None, positive=False,
-                 max_iter=1000, tol=1e-4, warm_start=False, solver="auto"):
+                 max_iter=1000, tol=1e-4, warm_start=False, solver="auto",
+                 loss="squared_error", power=1.5):
         store_params(self, locals())
 
     def _l1_ratio(self):
@@ -334,6 +466,18 @@ class L2Regressor(_PenalizedRegressor):
         at duality gap <= ``tol * P(0)``). ``"auto"`` uses Cholesky, or CG when X is dense
         with p >= 4n or sparse with p > 2000 (falling back to Cholesky if CG does not
         converge).
+    loss : {"squared_error", "poisson", "gamma", "tweedie"}, default="squared_error"
+        The datafit. ``"poisson"``, ``"gamma"`` and ``"tweedie"`` replace the squared error by
+        half the unit deviance of the mean ``mu = exp(X w + b)`` (log link), ``(1/S) sum_i
+        s_i d(y_i, mu_i) / 2``, as scikit-learn's ``PoissonRegressor``, ``GammaRegressor``
+        and ``TweedieRegressor(link="log")`` (with the same alpha); solved by proximal
+        Newton on the same coordinate-descent engine (``max_iter`` then counts Newton
+        steps) and certified by the deviance's duality gap. ``predict`` returns ``mu`` and
+        ``score`` the deviance explained (D^2). One 1-D target in memory, every feature
+        penalized; Poisson and Tweedie need y >= 0, Gamma y > 0.
+    power : float, default=1.5
+        The Tweedie power for ``loss="tweedie"``, in [1, 2] (1 is Poisson, 2 Gamma);
+        ignored by the other losses.
 
     Attributes
     ----------
@@ -354,7 +498,7 @@ class L2Regressor(_PenalizedRegressor):
     _warns_at_alpha_zero = False  # as scikit-learn's Ridge: alpha=0 is solved directly
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None, max_iter=1000,
-                 tol=1e-4, warm_start=False, solver="auto"):
+                 tol=1e-4, warm_start=False, solver="auto", loss="squared_error", power=1.5):
         store_params(self, locals())
 
     def _l1_ratio(self):

@@ -1,0 +1,220 @@
+"""Penalized Poisson, Gamma and Tweedie regression (log link) by proximal Newton on the
+least-squares engine (issue 15).
+
+Minimises ``P(w, b) = (1/S) sum_i s_i l(y_i, x_i w + b) + sum_j (a_j |w_j| + b_j w_j^2 / 2)``
+with ``l`` half the Tweedie deviance (:class:`~._problem._datafit.HalfTweedieDeviance`).
+Each Newton step solves the quadratic model of the loss at ``eta = X w + b`` plus the
+penalty: a weighted least-squares problem (working response ``z = eta - l' / l''``, sample
+weights ``s l''``) that :func:`~._solvers.solve_enet` (or :func:`~._ridge.solve_ridge`)
+solves as any other, warm-started at ``w``: the same kernels, screening and certificates as
+the squared loss. A backtracking (Armijo) line search on ``P`` takes the step.
+
+Certificate: the Fenchel dual of ``P`` at ``theta = -kappa grad F(eta~)``, with ``eta~``
+the predictor whose intercept is optimal (a closed-form shift for the log link, so that
+``sum theta = 0`` holds exactly) and ``kappa <= 1`` the largest scaling that keeps the pure-L1
+constraints ``|x_j^T theta| <= a_j``; the loss's conjugate is closed-form for Poisson and
+Gamma, and a per-sample maximisation bounded from above for the powers in between. So
+``dual_gap_`` means what it means for the squared loss: ``P`` is within it of its minimum.
+"""
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+
+from ._problem import make_design
+from ._problem._datafit import glm_datafit
+from ._ridge import RIDGE_SOLVERS, solve_ridge
+from ._solvers import Solution, solve_enet
+
+GLM_LOSSES = ("poisson", "gamma", "tweedie")
+WEIGHT_FLOOR = 1e-12  # IRLS weights below this fraction of the largest are raised to it
+ARMIJO = 1e-4
+MAX_HALVINGS = 60
+INNER_EPOCHS = 1000
+EPS = np.finfo(np.float64).eps
+
+
+def check_glm_target(y, loss, power):
+    """``ValueError`` for a target the loss cannot take, before any work."""
+    y = np.asarray(y)
+    if loss == "tweedie" and not 1.0 <= power <= 2.0:
+        raise ValueError(f"power must be in [1, 2] with loss='tweedie' (the log link makes "
+                         f"the deviance convex there), got {power!r}.")
+    if not np.all(np.isfinite(y)):
+        raise ValueError(f"y must be finite with loss={loss!r}.")
+    p = glm_datafit(loss, power).power
+    if p == 2.0 and np.any(y <= 0):
+        raise ValueError(f"loss={loss!r} needs y > 0 (the Gamma deviance is not defined at "
+                         f"y <= 0): y has {int(np.sum(y <= 0))} such values, the smallest "
+                         f"{float(y.min())!r}.")
+    if np.any(y < 0):
+        raise ValueError(f"loss={loss!r} needs y >= 0 (counts, amounts): y has "
+                         f"{int(np.sum(y < 0))} negative values, the smallest "
+                         f"{float(y.min())!r}.")
+    if not np.any(y > 0):
+        raise ValueError(f"loss={loss!r} needs some y > 0: with every y = 0 the fitted mean "
+                         "is 0, an intercept of -inf.")
+
+
+@dataclass
+class GLMProblem:
+    """The data and penalty of one penalized GLM fit (float64 y and weights; X as given)."""
+
+    X: object
+    y: np.ndarray
+    s: np.ndarray  # sample weights
+    datafit: object
+    fit_intercept: bool
+    a: np.ndarray  # L1 weights per feature
+    b: np.ndarray  # L2 weights per feature
+    positive: bool
+
+    @property
+    def c(self):
+        return self.s / self.s.sum()
+
+    def predictor(self, w, intercept):
+        return np.asarray(self.X @ w, dtype=np.float64).ravel() + intercept
+
+    def penalty(self, w):
+        return float(self.a @ np.abs(w) + 0.5 * self.b @ (w * w))
+
+    def objective(self, w, intercept, eta=None):
+        eta = self.predictor(w, intercept) if eta is None else eta
+        return self.datafit.value(self.y, eta, self.c) + self.penalty(w)
+
+    def best_intercept(self, w):
+        """The intercept minimising ``P`` given ``w`` (closed-form for the log link)."""
+        if not self.fit_intercept:
+            return 0.0
+        return self.datafit.intercept_shift(self.y, self.predictor(w, 0.0), self.c)
+
+    def null_objective(self):
+        """``P(0)``: the objective of the best model without features."""
+        return self.objective(np.zeros(self.X.shape[1]), self.best_intercept(
+            np.zeros(self.X.shape[1])))
+
+    def duality_gap(self, w, intercept, eta=None):
+        """``(gap, primal)`` at ``(w, intercept)``, round-off margin included."""
+        eta = self.predictor(w, intercept) if eta is None else eta
+        c, y, fit = self.c, self.y, self.datafit
+        primal = fit.value(y, eta, c) + self.penalty(w)
+        shifted = eta + fit.intercept_shift(y, eta, c) if self.fit_intercept else eta
+        lprime = fit.derivative(y, shifted)
+        theta = -c * lprime
+        u = np.asarray(self.X.T @ theta, dtype=np.float64).ravel()
+        # |x_j^T theta| as computed is within err_j of the exact value
+        absX = abs(self.X) if sp.issparse(self.X) else np.abs(self.X)
+        n_terms = np.diff(self.X.tocsc().indptr) if sp.issparse(self.X) \
+            else np.full(self.X.shape[1], self.X.shape[0])
+        err = (n_terms + 2) * EPS * np.asarray(absX.T @ np.abs(theta), dtype=np.float64).ravel()
+        kappa = 1.0
+        l1_only = (self.b == 0) & (self.a > 0)
+        reach = (np.maximum(u, 0.0) if self.positive else np.abs(u)) + err
+        over = l1_only & (reach > self.a)
+        if np.any(over):
+            kappa = float(np.min(self.a[over] / reach[over]))
+        if np.any((self.a == 0) & (self.b == 0) & (reach > 0)):
+            return np.inf, primal  # unpenalized features: not supported here
+        live = c > 0
+        conj = fit.conjugate(y[live], kappa * lprime[live], c[live])
+        excess = np.maximum(kappa * reach - self.a, 0.0)
+        ridge = self.b > 0
+        r_conj = float(np.sum(excess[ridge] ** 2 / (2.0 * self.b[ridge])))
+        dual = -conj - r_conj
+        scale = float(c @ np.abs(fit._terms(y, eta))) + abs(conj) + self.penalty(w) + r_conj
+        margin = 64.0 * EPS * scale
+        return max(primal - dual, 0.0) + margin, primal
+
+
+def _direction(problem, w, intercept, eta, l1_ratio, alpha, penalty_factor, inner_tol,
+               solver):
+    """The Newton point: the penalized weighted least-squares solution of the quadratic
+    model at ``eta`` (coefficients and intercept)."""
+    fit, y = problem.datafit, problem.y
+    h = fit.second_derivative(y, eta)
+    h = np.maximum(h, WEIGHT_FLOOR * float(h.max()))
+    z = eta - fit.derivative(y, eta) / h
+    weights = problem.s * h
+    # (1/S) sum s l'' r^2 / 2 = (S' / S) (1/S') sum s' r^2 / 2: the least-squares alpha is
+    # alpha S / S'
+    alpha_ls = alpha * problem.s.sum() / weights.sum()
+    design = make_design(problem.X, z, weights, problem.fit_intercept,
+                         solver=solver if l1_ratio > 0 else "auto")
+    if l1_ratio == 0.0:
+        sol = solve_ridge(design, alpha_ls, penalty_factor=penalty_factor, tol=inner_tol,
+                          coef_init=w, warn=False,
+                          solver=solver if solver in RIDGE_SOLVERS else "auto")
+    else:
+        sol = solve_enet(design, alpha_ls, l1_ratio, penalty_factor=penalty_factor,
+                         positive=problem.positive, tol=inner_tol, max_iter=INNER_EPOCHS,
+                         coef_init=w, solver=solver, warn=False)
+    return sol.coef, (sol.intercept if problem.fit_intercept else 0.0)
+
+
+def solve_glm(X, y, sample_weight, loss, power, alpha, l1_ratio, *, fit_intercept=True,
+              penalty_factor=None, positive=False, tol=1e-4, max_iter=100, coef_init=None,
+              solver="auto", warn=True):
+    """Penalized GLM fit (see the module docstring), stopped at duality gap <= ``tol *
+    P(0)``; ``max_iter`` counts Newton steps. Returns a :class:`~._solvers.Solution`."""
+    y = np.asarray(y, dtype=np.float64)
+    s = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    v = np.ones(X.shape[1]) if penalty_factor is None else np.asarray(penalty_factor,
+                                                                       dtype=np.float64)
+    problem = GLMProblem(X, y, s, glm_datafit(loss, power), fit_intercept,
+                         alpha * l1_ratio * v, alpha * (1.0 - l1_ratio) * v, bool(positive))
+    target = tol * problem.null_objective()
+    w = np.zeros(X.shape[1]) if coef_init is None else np.array(coef_init, dtype=np.float64)
+    if positive:
+        np.maximum(w, 0.0, out=w)
+    intercept = problem.best_intercept(w)
+    eta = problem.predictor(w, intercept)
+    gap, primal = problem.duality_gap(w, intercept, eta)
+    n_iter = 0
+    while gap > target and n_iter < max_iter:
+        n_iter += 1
+        inner_tol = float(np.clip(0.1 * gap / max(abs(primal), 1e-300), 1e-12, 1e-3))
+        w_new, b_new = _direction(problem, w, intercept, eta, l1_ratio, alpha,
+                                  penalty_factor, inner_tol, solver)
+        d_w, d_b = w_new - w, b_new - intercept
+        d_eta = problem.predictor(d_w, d_b)
+        slope = float(problem.c @ (problem.datafit.derivative(y, eta) * d_eta)) \
+            + problem.penalty(w_new) - problem.penalty(w)
+        step, accepted = 1.0, False
+        for _ in range(MAX_HALVINGS):
+            trial = problem.objective(w + step * d_w, intercept + step * d_b,
+                                      eta + step * d_eta)
+            if trial <= primal + ARMIJO * step * min(slope, 0.0) + 64 * EPS * abs(primal):
+                accepted = True
+                break
+            step *= 0.5
+        if not accepted:
+            break  # no decrease left to find in float64: the gap below says how far it got
+        w = w + step * d_w
+        intercept = intercept + step * d_b
+        eta = problem.predictor(w, intercept)
+        gap, primal = problem.duality_gap(w, intercept, eta)
+    converged = bool(gap <= target)
+    if warn and not converged:
+        warnings.warn(f"The {loss} fit did not converge in {n_iter} Newton steps: duality gap "
+                      f"{gap:.3e} > tol * P(0) = {target:.3e}; increase max_iter or loosen "
+                      "tol.", ConvergenceWarning, stacklevel=3)
+    return Solution(coef=w, intercept=float(intercept) if fit_intercept else 0.0,
+                    dual_gap=float(gap), n_iter=max(n_iter, 1), converged=converged)
+
+
+def glm_gap(X, y, sample_weight, loss, power, alpha, l1_ratio, coef, intercept, *,
+            fit_intercept=True, penalty_factor=None, positive=False):
+    """``(gap, P(0))``: the certificate of a given model (e.g. float32 coefficients as
+    stored) and the objective it is measured against."""
+    y = np.asarray(y, dtype=np.float64)
+    s = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    v = np.ones(X.shape[1]) if penalty_factor is None else np.asarray(penalty_factor,
+                                                                       dtype=np.float64)
+    problem = GLMProblem(X, y, s, glm_datafit(loss, power), fit_intercept,
+                         alpha * l1_ratio * v, alpha * (1.0 - l1_ratio) * v, bool(positive))
+    gap = problem.duality_gap(np.asarray(coef, dtype=np.float64), float(intercept))[0]
+    return gap, problem.null_objective()

@@ -20,6 +20,8 @@ from ._docstrings import (
 from ._estimators import _LinearModel, store_params
 from ._alpha import alpha_max_of_design
 from ._cv_summary import set_cv_errors, summarize
+from ._glm import check_loss
+from ._glm_cv import fit_glm_cv
 from ._folds import (
     fold_reporter,
     reported_fold_mse,
@@ -236,6 +238,8 @@ class _PathCV(_LinearModel):
         inputs = read_inputs(X, y, sample_weight, estimator=self, min_samples=2,
                              multi_output=True)
         penalty_factor = self._check_params(inputs.n_features)
+        if check_loss(self.loss, self.power):
+            return fit_glm_cv(self, inputs, penalty_factor, groups)
         inputs, one_column = single_target(inputs)
         if inputs.y.ndim == 2:
             return fit_cv_targets(self, inputs, penalty_factor, groups)
@@ -349,7 +353,8 @@ class ElasticNetRegressorCV(_PathCV):
 
     def __init__(self, *, l1_ratio=0.5, alphas=None, eps=None, cv=5, selection="min",
                  noise_variance=None, n_jobs=None, fit_intercept=True, penalty_factor=None,
-                 positive=False, relax=None, max_iter=1000, tol=1e-4, solver="auto", verbose=0):
+                 positive=False, relax=None, max_iter=1000, tol=1e-4, solver="auto", verbose=0,
+                 loss="squared_error", power=1.5):
         store_params(self, locals())
 
     def _multiple_ratios(self):
@@ -382,7 +387,8 @@ class L1RegressorCV(_PathCV):
 
     def __init__(self, *, alphas=None, eps=None, cv=5, selection="min", noise_variance=None,
                  n_jobs=None, fit_intercept=True, penalty_factor=None, positive=False,
-                 relax=None, max_iter=1000, tol=1e-4, solver="auto", verbose=0):
+                 relax=None, max_iter=1000, tol=1e-4, solver="auto", verbose=0,
+                 loss="squared_error", power=1.5):
         store_params(self, locals())
 
     def _l1_ratios(self):
@@ -423,7 +429,8 @@ class L2RegressorCV(_PathCV):
 
     def __init__(self, *, alphas=None, eps=None, cv=None, store_cv_results=False,
                  selection="min", noise_variance=None, n_jobs=None, fit_intercept=True,
-                 penalty_factor=None, max_iter=1000, tol=1e-4, solver="auto", verbose=0):
+                 penalty_factor=None, max_iter=1000, tol=1e-4, solver="auto", verbose=0,
+                 loss="squared_error", power=1.5):
         store_params(self, locals())
 
     def _l1_ratios(self):

@@ -144,6 +144,15 @@ PARAMETERS = {
     "tol": Piece(
         "float", 1e-4,
         "Relative duality-gap tolerance at every alpha, and the settling test (``L1Regressor``)."),
+    "loss": Piece(
+        "{\"squared_error\", \"poisson\", \"gamma\", \"tweedie\"}", "squared_error",
+        "The datafit, as in :class:`ElasticNetRegressor`: with ``\"poisson\"``, "
+        "``\"gamma\"`` or ``\"tweedie\"`` every fold's path is scored by its held-out mean "
+        "half deviance (``mse_path_`` and ``mse_mean_`` then hold deviances), ``cv=None`` "
+        "means 5 folds and ``selection`` is ``\"min\"`` or ``\"1se\"``."),
+    "power": Piece(
+        "float", 1.5,
+        "The Tweedie power for ``loss=\"tweedie\"``, in [1, 2]."),
     "verbose": Piece(
         "int or bool", 0,
         "When > 0 (or True), print a progress line to stderr as each fold completes and per "
@@ -278,6 +287,8 @@ def regressor_cv_parameters(solver, selections, *, eps=None, l1_part=(), ridge_g
         param("tol", default=1e-4),
         solver,
         param("verbose"),
+        param("loss"),
+        param("power"),
     ]
 
 

@@ -15,9 +15,8 @@ from ._multi_output import column_intercept, fit_targets, set_sparsity, single_t
 from ._ridge import RIDGE_SOLVERS, solve_ridge
 from ._ridge_targets import solve_ridge_targets
 from ._solvers import solve_enet, stored_precision
-from ._glm import GLM_LOSSES, check_glm_target, glm_gap, solve_glm
+from ._glm import check_glm_inputs, check_loss, glm_gap, solve_glm
 from ._problem._datafit import glm_datafit
-from ._validation import check_choice
 
 
 def store_params(estimator, params):
@@ -31,43 +30,6 @@ def store_params(estimator, params):
 
 class _LinearModel(RegressorMixin, BaseEstimator):
     """Prediction and tags shared by every fitted linear model of the package."""
-
-    def predict(self, X):
-        """Predict ``X @ coef_ + intercept_``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            One column per target when fitted to a 2-D y. A lazy dask array when X is a
-            dask array.
-        """
-        check_is_fitted(self)
-        if is_dask_array(X):
-            return lazy_predict(X, self.coef_.T, self.intercept_)  # (p,) or (p, n_targets)
-        X = read_X(self, X)
-        if self.coef_.ndim == 2:
-            return np.asarray(X @ self.coef_.T) + self.intercept_
-        return np.asarray(X @ self.coef_).ravel() + self.intercept_
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.target_tags.multi_output = True  # a 2-D y: one independent model per column
-        return tags
-
-
-class _PenalizedRegressor(_LinearModel):
-    """Shared fit/predict for every penalized least-squares regressor.
-
-    Subclasses define ``_l1_ratio()`` and ``_solve(design, ...)``.
-    """
-
-    _solvers = ENET_SOLVERS
-    _warns_at_alpha_zero = True
 
     def _glm(self):
         """Whether ``loss`` is one of the GLM deviances (after fit's check)."""
@@ -87,7 +49,13 @@ class _PenalizedRegressor(_LinearModel):
             One column per target when fitted to a 2-D y. A lazy dask array when X is a
             dask array.
         """
-        linear = super().predict(X)
+        check_is_fitted(self)
+        if is_dask_array(X):
+            linear = lazy_predict(X, self.coef_.T, self.intercept_)  # (p,) or (p, n_targets)
+        else:
+            X = read_X(self, X)
+            linear = np.asarray(X @ self.coef_.T) + self.intercept_ if self.coef_.ndim == 2 \
+                else np.asarray(X @ self.coef_).ravel() + self.intercept_
         return np.exp(linear) if self._glm() else linear
 
     def score(self, X, y, sample_weight=None):
@@ -113,6 +81,22 @@ class _PenalizedRegressor(_LinearModel):
         fitted = datafit.value(y, np.log(self.predict(X)), c)
         null = datafit.value(y, np.full(len(y), np.log(c @ y)), c)
         return 1.0 - fitted / null
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = True  # a 2-D y: one independent model per column
+        return tags
+
+
+class _PenalizedRegressor(_LinearModel):
+    """Shared fit/predict for every penalized least-squares regressor.
+
+    Subclasses define ``_l1_ratio()`` and ``_solve(design, ...)``.
+    """
+
+    _solvers = ENET_SOLVERS
+    _warns_at_alpha_zero = True
 
     def _check_params(self, n_features):
         params = dict(alpha=self.alpha, l1_ratio=self._l1_ratio(), tol=self.tol,
@@ -172,36 +156,19 @@ class _PenalizedRegressor(_LinearModel):
 
     def _check_loss(self):
         """Validate ``loss`` and ``power``; True for a GLM loss."""
-        loss = getattr(self, "loss", "squared_error")
-        check_choice(loss, "loss", ("squared_error",) + GLM_LOSSES)
-        if loss == "tweedie":
-            power = self.power
-            if isinstance(power, bool) or not isinstance(power, (int, float, np.number)):
-                raise TypeError(f"power must be a real number, got {power!r}.")
-        return loss != "squared_error"
+        return check_loss(getattr(self, "loss", "squared_error"), getattr(self, "power", 1.5))
 
     def _fit_glm(self, inputs, penalty_factor):
         """Fit with a GLM deviance (:mod:`._glm`): one target, in memory, every feature
         penalized."""
-        if inputs.dask:
-            raise ValueError(f"loss={self.loss!r} does not take dask input yet; pass the "
-                             "data in memory.")
-        inputs, one_column = single_target(inputs)
-        if inputs.y.ndim == 2:
-            raise ValueError(f"loss={self.loss!r} fits one target: y must be 1-D, got shape "
-                             f"{inputs.y.shape}.")
-        if penalty_factor is not None and np.any(penalty_factor == 0):
-            raise ValueError(f"loss={self.loss!r} needs every feature penalized: "
-                             "penalty_factor has zeros (unpenalized features are not "
-                             "supported with GLM losses yet).")
-        check_glm_target(inputs.y, self.loss, self.power)
+        one_column = inputs.y.ndim == 2 and inputs.y.shape[1] == 1
+        X, y, sw = check_glm_inputs(inputs, self.loss, self.power, penalty_factor)
         coef_init = None
         if self.warm_start and getattr(self, "coef_", None) is not None \
                 and self.coef_.shape == (inputs.n_features,):
             coef_init = self.coef_
         params = dict(fit_intercept=self.fit_intercept, penalty_factor=penalty_factor,
                       positive=bool(getattr(self, "positive", False)))
-        X, y, sw = inputs.X, inputs.y, inputs.sample_weight
         sol = solve_glm(X, y, sw, self.loss, self.power, float(self.alpha),
                         float(self._l1_ratio()), tol=float(self.tol),
                         max_iter=int(self.max_iter), coef_init=coef_init,

@@ -59,6 +59,38 @@ def check_glm_target(y, loss, power):
                          "is 0, an intercept of -inf.")
 
 
+def check_glm_inputs(inputs, loss, power, penalty_factor):
+    """The in-memory ``(X, y, sample_weight)`` of ``inputs`` for a GLM fit, or a
+    ``ValueError`` for what these losses do not take (yet): dask input, a 2-D y,
+    unpenalized features, a target outside the loss's domain."""
+    if inputs.dask:
+        raise ValueError(f"loss={loss!r} does not take dask input yet; pass the data in "
+                         "memory.")
+    y = inputs.y
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim == 2:
+        raise ValueError(f"loss={loss!r} fits one target: y must be 1-D, got shape "
+                         f"{y.shape}.")
+    if penalty_factor is not None and np.any(np.asarray(penalty_factor) == 0):
+        raise ValueError(f"loss={loss!r} needs every feature penalized: penalty_factor has "
+                         "zeros (unpenalized features are not supported with GLM losses "
+                         "yet).")
+    check_glm_target(y, loss, power)
+    return inputs.X, y, inputs.sample_weight
+
+
+def check_loss(loss, power, losses=("squared_error",) + GLM_LOSSES):
+    """``loss`` one of ``losses`` and, for "tweedie", ``power`` a real number; True for a GLM
+    loss (``power``'s range is checked with the target, by :func:`check_glm_target`)."""
+    if not isinstance(loss, str) or loss not in losses:
+        raise ValueError(f"loss must be one of {list(losses)}, got {loss!r}.")
+    if loss == "tweedie" and (isinstance(power, bool)
+                              or not isinstance(power, (int, float, np.number))):
+        raise TypeError(f"power must be a real number, got {power!r}.")
+    return loss in GLM_LOSSES
+
+
 @dataclass
 class GLMProblem:
     """The data and penalty of one penalized GLM fit (float64 y and weights; X as given)."""

@@ -10,6 +10,7 @@ from ._params import check_params, check_relax_l1_ratio
 from ._problem import read_inputs
 from ._problem._dask import check_dask_solver
 from ._regpath import RegularizationPath
+from ._glm import check_loss
 from ._ridge_shifts import ridge_grid_cg
 from ._ridge import RIDGE_SOLVERS, RidgeSpectrum, solve_ridge
 from ._selection import degrees_of_freedom, noise_variance, relaxed_path
@@ -17,7 +18,7 @@ from ._solvers import solve_enet, stored_precision
 from ._validation import check_choice
 
 PENALTIES = ("l1", "l2", "elasticnet")
-LOSSES = ("squared_error", "logistic")
+LOSSES = ("squared_error", "logistic", "poisson", "gamma", "tweedie")
 ENET_SOLVERS = ("auto", "cd", "gram")
 # A path with l1_ratio = 0 inside an elastic-net run (a CV l1_ratio list) maps "cd" and
 # "gram" to the ridge solvers; a pure L2 path takes the ridge solvers by name.
@@ -275,7 +276,8 @@ def build_path(design, alphas, l1_ratio, penalty_name, *, feature_names=None, dt
 def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alphas=100,
                         eps=None, fit_intercept=True, sample_weight=None,
                         penalty_factor=None, positive=False, tol=1e-4, max_iter=1000,
-                        solver="auto", relax=None, loss="squared_error", class_weight=None):
+                        solver="auto", relax=None, loss="squared_error", class_weight=None,
+                        power=1.5):
     """Coefficients along a grid of alphas, from all-zero (L1) to weakly penalized.
 
     Each alpha is solved to a duality gap of at most ``tol * P(0)``, starting from the
@@ -329,13 +331,20 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
         ``relax * coef + (1 - relax) * least-squares refit on coef's support``; 0 gives the
         unpenalized refit on the selected features, 1 the lasso itself. Not with
         ``l1_ratio=0`` (``penalty="l2"``), which selects no features.
-    loss : {"squared_error", "logistic"}, default="squared_error"
+    loss : {"squared_error", "logistic", "poisson", "gamma", "tweedie"}, default="squared_error"
         ``"logistic"``: y holds class labels; two classes give the binary logistic path,
         more the multinomial one (a :class:`ClassificationPath`, solved by proximal Newton
         with warm starts; ``max_iter`` counts Newton iterations, ``solver`` must be
-        ``"auto"`` and ``relax`` None).
+        ``"auto"`` and ``relax`` None). ``"poisson"``, ``"gamma"``, ``"tweedie"``: the
+        penalized GLM with the log link (see :ref:`glm-losses`), each alpha solved by
+        proximal Newton from the previous solutions; the grid runs from the loss's own
+        ``alpha_max`` (for L2, at ``l1_ratio=1e-3``) down to ``eps`` times it (None: 1e-3,
+        L2 1e-4), ``mse`` holds the training mean half deviance, and ``aic``/``bic`` are not
+        available.
     class_weight : dict, "balanced" or None, default=None
         Class weights for ``loss="logistic"``, multiplied into ``sample_weight``.
+    power : float, default=1.5
+        The Tweedie power for ``loss="tweedie"``, in [1, 2].
 
     Returns
     -------
@@ -366,6 +375,10 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
     if class_weight is not None:
         raise ValueError("class_weight applies to loss='logistic' only.")
     inputs = read_inputs(X, y, sample_weight, multi_output=True)
+    if check_loss(loss, power, LOSSES):
+        return _glm_regularization_path(inputs, loss, power, penalty, l1_ratio, alphas,
+                                        n_alphas, eps, fit_intercept, penalty_factor,
+                                        positive, tol, max_iter, solver, relax, feature_names)
     l1_ratio = resolve_l1_ratio(penalty, l1_ratio)
     checked = check_params(
         dict(solver=solver, fit_intercept=fit_intercept, positive=positive, tol=tol,
@@ -396,3 +409,30 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
                       spectrum=spectrum,
                       dtype=dtype, relax=relax, penalty_factor=pf,
                       positive=checked["positive"], tol=tol, max_iter=max_iter, solver=solver)
+
+
+def _glm_regularization_path(inputs, loss, power, penalty, l1_ratio, alphas, n_alphas, eps,
+                             fit_intercept, penalty_factor, positive, tol, max_iter, solver,
+                             relax, feature_names):
+    """:func:`regularization_path` with a GLM loss (:mod:`._glm_path`)."""
+    from ._glm import check_glm_inputs
+    from ._glm_path import glm_path
+
+    l1_ratio = resolve_l1_ratio(penalty, l1_ratio)
+    checked = check_params(
+        dict(solver=solver, fit_intercept=fit_intercept, positive=positive, tol=tol,
+             max_iter=max_iter, eps=eps, penalty_factor=penalty_factor),
+        n_features=inputs.n_features, solvers=PATH_SOLVERS[penalty],
+        solver_context=f" with penalty={penalty!r}")
+    if relax is not None:
+        raise ValueError(f"relax is not available with loss={loss!r} yet.")
+    if alphas is None:
+        check_params(dict(n_alphas=n_alphas))
+    else:
+        alphas = check_alphas(alphas)
+    pf = checked["penalty_factor"]
+    X, y, sw = check_glm_inputs(inputs, loss, power, pf)
+    return glm_path(X, y, sw, loss, power, penalty, l1_ratio, alphas=alphas,
+                    n_alphas=n_alphas, eps=eps, feature_names=feature_names,
+                    fit_intercept=fit_intercept, penalty_factor=pf,
+                    positive=checked["positive"], tol=tol, max_iter=max_iter, solver=solver)

@@ -31,7 +31,8 @@ class RegularizationPath:
     l1_ratio : float
         L1 share of the penalty.
     mse : ndarray of shape (n_alphas,)
-        Weighted training mean squared error at each alpha.
+        Weighted training mean squared error at each alpha (with a GLM ``loss``, the
+        weighted training mean half deviance).
     df : ndarray of shape (n_alphas,) or None
         Effective degrees of freedom (nonzeros for the lasso; ``sum lam / (lam + alpha)`` for
         ridge), the intercept not counted. None (as is ``noise_variance``) in the path of a
@@ -44,6 +45,10 @@ class RegularizationPath:
     relax : float or None
         The relaxed-lasso ``gamma`` when the coefficients are relaxed; ``unrelaxed_coefs`` then
         holds the penalized solutions (whose duality gaps are ``dual_gaps``).
+    loss : str
+        The datafit: ``"squared_error"``, or ``"poisson"``, ``"gamma"``, ``"tweedie"``
+        (then :meth:`predict` gives linear predictors, ``log`` of the means, and
+        :meth:`aic`/:meth:`bic` are not available).
 
     Examples
     --------
@@ -72,7 +77,8 @@ class RegularizationPath:
 
     def __init__(self, alphas, coefs, intercepts, dual_gaps, n_iter, feature_names, penalty,
                  l1_ratio, *, mse=None, df=None, n_samples=None, noise_variance=None,
-                 relax=None, unrelaxed_coefs=None, columns=None, n_features=None):
+                 relax=None, unrelaxed_coefs=None, columns=None, n_features=None,
+                 loss="squared_error"):
         self.alphas = np.asarray(alphas, dtype=np.float64)
         # Stored compactly: the columns nonzero somewhere along the path (of ``columns``,
         # the ones solved for), so that a path on 1,000,000 mostly empty features does not
@@ -103,6 +109,7 @@ class RegularizationPath:
         self.mse, self.df, self.n_samples = mse, df, n_samples
         self.noise_variance = noise_variance
         self.relax = relax
+        self.loss = loss
 
     def embedded(self, columns, n_features):
         """This path with its features placed at ``columns`` of ``n_features`` (zero
@@ -125,7 +132,7 @@ class RegularizationPath:
             self.feature_names, self.penalty, self.l1_ratio, mse=self.mse, df=self.df,
             n_samples=self.n_samples, noise_variance=self.noise_variance, relax=self.relax,
             unrelaxed_coefs=self._unrelaxed, columns=np.asarray(columns)[inner],
-            n_features=n_features)
+            n_features=n_features, loss=self.loss)
 
     @property
     def coefs(self):
@@ -172,6 +179,9 @@ class RegularizationPath:
         return self._criterion(np.log(self.n_samples), noise_variance)
 
     def _criterion(self, penalty_per_df, noise_variance):
+        if self.loss != "squared_error":
+            raise ValueError(f"Information criteria are not available for loss={self.loss!r} "
+                             "yet (they need the GLM's likelihood and degrees of freedom).")
         if self.df is None:
             raise ValueError("This path has no degrees of freedom: it is the refit of a CV "
                              "estimator whose selection ('min' or '1se') does not use them. "

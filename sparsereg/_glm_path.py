@@ -1,0 +1,129 @@
+"""Paths and cross-validation of the Poisson, Gamma and Tweedie regressors (issue 15 item 3):
+the single-alpha solver (:func:`~._glm.solve_glm`) along a decreasing grid, warm-started from
+the previous two solutions extrapolated in ``log(alpha)``; folds scored by their held-out
+mean half deviance, the selection rules of the squared loss (minimum, 1-SE)."""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import check_cv
+
+from ._glm import GLMProblem, check_glm_target, solve_glm
+from ._path import L1_EPS, extrapolated_start
+from ._problem._datafit import glm_datafit
+from ._regpath import RegularizationPath
+
+L2_GRID_L1_RATIO = 1e-3  # ridge's grid top: alpha_max at this l1_ratio (glmnet's convention)
+L2_EPS = 1e-4
+
+
+def glm_alpha_max(X, y, sample_weight, loss, power, l1_ratio, penalty_factor=None,
+                  fit_intercept=True):
+    """The smallest alpha at which every coefficient is zero: the largest ``|x_j^T
+    grad F| / (l1_ratio v_j)`` at the model without features."""
+    y = np.asarray(y, dtype=np.float64)
+    s = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    c = s / s.sum()
+    fit = glm_datafit(loss, power)
+    eta0 = fit.null_intercept(y, c) if fit_intercept else 0.0
+    grad = np.abs(np.asarray(X.T @ (c * fit.derivative(y, np.full(len(y), eta0))))).ravel()
+    v = np.ones(X.shape[1]) if penalty_factor is None else np.asarray(penalty_factor, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(v > 0, grad / v, 0.0)
+    return float(ratio.max(initial=0.0)) / max(l1_ratio, L2_GRID_L1_RATIO)
+
+
+def glm_grid(X, y, sample_weight, loss, power, l1_ratio, penalty_factor, fit_intercept,
+             n_alphas, eps):
+    """``n_alphas`` log-spaced alphas from :func:`glm_alpha_max` down to ``eps`` times it
+    (None: 1e-3 for L1 and elastic net, 1e-4 for ridge)."""
+    top = glm_alpha_max(X, y, sample_weight, loss, power, l1_ratio, penalty_factor,
+                        fit_intercept)
+    if not (top > 0.0 and np.isfinite(top)):
+        top = 1.0
+    eps = (L1_EPS if l1_ratio > 0 else L2_EPS) if eps is None else eps
+    return np.geomspace(top, top * eps, n_alphas)
+
+
+def glm_path_arrays(X, y, sample_weight, loss, power, alphas, l1_ratio, *, tol=1e-4,
+                    max_iter=100, warn=True, **params):
+    """Solve along ``alphas`` (decreasing) with extrapolated warm starts; returns
+    ``(coefs (n_alphas, p), intercepts, gaps, n_iter)``. ``params``: ``fit_intercept``,
+    ``penalty_factor``, ``positive``, ``solver``."""
+    coefs = np.zeros((len(alphas), X.shape[1]))
+    intercepts = np.zeros(len(alphas))
+    gaps = np.zeros(len(alphas))
+    n_iter = np.zeros(len(alphas), dtype=np.int64)
+    unconverged = 0
+    for k, alpha in enumerate(alphas):
+        start = extrapolated_start(alphas, coefs, k, sign_safe=l1_ratio > 0)
+        sol = solve_glm(X, y, sample_weight, loss, power, float(alpha), l1_ratio, tol=tol,
+                        max_iter=max_iter, coef_init=start, warn=False, **params)
+        coefs[k], intercepts[k], gaps[k], n_iter[k] = sol.coef, sol.intercept, \
+            sol.dual_gap, sol.n_iter
+        unconverged += not sol.converged
+    if warn and unconverged:
+        warnings.warn(f"The {loss} path did not converge at {unconverged} of {len(alphas)} "
+                      f"alphas (largest duality gap {gaps.max():.3e}); increase max_iter or "
+                      "loosen tol.", ConvergenceWarning, stacklevel=3)
+    return coefs, intercepts, gaps, n_iter
+
+
+def mean_deviance(X, y, sample_weight, loss, power, coefs, intercepts):
+    """Weighted mean half deviance of every model (rows of ``coefs``) on ``(X, y)``:
+    shape (n_models,)."""
+    y = np.asarray(y, dtype=np.float64)
+    s = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    c = s / s.sum()
+    fit = glm_datafit(loss, power)
+    eta = np.asarray(X @ coefs.T) + intercepts  # (n, n_models)
+    return np.array([fit.value(y, eta[:, k], c) for k in range(eta.shape[1])])
+
+
+def glm_path(X, y, sample_weight, loss, power, penalty, l1_ratio, *, alphas=None,
+             n_alphas=100, eps=None, feature_names=None, dtype=np.float64, **params):
+    """The :class:`RegularizationPath` of a GLM loss; its ``mse`` is the training mean
+    half deviance (information criteria are not defined for these losses yet)."""
+    check_glm_target(y, loss, power)
+    solver_params = {k: params[k] for k in ("fit_intercept", "penalty_factor", "positive")
+                     if k in params}
+    if alphas is None:
+        alphas = glm_grid(X, y, sample_weight, loss, power, l1_ratio,
+                          solver_params.get("penalty_factor"),
+                          solver_params.get("fit_intercept", True), n_alphas, eps)
+    coefs, intercepts, gaps, n_iter = glm_path_arrays(X, y, sample_weight, loss, power,
+                                                      alphas, l1_ratio, **params)
+    deviance = mean_deviance(X, y, sample_weight, loss, power, coefs, intercepts)
+    path = RegularizationPath(alphas, coefs.astype(dtype, copy=False), intercepts, gaps, n_iter,
+                              feature_names, penalty, l1_ratio, mse=deviance, df=None,
+                              n_samples=len(y), loss=loss)
+    return path
+
+
+def glm_cv_errors(X, y, sample_weight, loss, power, alphas, l1_ratio, splits, **params):
+    """Held-out weighted mean half deviance of each fold's path: (n_alphas, n_folds)."""
+    errors = np.zeros((len(alphas), len(splits)))
+    for f, (train, test) in enumerate(splits):
+        sw_train = None if sample_weight is None else sample_weight[train]
+        sw_test = None if sample_weight is None else sample_weight[test]
+        check_glm_target(y[train], loss, power)
+        coefs, intercepts, _, _ = glm_path_arrays(X[train], y[train], sw_train, loss, power,
+                                                  alphas, l1_ratio, warn=False, **params)
+        errors[:, f] = mean_deviance(X[test], y[test], sw_test, loss, power, coefs,
+                                     intercepts)
+    return errors
+
+
+def glm_splits(cv, X, y, groups):
+    """The folds of ``cv`` (None: 5-fold, as for the fold-based CV of the squared loss)."""
+    return list(check_cv(5 if cv is None else cv).split(X, y, groups))
+
+
+def null_deviance(X, y, sample_weight, loss, power, fit_intercept=True):
+    """``P(0)`` of the GLM (for messages and tests)."""
+    y = np.asarray(y, dtype=np.float64)
+    s = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    zeros = np.zeros(X.shape[1])
+    return GLMProblem(X, y, s, glm_datafit(loss, power), fit_intercept, zeros, zeros,
+                      False).null_objective()

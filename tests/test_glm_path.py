@@ -1,0 +1,132 @@
+"""Paths and cross-validation with the Poisson, Gamma and Tweedie losses (issue 15 item 3).
+
+References: single fits at every alpha (checked against scikit-learn and glum in
+test_glm.py), held-out deviances written out from the textbook formula, the null model's
+gradient for the top of the grid, and the duality gap written out independently."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.model_selection import KFold
+
+from sparsereg import (ElasticNetRegressor, ElasticNetRegressorCV, L1RegressorCV,
+                       L2RegressorCV, regularization_path)
+
+from test_glm import (POWER, _claims, half_deviance, independent_gap, null_objective,
+                      objective)
+
+
+@pytest.mark.parametrize("loss", ["poisson", "gamma", "tweedie"])
+@pytest.mark.parametrize("penalty, l1_ratio", [("l1", 1.0), ("elasticnet", 0.5),
+                                               ("l2", 0.0)])
+def test_path_points_are_the_single_fits(loss, penalty, l1_ratio):
+    X, y = _claims(loss, n=300, p=10, seed=11)
+    kwargs = dict(l1_ratio=0.5) if penalty == "elasticnet" else {}
+    path = regularization_path(X, y, penalty=penalty, loss=loss, power=POWER[loss],
+                               n_alphas=12, tol=1e-10, **kwargs)
+    p0 = null_objective(y, POWER[loss])
+    assert path.loss == loss and len(path.alphas) == 12
+    for k in range(0, 12, 3):
+        alpha = path.alphas[k]
+        single = ElasticNetRegressor(alpha=alpha, l1_ratio=l1_ratio, loss=loss,
+                                     power=POWER[loss], tol=1e-10).fit(X, y)
+        # both within their gaps of the one minimum (the objective written out here)
+        gap_sum = path.dual_gaps[k] + single.dual_gap_
+        assert abs(objective(X, y, path.coefs[k], path.intercepts[k], alpha, l1_ratio,
+                             POWER[loss])
+                   - objective(X, y, single.coef_, single.intercept_, alpha, l1_ratio,
+                               POWER[loss])) <= gap_sum + 1e-13 * p0
+        np.testing.assert_allclose(path.coefs[k], single.coef_, atol=1e-4)
+        assert path.dual_gaps[k] <= 1e-10 * p0
+        if loss != "tweedie":
+            gap = independent_gap(X, y, path.coefs[k], path.intercepts[k], alpha, l1_ratio,
+                                  POWER[loss])
+            assert gap <= path.dual_gaps[k] + 1e-12 * p0
+        mu = np.exp(X @ path.coefs[k] + path.intercepts[k])
+        assert path.mse[k] == pytest.approx(np.mean(half_deviance(y, mu, POWER[loss])),
+                                            rel=1e-10)
+
+
+@pytest.mark.parametrize("loss", ["poisson", "gamma", "tweedie"])
+def test_grid_starts_where_nothing_has_entered(loss):
+    X, y = _claims(loss, n=250, p=9, seed=2)
+    p = POWER[loss]
+    mu0 = y.mean()
+    alpha_max = np.abs(X.T @ (mu0 ** (1 - p) * (mu0 - y))).max() / len(y)
+    path = regularization_path(X, y, loss=loss, power=p, n_alphas=20)
+    assert path.alphas[0] == pytest.approx(alpha_max, rel=1e-10)
+    assert path.n_nonzero[0] == 0 and path.n_nonzero[1] >= 1
+    assert path.alphas[-1] == pytest.approx(1e-3 * alpha_max, rel=1e-10)
+
+
+@pytest.mark.parametrize("loss", ["poisson", "gamma", "tweedie"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cv_errors_are_held_out_deviances_of_fold_fits(loss, weighted):
+    X, y = _claims(loss, n=240, p=8, seed=4)
+    sw = np.random.default_rng(3).uniform(0.5, 2.0, len(y)) if weighted else None
+    p = POWER[loss]
+    alphas = np.geomspace(0.1, 0.002, 6)
+    folds = KFold(4, shuffle=True, random_state=0)
+    model = L1RegressorCV(loss=loss, power=p, alphas=alphas, cv=folds, tol=1e-10).fit(
+        X, y, sw)
+    expected = np.zeros((len(alphas), 4))
+    for f, (train, test) in enumerate(folds.split(X)):
+        s_tr = None if sw is None else sw[train]
+        s_te = np.ones(len(test)) if sw is None else sw[test]
+        for i, alpha in enumerate(alphas):
+            fit = ElasticNetRegressor(alpha=alpha, l1_ratio=1.0, loss=loss, power=p,
+                                      tol=1e-10).fit(X[train], y[train], s_tr)
+            dev = half_deviance(y[test], fit.predict(X[test]), p)
+            expected[i, f] = s_te @ dev / s_te.sum()
+    np.testing.assert_allclose(model.mse_path_, expected, rtol=1e-6)
+    np.testing.assert_allclose(model.mse_mean_, expected.mean(axis=1), rtol=1e-6)
+    assert model.alpha_ == alphas[np.argmin(expected.mean(axis=1))]
+    best = ElasticNetRegressor(alpha=model.alpha_, l1_ratio=1.0, loss=loss, power=p,
+                               tol=1e-10).fit(X, y, sw)
+    np.testing.assert_allclose(model.coef_, best.coef_, atol=1e-6)
+    np.testing.assert_allclose(model.predict(X), best.predict(X), rtol=1e-5)
+
+
+def test_one_standard_error_rule_and_l1_ratio_choice():
+    X, y = _claims("poisson", n=300, p=12, seed=8)
+    folds = KFold(5, shuffle=True, random_state=1)
+    model = L1RegressorCV(loss="poisson", alphas=25, cv=folds, selection="1se").fit(X, y)
+    k_min = np.argmin(model.mse_mean_)
+    within = model.mse_mean_ <= model.mse_mean_[k_min] + model.mse_se_[k_min]
+    assert model.alpha_ == model.alpha_1se_ == model.alphas_[np.flatnonzero(within)[0]]
+    assert model.alpha_1se_ >= model.alpha_min_
+    enet = ElasticNetRegressorCV(loss="poisson", l1_ratio=[0.3, 1.0], alphas=15,
+                                 cv=folds).fit(X, y)
+    assert enet.mse_path_.shape == (2, 15, 5)
+    best = np.unravel_index(np.argmin(enet.mse_mean_), enet.mse_mean_.shape)
+    assert enet.l1_ratio_ == [0.3, 1.0][best[0]]
+    assert enet.alpha_ == enet.alphas_[best]
+
+
+def test_what_is_not_available_yet_says_so():
+    X, y = _claims("poisson", n=100, p=5)
+    with pytest.raises(ValueError, match="selection='aic' is not available"):
+        L1RegressorCV(loss="poisson", selection="aic").fit(X, y)
+    with pytest.raises(ValueError, match="relax is not available"):
+        L1RegressorCV(loss="poisson", relax=0.5).fit(X, y)
+    with pytest.raises(ValueError, match="relax is not available"):
+        regularization_path(X, y, loss="poisson", relax=0.5)
+    with pytest.raises(ValueError, match="Information criteria are not available"):
+        regularization_path(X, y, loss="poisson", n_alphas=5).bic()
+    with pytest.warns(UserWarning, match="leave-one-out is not available with loss"):
+        model = L2RegressorCV(loss="poisson", alphas=5).fit(X, y)
+    assert model.mse_path_.shape == (5, 5)
+    with pytest.raises(ValueError, match="y >= 0"):
+        L1RegressorCV(loss="poisson").fit(X, -y)
+
+
+def test_cv_float32_certifies_the_stored_model():
+    X, y = _claims("poisson", n=200, p=8, seed=6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # grid edges
+        model = L1RegressorCV(loss="poisson", alphas=10, cv=3).fit(X.astype(np.float32), y)
+    assert model.coef_.dtype == np.float32
+    gap = independent_gap(X.astype(np.float32).astype(float), y, model.coef_.astype(float),
+                          float(model.intercept_), model.alpha_, 1.0, 1.0)
+    assert gap <= model.dual_gap_ + 1e-12

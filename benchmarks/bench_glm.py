@@ -4,8 +4,8 @@
 Problems (fixed seeds, ``make``):
 
 ``insurance``
-    n = 200,000 policies, 8 categorical rating factors one-hot encoded (4-25 levels, 96
-    columns, drop-first) and 4 numeric ones: 100 columns, dense, n >> p. Claim counts are
+    n = 200,000 policies, 8 categorical rating factors one-hot encoded (4-25 levels, 92
+    columns, drop-first) and 4 numeric ones: 96 columns, dense, n >> p. Claim counts are
     Poisson with a log-linear mean (intercept log 0.1); amounts (Gamma) for the policies
     with claims; pure premiums (Tweedie 1.5) for all.
 ``wide``

@@ -108,19 +108,19 @@ class GLMProblem:
     def c(self):
         return self.s / self.s.sum()
 
-    def column_sizes(self):
-        """Per column: the number of stored entries and the Euclidean norm (computed once)."""
-        if getattr(self, "_sizes", None) is None:
+    def norms(self):
+        """The columns' Euclidean norms and the largest row norm (computed once)."""
+        if getattr(self, "_norms", None) is None:
             X = self.X
             if sp.issparse(X):
-                X = X.tocsc()
-                counts = np.diff(X.indptr)
-                norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=0), dtype=np.float64).ravel())
+                squares = X.multiply(X)
+                cols = np.asarray(squares.sum(axis=0), dtype=np.float64).ravel()
+                rows = np.asarray(squares.sum(axis=1), dtype=np.float64).ravel()
             else:
-                counts = np.full(X.shape[1], X.shape[0])
-                norms = np.sqrt(np.einsum("ij,ij->j", X, X, dtype=np.float64))
-            self._sizes = counts, norms
-        return self._sizes
+                cols = np.einsum("ij,ij->j", X, X, dtype=np.float64)
+                rows = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+            self._norms = np.sqrt(cols), float(np.sqrt(rows.max(initial=0.0)))
+        return self._norms
 
     def predictor(self, w, intercept):
         return np.asarray(self.X @ w, dtype=np.float64).ravel() + intercept
@@ -152,10 +152,15 @@ class GLMProblem:
         lprime = fit.derivative(y, shifted)
         theta = -c * lprime
         u = np.asarray(self.X.T @ theta, dtype=np.float64).ravel()
-        # |x_j^T theta| as computed is within (n_j + 2) eps sum_i |x_ij theta_i| of the exact
-        # value, at most (n_j + 2) eps ||x_j|| ||theta|| (n_j: the terms of the sum)
-        n_terms, norms = self.column_sizes()
-        err = (n_terms + 2) * EPS * norms * float(np.linalg.norm(theta))
+        # What round-off can hide in x_j^T theta, by the model of the squared loss's
+        # certificate (_kernels._prox._correlation_errors): the sum of n products (eps
+        # sqrt(n) ||x_j|| ||theta||), and theta's own error from the predictor's (eps (|b| +
+        # max_i ||x_i|| ||w||) per sample, times c_i l''_i)
+        norms, row_max = self.norms()
+        spread = EPS * np.sqrt(len(y)) * float(np.linalg.norm(theta)) + EPS * float(
+            np.linalg.norm(c * fit.second_derivative(y, shifted))) * (
+            abs(float(np.mean(shifted - eta)) + intercept) + row_max * float(np.linalg.norm(w)))
+        err = spread * norms
         kappa = 1.0
         l1_only = (self.b == 0) & (self.a > 0)
         reach = (np.maximum(u, 0.0) if self.positive else np.abs(u)) + err

@@ -363,17 +363,9 @@ class L1Regressor(ElasticNetRegressor):
     solver : {"auto", "cd", "gram"}, default="auto"
         Kernel choice; ``"auto"`` uses the Gram kernel for dense X with n >> p.
     loss : {"squared_error", "poisson", "gamma", "tweedie"}, default="squared_error"
-        The datafit. ``"poisson"``, ``"gamma"`` and ``"tweedie"`` replace the squared error by
-        half the unit deviance of the mean ``mu = exp(X w + b)`` (log link), ``(1/S) sum_i
-        s_i d(y_i, mu_i) / 2``, as scikit-learn's ``PoissonRegressor``, ``GammaRegressor``
-        and ``TweedieRegressor(link="log")`` (with the same alpha); solved by proximal
-        Newton on the same coordinate-descent engine (``max_iter`` then counts Newton
-        steps) and certified by the deviance's duality gap. ``predict`` returns ``mu`` and
-        ``score`` the deviance explained (D^2). One 1-D target in memory, every feature
-        penalized; Poisson and Tweedie need y >= 0, Gamma y > 0.
+        The datafit, as in :class:`ElasticNetRegressor` (a GLM deviance with the log link).
     power : float, default=1.5
-        The Tweedie power for ``loss="tweedie"``, in [1, 2] (1 is Poisson, 2 Gamma);
-        ignored by the other losses.
+        The Tweedie power for ``loss="tweedie"``, in [1, 2].
 
     Attributes
     ----------
@@ -434,17 +426,9 @@ class L2Regressor(_PenalizedRegressor):
         with p >= 4n or sparse with p > 2000 (falling back to Cholesky if CG does not
         converge).
     loss : {"squared_error", "poisson", "gamma", "tweedie"}, default="squared_error"
-        The datafit. ``"poisson"``, ``"gamma"`` and ``"tweedie"`` replace the squared error by
-        half the unit deviance of the mean ``mu = exp(X w + b)`` (log link), ``(1/S) sum_i
-        s_i d(y_i, mu_i) / 2``, as scikit-learn's ``PoissonRegressor``, ``GammaRegressor``
-        and ``TweedieRegressor(link="log")`` (with the same alpha); solved by proximal
-        Newton on the same coordinate-descent engine (``max_iter`` then counts Newton
-        steps) and certified by the deviance's duality gap. ``predict`` returns ``mu`` and
-        ``score`` the deviance explained (D^2). One 1-D target in memory, every feature
-        penalized; Poisson and Tweedie need y >= 0, Gamma y > 0.
+        The datafit, as in :class:`ElasticNetRegressor` (a GLM deviance with the log link).
     power : float, default=1.5
-        The Tweedie power for ``loss="tweedie"``, in [1, 2] (1 is Poisson, 2 Gamma);
-        ignored by the other losses.
+        The Tweedie power for ``loss="tweedie"``, in [1, 2].
 
     Attributes
     ----------

@@ -104,6 +104,18 @@ class GLMProblem:
     b: np.ndarray  # L2 weights per feature
     positive: bool
 
+    @classmethod
+    def of(cls, X, y, sample_weight, loss, power, alpha, l1_ratio, fit_intercept=True,
+           penalty_factor=None, positive=False):
+        """The problem of a fit: float64 y and weights, the penalty's per-feature weights."""
+        y = np.asarray(y, dtype=np.float64)
+        s = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight,
+                                                                      np.float64)
+        v = np.ones(X.shape[1]) if penalty_factor is None else np.asarray(penalty_factor,
+                                                                           dtype=np.float64)
+        return cls(X, y, s, glm_datafit(loss, power), fit_intercept, alpha * l1_ratio * v,
+                   alpha * (1.0 - l1_ratio) * v, bool(positive))
+
     @property
     def c(self):
         return self.s / self.s.sum()
@@ -210,13 +222,10 @@ def solve_glm(X, y, sample_weight, loss, power, alpha, l1_ratio, *, fit_intercep
               solver="auto", warn=True):
     """Penalized GLM fit (see the module docstring), stopped at duality gap <= ``tol *
     P(0)``; ``max_iter`` counts Newton steps. Returns a :class:`~._solvers.Solution`."""
-    y = np.asarray(y, dtype=np.float64)
-    s = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, np.float64)
-    v = np.ones(X.shape[1]) if penalty_factor is None else np.asarray(penalty_factor,
-                                                                       dtype=np.float64)
-    problem = GLMProblem(X, y, s, glm_datafit(loss, power), fit_intercept,
-                         alpha * l1_ratio * v, alpha * (1.0 - l1_ratio) * v, bool(positive))
+    problem = GLMProblem.of(X, y, sample_weight, loss, power, alpha, l1_ratio,
+                            fit_intercept, penalty_factor, positive)
     target = tol * problem.null_objective()
+    y = problem.y
     w = np.zeros(X.shape[1]) if coef_init is None else np.array(coef_init, dtype=np.float64)
     if positive:
         np.maximum(w, 0.0, out=w)
@@ -260,11 +269,7 @@ def glm_gap(X, y, sample_weight, loss, power, alpha, l1_ratio, coef, intercept, 
             fit_intercept=True, penalty_factor=None, positive=False):
     """``(gap, P(0))``: the certificate of a given model (e.g. float32 coefficients as
     stored) and the objective it is measured against."""
-    y = np.asarray(y, dtype=np.float64)
-    s = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, np.float64)
-    v = np.ones(X.shape[1]) if penalty_factor is None else np.asarray(penalty_factor,
-                                                                       dtype=np.float64)
-    problem = GLMProblem(X, y, s, glm_datafit(loss, power), fit_intercept,
-                         alpha * l1_ratio * v, alpha * (1.0 - l1_ratio) * v, bool(positive))
+    problem = GLMProblem.of(X, y, sample_weight, loss, power, alpha, l1_ratio,
+                            fit_intercept, penalty_factor, positive)
     gap = problem.duality_gap(np.asarray(coef, dtype=np.float64), float(intercept))[0]
     return gap, problem.null_objective()

@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
 
-from ._glm import GLMProblem, check_glm_target, solve_glm
+from ._glm import check_glm_target, solve_glm
 from ._path import L1_EPS, extrapolated_start
 from ._problem._datafit import glm_datafit
 from ._regpath import RegularizationPath
@@ -119,11 +119,3 @@ def glm_splits(cv, X, y, groups):
     """The folds of ``cv`` (None: 5-fold, as for the fold-based CV of the squared loss)."""
     return list(check_cv(5 if cv is None else cv).split(X, y, groups))
 
-
-def null_deviance(X, y, sample_weight, loss, power, fit_intercept=True):
-    """``P(0)`` of the GLM (for messages and tests)."""
-    y = np.asarray(y, dtype=np.float64)
-    s = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, np.float64)
-    zeros = np.zeros(X.shape[1])
-    return GLMProblem(X, y, s, glm_datafit(loss, power), fit_intercept, zeros, zeros,
-                      False).null_objective()

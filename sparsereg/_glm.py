@@ -24,7 +24,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from ._problem import make_design
+from ._problem import GramDesign, SufficientStats, make_design
+from ._problem._rows import solves_on_gram
 from ._problem._datafit import glm_datafit
 from ._ridge import RIDGE_SOLVERS, solve_ridge
 from ._solvers import Solution, solve_enet
@@ -120,6 +121,13 @@ class GLMProblem:
     def c(self):
         return self.s / self.s.sum()
 
+    def column_means(self):
+        """The unweighted column means of X (computed once): rows are shifted by them
+        before their weighted Gram matrix is accumulated."""
+        if getattr(self, "_means", None) is None:
+            self._means = np.asarray(self.X.mean(axis=0), dtype=np.float64).ravel()
+        return self._means
+
     def norms(self):
         """The columns' Euclidean norms and the largest row norm (computed once)."""
         if getattr(self, "_norms", None) is None:
@@ -204,8 +212,15 @@ def _direction(problem, w, intercept, eta, l1_ratio, alpha, penalty_factor, inne
     # (1/S) sum s l'' r^2 / 2 = (S' / S) (1/S') sum s' r^2 / 2: the least-squares alpha is
     # alpha S / S'
     alpha_ls = alpha * problem.s.sum() / weights.sum()
-    design = make_design(problem.X, z, weights, problem.fit_intercept,
-                         solver=solver if l1_ratio > 0 else "auto")
+    X = problem.X
+    if not sp.issparse(X) and solves_on_gram(*X.shape, False, solver):
+        # n >> p: the solvers work on the weighted Gram matrix, formed from blocks of rows
+        # as they are read (the row design would first copy X scaled by the weights)
+        stats = SufficientStats.of_weighted_rows(X, z, weights, problem.column_means())
+        design = GramDesign(stats, problem.fit_intercept)
+    else:
+        design = make_design(X, z, weights, problem.fit_intercept,
+                             solver=solver if l1_ratio > 0 else "auto")
     if l1_ratio == 0.0:
         sol = solve_ridge(design, alpha_ls, penalty_factor=penalty_factor, tol=inner_tol,
                           coef_init=w, warn=False,

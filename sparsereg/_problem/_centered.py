@@ -58,11 +58,13 @@ def block_rows(p):
     return max(128, GRAM_BLOCK_VALUES // max(p, 1))
 
 
-def block_products(X, c, y, shift):
+def block_products(X, c, y, shift, rows_scaled=True):
     """``B^T B`` (upper triangle, F-ordered) and ``B^T [y, c]`` for ``B = X - c shift^T``
     (``X`` itself when ``shift`` is None), accumulated over cache-sized blocks of rows: each
     block is copied (in float64) into a buffer where the rank-k update and the products
-    with ``[y, c]`` both read it, so X is read once."""
+    with ``[y, c]`` both read it, so X is read once. ``rows_scaled=False``: X holds the
+    rows unscaled, and ``B = diag(c) (X - 1 shift^T)`` is formed block by block (no scaled
+    copy of X)."""
     n, p = X.shape
     weighted = not np.all(c == 1.0)
     Q = np.zeros((p, p), order="F")
@@ -73,7 +75,12 @@ def block_products(X, c, y, shift):
     for start in range(0, n, rows):
         stop = min(start + rows, n)
         blk = block[: stop - start]
-        if shift is None:
+        if not rows_scaled:
+            np.copyto(blk, X[start:stop])
+            if shift is not None:
+                blk -= shift
+            blk *= c[start:stop, None]
+        elif shift is None:
             np.copyto(blk, X[start:stop])
         elif weighted:
             np.multiply(c[start:stop, None], shift, out=blk)

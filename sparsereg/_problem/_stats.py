@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .._kernels._bundles import GramData
+from ._centered import block_products, symmetric
 from ._units import DesignBase, power_of_two_scale
 
 SUBSET_BLOCK_VALUES = 2**18  # rows gathered at a time * p: 2 MiB of float64 per copy
@@ -102,6 +103,21 @@ class SufficientStats:
             s = None if sample_weight is None else sample_weight[block]
             stats = stats + cls.of_rows(X[block], y[block], s)
         return stats
+
+    @classmethod
+    def of_weighted_rows(cls, X, y, weights, shift):
+        """Statistics of dense in-memory rows with positive ``weights``, X read once in
+        cache-sized blocks, each shifted by ``shift`` (any point near the means, so that
+        centring afterwards cancels no digits) and scaled by ``sqrt(weights)`` as it is
+        copied: no weighted copy of X (:func:`~._centered.block_products`)."""
+        root = np.sqrt(weights)
+        Q, cross = block_products(X, root, root * y, shift, rows_scaled=False)
+        S = float(weights.sum())
+        m = cross[:, 1] / S  # the weighted mean of x - shift
+        mean_y = float(weights @ y) / S
+        yc = y - mean_y
+        return cls(X.shape[0], S, shift + m, mean_y, symmetric(Q) - S * np.outer(m, m),
+                   cross[:, 0] - S * m * mean_y, float(weights @ (yc * yc)))
 
     @classmethod
     def empty(cls, p, n_rows=0):

@@ -35,6 +35,7 @@ WEIGHT_FLOOR = 1e-12  # IRLS weights below this fraction of the largest are rais
 ARMIJO = 1e-4
 MAX_HALVINGS = 60
 INNER_EPOCHS = 1000
+STALL = 3  # certified gaps in a row that did not halve: the fit stops there
 EPS = np.finfo(np.float64).eps
 
 
@@ -172,15 +173,20 @@ class GLMProblem:
         lprime = fit.derivative(y, shifted)
         theta = -c * lprime
         u = np.asarray(self.X.T @ theta, dtype=np.float64).ravel()
-        # What round-off can hide in x_j^T theta, by the model of the squared loss's
-        # certificate (_kernels._prox._correlation_errors): the sum of n products (eps
-        # sqrt(n) ||x_j|| ||theta||), and theta's own error from the predictor's (eps (|b| +
-        # max_i ||x_i|| ||w||) per sample, times c_i l''_i)
+        # The dual point is theta as computed (its distance to the exact gradient does not
+        # matter: any feasible theta bounds). What round-off can hide is in the sums over
+        # samples: x_j^T theta (eps sqrt(n) ||x_j|| ||theta||, the model of the squared loss's
+        # certificate, _kernels._prox._correlation_errors), sum(theta), which the intercept
+        # needs to be 0 (its residue costs up to |b| times it), and the primal's predictor
+        # (eps (|b| + max_i ||x_i|| ||w||) per sample, times c_i |l'_i|).
         norms, row_max = self.norms()
-        spread = EPS * np.sqrt(len(y)) * float(np.linalg.norm(theta)) + EPS * float(
-            np.linalg.norm(c * fit.second_derivative(y, shifted))) * (
-            abs(float(np.mean(shifted - eta)) + intercept) + row_max * float(np.linalg.norm(w)))
-        err = spread * norms
+        n = len(y)
+        err = EPS * np.sqrt(n) * float(np.linalg.norm(theta)) * norms
+        eta_err = EPS * (abs(intercept) + row_max * float(np.linalg.norm(w)))
+        rounding = eta_err * float(c @ np.abs(fit.derivative(y, eta)))
+        if self.fit_intercept:
+            rounding += (abs(intercept) + 1.0) * (abs(float(theta.sum())) + EPS * np.sqrt(n)
+                                                   * float(np.linalg.norm(theta)))
         kappa = 1.0
         l1_only = (self.b == 0) & (self.a > 0)
         reach = (np.maximum(u, 0.0) if self.positive else np.abs(u)) + err
@@ -196,7 +202,7 @@ class GLMProblem:
         r_conj = float(np.sum(excess[ridge] ** 2 / (2.0 * self.b[ridge])))
         dual = -conj - r_conj
         scale = float(c @ np.abs(fit._terms(y, eta))) + abs(conj) + self.penalty(w) + r_conj
-        margin = 64.0 * EPS * scale
+        margin = 64.0 * EPS * scale + rounding
         return max(primal - dual, 0.0) + margin, primal
 
 
@@ -251,8 +257,8 @@ def solve_glm(X, y, sample_weight, loss, power, alpha, l1_ratio, *, fit_intercep
     # step's predicted decrease, the Newton decrement, says the target may be met; between
     # times the decrement stands in for it (as the inner solves' accuracy).
     estimate, certified = gap, True
-    n_iter = 0
-    while not (certified and gap <= target) and n_iter < max_iter:
+    n_iter, stalled = 0, 0
+    while not (certified and gap <= target) and n_iter < max_iter and stalled < STALL:
         n_iter += 1
         inner_tol = float(np.clip(0.1 * estimate / max(abs(primal), 1e-300), 1e-12, 1e-3))
         w_new, b_new = _direction(problem, w, intercept, eta, l1_ratio, alpha,
@@ -277,16 +283,21 @@ def solve_glm(X, y, sample_weight, loss, power, alpha, l1_ratio, *, fit_intercep
         primal, estimate, certified = trial, -slope, False
         if -slope <= target or n_iter == max_iter:
             eta = problem.predictor(w, intercept)  # from scratch: the certificate's predictor
-            gap, primal = problem.duality_gap(w, intercept, eta)
+            last, (gap, primal) = gap, problem.duality_gap(w, intercept, eta)
             estimate, certified = gap, True
+            # steps that no longer shrink the gap: its round-off floor is above the target
+            stalled = stalled + 1 if gap > 0.5 * last else 0
     if not certified:  # the returned point is certified, whatever stopped the loop
         eta = problem.predictor(w, intercept)
         gap, primal = problem.duality_gap(w, intercept, eta)
     converged = bool(gap <= target)
     if warn and not converged:
+        reason = ("float64 round-off cannot certify less on this data (columns with large "
+                  "offsets: centre X), or loosen tol") if stalled >= STALL else \
+            "increase max_iter or loosen tol"
         warnings.warn(f"The {loss} fit did not converge in {n_iter} Newton steps: duality gap "
-                      f"{gap:.3e} > tol * P(0) = {target:.3e}; increase max_iter or loosen "
-                      "tol.", ConvergenceWarning, stacklevel=3)
+                      f"{gap:.3e} > tol * P(0) = {target:.3e}; {reason}.", ConvergenceWarning,
+                      stacklevel=3)
     return Solution(coef=w, intercept=float(intercept) if fit_intercept else 0.0,
                     dual_gap=float(gap), n_iter=max(n_iter, 1), converged=converged)
 

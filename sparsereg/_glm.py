@@ -35,6 +35,7 @@ WEIGHT_FLOOR = 1e-12  # IRLS weights below this fraction of the largest are rais
 ARMIJO = 1e-4
 MAX_HALVINGS = 60
 INNER_EPOCHS = 1000
+WS_MIN = 10  # the smallest working set of a Newton step
 STALL = 3  # certified gaps in a row that did not halve: the fit stops there
 EPS = np.finfo(np.float64).eps
 
@@ -206,10 +207,36 @@ class GLMProblem:
         return max(primal - dual, 0.0) + margin, primal
 
 
+def working_set(problem, w, eta):
+    """The features a Newton step on the rows moves (p large: its design copies them): the
+    support of ``w`` and the worst violators of the optimality conditions at ``eta`` (as
+    many as the support, at least ``WS_MIN``), from one pass over X; None (every feature)
+    when that would be half of them or more, or when some feature has no L1 penalty. On
+    the weighted Gram matrix (n >> p) every feature takes part: there a step costs a pass
+    over X whatever the set, and growing it step by step took more steps. The certificate still reads every feature, so a
+    feature left out that should enter makes the gap say so, and the next step takes it."""
+    a, p = problem.a, problem.X.shape[1]
+    if np.any(a == 0) or p < 2 * WS_MIN:
+        return None
+    grad = np.asarray(problem.X.T @ (problem.c * problem.datafit.derivative(problem.y, eta)),
+                      dtype=np.float64).ravel()
+    violation = (np.maximum(-grad, 0.0) if problem.positive else np.abs(grad)) - a
+    support = np.flatnonzero(w)
+    candidates = np.flatnonzero((w == 0) & (violation > 0))
+    room = max(WS_MIN, len(support))
+    if len(candidates) > room:
+        candidates = candidates[np.argpartition(-violation[candidates], room)[:room]]
+    ws = np.union1d(support, candidates)
+    return None if len(ws) >= 0.5 * p else ws
+
+
 def _direction(problem, w, intercept, eta, l1_ratio, alpha, penalty_factor, inner_tol,
                solver):
     """The Newton point: the penalized weighted least-squares solution of the quadratic
-    model at ``eta`` (coefficients and intercept)."""
+    model at ``eta`` (coefficients and intercept), over the :func:`working_set`."""
+    X = problem.X
+    gram = not sp.issparse(X) and solves_on_gram(*X.shape, False, solver)
+    ws = working_set(problem, w, eta) if l1_ratio > 0 and not gram else None
     fit, y = problem.datafit, problem.y
     h = fit.second_derivative(y, eta)
     h = np.maximum(h, WEIGHT_FLOOR * float(h.max()))
@@ -218,24 +245,29 @@ def _direction(problem, w, intercept, eta, l1_ratio, alpha, penalty_factor, inne
     # (1/S) sum s l'' r^2 / 2 = (S' / S) (1/S') sum s' r^2 / 2: the least-squares alpha is
     # alpha S / S'
     alpha_ls = alpha * problem.s.sum() / weights.sum()
-    X = problem.X
-    if not sp.issparse(X) and solves_on_gram(*X.shape, False, solver):
+    factors = penalty_factor if penalty_factor is None or ws is None else penalty_factor[ws]
+    start = w if ws is None else w[ws]
+    if gram:
         # n >> p: the solvers work on the weighted Gram matrix, formed from blocks of rows
         # as they are read (the row design would first copy X scaled by the weights)
         stats = SufficientStats.of_weighted_rows(X, z, weights, problem.column_means())
         design = GramDesign(stats, problem.fit_intercept)
     else:
-        design = make_design(X, z, weights, problem.fit_intercept,
+        design = make_design(X if ws is None else X[:, ws], z, weights, problem.fit_intercept,
                              solver=solver if l1_ratio > 0 else "auto")
     if l1_ratio == 0.0:
-        sol = solve_ridge(design, alpha_ls, penalty_factor=penalty_factor, tol=inner_tol,
-                          coef_init=w, warn=False,
+        sol = solve_ridge(design, alpha_ls, penalty_factor=factors, tol=inner_tol,
+                          coef_init=start, warn=False,
                           solver=solver if solver in RIDGE_SOLVERS else "auto")
     else:
-        sol = solve_enet(design, alpha_ls, l1_ratio, penalty_factor=penalty_factor,
+        sol = solve_enet(design, alpha_ls, l1_ratio, penalty_factor=factors,
                          positive=problem.positive, tol=inner_tol, max_iter=INNER_EPOCHS,
-                         coef_init=w, solver=solver, warn=False)
-    return sol.coef, (sol.intercept if problem.fit_intercept else 0.0)
+                         coef_init=start, solver=solver, warn=False)
+    coef = sol.coef
+    if ws is not None:
+        coef = np.zeros_like(w)
+        coef[ws] = sol.coef
+    return coef, (sol.intercept if problem.fit_intercept else 0.0)
 
 
 def solve_glm(X, y, sample_weight, loss, power, alpha, l1_ratio, *, fit_intercept=True,

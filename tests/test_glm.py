@@ -305,3 +305,43 @@ def test_offset_columns_certified_or_said_so(loss, offset):
     else:
         assert model.n_iter_ <= 10
         assert any("round-off" in m and "centre X" in m for m in messages), messages
+
+
+@pytest.mark.parametrize("loss", ["poisson", "gamma"])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_wide_lasso_newton_steps_on_working_sets(monkeypatch, loss, sparse):
+    """p > n: each Newton step moves the support and the worst violators only (their
+    weighted rows are what it copies); the model is still the lasso's (glum, and the gap
+    written out here), and the working sets really are smaller than p."""
+    glum = pytest.importorskip("glum")
+    import sparsereg._glm as glm_module
+    rng = np.random.default_rng(12)
+    n, p = 80, 400
+    X = rng.standard_normal((n, p))
+    mu = np.exp(0.3 * X[:, :5].sum(axis=1) - 0.5)
+    y = rng.poisson(mu).astype(float) if loss == "poisson" else rng.gamma(2.0, mu / 2.0)
+    if sparse:
+        X = sp.csc_matrix(np.where(np.abs(X) > 0.7, X, 0.0))
+    sizes = []
+    original = glm_module.working_set
+
+    def recording(problem, w, eta):
+        ws = original(problem, w, eta)
+        sizes.append(p if ws is None else len(ws))
+        return ws
+    monkeypatch.setattr(glm_module, "working_set", recording)
+    Xd = X.toarray() if sparse else X
+    mu0 = y.mean()
+    alpha = 0.2 * np.abs(Xd.T @ (mu0 ** (1 - POWER[loss]) * (mu0 - y))).max() / n
+    model = L1Regressor(alpha=alpha, loss=loss, tol=1e-10).fit(X, y)
+    assert sizes and max(sizes) < p / 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = glum.GeneralizedLinearRegressor(family=loss, link="log", alpha=alpha,
+                                              l1_ratio=1.0, gradient_tol=1e-12,
+                                              max_iter=10_000).fit(Xd, y)
+    p0 = null_objective(y, POWER[loss])
+    assert objective(Xd, y, model.coef_, model.intercept_, alpha, 1.0, POWER[loss]) <= \
+        objective(Xd, y, ref.coef_, ref.intercept_, alpha, 1.0, POWER[loss]) + 1e-11 * p0
+    gap = independent_gap(Xd, y, model.coef_, model.intercept_, alpha, 1.0, POWER[loss])
+    assert gap <= model.dual_gap_ + 1e-12 * p0 and model.dual_gap_ <= 1e-10 * p0

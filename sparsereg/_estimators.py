@@ -272,8 +272,8 @@ class ElasticNetRegressor(_PenalizedRegressor):
         and ``TweedieRegressor(link="log")`` (with the same alpha); solved by proximal
         Newton on the same coordinate-descent engine (``max_iter`` then counts Newton
         steps) and certified by the deviance's duality gap. ``predict`` returns ``mu`` and
-        ``score`` the deviance explained (D^2). One 1-D target in memory, every feature
-        penalized; Poisson and Tweedie need y >= 0, Gamma y > 0.
+        ``score`` the deviance explained (D^2). One 1-D target in memory; Poisson and
+        Tweedie need y >= 0, Gamma y > 0.
     power : float, default=1.5
         The Tweedie power for ``loss="tweedie"``, in [1, 2] (1 is Poisson, 2 Gamma);
         ignored by the other losses.

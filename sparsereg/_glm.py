@@ -64,8 +64,8 @@ def check_glm_target(y, loss, power):
 
 def check_glm_inputs(inputs, loss, power, penalty_factor):
     """The in-memory ``(X, y, sample_weight)`` of ``inputs`` for a GLM fit, or a
-    ``ValueError`` for what these losses do not take (yet): dask input, a 2-D y,
-    unpenalized features, a target outside the loss's domain."""
+    ``ValueError`` for what these losses do not take (yet): dask input, a 2-D y, a target
+    outside the loss's domain."""
     if inputs.dask:
         raise ValueError(f"loss={loss!r} does not take dask input yet; pass the data in "
                          "memory.")
@@ -75,10 +75,6 @@ def check_glm_inputs(inputs, loss, power, penalty_factor):
     if y.ndim == 2:
         raise ValueError(f"loss={loss!r} fits one target: y must be 1-D, got shape "
                          f"{y.shape}.")
-    if penalty_factor is not None and np.any(np.asarray(penalty_factor) == 0):
-        raise ValueError(f"loss={loss!r} needs every feature penalized: penalty_factor has "
-                         "zeros (unpenalized features are not supported with GLM losses "
-                         "yet).")
     check_glm_target(y, loss, power)
     return inputs.X, y, inputs.sample_weight
 
@@ -154,23 +150,67 @@ class GLMProblem:
         eta = self.predictor(w, intercept) if eta is None else eta
         return self.datafit.value(self.y, eta, self.c) + self.penalty(w)
 
-    def best_intercept(self, w):
-        """The intercept minimising ``P`` given ``w`` (closed-form for the log link)."""
-        if not self.fit_intercept:
-            return 0.0
-        return self.datafit.intercept_shift(self.y, self.predictor(w, 0.0), self.c)
+    @property
+    def unpenalized(self):
+        """The features without any penalty (``penalty_factor`` 0)."""
+        return np.flatnonzero((self.a == 0) & (self.b == 0))
+
+    def refit_unpenalized(self, w, intercept, eta=None):
+        """``(w, intercept, eta)`` with the intercept and the unpenalized coefficients
+        minimising ``P`` given the others: closed-form for the intercept alone (the log
+        link), Newton's method on that small block otherwise (damped, to machine accuracy).
+        The dual point is read at this predictor, so that its sum (the intercept) and its
+        correlations with the unpenalized features vanish."""
+        eta = self.predictor(w, intercept) if eta is None else eta
+        fit, y, c = self.datafit, self.y, self.c
+        U = self.unpenalized
+        if len(U) == 0:
+            if not self.fit_intercept:
+                return w, intercept, eta
+            shift = fit.intercept_shift(y, eta, c)
+            return w, intercept + shift, eta + shift
+        XU = self.X[:, U]
+        XU = XU.toarray() if sp.issparse(XU) else np.asarray(XU, dtype=np.float64)
+        B = np.column_stack([np.ones(len(y)), XU]) if self.fit_intercept else XU
+        coef = np.concatenate([[intercept], w[U]]) if self.fit_intercept else w[U].copy()
+        rest = eta - B @ coef
+        value = fit.value(y, eta, c)
+        for _ in range(100):
+            e = rest + B @ coef
+            g = B.T @ (c * fit.derivative(y, e))
+            H = (B * (c * fit.second_derivative(y, e))[:, None]).T @ B
+            step = np.linalg.lstsq(H, g, rcond=None)[0]
+            t = 1.0
+            while t > 1e-10:
+                trial = fit.value(y, rest + B @ (coef - t * step), c)
+                if trial <= value:
+                    break
+                t *= 0.5
+            if t <= 1e-10:
+                break
+            coef, value = coef - t * step, trial
+            if np.all(np.abs(t * step) <= 1e-15 * (1.0 + np.abs(coef))):
+                break
+        w = w.copy()
+        w[U] = coef[1:] if self.fit_intercept else coef
+        intercept = float(coef[0]) if self.fit_intercept else intercept
+        return w, intercept, rest + B @ coef
+
+    def null_model(self):
+        """``(w, intercept)`` of the best model whose penalized features are all zero."""
+        w, intercept, _ = self.refit_unpenalized(np.zeros(self.X.shape[1]), 0.0)
+        return w, intercept
 
     def null_objective(self):
-        """``P(0)``: the objective of the best model without features."""
-        return self.objective(np.zeros(self.X.shape[1]), self.best_intercept(
-            np.zeros(self.X.shape[1])))
+        """``P(0)``: the objective of the best model without (penalized) features."""
+        return self.objective(*self.null_model())
 
     def duality_gap(self, w, intercept, eta=None):
         """``(gap, primal)`` at ``(w, intercept)``, round-off margin included."""
         eta = self.predictor(w, intercept) if eta is None else eta
         c, y, fit = self.c, self.y, self.datafit
         primal = fit.value(y, eta, c) + self.penalty(w)
-        shifted = eta + fit.intercept_shift(y, eta, c) if self.fit_intercept else eta
+        w_dual, _, shifted = self.refit_unpenalized(w, intercept, eta)
         lprime = fit.derivative(y, shifted)
         theta = -c * lprime
         u = np.asarray(self.X.T @ theta, dtype=np.float64).ravel()
@@ -194,8 +234,10 @@ class GLMProblem:
         over = l1_only & (reach > self.a)
         if np.any(over):
             kappa = float(np.min(self.a[over] / reach[over]))
-        if np.any((self.a == 0) & (self.b == 0) & (reach > 0)):
-            return np.inf, primal  # unpenalized features: not supported here
+        # unpenalized features: their correlations vanish at the refitted predictor up to
+        # the refit's accuracy, a residue costing up to |w*_j| times it (as the intercept's)
+        U = self.unpenalized
+        rounding += float(np.sum((np.abs(w_dual[U]) + 1.0) * reach[U]))
         live = c > 0
         conj = fit.conjugate(y[live], kappa * lprime[live], c[live])
         excess = np.maximum(kappa * reach - self.a, 0.0)
@@ -282,8 +324,7 @@ def solve_glm(X, y, sample_weight, loss, power, alpha, l1_ratio, *, fit_intercep
     w = np.zeros(X.shape[1]) if coef_init is None else np.array(coef_init, dtype=np.float64)
     if positive:
         np.maximum(w, 0.0, out=w)
-    intercept = problem.best_intercept(w)
-    eta = problem.predictor(w, intercept)
+    w, intercept, eta = problem.refit_unpenalized(w, 0.0)
     gap, primal = problem.duality_gap(w, intercept, eta)
     # The gap (a pass over X for the correlations, and the conjugate) is computed when the
     # step's predicted decrease, the Newton decrement, says the target may be met; between

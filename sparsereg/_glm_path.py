@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
 
-from ._glm import check_glm_target, solve_glm
+from ._glm import GLMProblem, check_glm_target, solve_glm
 from ._path import L1_EPS, extrapolated_start
 from ._problem._datafit import glm_datafit
 from ._regpath import RegularizationPath
@@ -20,15 +20,15 @@ L2_EPS = 1e-4
 
 def glm_alpha_max(X, y, sample_weight, loss, power, l1_ratio, penalty_factor=None,
                   fit_intercept=True):
-    """The smallest alpha at which every coefficient is zero: the largest ``|x_j^T
-    grad F| / (l1_ratio v_j)`` at the model without features."""
-    y = np.asarray(y, dtype=np.float64)
-    s = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, np.float64)
-    c = s / s.sum()
-    fit = glm_datafit(loss, power)
-    eta0 = fit.null_intercept(y, c) if fit_intercept else 0.0
-    grad = np.abs(np.asarray(X.T @ (c * fit.derivative(y, np.full(len(y), eta0))))).ravel()
+    """The smallest alpha at which every penalized coefficient is zero: the largest
+    ``|x_j^T grad F| / (l1_ratio v_j)`` at the best model without them (the intercept and
+    the unpenalized features fitted)."""
     v = np.ones(X.shape[1]) if penalty_factor is None else np.asarray(penalty_factor, float)
+    problem = GLMProblem.of(X, y, sample_weight, loss, power, 1.0, 1.0, fit_intercept, v)
+    w0, b0 = problem.null_model()
+    eta0 = problem.predictor(w0, b0)
+    grad = np.abs(np.asarray(X.T @ (problem.c * problem.datafit.derivative(problem.y, eta0)),
+                             dtype=np.float64)).ravel()
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(v > 0, grad / v, 0.0)
     return float(ratio.max(initial=0.0)) / max(l1_ratio, L2_GRID_L1_RATIO)

@@ -17,7 +17,7 @@ from scipy.special import xlogy
 from sklearn.linear_model import GammaRegressor, PoissonRegressor, TweedieRegressor
 from sklearn.metrics import d2_tweedie_score
 
-from sparsereg import ElasticNetRegressor, L1Regressor, L2Regressor
+from sparsereg import ElasticNetRegressor, L1Regressor, L2Regressor, regularization_path
 
 POWER = {"poisson": 1.0, "gamma": 2.0, "tweedie": 1.5}
 
@@ -253,8 +253,6 @@ def test_bad_targets_are_refused_before_work(monkeypatch, loss, power, change, m
     (dict(loss="tweedie", power=2.5), ValueError, r"power must be in \[1, 2\]"),
     (dict(loss="tweedie", power=0.5), ValueError, r"power must be in \[1, 2\]"),
     (dict(loss="tweedie", power="1.5"), TypeError, "power must be a real number"),
-    (dict(loss="poisson", penalty_factor=np.r_[0.0, np.ones(11)]), ValueError,
-     "every feature penalized"),
 ])
 def test_bad_parameters(params, error, message):
     X, y = _claims("poisson")
@@ -345,3 +343,59 @@ def test_wide_lasso_newton_steps_on_working_sets(monkeypatch, loss, sparse):
         objective(Xd, y, ref.coef_, ref.intercept_, alpha, 1.0, POWER[loss]) + 1e-11 * p0
     gap = independent_gap(Xd, y, model.coef_, model.intercept_, alpha, 1.0, POWER[loss])
     assert gap <= model.dual_gap_ + 1e-12 * p0 and model.dual_gap_ <= 1e-10 * p0
+
+
+@pytest.mark.parametrize("loss", ["poisson", "gamma", "tweedie"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_unpenalized_features_are_glums(loss, l1_ratio):
+    """penalty_factor with zeros (glum's P1/P2 weights): unpenalized features fitted freely,
+    the certificate's dual point refitted on them; against glum and, for Poisson and Gamma,
+    the gap written out here with the unpenalized columns' residual correlations."""
+    glum = pytest.importorskip("glum")
+    X, y = _claims(loss, seed=9)
+    p = POWER[loss]
+    factors = np.ones(X.shape[1])
+    factors[[0, 5]] = 0.0
+    factors[7] = 2.5
+    alpha = 0.02
+    model = ElasticNetRegressor(alpha=alpha, l1_ratio=l1_ratio, loss=loss, power=p,
+                                penalty_factor=factors, tol=1e-10).fit(X, y)
+    family = {"poisson": "poisson", "gamma": "gamma"}.get(loss, f"tweedie({p})")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = glum.GeneralizedLinearRegressor(family=family, link="log", alpha=alpha,
+                                              l1_ratio=l1_ratio, P1=factors, P2=factors,
+                                              gradient_tol=1e-12, max_iter=10_000).fit(X, y)
+
+    def objective_pf(coef, intercept):
+        mu = np.exp(X @ coef + intercept)
+        return float(np.mean(half_deviance(y, mu, p))) + alpha * (
+            l1_ratio * factors @ np.abs(coef) + 0.5 * (1 - l1_ratio) * factors @ coef ** 2)
+    p0 = null_objective(y, p)
+    assert objective_pf(model.coef_, model.intercept_) <= \
+        objective_pf(ref.coef_, ref.intercept_) + 1e-11 * p0
+    np.testing.assert_allclose(model.coef_, ref.coef_, atol=1e-5)
+    assert model.coef_[0] != 0 and model.coef_[5] != 0
+    # the unpenalized coefficients are optimal given the others: their gradients vanish
+    mu = np.exp(X @ model.coef_ + model.intercept_)
+    grad = X.T @ (mu ** (1 - p) * (mu - y)) / len(y)
+    np.testing.assert_allclose(grad[[0, 5]], 0.0, atol=1e-8)
+    # a loose fit's reported gap bounds its suboptimality
+    loose = ElasticNetRegressor(alpha=alpha, l1_ratio=l1_ratio, loss=loss, power=p,
+                                penalty_factor=factors, tol=1e-3).fit(X, y)
+    assert objective_pf(loose.coef_, loose.intercept_) - objective_pf(
+        model.coef_, model.intercept_) <= loose.dual_gap_ + 1e-12 * p0
+
+
+def test_alpha_max_with_unpenalized_features():
+    """The grid's top is where the penalized features start to enter, the unpenalized ones
+    fitted: everything penalized is zero there, and a feature enters just below."""
+    X, y = _claims("poisson", seed=10)
+    factors = np.ones(X.shape[1])
+    factors[[1, 2]] = 0.0
+    path = regularization_path(X, y, loss="poisson", penalty_factor=factors, n_alphas=10)
+    penalized = factors > 0
+    assert np.all(path.coefs[0][penalized] == 0) and np.all(path.coefs[0][~penalized] != 0)
+    below = L1Regressor(alpha=path.alphas[0] * 0.97, loss="poisson", penalty_factor=factors,
+                        tol=1e-10).fit(X, y)
+    assert np.count_nonzero(below.coef_[penalized]) >= 1

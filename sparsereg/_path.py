@@ -211,7 +211,7 @@ def extrapolated_start(alphas, coefs, k, sign_safe):
     if k == 0:
         return None
     last = coefs[k - 1]
-    if k < 2 or not alphas[k - 2] > alphas[k - 1] > alphas[k]:
+    if k < 2 or not alphas[k - 2] > alphas[k - 1] > alphas[k] > 0:  # (log 0: no trend)
         return last
     before = coefs[k - 2]
     t = np.log(alphas[k - 1] / alphas[k]) / np.log(alphas[k - 2] / alphas[k - 1])

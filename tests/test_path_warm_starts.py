@@ -3,6 +3,8 @@ alphas extrapolated in log alpha, keeping the last support and signs for L1 and 
 Hand-computed starts, and the epochs saved on a wide elastic-net path, each of whose models is
 certified by an independently computed gap (the start changes the cost, never the answer)."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -27,6 +29,9 @@ def test_extrapolated_start_by_hand():
     assert extrapolated_start(alphas, coefs, 0, sign_safe=True) is None
     np.testing.assert_array_equal(extrapolated_start(alphas, coefs, 1, sign_safe=True),
                                   coefs[0])
+    zero = np.array([4.0, 2.0, 0.0])  # no trend in log alpha to follow down to 0
+    np.testing.assert_array_equal(extrapolated_start(zero, coefs, 2, sign_safe=False),
+                                  coefs[1])
     flat = np.array([4.0, 4.0, 1.0])  # not strictly decreasing: the last solution
     np.testing.assert_array_equal(extrapolated_start(flat, coefs, 2, sign_safe=True),
                                   coefs[1])
@@ -79,3 +84,19 @@ def test_a_converged_coefficient_cycling_by_an_ulp_does_not_spend_the_budget():
     assert model.n_nonzero_ == 1 and model.n_iter_ <= 10, model.n_iter_
     gap, p0 = ref.normalized_gap(X, y, model.coef_, model.intercept_, alpha, 1.0)
     assert gap <= model.dual_gap_ + 1e-12 * p0 and model.dual_gap_ <= 1e-4 * p0
+
+
+def test_ridge_cg_path_down_to_alpha_zero():
+    """Was: the extrapolated start at alpha = 0 took log(alpha_prev / 0), and the path's
+    last model came out NaN."""
+    import scipy.sparse as sp
+    rng = np.random.default_rng(0)
+    X = sp.random(200, 80, density=0.1, random_state=0, format="csr") * 3
+    y = rng.standard_normal(200) + 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = regularization_path(X, y, penalty="l2", alphas=[1.0, 0.1, 0.0], solver="cg",
+                                   tol=1e-8)
+    gap, p0 = ref.normalized_gap(X, y, path.coefs[2], path.intercepts[2], 0.0, 0.0)
+    assert np.all(np.isfinite(path.coefs)) and gap <= path.dual_gaps[2] + 1e-12 * p0
+    assert path.dual_gaps[2] <= 1e-8 * p0

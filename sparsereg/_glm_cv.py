@@ -22,8 +22,6 @@ def fit_glm_cv(estimator, inputs, penalty_factor, groups):
         raise ValueError(f"selection={estimator.selection!r} is not available with "
                          f"loss={loss!r} yet (information criteria need the GLM's "
                          "likelihood); use 'min' or '1se'.")
-    if getattr(estimator, "relax", None) is not None:
-        raise ValueError(f"relax is not available with loss={loss!r} yet.")
     if estimator.cv is None:
         warnings.warn(f"cv=None: exact leave-one-out is not available with loss={loss!r}. "
                       "Using 5-fold cross-validation instead (pass cv to choose).",
@@ -33,16 +31,20 @@ def fit_glm_cv(estimator, inputs, penalty_factor, groups):
                   positive=bool(getattr(estimator, "positive", False)),
                   solver=estimator.solver, tol=float(estimator.tol),
                   max_iter=int(estimator.max_iter))
-    results = []  # (l1_ratio, alphas, (mean, se, errors))
+    results = []  # (l1_ratio, relax, alphas, (mean, se, errors))
+    relaxes = estimator._relaxes()
     for l1_ratio in estimator._l1_ratios():
         alphas = estimator._alphas_or_size()
         if isinstance(alphas, int):
             alphas = glm_grid(X, y, sw, loss, power, l1_ratio, penalty_factor,
                               estimator.fit_intercept, alphas, estimator.eps)
-        errors = glm_cv_errors(X, y, sw, loss, power, alphas, l1_ratio, splits, **params)
-        results.append((l1_ratio, alphas, (*summarize(errors), errors)))
+        errors = glm_cv_errors(X, y, sw, loss, power, alphas, l1_ratio, splits, relaxes,
+                               **params)
+        results += [(l1_ratio, gamma, alphas, (*summarize(e), e))
+                    for gamma, e in zip(relaxes, errors)]
     best = int(np.argmin([cv[0].min() for *_, cv in results]))
-    l1_ratio, alphas, (mean, se, _) = results[best]
+    l1_ratio, relax, alphas, (mean, se, _) = results[best]
+    results = [r for r in results if r[1] == relax]  # the chosen relaxation's, per l1_ratio
     i_min, i_1se = select_alpha(alphas, mean, se)
     chosen = i_min if estimator.selection == "min" else i_1se
     top = glm_alpha_max(X, y, sw, loss, power, l1_ratio, penalty_factor,
@@ -50,13 +52,14 @@ def fit_glm_cv(estimator, inputs, penalty_factor, groups):
     warn_at_grid_edge(estimator, alphas, mean, se, null_at_top=alphas[0] >= top * (1 - 1e-12),
                       wide=X.shape[1] >= X.shape[0], stacklevel=4)
     path = glm_path(X, y, sw, loss, power, estimator._penalty_name, l1_ratio, alphas=alphas,
-                    feature_names=getattr(estimator, "feature_names_in_", None), **params)
+                    feature_names=getattr(estimator, "feature_names_in_", None), relax=relax,
+                    **params)
     estimator.path_ = path
-    estimator.alphas_ = np.array([r[1] for r in results]) if estimator._multiple_ratios() \
+    estimator.alphas_ = np.array([r[2] for r in results]) if estimator._multiple_ratios() \
         else alphas
-    set_cv_errors(estimator, [r[2] for r in results], estimator._multiple_ratios())
+    set_cv_errors(estimator, [r[3] for r in results], estimator._multiple_ratios())
     estimator.l1_ratio_ = l1_ratio
-    estimator.relax_ = 1.0
+    estimator.relax_ = 1.0 if relax is None else relax
     estimator.alpha_min_, estimator.alpha_1se_ = float(alphas[i_min]), float(alphas[i_1se])
     estimator.alpha_ = float(alphas[chosen])
     estimator.coef_ = path.coef_at_index(chosen).astype(X.dtype, copy=False)

@@ -81,10 +81,38 @@ def mean_deviance(X, y, sample_weight, loss, power, coefs, intercepts):
     return np.array([fit.value(y, eta[:, k], c) for k in range(eta.shape[1])])
 
 
+def relaxed_glm(X, y, sample_weight, loss, power, coefs, intercepts, gamma, *,
+                fit_intercept=True, tol=1e-4, max_iter=100, **_):
+    """Relaxed models (glmnet's ``relax``): ``gamma`` times each penalized model plus ``1 -
+    gamma`` times the unpenalized GLM refitted on its support (intercepts alike), one refit
+    per distinct support."""
+    relaxed_c, relaxed_b = np.array(coefs, dtype=np.float64), np.array(intercepts, float)
+    refits = {}
+    for k, coef in enumerate(coefs):
+        support = np.flatnonzero(coef)
+        key = support.tobytes()
+        if key not in refits:
+            refit = np.zeros(X.shape[1])
+            if len(support):
+                sol = solve_glm(X[:, support], y, sample_weight, loss, power, 0.0, 0.0,
+                                fit_intercept=fit_intercept, tol=tol, max_iter=max_iter,
+                                warn=False)
+                refit[support], b = sol.coef, sol.intercept
+            else:
+                b = intercepts[k]
+            refits[key] = refit, b
+        refit, b = refits[key]
+        relaxed_c[k] = gamma * coef + (1.0 - gamma) * refit
+        relaxed_b[k] = gamma * intercepts[k] + (1.0 - gamma) * b
+    return relaxed_c, relaxed_b
+
+
 def glm_path(X, y, sample_weight, loss, power, penalty, l1_ratio, *, alphas=None,
-             n_alphas=100, eps=None, feature_names=None, dtype=np.float64, **params):
-    """The :class:`RegularizationPath` of a GLM loss; its ``mse`` is the training mean
-    half deviance (information criteria are not defined for these losses yet)."""
+             n_alphas=100, eps=None, feature_names=None, dtype=np.float64, relax=None,
+             **params):
+    """The :class:`RegularizationPath` of a GLM loss (``relax``: of its relaxed models, as
+    for the squared loss); its ``mse`` is the training mean half deviance (information
+    criteria are not defined for these losses yet)."""
     check_glm_target(y, loss, power)
     solver_params = {k: params[k] for k in ("fit_intercept", "penalty_factor", "positive")
                      if k in params}
@@ -94,24 +122,33 @@ def glm_path(X, y, sample_weight, loss, power, penalty, l1_ratio, *, alphas=None
                           solver_params.get("fit_intercept", True), n_alphas, eps)
     coefs, intercepts, gaps, n_iter = glm_path_arrays(X, y, sample_weight, loss, power,
                                                       alphas, l1_ratio, **params)
+    unrelaxed = None
+    if relax is not None:
+        unrelaxed = coefs
+        coefs, intercepts = relaxed_glm(X, y, sample_weight, loss, power, coefs, intercepts,
+                                        relax, **params)
     deviance = mean_deviance(X, y, sample_weight, loss, power, coefs, intercepts)
-    path = RegularizationPath(alphas, coefs.astype(dtype, copy=False), intercepts, gaps, n_iter,
-                              feature_names, penalty, l1_ratio, mse=deviance, df=None,
-                              n_samples=len(y), loss=loss)
-    return path
+    return RegularizationPath(alphas, coefs.astype(dtype, copy=False), intercepts, gaps,
+                              n_iter, feature_names, penalty, l1_ratio, mse=deviance, df=None,
+                              n_samples=len(y), loss=loss, relax=relax,
+                              unrelaxed_coefs=unrelaxed)
 
 
-def glm_cv_errors(X, y, sample_weight, loss, power, alphas, l1_ratio, splits, **params):
-    """Held-out weighted mean half deviance of each fold's path: (n_alphas, n_folds)."""
-    errors = np.zeros((len(alphas), len(splits)))
+def glm_cv_errors(X, y, sample_weight, loss, power, alphas, l1_ratio, splits, relaxes=(None,),
+                  **params):
+    """Held-out weighted mean half deviance of each fold's path, per relaxation of
+    ``relaxes`` (None: the penalized models): (n_relax, n_alphas, n_folds)."""
+    errors = np.zeros((len(relaxes), len(alphas), len(splits)))
     for f, (train, test) in enumerate(splits):
         sw_train = None if sample_weight is None else sample_weight[train]
         sw_test = None if sample_weight is None else sample_weight[test]
         check_glm_target(y[train], loss, power)
         coefs, intercepts, _, _ = glm_path_arrays(X[train], y[train], sw_train, loss, power,
                                                   alphas, l1_ratio, warn=False, **params)
-        errors[:, f] = mean_deviance(X[test], y[test], sw_test, loss, power, coefs,
-                                     intercepts)
+        for r, gamma in enumerate(relaxes):
+            c, b = (coefs, intercepts) if gamma is None else relaxed_glm(
+                X[train], y[train], sw_train, loss, power, coefs, intercepts, gamma, **params)
+            errors[r, :, f] = mean_deviance(X[test], y[test], sw_test, loss, power, c, b)
     return errors
 
 

@@ -421,11 +421,11 @@ def _glm_regularization_path(inputs, loss, power, penalty, l1_ratio, alphas, n_a
     l1_ratio = resolve_l1_ratio(penalty, l1_ratio)
     checked = check_params(
         dict(solver=solver, fit_intercept=fit_intercept, positive=positive, tol=tol,
-             max_iter=max_iter, eps=eps, penalty_factor=penalty_factor),
+             max_iter=max_iter, eps=eps, penalty_factor=penalty_factor, relax=relax),
         n_features=inputs.n_features, solvers=PATH_SOLVERS[penalty],
         solver_context=f" with penalty={penalty!r}")
-    if relax is not None:
-        raise ValueError(f"relax is not available with loss={loss!r} yet.")
+    relax = checked["relax"]
+    check_relax_l1_ratio(relax, [l1_ratio])
     if alphas is None:
         check_params(dict(n_alphas=n_alphas))
     else:
@@ -433,6 +433,6 @@ def _glm_regularization_path(inputs, loss, power, penalty, l1_ratio, alphas, n_a
     pf = checked["penalty_factor"]
     X, y, sw = check_glm_inputs(inputs, loss, power, pf)
     return glm_path(X, y, sw, loss, power, penalty, l1_ratio, alphas=alphas,
-                    n_alphas=n_alphas, eps=eps, feature_names=feature_names,
+                    n_alphas=n_alphas, eps=eps, feature_names=feature_names, relax=relax,
                     fit_intercept=fit_intercept, penalty_factor=pf,
                     positive=checked["positive"], tol=tol, max_iter=max_iter, solver=solver)

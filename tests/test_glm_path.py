@@ -108,10 +108,6 @@ def test_what_is_not_available_yet_says_so():
     X, y = _claims("poisson", n=100, p=5)
     with pytest.raises(ValueError, match="selection='aic' is not available"):
         L1RegressorCV(loss="poisson", selection="aic").fit(X, y)
-    with pytest.raises(ValueError, match="relax is not available"):
-        L1RegressorCV(loss="poisson", relax=0.5).fit(X, y)
-    with pytest.raises(ValueError, match="relax is not available"):
-        regularization_path(X, y, loss="poisson", relax=0.5)
     with pytest.raises(ValueError, match="Information criteria are not available"):
         regularization_path(X, y, loss="poisson", n_alphas=5).bic()
     with pytest.warns(UserWarning, match="leave-one-out is not available with loss"):
@@ -130,3 +126,38 @@ def test_cv_float32_certifies_the_stored_model():
     gap = independent_gap(X.astype(np.float32).astype(float), y, model.coef_.astype(float),
                           float(model.intercept_), model.alpha_, 1.0, 1.0)
     assert gap <= model.dual_gap_ + 1e-12
+
+
+@pytest.mark.parametrize("loss", ["poisson", "gamma", "tweedie"])
+@pytest.mark.parametrize("gamma", [0.0, 0.5])
+def test_relaxed_path_blends_with_scikit_learns_unpenalized_refit(loss, gamma):
+    """relax: gamma * the lasso + (1 - gamma) * the unpenalized GLM on its support, here
+    scikit-learn's regressor with alpha=0 on those columns."""
+    from sklearn.linear_model import TweedieRegressor
+    X, y = _claims(loss, n=300, p=10, seed=13)
+    p = POWER[loss]
+    path = regularization_path(X, y, loss=loss, power=p, n_alphas=8, relax=gamma, tol=1e-10)
+    plain = regularization_path(X, y, loss=loss, power=p, n_alphas=8, tol=1e-10)
+    np.testing.assert_allclose(path.unrelaxed_coefs, plain.coefs, atol=1e-9)
+    for k in range(1, 8, 2):
+        support = np.flatnonzero(plain.coefs[k])
+        refit = TweedieRegressor(power=p, link="log", alpha=0.0, tol=1e-12,
+                                 max_iter=100_000).fit(X[:, support], y)
+        expected = gamma * plain.coefs[k]
+        expected[support] += (1 - gamma) * refit.coef_
+        np.testing.assert_allclose(path.coefs[k], expected, atol=1e-6)
+        assert path.intercepts[k] == pytest.approx(
+            gamma * plain.intercepts[k] + (1 - gamma) * refit.intercept_, abs=1e-6)
+
+
+def test_cv_chooses_the_relaxation_too():
+    X, y = _claims("poisson", n=300, p=12, seed=14)
+    folds = KFold(4, shuffle=True, random_state=2)
+    model = L1RegressorCV(loss="poisson", alphas=12, cv=folds, relax=[0.0, 0.5, 1.0]).fit(X, y)
+    scores = {}
+    for gamma in (0.0, 0.5, 1.0):
+        one = L1RegressorCV(loss="poisson", alphas=12, cv=folds, relax=gamma).fit(X, y)
+        scores[gamma] = one.mse_mean_.min()
+    best = min(scores, key=scores.get)
+    assert model.relax_ == best and model.mse_mean_.min() == pytest.approx(scores[best])
+    assert model.path_.relax == (None if best == 1.0 else best)

@@ -18,10 +18,11 @@ def fit_glm_cv(estimator, inputs, penalty_factor, groups):
     loss, power = estimator.loss, estimator.power
     one_column = inputs.y.ndim == 2 and inputs.y.shape[1] == 1
     X, y, sw = check_glm_inputs(inputs, loss, power, penalty_factor)
-    if estimator.selection not in ("min", "1se"):
+    criterion = estimator.selection in ("aic", "bic")
+    if criterion and loss == "tweedie":
         raise ValueError(f"selection={estimator.selection!r} is not available with "
-                         f"loss={loss!r} yet (information criteria need the GLM's "
-                         "likelihood); use 'min' or '1se'.")
+                         "loss='tweedie' (its density has no closed form); use 'min' or "
+                         "'1se'.")
     if estimator.cv is None:
         warnings.warn(f"cv=None: exact leave-one-out is not available with loss={loss!r}. "
                       "Using 5-fold cross-validation instead (pass cv to choose).",
@@ -46,14 +47,17 @@ def fit_glm_cv(estimator, inputs, penalty_factor, groups):
     l1_ratio, relax, alphas, (mean, se, _) = results[best]
     results = [r for r in results if r[1] == relax]  # the chosen relaxation's, per l1_ratio
     i_min, i_1se = select_alpha(alphas, mean, se)
-    chosen = i_min if estimator.selection == "min" else i_1se
     top = glm_alpha_max(X, y, sw, loss, power, l1_ratio, penalty_factor,
                         estimator.fit_intercept) if l1_ratio > 0 else np.inf
     warn_at_grid_edge(estimator, alphas, mean, se, null_at_top=alphas[0] >= top * (1 - 1e-12),
                       wide=X.shape[1] >= X.shape[0], stacklevel=4)
     path = glm_path(X, y, sw, loss, power, estimator._penalty_name, l1_ratio, alphas=alphas,
                     feature_names=getattr(estimator, "feature_names_in_", None), relax=relax,
-                    **params)
+                    statistics=criterion, **params)
+    if criterion:
+        chosen = int(np.nanargmin(getattr(path, estimator.selection)()))
+    else:
+        chosen = i_min if estimator.selection == "min" else i_1se
     estimator.path_ = path
     estimator.alphas_ = np.array([r[2] for r in results]) if estimator._multiple_ratios() \
         else alphas

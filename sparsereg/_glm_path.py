@@ -6,6 +6,7 @@ mean half deviance, the selection rules of the squared loss (minimum, 1-SE)."""
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
 
@@ -107,12 +108,71 @@ def relaxed_glm(X, y, sample_weight, loss, power, coefs, intercepts, gamma, *,
     return relaxed_c, relaxed_b
 
 
+def glm_degrees_of_freedom(X, y, sample_weight, loss, power, alphas, l1_ratio, coefs,
+                           intercepts, penalty_factor=None, fit_intercept=True, **_):
+    """Effective degrees of freedom of each model, the intercept not counted: on its support
+    A, ``tr(H (H + diag(b_A))^-1)`` with ``H`` the centred Gram matrix of A's columns
+    weighted by the IRLS weights at the model (the ridge and elastic-net trace of the
+    squared loss; for the lasso, ``b = 0``, the number of nonzeros)."""
+    fit = glm_datafit(loss, power)
+    y = np.asarray(y, dtype=np.float64)
+    s = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    v = np.ones(X.shape[1]) if penalty_factor is None else np.asarray(penalty_factor, float)
+    df = np.zeros(len(alphas))
+    for k, (alpha, coef) in enumerate(zip(alphas, coefs)):
+        A = np.flatnonzero(coef)
+        if len(A) == 0:
+            continue
+        b = alpha * (1.0 - l1_ratio) * v[A]
+        if not np.any(b > 0):
+            df[k] = len(A)
+            continue
+        XA = X[:, A]
+        XA = XA.toarray() if sp.issparse(XA) else np.asarray(XA, dtype=np.float64)
+        h = s * fit.second_derivative(y, XA @ coef[A] + intercepts[k]) / s.sum()
+        if fit_intercept:
+            XA = XA - (h @ XA) / h.sum()
+        H = (XA * h[:, None]).T @ XA
+        df[k] = float(np.trace(np.linalg.solve(H + np.diag(b), H)))
+    return df
+
+
+def glm_log_likelihood(y, mu, sample_weight, loss, dispersion=None):
+    """``-2 log L`` of the means ``mu`` (columns: models), with the sample weights as
+    frequencies: Poisson exactly; Gamma with ``dispersion`` (1 / shape)."""
+    from scipy.special import gammaln, xlogy
+    s = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    y = y[:, None]
+    if loss == "poisson":
+        terms = mu - xlogy(y, mu) + gammaln(y + 1.0)
+    else:  # gamma, shape k = 1 / dispersion
+        k = 1.0 / dispersion
+        terms = -(k * np.log(k * y / mu) - k * y / mu - np.log(y) - gammaln(k))
+    return 2.0 * (s @ terms)
+
+
+def glm_dispersion(X, y, sample_weight, loss, power, fit_intercept=True):
+    """The Gamma dispersion by Pearson's statistic of the unpenalized fit, ``sum s (y -
+    mu)^2 / mu^2 / (S - p - 1)`` (as the squared loss's noise variance comes from least
+    squares); None when ``S <= p + 1``."""
+    s = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    dof = s.sum() - X.shape[1] - (1 if fit_intercept else 0)
+    if dof <= 0:
+        return None
+    sol = solve_glm(X, y, sample_weight, loss, power, 0.0, 0.0, fit_intercept=fit_intercept,
+                    tol=1e-10, warn=False)
+    mu = np.exp(np.asarray(X @ sol.coef).ravel() + sol.intercept)
+    return float(s @ ((y - mu) / mu) ** 2) / dof
+
+
 def glm_path(X, y, sample_weight, loss, power, penalty, l1_ratio, *, alphas=None,
              n_alphas=100, eps=None, feature_names=None, dtype=np.float64, relax=None,
-             **params):
+             statistics=True, **params):
     """The :class:`RegularizationPath` of a GLM loss (``relax``: of its relaxed models, as
-    for the squared loss); its ``mse`` is the training mean half deviance (information
-    criteria are not defined for these losses yet)."""
+    for the squared loss); its ``mse`` is the training mean half deviance. With
+    ``statistics`` (not needed by a CV refit that selects by folds), Poisson and Gamma paths
+    also get ``df`` and ``-2 log L`` for :meth:`~RegularizationPath.aic` and ``bic`` (Gamma
+    with the dispersion of the unpenalized fit, when ``S > p + 1``)."""
     check_glm_target(y, loss, power)
     solver_params = {k: params[k] for k in ("fit_intercept", "penalty_factor", "positive")
                      if k in params}
@@ -128,10 +188,22 @@ def glm_path(X, y, sample_weight, loss, power, penalty, l1_ratio, *, alphas=None
         coefs, intercepts = relaxed_glm(X, y, sample_weight, loss, power, coefs, intercepts,
                                         relax, **params)
     deviance = mean_deviance(X, y, sample_weight, loss, power, coefs, intercepts)
+    likelihood = df = None
+    if statistics and loss in ("poisson", "gamma"):
+        dispersion = None if loss == "poisson" else glm_dispersion(
+            X, y, sample_weight, loss, power, params.get("fit_intercept", True))
+        if loss == "poisson" or dispersion is not None:
+            mu = np.exp(np.asarray(X @ coefs.T) + intercepts)
+            likelihood = glm_log_likelihood(np.asarray(y, float), mu, sample_weight, loss,
+                                            dispersion)
+            df = (np.count_nonzero(coefs, axis=1).astype(float) if relax is not None else
+                  glm_degrees_of_freedom(X, y, sample_weight, loss, power, alphas, l1_ratio,
+                                         coefs, intercepts, **params))
+    s_total = float(len(y) if sample_weight is None else np.sum(sample_weight))
     return RegularizationPath(alphas, coefs.astype(dtype, copy=False), intercepts, gaps,
-                              n_iter, feature_names, penalty, l1_ratio, mse=deviance, df=None,
-                              n_samples=len(y), loss=loss, relax=relax,
-                              unrelaxed_coefs=unrelaxed)
+                              n_iter, feature_names, penalty, l1_ratio, mse=deviance, df=df,
+                              n_samples=s_total, loss=loss, relax=relax,
+                              unrelaxed_coefs=unrelaxed, neg2_log_likelihood=likelihood)
 
 
 def glm_cv_errors(X, y, sample_weight, loss, power, alphas, l1_ratio, splits, relaxes=(None,),

@@ -339,8 +339,8 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
         penalized GLM with the log link (see :ref:`glm-losses`), each alpha solved by
         proximal Newton from the previous solutions; the grid runs from the loss's own
         ``alpha_max`` (for L2, at ``l1_ratio=1e-3``) down to ``eps`` times it (None: 1e-3,
-        L2 1e-4), ``mse`` holds the training mean half deviance, and ``aic``/``bic`` are not
-        available.
+        L2 1e-4), ``mse`` holds the training mean half deviance, and ``aic``/``bic`` come
+        from the likelihood (Poisson; Gamma when n > p + 1).
     class_weight : dict, "balanced" or None, default=None
         Class weights for ``loss="logistic"``, multiplied into ``sample_weight``.
     power : float, default=1.5

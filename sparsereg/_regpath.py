@@ -47,8 +47,11 @@ class RegularizationPath:
         holds the penalized solutions (whose duality gaps are ``dual_gaps``).
     loss : str
         The datafit: ``"squared_error"``, or ``"poisson"``, ``"gamma"``, ``"tweedie"``
-        (then :meth:`predict` gives linear predictors, ``log`` of the means, and
-        :meth:`aic`/:meth:`bic` are not available).
+        (then :meth:`predict` gives linear predictors, ``log`` of the means).
+    neg2_log_likelihood : ndarray of shape (n_alphas,) or None
+        ``-2 log L`` of each model for the Poisson and Gamma losses (Gamma with the
+        dispersion of the unpenalized fit): :meth:`aic` and :meth:`bic` are then ``-2 log L
+        + 2 df`` and ``-2 log L + log(n) df``. None otherwise.
 
     Examples
     --------
@@ -78,7 +81,7 @@ class RegularizationPath:
     def __init__(self, alphas, coefs, intercepts, dual_gaps, n_iter, feature_names, penalty,
                  l1_ratio, *, mse=None, df=None, n_samples=None, noise_variance=None,
                  relax=None, unrelaxed_coefs=None, columns=None, n_features=None,
-                 loss="squared_error"):
+                 loss="squared_error", neg2_log_likelihood=None):
         self.alphas = np.asarray(alphas, dtype=np.float64)
         # Stored compactly: the columns nonzero somewhere along the path (of ``columns``,
         # the ones solved for), so that a path on 1,000,000 mostly empty features does not
@@ -110,6 +113,7 @@ class RegularizationPath:
         self.noise_variance = noise_variance
         self.relax = relax
         self.loss = loss
+        self.neg2_log_likelihood = neg2_log_likelihood
 
     def embedded(self, columns, n_features):
         """This path with its features placed at ``columns`` of ``n_features`` (zero
@@ -180,8 +184,14 @@ class RegularizationPath:
 
     def _criterion(self, penalty_per_df, noise_variance):
         if self.loss != "squared_error":
-            raise ValueError(f"Information criteria are not available for loss={self.loss!r} "
-                             "yet (they need the GLM's likelihood and degrees of freedom).")
+            likelihood = self.neg2_log_likelihood
+            if likelihood is None or self.df is None:
+                raise ValueError(
+                    f"Information criteria are not available for this loss={self.loss!r} "
+                    "path: they are for Poisson, and Gamma with more samples than features "
+                    "(its dispersion from the unpenalized fit), from regularization_path or a "
+                    "CV estimator with selection='aic'/'bic'.")
+            return likelihood + penalty_per_df * self.df
         if self.df is None:
             raise ValueError("This path has no degrees of freedom: it is the refit of a CV "
                              "estimator whose selection ('min' or '1se') does not use them. "

@@ -107,9 +107,9 @@ def test_one_standard_error_rule_and_l1_ratio_choice():
 def test_what_is_not_available_yet_says_so():
     X, y = _claims("poisson", n=100, p=5)
     with pytest.raises(ValueError, match="selection='aic' is not available"):
-        L1RegressorCV(loss="poisson", selection="aic").fit(X, y)
+        L1RegressorCV(loss="tweedie", selection="aic").fit(X, y)
     with pytest.raises(ValueError, match="Information criteria are not available"):
-        regularization_path(X, y, loss="poisson", n_alphas=5).bic()
+        regularization_path(X, y, loss="tweedie", n_alphas=5).bic()
     with pytest.warns(UserWarning, match="leave-one-out is not available with loss"):
         model = L2RegressorCV(loss="poisson", alphas=5).fit(X, y)
     assert model.mse_path_.shape == (5, 5)
@@ -161,3 +161,47 @@ def test_cv_chooses_the_relaxation_too():
     best = min(scores, key=scores.get)
     assert model.relax_ == best and model.mse_mean_.min() == pytest.approx(scores[best])
     assert model.path_.relax == (None if best == 1.0 else best)
+
+
+@pytest.mark.parametrize("loss", ["poisson", "gamma"])
+@pytest.mark.parametrize("penalty", ["l1", "elasticnet"])
+def test_information_criteria_from_the_likelihood(loss, penalty):
+    """AIC = -2 log L + 2 df with log L from scipy.stats (Poisson pmf; Gamma pdf of shape
+    1 / dispersion, the dispersion by Pearson's statistic of scikit-learn's unpenalized
+    GammaRegressor), df the nonzeros (lasso) or the ridge trace on the support at the IRLS
+    weights (elastic net), written out here."""
+    from scipy import stats
+    from sklearn.linear_model import GammaRegressor
+    X, y = _claims(loss, n=300, p=10, seed=15)
+    kwargs = dict(l1_ratio=0.5) if penalty == "elasticnet" else {}
+    path = regularization_path(X, y, loss=loss, penalty=penalty, n_alphas=8, tol=1e-10,
+                               **kwargs)
+    l1_ratio = 0.5 if penalty == "elasticnet" else 1.0
+    n = len(y)
+    if loss == "gamma":
+        full = GammaRegressor(alpha=0.0, tol=1e-12, max_iter=10_000).fit(X, y)
+        mu = full.predict(X)
+        dispersion = np.sum(((y - mu) / mu) ** 2) / (n - X.shape[1] - 1)
+    for k in range(8):
+        mu = np.exp(X @ path.coefs[k] + path.intercepts[k])
+        if loss == "poisson":
+            loglik = stats.poisson.logpmf(y, mu).sum()
+        else:
+            shape = 1.0 / dispersion
+            loglik = stats.gamma.logpdf(y, shape, scale=mu / shape).sum()
+        A = np.flatnonzero(path.coefs[k])
+        if l1_ratio == 1.0 or len(A) == 0:
+            df = len(A)
+        else:
+            h = (mu if loss == "poisson" else y / mu) / n
+            XA = X[:, A] - (h @ X[:, A]) / h.sum()
+            H = XA.T @ (h[:, None] * XA)
+            b = path.alphas[k] * (1 - l1_ratio)
+            df = np.trace(H @ np.linalg.inv(H + b * np.eye(len(A))))
+        assert path.df[k] == pytest.approx(df, rel=1e-6, abs=1e-9)
+        assert path.aic()[k] == pytest.approx(-2 * loglik + 2 * df, rel=1e-6)
+        assert path.bic()[k] == pytest.approx(-2 * loglik + np.log(n) * df, rel=1e-6)
+    model = L1RegressorCV(loss=loss, selection="bic", alphas=path.alphas if penalty == "l1"
+                          else 8).fit(X, y)
+    if penalty == "l1":
+        assert model.alpha_ == path.alphas[np.argmin(path.bic())]

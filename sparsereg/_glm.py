@@ -6,15 +6,18 @@ with ``l`` half the Tweedie deviance (:class:`~._problem._datafit.HalfTweedieDev
 Each Newton step solves the quadratic model of the loss at ``eta = X w + b`` plus the
 penalty: a weighted least-squares problem (working response ``z = eta - l' / l''``, sample
 weights ``s l''``) that :func:`~._solvers.solve_enet` (or :func:`~._ridge.solve_ridge`)
-solves as any other, warm-started at ``w``: the same kernels, screening and certificates as
-the squared loss. A backtracking (Armijo) line search on ``P`` takes the step.
+solves as any other, warm-started at ``w``: the same kernels and screening as the squared
+loss (for dense n >> p on the weighted Gram matrix, accumulated block by block; for p large
+on a working set of features). A backtracking (Armijo) line search on ``P`` takes the step.
 
 Certificate: the Fenchel dual of ``P`` at ``theta = -kappa grad F(eta~)``, with ``eta~``
-the predictor whose intercept is optimal (a closed-form shift for the log link, so that
-``sum theta = 0`` holds exactly) and ``kappa <= 1`` the largest scaling that keeps the pure-L1
-constraints ``|x_j^T theta| <= a_j``; the loss's conjugate is closed-form for Poisson and
-Gamma, and a per-sample maximisation bounded from above for the powers in between. So
-``dual_gap_`` means what it means for the squared loss: ``P`` is within it of its minimum.
+the predictor at which the intercept and the unpenalized coefficients are optimal (a
+closed-form shift for the intercept alone with the log link, a small Newton solve with
+unpenalized features), so that ``sum theta = 0`` and their correlations vanish, and ``kappa
+<= 1`` the largest scaling that keeps the pure-L1 constraints ``|x_j^T theta| <= a_j``; the
+loss's conjugate is closed-form for Poisson and Gamma, and a per-sample maximisation bounded
+from above for the powers in between. So ``dual_gap_`` means what it means for the squared
+loss: ``P`` is within it of its minimum (round-off margins by the squared loss's model).
 """
 
 import warnings

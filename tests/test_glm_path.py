@@ -205,3 +205,15 @@ def test_information_criteria_from_the_likelihood(loss, penalty):
                           else 8).fit(X, y)
     if penalty == "l1":
         assert model.alpha_ == path.alphas[np.argmin(path.bic())]
+
+
+def test_dask_and_two_dimensional_y_are_refused_before_work(monkeypatch):
+    da = pytest.importorskip("dask.array")
+    X, y = _claims("poisson", n=100, p=5)
+    monkeypatch.setattr("sparsereg._glm_cv.glm_cv_errors", lambda *a, **k: 1 / 0)
+    with pytest.raises(ValueError, match="dask"):
+        L1RegressorCV(loss="poisson").fit(da.from_array(X, chunks=50), da.from_array(y))
+    with pytest.raises(ValueError, match="1-D"):
+        L1RegressorCV(loss="poisson").fit(X, np.c_[y, y])
+    with pytest.raises(ValueError, match="dask"):
+        regularization_path(da.from_array(X, chunks=50), da.from_array(y), loss="gamma")

@@ -162,7 +162,8 @@ class _PenalizedRegressor(_LinearModel):
         """Fit with a GLM deviance (:mod:`._glm`): one target, in memory, every feature
         penalized."""
         one_column = inputs.y.ndim == 2 and inputs.y.shape[1] == 1
-        X, y, sw = check_glm_inputs(inputs, self.loss, self.power, penalty_factor)
+        X, y, sw = check_glm_inputs(inputs, self.loss, self.power, penalty_factor,
+                                     bool(getattr(self, "positive", False)))
         coef_init = None
         if self.warm_start and getattr(self, "coef_", None) is not None \
                 and self.coef_.shape == (inputs.n_features,):

@@ -65,7 +65,7 @@ def check_glm_target(y, loss, power):
                          "is 0, an intercept of -inf.")
 
 
-def check_glm_inputs(inputs, loss, power, penalty_factor):
+def check_glm_inputs(inputs, loss, power, penalty_factor, positive=False):
     """The in-memory ``(X, y, sample_weight)`` of ``inputs`` for a GLM fit, or a
     ``ValueError`` for what these losses do not take (yet): dask input, a 2-D y, a target
     outside the loss's domain."""
@@ -78,6 +78,9 @@ def check_glm_inputs(inputs, loss, power, penalty_factor):
     if y.ndim == 2:
         raise ValueError(f"loss={loss!r} fits one target: y must be 1-D, got shape "
                          f"{y.shape}.")
+    if positive and penalty_factor is not None and np.any(np.asarray(penalty_factor) == 0):
+        raise ValueError(f"positive=True with unpenalized features (penalty_factor zeros) is "
+                         f"not supported with loss={loss!r} yet.")
     check_glm_target(y, loss, power)
     return inputs.X, y, inputs.sample_weight
 

@@ -17,7 +17,8 @@ def fit_glm_cv(estimator, inputs, penalty_factor, groups):
     """Fit the CV regressor ``estimator`` (its parameters checked) with its GLM loss."""
     loss, power = estimator.loss, estimator.power
     one_column = inputs.y.ndim == 2 and inputs.y.shape[1] == 1
-    X, y, sw = check_glm_inputs(inputs, loss, power, penalty_factor)
+    X, y, sw = check_glm_inputs(inputs, loss, power, penalty_factor,
+                                 bool(getattr(estimator, "positive", False)))
     criterion = estimator.selection in ("aic", "bic")
     if criterion and loss == "tweedie":
         raise ValueError(f"selection={estimator.selection!r} is not available with "

@@ -431,7 +431,7 @@ def _glm_regularization_path(inputs, loss, power, penalty, l1_ratio, alphas, n_a
     else:
         alphas = check_alphas(alphas)
     pf = checked["penalty_factor"]
-    X, y, sw = check_glm_inputs(inputs, loss, power, pf)
+    X, y, sw = check_glm_inputs(inputs, loss, power, pf, checked["positive"])
     return glm_path(X, y, sw, loss, power, penalty, l1_ratio, alphas=alphas,
                     n_alphas=n_alphas, eps=eps, feature_names=feature_names, relax=relax,
                     fit_intercept=fit_intercept, penalty_factor=pf,

@@ -20,6 +20,16 @@ def copy_into(src, dst):
 
 
 @kernel
+def copy_rows(src, dst):
+    """``dst[:m] = src[:m]`` for 2-D arrays, ``m`` the smaller row count (a plain loop:
+    slice assignment costs seconds of compilation per signature)."""
+    for r in range(min(src.shape[0], dst.shape[0])):
+        for j in range(src.shape[1]):
+            dst[r, j] = src[r, j]
+
+
+
+@kernel
 def scatter(values, index, dst):
     """``dst[index] = values``."""
     for t in range(index.shape[0]):

@@ -60,7 +60,8 @@ def _residual_stats(d, R, sum_r):
     return rr / S, ry / S
 
 
-@kernel
+# inlined: compiled apart, it would be optimized again in its caller (see _jit)
+@kernel(inline="always")
 def _anderson(d, ws, buffer, w, R, sum_r, pen):
     """Try the Anderson extrapolation of the last iterates; keep it if the objective drops."""
     w_acc = anderson_point(buffer, pen.positive)

@@ -7,6 +7,15 @@ Such kernels are compiled without a cache instead, with one warning per process.
 
 The first compilation of a kernel in a process says so on stderr, once (:class:`CompileNotice`):
 a first fit that takes seconds should not look like a hang.
+
+Compile time. Numba links each compiled callee into its caller, whose LLVM module is then
+optimized and turned into machine code as a whole: a kernel's code is processed again in
+every kernel above it. A kernel called from one place (or one per kind of fit) whose callees
+are kernels too is therefore marked ``inline="always"``: it is typed within its caller and
+compiled once, there. Leaves shared by several kernels stay compiled apart (inlining them
+types them again at every call site), and so does a large kernel that would make its caller
+much larger: Numba's inlining and type inference grow faster than the code (inlining
+everything into ``newton_solve`` took longer than compiling the kernels apart).
 """
 
 import functools

@@ -205,7 +205,8 @@ def constraint_system(Y, T, c, A, equality):
     return viol, M
 
 
-@kernel
+# inlined: compiled apart, it would be optimized again in its caller (see _jit)
+@kernel(inline="always")
 def constraint_step(viol, M):
     """``delta`` with ``M delta = viol`` (``M`` is PSD and ``viol`` in its range)."""
     if viol.shape[0] == 0:
@@ -272,7 +273,8 @@ def residual_holds(total, scale, n, equality):
     return True
 
 
-@kernel
+# inlined: compiled apart, it would be optimized again in its caller (see _jit)
+@kernel(inline="always")
 def dual_point(Y, T, c, A, equality):
     """Probabilities ``T'`` near ``T`` whose dual point ``theta = c (Y - T')`` satisfies
     ``A^T theta_k = 0`` for every class (``A``: the intercept column and the unpenalized

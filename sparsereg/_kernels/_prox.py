@@ -180,7 +180,8 @@ def _dual_value(kappa, grad_p, rr_p, ry_p, pen):
     return dual
 
 
-@kernel
+# inlined: compiled apart, it would be optimized again in its caller (see _jit)
+@kernel(inline="always")
 def _best_kappa(grad_p, rr_p, ry_p, pen, kappa0, kappa_max):
     """Maximise the concave D(kappa) on [0, kappa_max] by bisection on its derivative.
 

@@ -158,6 +158,12 @@ def inner_solve(d, ws, w, R, sum_r, pen, tol_inner, move_tol, max_epochs):
     return sum_r, epochs, calm and move_tol < np.inf
 
 
+# The same kernel inlined into cd_solve, its one caller there: compiled apart it would be
+# optimized again inside cd_solve (see _jit). newton_solve calls the compiled one: inlined
+# there too, it made that much larger kernel's typing slower than the compile it saved.
+_inner_solve_inlined = kernel(inline="always")(inner_solve.py_func)
+
+
 @kernel
 def refresh_residual(d, w, R):
     """Recompute the residual from scratch (y is centred); returns its weighted sum."""
@@ -309,6 +315,7 @@ def cd_solve(d, pen, rnd, w, R, tol_abs, move_tol, max_epochs, ws_min):
         # tolerance from the KKT violations would sit at round-off, where an update can
         # cycle by an ulp for every epoch of the budget (500 epochs for one coefficient).
         tol_inner = np.inf if small_gap else 0.3 * worst
-        sum_r, inner, calm = inner_solve(d, ws, w, R, sum_r, pen, tol_inner, move_test,
-                                          min(max_epochs - epochs, INNER_MAX_EPOCHS))
+        budget = min(max_epochs - epochs, INNER_MAX_EPOCHS)
+        sum_r, inner, calm = _inner_solve_inlined(d, ws, w, R, sum_r, pen, tol_inner,
+                                                  move_test, budget)
         epochs += inner

@@ -11,7 +11,7 @@ import numpy as np
 from ._jit import kernel
 
 
-@kernel
+@kernel(internal=True)
 def _shift_objective(col, d, a_j, b_j):
     total = 0.0
     for k in range(col.shape[0]):
@@ -20,7 +20,7 @@ def _shift_objective(col, d, a_j, b_j):
     return total
 
 
-@kernel
+@kernel(internal=True)
 def _sorted(v):
     """``np.sort(v)`` for the few coefficients of a feature (insertion sort: np.sort
     compiles a quicksort, about 1 s)."""

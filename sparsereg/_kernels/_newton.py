@@ -53,7 +53,7 @@ GAP_DECREASE = 0.1  # this fraction of the last pass's gap (a wrong working set,
 # is not worth solving accurately)
 
 
-@kernel
+@kernel(internal=True)
 def predictor(X, W, B, ETA, size):
     """``ETA = W X^T + B`` from scratch (a fresh linear predictor, no drift) and, in
     ``size``, ``sum_k (|b_k| + sum_j |x_ij w_jk|)``: the scale of its round-off."""
@@ -72,7 +72,7 @@ def predictor(X, W, B, ETA, size):
                 col_axpy(X, j, abs(W[k, j]), size, True)
 
 
-@kernel
+@kernel(internal=True)
 def _sub_penalty(pen, ws, scale):
     """The penalty of the working set's features, divided by ``scale``."""
     m = ws.shape[0]
@@ -183,13 +183,13 @@ def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner
     return new_loss, epochs
 
 
-@kernel
+@kernel(internal=True)
 def _mark(flags, indices):
     for t in range(indices.shape[0]):
         flags[indices[t]] = True
 
 
-@kernel
+@kernel(internal=True)
 def _penalty(W, pen, grouped):
     if grouped is not None:  # True or None (see newton_solve)
         return group_penalty(W, pen)

@@ -16,7 +16,7 @@ from ._jit import kernel
 from ._logistic import dual_entropy, dual_point
 
 
-@kernel
+@kernel(internal=True)
 def _correlations(X, theta, active, G):
     """``G[r, j] = x_j^T theta_r`` where ``active[r % K, j]`` (``K`` classes; the rows of
     ``theta`` are one or more dual points' classes), in one pass over X."""
@@ -185,7 +185,7 @@ def gap_parts(X, Y, Ts, c, A, W, pen, norms, mask, fit_intercept, grouped, theta
     return best, best_kappa, err[best_s * K:(best_s + 1) * K], best_s
 
 
-@kernel
+@kernel(internal=True)
 def screen(G, W, pen, active, kappa, err, norms, cnorms, radius, grouped):
     """Gap-safe screening: ``|x_j^T theta*| < a_j`` certifies ``w_jk* = 0`` (grouped: the
     classes' norm, for the whole feature); clears ``active`` for those pairs."""

@@ -104,7 +104,8 @@ def solve_logistic(design, alpha, l1_ratio, *, penalty_factor=None, positive=Fal
     gap, primal, n_iter, _ = newton_solve(design.X, design.Y, design.c, A, design.norms,
                                           design.cnorms, pen, W, B, design.fit_intercept,
                                           target, int(max_iter), WORKING_SET_MIN, inner_tol,
-                                          max_inner, True if grouped and K > 1 else None, G,
+                                          max_inner, True if grouped and K > 1 else None,
+                                          True if K > 1 else None, G,
                                           state is not None, bool(keep_state),
                                           guess if state is not None else W)
     converged = bool(gap <= target)
@@ -175,7 +176,7 @@ def logistic_alpha_max(design, l1_ratio=1.0, penalty_factor=None, positive=False
         newton_solve(design.X, design.Y, design.c, design.constraint_columns(pen.unpen),
                      design.norms, design.cnorms, pen, W, B, design.fit_intercept,
                      1e-12 * design.null_objective, 200, WORKING_SET_MIN, INNER_TOL_COLD, 1,
-                     None, np.zeros((K, p)), False, False, W)
+                     None, True if K > 1 else None, np.zeros((K, p)), False, False, W)
         eta = np.ascontiguousarray(np.asarray(design.matrix() @ W.T).T + B[:, None])
         t = np.empty_like(eta)
         loss_and_probabilities(eta, design.Y, design.c, t)  # the kernels' own, overflow-free

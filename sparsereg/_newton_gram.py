@@ -15,10 +15,10 @@ dual point's correlations, then its entropy).
 
 import numpy as np
 
+from ._kernels._centring import center_classes
 from ._kernels._linesearch import MAX_HALVINGS, accepts, objective_roundoff
 from ._kernels._logistic import constraint_step, residual_holds
-from ._kernels._newton import (
-    center_classes,
+from ._kernels._newton_gap import (
     certified_gap,
     correlation_errors,
     dual_scaling,

@@ -9,7 +9,8 @@ ANDERSON_K = 5  # extrapolate from the last K + 1 iterates
 TIKHONOV = 1e-10
 
 
-@kernel
+# inlined: compiled apart, it would be optimized again in its caller (see _jit)
+@kernel(inline="always")
 def anderson_point(buffer, positive):
     """Extrapolated point from the rows of ``buffer`` (consecutive iterates), or an empty array.
 

@@ -12,21 +12,31 @@ import numpy as np
 from ._jit import kernel
 
 
-@kernel
+@kernel(internal=True)
 def copy_into(src, dst):
     """``dst[:] = src`` for 1-D arrays of the same length."""
     for i in range(src.shape[0]):
         dst[i] = src[i]
 
 
-@kernel
+@kernel(internal=True)
+def copy_rows(src, dst):
+    """``dst[:m] = src[:m]`` for 2-D arrays, ``m`` the smaller row count (a plain loop:
+    slice assignment costs seconds of compilation per signature)."""
+    for r in range(min(src.shape[0], dst.shape[0])):
+        for j in range(src.shape[1]):
+            dst[r, j] = src[r, j]
+
+
+
+@kernel(internal=True)
 def scatter(values, index, dst):
     """``dst[index] = values``."""
     for t in range(index.shape[0]):
         dst[index[t]] = values[t]
 
 
-@kernel
+@kernel(internal=True)
 def flatnonzero(flags):
     """``np.flatnonzero(flags)`` of a 1-D boolean array (int64 indices, increasing)."""
     count = 0
@@ -42,7 +52,7 @@ def flatnonzero(flags):
     return out
 
 
-@kernel
+@kernel(internal=True)
 def kth_smallest(a, k):
     """``np.partition(a, k)[k]``: the value of rank ``k`` (0-based) of ``a``, which is
     reordered. Quickselect with three-way partitions, so that ties cost nothing."""

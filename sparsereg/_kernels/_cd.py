@@ -23,7 +23,7 @@ from ._prox import duality_gap, kkt_violation, penalty_value, prox_step
 INNER_MAX_EPOCHS = 500  # then back to the outer loop: a fresh gradient, gap and working set
 
 
-@kernel
+@kernel(internal=True)
 def _epoch(d, ws, w, R, sum_r, pen):
     """One cyclic pass over ``ws``; returns the new ``sum_r``, the largest
     ``curvature_j |dw_j|`` and the largest ``|dw_j|``."""
@@ -46,7 +46,7 @@ def _epoch(d, ws, w, R, sum_r, pen):
     return sum_r, max_step, max_move
 
 
-@kernel
+@kernel(internal=True)
 def _residual_stats(d, R, sum_r):
     """``||r||^2 / S`` and ``y^T r / S`` with ``r = R - (sum_r / S) c``."""
     y, c, S = d.y, d.c, d.S
@@ -60,7 +60,8 @@ def _residual_stats(d, R, sum_r):
     return rr / S, ry / S
 
 
-@kernel
+# inlined: compiled apart, it would be optimized again in its caller (see _jit)
+@kernel(inline="always")
 def _anderson(d, ws, buffer, w, R, sum_r, pen):
     """Try the Anderson extrapolation of the last iterates; keep it if the objective drops."""
     w_acc = anderson_point(buffer, pen.positive)
@@ -85,7 +86,7 @@ def _anderson(d, ws, buffer, w, R, sum_r, pen):
     return sum_r
 
 
-@kernel
+@kernel(internal=True)
 def _unpenalized_block_step(d, w, R, sum_r, pen, unpen):
     """Jointly refit the unpenalized features ``unpen`` (``pen.unpen``) given the others
     (one Newton step is exact).
@@ -126,7 +127,7 @@ def settled(move, prev_move, scale, move_tol):
     return move * max(1.0, rate / (1.0 - rate)) <= move_tol * scale
 
 
-@kernel
+@kernel(internal=True)
 def inner_solve(d, ws, w, R, sum_r, pen, tol_inner, move_tol, max_epochs):
     """Epochs on the working set until the largest step is below ``tol_inner`` and the
     coefficients have ``settled`` to ``move_tol``; returns ``sum_r``, the number of epochs and
@@ -157,7 +158,13 @@ def inner_solve(d, ws, w, R, sum_r, pen, tol_inner, move_tol, max_epochs):
     return sum_r, epochs, calm and move_tol < np.inf
 
 
-@kernel
+# The same kernel inlined into cd_solve, its one caller there: compiled apart it would be
+# optimized again inside cd_solve (see _jit). newton_solve calls the compiled one: inlined
+# there too, it made that much larger kernel's typing slower than the compile it saved.
+_inner_solve_inlined = kernel(inline="always")(inner_solve.py_func)
+
+
+@kernel(internal=True)
 def refresh_residual(d, w, R):
     """Recompute the residual from scratch (y is centred); returns its weighted sum."""
     copy_into(d.y, R)
@@ -168,7 +175,7 @@ def refresh_residual(d, w, R):
     return sum_r
 
 
-@kernel
+@kernel(internal=True)
 def _full_gradient(d, R, sum_r, active, grad):
     for j in range(grad.shape[0]):
         if active[j]:
@@ -177,7 +184,7 @@ def _full_gradient(d, R, sum_r, active, grad):
             grad[j] = 0.0
 
 
-@kernel
+@kernel(internal=True)
 def working_set(w, grad, pen, active, ws_min):
     """The working set (sorted indices) and the largest KKT violation of the active features.
 
@@ -308,6 +315,7 @@ def cd_solve(d, pen, rnd, w, R, tol_abs, move_tol, max_epochs, ws_min):
         # tolerance from the KKT violations would sit at round-off, where an update can
         # cycle by an ulp for every epoch of the budget (500 epochs for one coefficient).
         tol_inner = np.inf if small_gap else 0.3 * worst
-        sum_r, inner, calm = inner_solve(d, ws, w, R, sum_r, pen, tol_inner, move_test,
-                                          min(max_epochs - epochs, INNER_MAX_EPOCHS))
+        budget = min(max_epochs - epochs, INNER_MAX_EPOCHS)
+        sum_r, inner, calm = _inner_solve_inlined(d, ws, w, R, sum_r, pen, tol_inner,
+                                                  move_test, budget)
         epochs += inner

@@ -14,13 +14,13 @@ from ._jit import kernel
 from ._prox import duality_gap, penalty_value, prox_step
 
 
-@kernel
+@kernel(internal=True)
 def _objective(w, grad, gd, pen):
     """Primal objective from the statistics: ``||r||^2 / (2S) + penalty``."""
     return 0.5 * (gd.yy - np.dot(w, gd.g0) - np.dot(w, grad)) + penalty_value(w, pen)
 
 
-@kernel
+@kernel(internal=True)
 def _gradient(Q, g0, w):
     """``g0 - Q @ w``. The product by NumPy's three-argument ``np.dot``, which ``@`` calls
     after allocating the result (the same BLAS call) but whose compilation skips that

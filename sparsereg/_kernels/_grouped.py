@@ -24,7 +24,7 @@ def group_penalty(W, pen):
     return block_penalty(W, np.arange(W.shape[1]), pen)
 
 
-@kernel
+@kernel(internal=True)
 def block_penalty(V, cols, pen):
     """The group penalty of the blocks ``V[:, t]`` of the features ``cols[t]``."""
     K, m = V.shape
@@ -37,7 +37,7 @@ def block_penalty(V, cols, pen):
     return total
 
 
-@kernel
+@kernel(internal=True)
 def group_violation(W, G, pen):
     """Per feature, how far ``G_j`` (the correlations ``x_j^T theta``) is from the
     subdifferential of the group penalty at ``W_j``."""
@@ -61,7 +61,7 @@ def group_violation(W, G, pen):
     return out
 
 
-@kernel
+@kernel(internal=True)
 def group_working_set(W, G, pen, active, ws_min):
     """The support (and unpenalized features) plus the worst violators, as in the
     elementwise working set; returns the indices and the largest violation."""
@@ -90,7 +90,7 @@ def group_working_set(W, G, pen, active, ws_min):
     return np.flatnonzero(keep), worst
 
 
-@kernel
+@kernel(internal=True)
 def grouped_step(X, Y, c, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner, loss,
                  max_epochs):
     """One proximal-Newton step of all classes on the working set's features; returns the

@@ -7,6 +7,15 @@ Such kernels are compiled without a cache instead, with one warning per process.
 
 The first compilation of a kernel in a process says so on stderr, once (:class:`CompileNotice`):
 a first fit that takes seconds should not look like a hang.
+
+Compile time. Numba links each compiled callee into its caller, whose LLVM module is then
+optimized and turned into machine code as a whole: a kernel's code is processed again in
+every kernel above it. A kernel called from one place (or one per kind of fit) whose callees
+are kernels too is therefore marked ``inline="always"``: it is typed within its caller and
+compiled once, there. Leaves shared by several kernels stay compiled apart (inlining them
+types them again at every call site), and so does a large kernel that would make its caller
+much larger: Numba's inlining and type inference grow faster than the code (inlining
+everything into ``newton_solve`` took longer than compiling the kernels apart).
 """
 
 import functools
@@ -16,6 +25,7 @@ import warnings
 
 from numba import njit
 from numba.core import event
+from numba.core.registry import CPUDispatcher
 
 _warned = False
 
@@ -23,7 +33,7 @@ NOTICE = ("sparsereg: compiling its Numba kernels for this kind of model, once p
           "(a few seconds, up to about {} s); later runs load them from the cache")
 NOTICE_UNCACHED = ("sparsereg: compiling its Numba kernels for this kind of model (a few "
                    "seconds, up to about {} s; no writable cache: again in every process)")
-NOTICE_SECONDS = 30  # the slowest first fit measured: a classifier (benchmarks/compile_time.py)
+NOTICE_SECONDS = 25  # slowest first fit measured, 19 s: a classifier (benchmarks/compile_time.py)
 QUIET_VARIABLE = "SPARSEREG_NO_COMPILE_NOTICE"  # set (non-empty): no notice
 
 
@@ -62,13 +72,31 @@ class CompileNotice(event.Listener):
 event.register("numba:compile", CompileNotice())
 
 
-def kernel(func=None, **options):
+class InternalKernel(CPUDispatcher):
+    """A kernel called only from other kernels, compiled without a Python entry point.
+
+    Numba otherwise compiles, for every kernel, a wrapper that converts Python arguments
+    (and a C one): code that callers inside Numba never use, and a noticeable share of a
+    small kernel's compile time. Called from Python, such a kernel would jump into a
+    wrapper that does not exist; this class raises a TypeError instead.
+    """
+
+    def __call__(self, *args, **kwargs):
+        raise TypeError(f"{self.py_func.__qualname__} is an internal sparsereg kernel, "
+                        "compiled without a Python entry point: call it from a kernel, or "
+                        "decorate it without internal=True")
+
+
+def kernel(func=None, internal=False, **options):
     """Compile ``func`` lazily with ``numba.njit(nogil=True, **options)``, cached if possible.
 
     Parameters
     ----------
     func : callable, optional
         The function to compile; omitted when used as ``@kernel(inline="always")``.
+    internal : bool
+        Called from kernels only: compiled without the Python and C entry points (see
+        :class:`InternalKernel`).
     **options
         Further ``numba.njit`` options of this kernel.
 
@@ -80,9 +108,11 @@ def kernel(func=None, **options):
     global _warned
     if func is None:
         # A partial adds no Python frame, so ``stacklevel`` below is right in both uses.
-        return functools.partial(kernel, **options)
+        return functools.partial(kernel, internal=internal, **options)
+    if internal:
+        options = dict(options, no_cpython_wrapper=True, no_cfunc_wrapper=True)
     try:
-        return njit(cache=True, nogil=True, **options)(func)
+        return _typed(njit(cache=True, nogil=True, **options)(func), internal)
     except RuntimeError as error:
         # Numba's message for "no cache locator": anything else is a real error.
         if "cannot cache function" not in str(error):
@@ -94,4 +124,10 @@ def kernel(func=None, **options):
             "cache directory and NUMBA_CACHE_DIR are all unusable); kernels are compiled in "
             "every process. Set NUMBA_CACHE_DIR to a writable directory to cache them.",
             RuntimeWarning, stacklevel=2)
-    return njit(nogil=True, **options)(func)
+    return _typed(njit(nogil=True, **options)(func), internal)
+
+
+def _typed(dispatcher, internal):
+    if internal:
+        dispatcher.__class__ = InternalKernel  # same layout: only __call__ differs
+    return dispatcher

@@ -10,7 +10,7 @@ import numpy as np
 from ._jit import kernel
 
 
-@kernel
+@kernel(internal=True)
 def psd_solve(G, g, rel_tol=1e-13):
     """A solution of ``G x = g`` for symmetric PSD ``G`` and ``g`` in its range.
 

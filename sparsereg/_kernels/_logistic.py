@@ -52,7 +52,7 @@ def loss_and_probabilities(ETA, Y, c, T):
     return softmax_state(ETA, Y, c, T, np.empty(ETA.shape[1]))
 
 
-@kernel
+@kernel(internal=True)
 def softmax_state(ETA, Y, c, T, LSE):
     """:func:`loss_and_probabilities`, also filling ``LSE`` with each row's log-normaliser
     ``log(sum_k exp(eta_ik))`` (multinomial; untouched for two classes)."""
@@ -83,7 +83,7 @@ def softmax_state(ETA, Y, c, T, LSE):
     return total
 
 
-@kernel
+@kernel(internal=True)
 def linearized_probabilities(T_ref, ETA_ref, ETA, out):
     """``T_ref + J (ETA - ETA_ref)`` with the softmax's Jacobian ``J`` at ``T_ref`` (binary:
     ``t (1 - t) d``; classes: ``t_k (d_k - sum_l t_l d_l)``), in ``out``; rows keep their
@@ -122,7 +122,7 @@ def _log_ratio(t_k, d):
     return np.log1p(t_k * np.expm1(d))
 
 
-@kernel
+@kernel(internal=True)
 def moved_loss(ETA, Y, c, k, step, t, T, loss, ratios):
     """``F`` with class ``k``'s predictor moved by ``t * step`` (a line search), from the
     current loss and probabilities: one exponential and one logarithm per sample, whatever
@@ -142,7 +142,7 @@ def moved_loss(ETA, Y, c, k, step, t, T, loss, ratios):
     return loss + total
 
 
-@kernel
+@kernel(internal=True)
 def move_class(ETA, T, LSE, k, step, t, ratios):
     """Move class ``k``'s predictor by ``t * step`` and update the probabilities and
     log-normalisers in place, with the log-normalisers' changes ``ratios`` that
@@ -205,7 +205,8 @@ def constraint_system(Y, T, c, A, equality):
     return viol, M
 
 
-@kernel
+# inlined: compiled apart, it would be optimized again in its caller (see _jit)
+@kernel(inline="always")
 def constraint_step(viol, M):
     """``delta`` with ``M delta = viol`` (``M`` is PSD and ``viol`` in its range)."""
     if viol.shape[0] == 0:
@@ -272,7 +273,8 @@ def residual_holds(total, scale, n, equality):
     return True
 
 
-@kernel
+# inlined: compiled apart, it would be optimized again in its caller (see _jit)
+@kernel(inline="always")
 def dual_point(Y, T, c, A, equality):
     """Probabilities ``T'`` near ``T`` whose dual point ``theta = c (Y - T')`` satisfies
     ``A^T theta_k = 0`` for every class (``A``: the intercept column and the unpenalized

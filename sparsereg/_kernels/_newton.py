@@ -15,13 +15,22 @@ From a warm start (a path's next alpha) several steps follow each pass, stopped 
 of the problem restricted to the working set (its columns only), and the certificate also
 tries the quadratic model's dual point (:func:`~._logistic.linearized_probabilities`); a
 path hands each alpha the previous solution's correlations, so it starts without a pass.
+
+Compile time: Numba links every callee's code into its caller and optimizes and generates
+machine code for it again there, so a kernel called from one place only (``_class_step``,
+``_newton_steps``, and the certificate's ``gap_parts``) is inlined into its caller
+(``inline="always"``) rather than compiled twice. The certificate lives in
+:mod:`._newton_gap`, the multinomial centring in :mod:`._centring` (not compiled for two
+classes).
 """
 
 import numpy as np
 
+from ._arrays import copy_rows
 from ._bundles import PenaltyData, RowData
 from ._cd import inner_solve, refresh_residual, working_set
-from ._columns import col_axpy, col_dot, col_dot_rows, take_columns
+from ._centring import center_classes
+from ._columns import col_axpy, take_columns
 from ._grouped import group_penalty, group_working_set, grouped_step
 from ._jit import kernel
 from ._linesearch import MAX_HALVINGS, accepts, is_descent, objective_roundoff
@@ -29,13 +38,12 @@ from ._logistic import (
     BINARY_CURVATURE,
     MULTINOMIAL_CURVATURE,
     WEIGHT_FLOOR,
-    dual_entropy,
-    dual_point,
     linearized_probabilities,
     move_class,
     moved_loss,
     softmax_state,
 )
+from ._newton_gap import certified_gap, gap_parts, screen
 from ._prox import penalty_value, subset_penalty
 
 INNER_EPOCHS = 100  # coordinate-descent epochs per Newton direction at most
@@ -45,7 +53,7 @@ GAP_DECREASE = 0.1  # this fraction of the last pass's gap (a wrong working set,
 # is not worth solving accurately)
 
 
-@kernel
+@kernel(internal=True)
 def predictor(X, W, B, ETA, size):
     """``ETA = W X^T + B`` from scratch (a fresh linear predictor, no drift) and, in
     ``size``, ``sum_k (|b_k| + sum_j |x_ij w_jk|)``: the scale of its round-off."""
@@ -64,7 +72,7 @@ def predictor(X, W, B, ETA, size):
                 col_axpy(X, j, abs(W[k, j]), size, True)
 
 
-@kernel
+@kernel(internal=True)
 def _sub_penalty(pen, ws, scale):
     """The penalty of the working set's features, divided by ``scale``."""
     m = ws.shape[0]
@@ -76,7 +84,8 @@ def _sub_penalty(pen, ws, scale):
     return PenaltyData(a, b, pen.positive, None, None, None, None)
 
 
-@kernel
+# inlined: compiled apart, it would be optimized again in its caller (see _jit)
+@kernel(inline="always")
 def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner, loss,
                 guess):
     """One proximal-Newton step on class ``k``'s coefficients and intercept, its
@@ -174,266 +183,13 @@ def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner
     return new_loss, epochs
 
 
-@kernel
-def _copy_rows(src, dst):
-    """``dst[:m] = src[:m]`` for 2-D arrays, ``m`` the smaller row count (a plain loop:
-    slice assignment costs seconds of compilation per signature)."""
-    for r in range(min(src.shape[0], dst.shape[0])):
-        for j in range(src.shape[1]):
-            dst[r, j] = src[r, j]
-
-
-@kernel
+@kernel(internal=True)
 def _mark(flags, indices):
     for t in range(indices.shape[0]):
         flags[indices[t]] = True
 
 
-@kernel
-def _correlations(X, theta, active, G):
-    """``G[r, j] = x_j^T theta_r`` where ``active[r % K, j]`` (``K`` classes; the rows of
-    ``theta`` are one or more dual points' classes), in one pass over X."""
-    R, p = G.shape
-    K = active.shape[0]
-    if R == 1:
-        theta_0 = theta[0]
-        for j in range(p):
-            G[0, j] = col_dot(X, j, theta_0) if active[0, j] else 0.0
-        return
-    out = np.empty(R)
-    thetaT = np.ascontiguousarray(theta.T)  # the rows side by side, for sparse columns
-    for j in range(p):
-        any_active = False
-        for k in range(K):
-            any_active = any_active or active[k, j]
-        if any_active:
-            col_dot_rows(X, j, theta, thetaT, out)
-        for r in range(R):
-            G[r, j] = out[r] if active[r % K, j] else 0.0
-
-
-@kernel
-def dual_scaling(G, feasible, pen, norms, err, grouped):
-    """The largest ``kappa`` in [0, 1] for which ``kappa * theta`` is dual feasible, given
-    the correlations ``G[k, j] = x_j^T theta_k`` raised by their round-off
-    ``err[k] * norms[j]``: pure-L1 features need ``|x_j^T theta| <= a_j`` (``||x_j^T
-    Theta||_2 <= a_j`` over the classes when ``grouped``), unpenalized ones
-    ``x_j^T theta = 0`` (up to that round-off; else only ``theta = 0`` is known feasible)."""
-    K, p = G.shape
-    a, b, positive = pen.a, pen.b, pen.positive
-    kappa = 1.0 if feasible else 0.0
-    for j in range(p):
-        size = 0.0
-        for k in range(K):
-            g = G[k, j] if positive else abs(G[k, j])
-            g_hi = g + err[k] * norms[j]
-            if a[j] == 0.0 and b[j] == 0.0:
-                # unpenalized: x_j^T theta = 0 (<= 0 under positive, where the equation is
-                # imposed when the coefficient is not at its bound)
-                if g > 4.0 * err[k] * norms[j]:
-                    kappa = 0.0
-            elif b[j] == 0.0 and not grouped and g_hi * kappa > a[j]:
-                kappa = a[j] / g_hi
-            size += g_hi * g_hi
-        if grouped and b[j] == 0.0 and a[j] > 0.0 and np.sqrt(size) * kappa > a[j]:
-            kappa = a[j] / np.sqrt(size)
-    return kappa
-
-
-@kernel
-def penalty_conjugate(G, kappa, pen, norms, err, grouped):
-    """``sum_{j,k} penalty_j*(kappa x_j^T theta_k)`` for the L2 part (the L1 part is 0 on
-    the feasible set), with the correlations raised by their round-off; per feature over
-    the classes' norm when ``grouped``."""
-    K, p = G.shape
-    a, b, positive = pen.a, pen.b, pen.positive
-    total = 0.0
-    for j in range(p):
-        if b[j] > 0.0:
-            size = 0.0
-            for k in range(K):
-                g = G[k, j] if positive else abs(G[k, j])
-                g_hi = g + err[k] * norms[j]
-                if grouped:
-                    size += g_hi * g_hi
-                else:
-                    excess = kappa * g_hi - a[j]
-                    if excess > 0.0:
-                        total += 0.5 * excess * excess / b[j]
-            if grouped:
-                excess = kappa * np.sqrt(size) - a[j]
-                if excess > 0.0:
-                    total += 0.5 * excess * excess / b[j]
-    return total
-
-
-@kernel
-def certified_gap(primal, dual, weighted_size, n_terms):
-    """``|P - D|`` plus what round-off can hide in it: the predictor's terms
-    (``sum_i c_i sum_j |x_ij w_j|``, each loss being 1-Lipschitz in them up to a factor 2)
-    and the ``n_terms`` terms of each sum."""
-    eps = np.finfo(np.float64).eps
-    margin = 4.0 * eps * (weighted_size + (n_terms + 8) * (abs(primal) + abs(dual)))
-    return abs(primal - dual) + margin
-
-
-@kernel
-def correlation_errors(theta_norms, n):
-    """What round-off can hide in ``x_j^T theta_k``, per unit of ``||x_j||``."""
-    eps = np.finfo(np.float64).eps
-    return 2.0 * eps * (np.sqrt(n) + 4.0) * theta_norms
-
-
-@kernel
-def _shift_objective(col, d, a_j, b_j):
-    total = 0.0
-    for k in range(col.shape[0]):
-        v = col[k] - d
-        total += a_j * abs(v) + 0.5 * b_j * v * v
-    return total
-
-
-@kernel
-def _sorted(v):
-    """``np.sort(v)`` for the few coefficients of a feature (insertion sort: np.sort
-    compiles a quicksort, about 1 s)."""
-    out = v.copy()
-    for i in range(1, out.shape[0]):
-        x = out[i]
-        k = i
-        while k > 0 and out[k - 1] > x:
-            out[k] = out[k - 1]
-            k -= 1
-        out[k] = x
-    return out
-
-
-@kernel
-def center_classes(W, pen, grouped):
-    """Move each feature's K coefficients by the common shift that minimises its penalty.
-
-    The softmax is unchanged when the same value is added to every class's coefficient of a
-    feature, so the loss is too; only the penalty decides, and class-by-class Newton steps
-    hardly move in that direction. The best shift lies at a kink (a coefficient: the median
-    for pure L1) or where the derivative of the L2 part cancels the L1 part's in a segment
-    (the mean for pure L2). Unpenalized features are left alone. Returns whether ``W``
-    changed (each class's predictor then moves too, though not the probabilities).
-    """
-    K, p = W.shape
-    a, b = pen.a, pen.b
-    moved = False
-    for j in range(p):
-        if a[j] == 0.0 and b[j] == 0.0:
-            continue
-        col = W[:, j].copy()
-        nonzero = False
-        for k in range(K):
-            nonzero = nonzero or col[k] != 0.0
-        if not nonzero:
-            continue
-        total = 0.0
-        for k in range(K):
-            total += col[k]
-        if grouped:  # ||W_j - d 1|| and ||W_j - d 1||^2 are both smallest at the mean
-            for k in range(K):
-                W[k, j] = col[k] - total / K
-            moved = moved or total != 0.0
-            continue
-        ordered = _sorted(col)
-        best, best_value = 0.0, _shift_objective(col, 0.0, a[j], b[j])
-        for m in range(K + 1):
-            candidates = np.empty(2)
-            candidates[0] = ordered[min(m, K - 1)]
-            candidates[1] = np.nan
-            if b[j] > 0.0:  # stationary point with m coefficients below it
-                d = (total - a[j] * (2 * m - K) / b[j]) / K
-                if (m == 0 or d > ordered[m - 1]) and (m == K or d < ordered[m]):
-                    candidates[1] = d
-            for d in candidates:
-                if d == d:
-                    value = _shift_objective(col, d, a[j], b[j])
-                    if value < best_value:
-                        best, best_value = d, value
-        if best != 0.0:
-            moved = True
-            for k in range(K):
-                W[k, j] = col[k] - best
-    return moved
-
-
-@kernel
-def _dual_correlations(X, Y, Ts, c, A, W, pen, norms, active, fit_intercept, theta, G, reuse):
-    """The corrected dual points of the candidate probabilities ``Ts`` (``(C, K, n)``) in
-    ``theta`` (``(C K, n)``) and their correlations in ``G`` (``(C K, p)``), filled in
-    place (with ``reuse``, ``G`` already holds them and is not recomputed); returns
-    ``(Tps, feasible, err)``.
-
-    The intercepts and the unpenalized features need ``x_j^T theta_k = 0``; under
-    ``positive`` an unpenalized coefficient at 0 needs only ``<= 0``, so its equation is
-    imposed only once its correlation would be positive (as for least squares).
-    """
-    C, K, n = Ts.shape
-    offset = 1 if fit_intercept else 0
-    m = A.shape[1]
-    equality = np.ones((m, K), dtype=np.bool_)
-    if pen.positive:
-        for u in range(pen.unpen.shape[0]):
-            for k in range(K):
-                equality[offset + u, k] = W[k, pen.unpen[u]] > 0.0
-    Tps = Ts.copy()
-    feasible = np.ones(C, dtype=np.bool_)
-    err = np.zeros(C * K)
-    for attempt in range(m * K + 1):
-        theta_norms = np.zeros(C * K)
-        for s in range(C):
-            Tp_s, feasible[s] = dual_point(Y, Ts[s], c, A, equality)
-            _copy_rows(Tp_s, Tps[s])
-            for k in range(K):
-                r = s * K + k
-                for i in range(n):
-                    theta[r, i] = c[i] * (Y[k, i] - Tps[s, k, i])
-                    theta_norms[r] += theta[r, i] * theta[r, i]
-                theta_norms[r] = np.sqrt(theta_norms[r])
-        err = correlation_errors(theta_norms, n)
-        if not (reuse and attempt == 0):
-            _correlations(X, theta, active, G)
-        grew = False
-        if pen.positive:
-            for u in range(pen.unpen.shape[0]):
-                j = pen.unpen[u]
-                for k in range(K):
-                    for s in range(C):
-                        r = s * K + k
-                        if feasible[s] and not equality[offset + u, k] \
-                                and G[r, j] > 4.0 * err[r] * norms[j]:
-                            equality[offset + u, k] = True
-                            grew = True
-        if not grew:
-            break
-    return Tps, feasible, err
-
-
-@kernel
-def _gap_parts(X, Y, Ts, c, A, W, pen, norms, mask, fit_intercept, grouped, theta, G, reuse):
-    """The best dual objective over the candidate probabilities ``Ts`` (``(C, K, n)``),
-    from their correlations ``G`` over the ``mask``ed pairs (the others are left 0: the
-    gap of the problem restricted to the mask); returns ``(dual, kappa, err, s)``, ``s``
-    the best candidate (its correlations are ``G[s K:(s + 1) K]``)."""
-    C, K, _ = Ts.shape
-    Tps, feasible, err = _dual_correlations(X, Y, Ts, c, A, W, pen, norms, mask,
-                                            fit_intercept, theta[:C * K], G[:C * K], reuse)
-    best, best_kappa, best_s = -np.inf, 0.0, 0
-    for s in range(C):
-        G_s, err_s = G[s * K:(s + 1) * K], err[s * K:(s + 1) * K]
-        kappa = dual_scaling(G_s, feasible[s], pen, norms, err_s, grouped)
-        dual = dual_entropy(Y, Tps[s], c, kappa) - penalty_conjugate(G_s, kappa, pen, norms,
-                                                                     err_s, grouped)
-        if dual > best:
-            best, best_kappa, best_s = dual, kappa, s
-    return best, best_kappa, err[best_s * K:(best_s + 1) * K], best_s
-
-
-@kernel
+@kernel(internal=True)
 def _penalty(W, pen, grouped):
     if grouped is not None:  # True or None (see newton_solve)
         return group_penalty(W, pen)
@@ -443,34 +199,8 @@ def _penalty(W, pen, grouped):
     return total
 
 
-@kernel
-def _screen(G, W, pen, active, kappa, err, norms, cnorms, radius, grouped):
-    """Gap-safe screening: ``|x_j^T theta*| < a_j`` certifies ``w_jk* = 0`` (grouped: the
-    classes' norm, for the whole feature); clears ``active`` for those pairs."""
-    K, p = G.shape
-    a = pen.a
-    for j in range(p):
-        if a[j] == 0.0:
-            continue
-        norm_sq = 0.0
-        for k in range(K):
-            if active[k, j]:
-                g = G[k, j] if pen.positive else abs(G[k, j])
-                g_hi = g + err[k] * norms[j]
-                norm_sq += g_hi * g_hi
-                if not grouped and kappa * g_hi + radius * cnorms[j] < a[j] \
-                        and W[k, j] == 0.0:
-                    active[k, j] = False
-        if grouped and kappa * np.sqrt(norm_sq) + radius * cnorms[j] < a[j]:
-            zero = True
-            for k in range(K):
-                zero = zero and W[k, j] == 0.0
-            if zero:
-                for k in range(K):
-                    active[k, j] = False
-
-
-@kernel
+# inlined: compiled apart, it would be optimized again in its caller (see _jit)
+@kernel(inline="always")
 def _newton_steps(X, Y, c, W, B, ETA, T, LSE, pen, mask, G, fit_intercept, inner_tol,
                   loss, grouped, ws_min, in_ws, record, guess):
     """One proximal-Newton step per class (or one grouped step) on the working sets drawn
@@ -500,7 +230,7 @@ def _newton_steps(X, Y, c, W, B, ETA, T, LSE, pen, mask, G, fit_intercept, inner
 
 @kernel
 def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, max_iter,
-                 ws_min, inner_tol, max_inner, grouped, G, reuse, complete, guess):
+                 ws_min, inner_tol, max_inner, grouped, classes, G, reuse, complete, guess):
     """Minimise ``F(W X^T + B) + sum_k penalty(W[k])`` (logistic for ``K = 1``, multinomial
     otherwise) from ``(W, B)``, updated in place.
 
@@ -543,6 +273,10 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
         :func:`~._grouped.grouped_step` instead of class-by-class steps. None, not False,
         otherwise: Numba prunes ``is None`` branches on arguments at compile time, so that
         the grouped code (about 8 s of compilation) is compiled only for grouped fits.
+    classes : True or None
+        True for three classes or more (``K > 1``), None for two: the same pruning keeps
+        the centring of the classes' coefficients (:func:`center_classes`, about 0.7 s of
+        compilation) out of binary fits.
     G : ndarray (K, p)
         Out: the correlations ``x_j^T theta_k`` at the returned point's dual point (all of
         them if ``complete``, else screened pairs are 0). In, with ``reuse``: those of the
@@ -568,7 +302,7 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
     LSE = np.empty(n)
     theta = np.empty((2 * K, n))
     G_all = np.zeros((2 * K, p))
-    _copy_rows(G, G_all)
+    copy_rows(G, G_all)
     G_ws = np.zeros((2 * K, p))
     size = np.empty(n)
     active = np.ones((K, p), dtype=np.bool_)
@@ -602,7 +336,7 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
         else:  # after a step: the restricted problem, from the maintained state
             n_cand = 2 if linearized_probabilities(T_ref, ETA_ref, ETA, Ts[1]) else 1
         primal = loss + _penalty(W, pen, grouped)
-        dual, kappa, err, best = _gap_parts(X, Y, Ts[:n_cand], c, A, W, pen, norms,
+        dual, kappa, err, best = gap_parts(X, Y, Ts[:n_cand], c, A, W, pen, norms,
                                             (every if complete else active) if full else in_ws,
                                             fit_intercept, is_grouped, theta,
                                             G_all if full else G_ws, reuse)
@@ -610,12 +344,12 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
         if full:
             gap = certified_gap(primal, dual, c @ size, n + p * K)
             if gap <= tol_abs or n_iter >= max_iter:
-                _copy_rows(G_all, G)
+                copy_rows(G_all, G)
                 return gap, primal, n_iter, epochs
             # Screening around the dual point of the gap; working sets from the true
             # gradient, drawn by the first step and kept as a mask for the next ones, which
             # draw from it afresh.
-            _screen(G_all[best * K:(best + 1) * K], W, pen, active, kappa, err, norms,
+            screen(G_all[best * K:(best + 1) * K], W, pen, active, kappa, err, norms,
                     cnorms, np.sqrt(2.0 * curvature * gap), is_grouped)
             for k in range(K):
                 for j in range(p):
@@ -629,8 +363,8 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
                 full = True
                 continue
         if max_inner > 1:  # the linearized candidate's reference point
-            _copy_rows(ETA, ETA_ref)
-            _copy_rows(T, T_ref)
+            copy_rows(ETA, ETA_ref)
+            copy_rows(T, T_ref)
         first = inner_it == 0
         loss, inner = _newton_steps(X, Y, c, W, B, ETA, T, LSE, pen,
                                     active if first else in_ws, G_all if first else G_ws,
@@ -638,7 +372,9 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
                                     ws_min if first else p, in_ws, first,
                                     guess if n_iter == 0 else W)
         epochs += inner
-        shifted = K > 1 and not pen.positive and center_classes(W, pen, is_grouped)
+        shifted = False
+        if classes is not None:  # True or None, as grouped
+            shifted = not pen.positive and center_classes(W, pen, is_grouped)
         if shifted:
             for k in range(K):  # a shift may move a class's zero: keep it in play
                 for j in range(p):

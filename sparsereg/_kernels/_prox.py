@@ -46,7 +46,7 @@ def penalty_value(w, pen):
     return total
 
 
-@kernel
+@kernel(internal=True)
 def subset_penalty(v, cols, pen):
     """The penalty of coefficients ``v`` of the features ``cols``."""
     total = 0.0
@@ -56,7 +56,7 @@ def subset_penalty(v, cols, pen):
     return total
 
 
-@kernel
+@kernel(internal=True)
 def _projected_exactly(grad_p, g_s, coef, positive, unpen, chosen, corr_err):
     """Whether the projection left ``x_j^T r = 0`` (up to round-off) for the unpenalized
     features it was meant to clear, and ``<= 0`` for the others under ``positive``.
@@ -79,7 +79,7 @@ def _projected_exactly(grad_p, g_s, coef, positive, unpen, chosen, corr_err):
     return True
 
 
-@kernel
+@kernel(internal=True)
 def _project(grad, rr, ry, rows, cols, coef, g_u, gy_u, corr_err):
     """``r - X_S c`` for a coefficient vector ``c`` (any: the formulas are exact for every
     ``c``, not only the least-squares one, so an inaccurate solve cannot make them lie):
@@ -108,7 +108,7 @@ def _project(grad, rr, ry, rows, cols, coef, g_u, gy_u, corr_err):
         scale * size_ry + err_g, g_s
 
 
-@kernel
+@kernel(internal=True)
 def project_unpenalized(grad, rr, ry, w, pen, corr_err, unpen):
     """Remove from the residual its least-squares fit on (some of) the unpenalized features.
 
@@ -166,7 +166,7 @@ def project_unpenalized(grad, rr, ry, w, pen, corr_err, unpen):
                                                   corr_err), err_rr, err_ry
 
 
-@kernel
+@kernel(internal=True)
 def _dual_value(kappa, grad_p, rr_p, ry_p, pen):
     """Dual objective at ``theta = kappa * r / S`` (feasible for kappa <= kappa_max)."""
     a, b, positive = pen.a, pen.b, pen.positive
@@ -180,7 +180,8 @@ def _dual_value(kappa, grad_p, rr_p, ry_p, pen):
     return dual
 
 
-@kernel
+# inlined: compiled apart, it would be optimized again in its caller (see _jit)
+@kernel(inline="always")
 def _best_kappa(grad_p, rr_p, ry_p, pen, kappa0, kappa_max):
     """Maximise the concave D(kappa) on [0, kappa_max] by bisection on its derivative.
 
@@ -208,7 +209,7 @@ def _best_kappa(grad_p, rr_p, ry_p, pen, kappa0, kappa_max):
     return best
 
 
-@kernel
+@kernel(internal=True)
 def _dual_slope(kappa, grad_p, rr_p, ry_p, pen):
     """dD/dkappa: decreasing in kappa, since D is concave."""
     a, b, positive = pen.a, pen.b, pen.positive
@@ -222,7 +223,7 @@ def _dual_slope(kappa, grad_p, rr_p, ry_p, pen):
     return slope
 
 
-@kernel
+@kernel(internal=True)
 def _correlation_errors(w, norms, eps_root_n, y_norm, rr):
     """What round-off can hide in each correlation ``x_j^T r / S``.
 
@@ -291,7 +292,7 @@ def duality_gap(w, grad, rr, ry, pen, rnd):
     return abs(primal - dual), primal, g_hi
 
 
-@kernel
+@kernel(internal=True)
 def kkt_violation(w, grad, pen):
     """Distance of ``-grad`` to the subdifferential of the penalty, per feature."""
     a, b, positive = pen.a, pen.b, pen.positive

@@ -1,0 +1,213 @@
+"""The certificate of the proximal-Newton kernel (:mod:`._newton`): dual points, their
+correlations with every column, the duality gap, and gap-safe screening.
+
+The fitted probabilities are corrected (:func:`~._logistic.dual_point`) until the intercepts'
+and the unpenalized features' equations hold, then scaled into the L1 constraints
+(:func:`dual_scaling`); the gap is certified with a margin for the round-off of the
+correlations (:func:`correlation_errors`, :func:`certified_gap`). Kept apart from the Newton
+steps so that each module stays readable; the kernels are the same.
+"""
+
+import numpy as np
+
+from ._arrays import copy_rows
+from ._columns import col_dot, col_dot_rows
+from ._jit import kernel
+from ._logistic import dual_entropy, dual_point
+
+
+@kernel(internal=True)
+def _correlations(X, theta, active, G):
+    """``G[r, j] = x_j^T theta_r`` where ``active[r % K, j]`` (``K`` classes; the rows of
+    ``theta`` are one or more dual points' classes), in one pass over X."""
+    R, p = G.shape
+    K = active.shape[0]
+    if R == 1:
+        theta_0 = theta[0]
+        for j in range(p):
+            G[0, j] = col_dot(X, j, theta_0) if active[0, j] else 0.0
+        return
+    out = np.empty(R)
+    thetaT = np.ascontiguousarray(theta.T)  # the rows side by side, for sparse columns
+    for j in range(p):
+        any_active = False
+        for k in range(K):
+            any_active = any_active or active[k, j]
+        if any_active:
+            col_dot_rows(X, j, theta, thetaT, out)
+        for r in range(R):
+            G[r, j] = out[r] if active[r % K, j] else 0.0
+
+
+@kernel
+def dual_scaling(G, feasible, pen, norms, err, grouped):
+    """The largest ``kappa`` in [0, 1] for which ``kappa * theta`` is dual feasible, given
+    the correlations ``G[k, j] = x_j^T theta_k`` raised by their round-off
+    ``err[k] * norms[j]``: pure-L1 features need ``|x_j^T theta| <= a_j`` (``||x_j^T
+    Theta||_2 <= a_j`` over the classes when ``grouped``), unpenalized ones
+    ``x_j^T theta = 0`` (up to that round-off; else only ``theta = 0`` is known feasible)."""
+    K, p = G.shape
+    a, b, positive = pen.a, pen.b, pen.positive
+    kappa = 1.0 if feasible else 0.0
+    for j in range(p):
+        size = 0.0
+        for k in range(K):
+            g = G[k, j] if positive else abs(G[k, j])
+            g_hi = g + err[k] * norms[j]
+            if a[j] == 0.0 and b[j] == 0.0:
+                # unpenalized: x_j^T theta = 0 (<= 0 under positive, where the equation is
+                # imposed when the coefficient is not at its bound)
+                if g > 4.0 * err[k] * norms[j]:
+                    kappa = 0.0
+            elif b[j] == 0.0 and not grouped and g_hi * kappa > a[j]:
+                kappa = a[j] / g_hi
+            size += g_hi * g_hi
+        if grouped and b[j] == 0.0 and a[j] > 0.0 and np.sqrt(size) * kappa > a[j]:
+            kappa = a[j] / np.sqrt(size)
+    return kappa
+
+
+@kernel
+def penalty_conjugate(G, kappa, pen, norms, err, grouped):
+    """``sum_{j,k} penalty_j*(kappa x_j^T theta_k)`` for the L2 part (the L1 part is 0 on
+    the feasible set), with the correlations raised by their round-off; per feature over
+    the classes' norm when ``grouped``."""
+    K, p = G.shape
+    a, b, positive = pen.a, pen.b, pen.positive
+    total = 0.0
+    for j in range(p):
+        if b[j] > 0.0:
+            size = 0.0
+            for k in range(K):
+                g = G[k, j] if positive else abs(G[k, j])
+                g_hi = g + err[k] * norms[j]
+                if grouped:
+                    size += g_hi * g_hi
+                else:
+                    excess = kappa * g_hi - a[j]
+                    if excess > 0.0:
+                        total += 0.5 * excess * excess / b[j]
+            if grouped:
+                excess = kappa * np.sqrt(size) - a[j]
+                if excess > 0.0:
+                    total += 0.5 * excess * excess / b[j]
+    return total
+
+
+@kernel
+def certified_gap(primal, dual, weighted_size, n_terms):
+    """``|P - D|`` plus what round-off can hide in it: the predictor's terms
+    (``sum_i c_i sum_j |x_ij w_j|``, each loss being 1-Lipschitz in them up to a factor 2)
+    and the ``n_terms`` terms of each sum."""
+    eps = np.finfo(np.float64).eps
+    margin = 4.0 * eps * (weighted_size + (n_terms + 8) * (abs(primal) + abs(dual)))
+    return abs(primal - dual) + margin
+
+
+@kernel
+def correlation_errors(theta_norms, n):
+    """What round-off can hide in ``x_j^T theta_k``, per unit of ``||x_j||``."""
+    eps = np.finfo(np.float64).eps
+    return 2.0 * eps * (np.sqrt(n) + 4.0) * theta_norms
+
+
+# inlined: compiled apart, it would be optimized again in its caller (see _jit)
+@kernel(inline="always")
+def _dual_correlations(X, Y, Ts, c, A, W, pen, norms, active, fit_intercept, theta, G, reuse):
+    """The corrected dual points of the candidate probabilities ``Ts`` (``(C, K, n)``) in
+    ``theta`` (``(C K, n)``) and their correlations in ``G`` (``(C K, p)``), filled in
+    place (with ``reuse``, ``G`` already holds them and is not recomputed); returns
+    ``(Tps, feasible, err)``.
+
+    The intercepts and the unpenalized features need ``x_j^T theta_k = 0``; under
+    ``positive`` an unpenalized coefficient at 0 needs only ``<= 0``, so its equation is
+    imposed only once its correlation would be positive (as for least squares).
+    """
+    C, K, n = Ts.shape
+    offset = 1 if fit_intercept else 0
+    m = A.shape[1]
+    equality = np.ones((m, K), dtype=np.bool_)
+    if pen.positive:
+        for u in range(pen.unpen.shape[0]):
+            for k in range(K):
+                equality[offset + u, k] = W[k, pen.unpen[u]] > 0.0
+    Tps = Ts.copy()
+    feasible = np.ones(C, dtype=np.bool_)
+    err = np.zeros(C * K)
+    for attempt in range(m * K + 1):
+        theta_norms = np.zeros(C * K)
+        for s in range(C):
+            Tp_s, feasible[s] = dual_point(Y, Ts[s], c, A, equality)
+            copy_rows(Tp_s, Tps[s])
+            for k in range(K):
+                r = s * K + k
+                for i in range(n):
+                    theta[r, i] = c[i] * (Y[k, i] - Tps[s, k, i])
+                    theta_norms[r] += theta[r, i] * theta[r, i]
+                theta_norms[r] = np.sqrt(theta_norms[r])
+        err = correlation_errors(theta_norms, n)
+        if not (reuse and attempt == 0):
+            _correlations(X, theta, active, G)
+        grew = False
+        if pen.positive:
+            for u in range(pen.unpen.shape[0]):
+                j = pen.unpen[u]
+                for k in range(K):
+                    for s in range(C):
+                        r = s * K + k
+                        if feasible[s] and not equality[offset + u, k] \
+                                and G[r, j] > 4.0 * err[r] * norms[j]:
+                            equality[offset + u, k] = True
+                            grew = True
+        if not grew:
+            break
+    return Tps, feasible, err
+
+
+# inlined: compiled apart, it would be optimized again in its caller (see _jit)
+@kernel(inline="always")
+def gap_parts(X, Y, Ts, c, A, W, pen, norms, mask, fit_intercept, grouped, theta, G, reuse):
+    """The best dual objective over the candidate probabilities ``Ts`` (``(C, K, n)``),
+    from their correlations ``G`` over the ``mask``ed pairs (the others are left 0: the
+    gap of the problem restricted to the mask); returns ``(dual, kappa, err, s)``, ``s``
+    the best candidate (its correlations are ``G[s K:(s + 1) K]``)."""
+    C, K, _ = Ts.shape
+    Tps, feasible, err = _dual_correlations(X, Y, Ts, c, A, W, pen, norms, mask,
+                                            fit_intercept, theta[:C * K], G[:C * K], reuse)
+    best, best_kappa, best_s = -np.inf, 0.0, 0
+    for s in range(C):
+        G_s, err_s = G[s * K:(s + 1) * K], err[s * K:(s + 1) * K]
+        kappa = dual_scaling(G_s, feasible[s], pen, norms, err_s, grouped)
+        dual = dual_entropy(Y, Tps[s], c, kappa) - penalty_conjugate(G_s, kappa, pen, norms,
+                                                                     err_s, grouped)
+        if dual > best:
+            best, best_kappa, best_s = dual, kappa, s
+    return best, best_kappa, err[best_s * K:(best_s + 1) * K], best_s
+
+
+@kernel(internal=True)
+def screen(G, W, pen, active, kappa, err, norms, cnorms, radius, grouped):
+    """Gap-safe screening: ``|x_j^T theta*| < a_j`` certifies ``w_jk* = 0`` (grouped: the
+    classes' norm, for the whole feature); clears ``active`` for those pairs."""
+    K, p = G.shape
+    a = pen.a
+    for j in range(p):
+        if a[j] == 0.0:
+            continue
+        norm_sq = 0.0
+        for k in range(K):
+            if active[k, j]:
+                g = G[k, j] if pen.positive else abs(G[k, j])
+                g_hi = g + err[k] * norms[j]
+                norm_sq += g_hi * g_hi
+                if not grouped and kappa * g_hi + radius * cnorms[j] < a[j] \
+                        and W[k, j] == 0.0:
+                    active[k, j] = False
+        if grouped and kappa * np.sqrt(norm_sq) + radius * cnorms[j] < a[j]:
+            zero = True
+            for k in range(K):
+                zero = zero and W[k, j] == 0.0
+            if zero:
+                for k in range(K):
+                    active[k, j] = False
+

@@ -375,10 +375,7 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
     if class_weight is not None:
         raise ValueError("class_weight applies to loss='logistic' only.")
     inputs = read_inputs(X, y, sample_weight, multi_output=True)
-    if check_loss(loss, power, LOSSES):
-        return _glm_regularization_path(inputs, loss, power, penalty, l1_ratio, alphas,
-                                        n_alphas, eps, fit_intercept, penalty_factor,
-                                        positive, tol, max_iter, solver, relax, feature_names)
+    glm = check_loss(loss, power, LOSSES)
     l1_ratio = resolve_l1_ratio(penalty, l1_ratio)
     checked = check_params(
         dict(solver=solver, fit_intercept=fit_intercept, positive=positive, tol=tol,
@@ -391,6 +388,16 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
         alphas = check_alphas(alphas)
     relax, pf = checked["relax"], checked["penalty_factor"]
     check_relax_l1_ratio(relax, [l1_ratio])
+    if glm:
+        from ._glm import check_glm_inputs
+        from ._glm_path import glm_path
+
+        X, y, sw = check_glm_inputs(inputs, loss, power, pf, checked["positive"])
+        return glm_path(X, y, sw, loss, power, penalty, l1_ratio, alphas=alphas,
+                        n_alphas=n_alphas, eps=eps, feature_names=feature_names, relax=relax,
+                        fit_intercept=fit_intercept, penalty_factor=pf,
+                        positive=checked["positive"], tol=tol, max_iter=max_iter,
+                        solver=solver)
     if inputs.dask:
         check_dask_solver(solver)
     if inputs.y.ndim == 2:
@@ -410,29 +417,3 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
                       dtype=dtype, relax=relax, penalty_factor=pf,
                       positive=checked["positive"], tol=tol, max_iter=max_iter, solver=solver)
 
-
-def _glm_regularization_path(inputs, loss, power, penalty, l1_ratio, alphas, n_alphas, eps,
-                             fit_intercept, penalty_factor, positive, tol, max_iter, solver,
-                             relax, feature_names):
-    """:func:`regularization_path` with a GLM loss (:mod:`._glm_path`)."""
-    from ._glm import check_glm_inputs
-    from ._glm_path import glm_path
-
-    l1_ratio = resolve_l1_ratio(penalty, l1_ratio)
-    checked = check_params(
-        dict(solver=solver, fit_intercept=fit_intercept, positive=positive, tol=tol,
-             max_iter=max_iter, eps=eps, penalty_factor=penalty_factor, relax=relax),
-        n_features=inputs.n_features, solvers=PATH_SOLVERS[penalty],
-        solver_context=f" with penalty={penalty!r}")
-    relax = checked["relax"]
-    check_relax_l1_ratio(relax, [l1_ratio])
-    if alphas is None:
-        check_params(dict(n_alphas=n_alphas))
-    else:
-        alphas = check_alphas(alphas)
-    pf = checked["penalty_factor"]
-    X, y, sw = check_glm_inputs(inputs, loss, power, pf, checked["positive"])
-    return glm_path(X, y, sw, loss, power, penalty, l1_ratio, alphas=alphas,
-                    n_alphas=n_alphas, eps=eps, feature_names=feature_names, relax=relax,
-                    fit_intercept=fit_intercept, penalty_factor=pf,
-                    positive=checked["positive"], tol=tol, max_iter=max_iter, solver=solver)

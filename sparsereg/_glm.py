@@ -111,15 +111,17 @@ class GLMProblem:
 
     @classmethod
     def of(cls, X, y, sample_weight, loss, power, alpha, l1_ratio, fit_intercept=True,
-           penalty_factor=None, positive=False):
+           penalty_factor=None, positive=False, cache=None):
         """The problem of a fit: float64 y and weights, the penalty's per-feature weights."""
         y = np.asarray(y, dtype=np.float64)
         s = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight,
                                                                       np.float64)
         v = np.ones(X.shape[1]) if penalty_factor is None else np.asarray(penalty_factor,
                                                                            dtype=np.float64)
-        return cls(X, y, s, glm_datafit(loss, power), fit_intercept, alpha * l1_ratio * v,
-                   alpha * (1.0 - l1_ratio) * v, bool(positive))
+        problem = cls(X, y, s, glm_datafit(loss, power), fit_intercept, alpha * l1_ratio * v,
+                      alpha * (1.0 - l1_ratio) * v, bool(positive))
+        problem.cache = {} if cache is None else cache
+        return problem
 
     @property
     def c(self):
@@ -128,13 +130,15 @@ class GLMProblem:
     def column_means(self):
         """The unweighted column means of X (computed once): rows are shifted by them
         before their weighted Gram matrix is accumulated."""
-        if getattr(self, "_means", None) is None:
-            self._means = np.asarray(self.X.mean(axis=0), dtype=np.float64).ravel()
-        return self._means
+        cache = self.__dict__.setdefault("cache", {})
+        if "means" not in cache:
+            cache["means"] = np.asarray(self.X.mean(axis=0), dtype=np.float64).ravel()
+        return cache["means"]
 
     def norms(self):
         """The columns' Euclidean norms and the largest row norm (computed once)."""
-        if getattr(self, "_norms", None) is None:
+        cache = self.__dict__.setdefault("cache", {})
+        if "norms" not in cache:
             X = self.X
             if sp.issparse(X):
                 squares = X.multiply(X)
@@ -143,8 +147,8 @@ class GLMProblem:
             else:
                 cols = np.einsum("ij,ij->j", X, X, dtype=np.float64)
                 rows = np.einsum("ij,ij->i", X, X, dtype=np.float64)
-            self._norms = np.sqrt(cols), float(np.sqrt(rows.max(initial=0.0)))
-        return self._norms
+            cache["norms"] = np.sqrt(cols), float(np.sqrt(rows.max(initial=0.0)))
+        return cache["norms"]
 
     def predictor(self, w, intercept):
         return np.asarray(self.X @ w, dtype=np.float64).ravel() + intercept
@@ -320,11 +324,13 @@ def _direction(problem, w, intercept, eta, l1_ratio, alpha, penalty_factor, inne
 
 def solve_glm(X, y, sample_weight, loss, power, alpha, l1_ratio, *, fit_intercept=True,
               penalty_factor=None, positive=False, tol=1e-4, max_iter=100, coef_init=None,
-              solver="auto", warn=True):
+              solver="auto", warn=True, cache=None):
     """Penalized GLM fit (see the module docstring), stopped at duality gap <= ``tol *
-    P(0)``; ``max_iter`` counts Newton steps. Returns a :class:`~._solvers.Solution`."""
+    P(0)``; ``max_iter`` counts Newton steps. Returns a :class:`~._solvers.Solution`.
+    ``cache``: a dict shared by the fits of one X (a path), holding its column means and
+    norms (a pass over X each, once)."""
     problem = GLMProblem.of(X, y, sample_weight, loss, power, alpha, l1_ratio,
-                            fit_intercept, penalty_factor, positive)
+                            fit_intercept, penalty_factor, positive, cache)
     target = tol * problem.null_objective()
     y = problem.y
     w = np.zeros(X.shape[1]) if coef_init is None else np.array(coef_init, dtype=np.float64)

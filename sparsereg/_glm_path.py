@@ -57,10 +57,11 @@ def glm_path_arrays(X, y, sample_weight, loss, power, alphas, l1_ratio, *, tol=1
     gaps = np.zeros(len(alphas))
     n_iter = np.zeros(len(alphas), dtype=np.int64)
     unconverged = 0
+    cache = {}  # X's column means and norms, for every alpha
     for k, alpha in enumerate(alphas):
         start = extrapolated_start(alphas, coefs, k, sign_safe=l1_ratio > 0)
         sol = solve_glm(X, y, sample_weight, loss, power, float(alpha), l1_ratio, tol=tol,
-                        max_iter=max_iter, coef_init=start, warn=False, **params)
+                        max_iter=max_iter, coef_init=start, warn=False, cache=cache, **params)
         coefs[k], intercepts[k], gaps[k], n_iter[k] = sol.coef, sol.intercept, \
             sol.dual_gap, sol.n_iter
         unconverged += not sol.converged

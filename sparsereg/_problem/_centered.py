@@ -76,9 +76,10 @@ def block_products(X, c, y, shift, rows_scaled=True):
         stop = min(start + rows, n)
         blk = block[: stop - start]
         if not rows_scaled:
-            np.copyto(blk, X[start:stop])
-            if shift is not None:
-                blk -= shift
+            if shift is None:
+                np.copyto(blk, X[start:stop])
+            else:
+                np.subtract(X[start:stop], shift, out=blk)
             blk *= c[start:stop, None]
         elif shift is None:
             np.copyto(blk, X[start:stop])

@@ -401,3 +401,45 @@ def test_alpha_max_with_unpenalized_features():
     below = L1Regressor(alpha=path.alphas[0] * 0.97, loss="poisson", penalty_factor=factors,
                         tol=1e-10).fit(X, y)
     assert np.count_nonzero(below.coef_[penalized]) >= 1
+
+
+def _tweedie_gap_by_scipy(X, y, coef, intercept, alpha, l1_ratio, power):
+    """The Tweedie duality gap with every ingredient computed here by scipy: the intercept
+    shift by root finding, each sample's conjugate ``sup_eta v eta - l(eta)`` by a bounded
+    scalar maximisation (from below, so this gap is at most the exact one at this dual
+    point, up to the maximiser's tolerance)."""
+    from scipy.optimize import brentq, minimize_scalar
+    n = len(y)
+    c = np.full(n, 1.0 / n)
+    eta = X @ coef + intercept
+
+    def lprime(e):
+        mu = np.exp(e)
+        return mu ** (1 - power) * (mu - y)
+    beta = brentq(lambda t: c @ lprime(eta + t), -20, 20, xtol=1e-15)
+    g = lprime(eta + beta)
+    u = -X.T @ (c * g)
+    a, b = alpha * l1_ratio, alpha * (1 - l1_ratio)
+    kappa = 1.0 if b > 0 or np.abs(u).max() <= a else a / np.abs(u).max()
+    conj = 0.0
+    for yi, vi in zip(y, kappa * g):
+        def neg(t, yi=yi, vi=vi):
+            return -(vi * t - half_deviance(np.array([yi]), np.exp(np.array([t])), power)[0])
+        lo = np.log(max(yi, 1e-3)) - 25
+        conj += -minimize_scalar(neg, bounds=(lo, lo + 50), method="bounded",
+                                 options=dict(xatol=1e-12)).fun / n
+    r_conj = 0.0 if b == 0 else np.sum(np.maximum(kappa * np.abs(u) - a, 0) ** 2) / (2 * b)
+    return objective(X, y, coef, intercept, alpha, l1_ratio, power) + conj + r_conj
+
+
+@pytest.mark.parametrize("power", [1.2, 1.5, 1.8])
+@pytest.mark.parametrize("tol", [1e-3, 1e-8])
+def test_tweedie_gap_bounds_a_gap_computed_by_scipy(power, tol):
+    X, y = _claims("tweedie", n=150, p=8, seed=16)
+    alpha, l1_ratio = 0.01, 0.7
+    model = ElasticNetRegressor(alpha=alpha, l1_ratio=l1_ratio, loss="tweedie", power=power,
+                                tol=tol).fit(X, y)
+    p0 = null_objective(y, power)
+    gap = _tweedie_gap_by_scipy(X, y, model.coef_, model.intercept_, alpha, l1_ratio, power)
+    assert gap <= model.dual_gap_ + 1e-11 * p0, (gap, model.dual_gap_)
+    assert model.dual_gap_ <= tol * p0

@@ -3,7 +3,6 @@
 import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
@@ -14,7 +13,7 @@ from ._problem._dask import check_dask_solver, lazy_predict
 from ._multi_output import column_intercept, fit_targets, set_sparsity, single_target
 from ._ridge import RIDGE_SOLVERS, solve_ridge
 from ._ridge_targets import solve_ridge_targets
-from ._solvers import solve_enet, stored_precision
+from ._solvers import solve_enet, stored_precision, warn_rounding_lost
 from ._glm import check_glm_inputs, check_loss, glm_gap, solve_glm
 from ._problem._datafit import glm_datafit
 
@@ -79,7 +78,7 @@ class _LinearModel(RegressorMixin, BaseEstimator):
         c = s / s.sum()
         datafit = glm_datafit(self.loss, self.power)
         fitted = datafit.value(y, np.log(self.predict(X)), c)
-        null = datafit.value(y, np.full(len(y), np.log(c @ y)), c)
+        null = datafit.value(y, np.full(len(y), datafit.null_intercept(y, c)), c)
         return 1.0 - fitted / null
 
     def __sklearn_tags__(self):
@@ -159,8 +158,7 @@ class _PenalizedRegressor(_LinearModel):
         return check_loss(getattr(self, "loss", "squared_error"), getattr(self, "power", 1.5))
 
     def _fit_glm(self, inputs, penalty_factor):
-        """Fit with a GLM deviance (:mod:`._glm`): one target, in memory, every feature
-        penalized."""
+        """Fit with a GLM deviance (:mod:`._glm`): one target, in memory."""
         one_column = inputs.y.ndim == 2 and inputs.y.shape[1] == 1
         X, y, sw = check_glm_inputs(inputs, self.loss, self.power, penalty_factor,
                                      bool(getattr(self, "positive", False)))
@@ -183,11 +181,8 @@ class _PenalizedRegressor(_LinearModel):
             self.dual_gap_, p0 = glm_gap(X, y, sw, self.loss, self.power, float(self.alpha),
                                          float(self._l1_ratio()), self.coef_,
                                          self.intercept_, **params)
-            if sol.converged and self.dual_gap_ > self.tol * p0:
-                warnings.warn(
-                    f"The float64 solution meets tol, but rounded to {np.dtype(dtype).name} "
-                    f"it is only certified to a duality gap of {self.dual_gap_:.3e}; fit "
-                    "float64 data for a tighter model.", ConvergenceWarning, stacklevel=3)
+            warn_rounding_lost(sol.dual_gap, self.dual_gap_, self.tol * p0, dtype,
+                               stacklevel=3)
         self.n_iter_ = sol.n_iter
         set_sparsity(self)
         if one_column:
@@ -201,11 +196,8 @@ class _PenalizedRegressor(_LinearModel):
             design, sol.coef, sol.intercept, dtype, float(self.alpha), float(self._l1_ratio()),
             penalty_factor, bool(getattr(self, "positive", False)))
         gap = sol.dual_gap if gaps is None else float(gaps[0])
-        if sol.converged and gap > self.tol * design.gap_out(design.null_objective):
-            warnings.warn(
-                f"The float64 solution meets tol, but rounded to {np.dtype(dtype).name} it is "
-                f"only certified to a duality gap of {gap:.3e}; fit float64 data for a "
-                "tighter model.", ConvergenceWarning, stacklevel=3)
+        warn_rounding_lost(sol.dual_gap, gap, self.tol * design.gap_out(design.null_objective),
+                           dtype, stacklevel=3)
         return coef[0], intercept[0] if self.fit_intercept else 0.0, gap
 
     def _solve_targets(self, designs, penalty_factor, coef_inits):

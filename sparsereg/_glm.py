@@ -21,7 +21,7 @@ loss: ``P`` is within it of its minimum (round-off margins by the squared loss's
 """
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -108,6 +108,7 @@ class GLMProblem:
     a: np.ndarray  # L1 weights per feature
     b: np.ndarray  # L2 weights per feature
     positive: bool
+    cache: dict = field(default_factory=dict)  # X's column means and norms, once per X
 
     @classmethod
     def of(cls, X, y, sample_weight, loss, power, alpha, l1_ratio, fit_intercept=True,
@@ -118,10 +119,8 @@ class GLMProblem:
                                                                       np.float64)
         v = np.ones(X.shape[1]) if penalty_factor is None else np.asarray(penalty_factor,
                                                                            dtype=np.float64)
-        problem = cls(X, y, s, glm_datafit(loss, power), fit_intercept, alpha * l1_ratio * v,
-                      alpha * (1.0 - l1_ratio) * v, bool(positive))
-        problem.cache = {} if cache is None else cache
-        return problem
+        return cls(X, y, s, glm_datafit(loss, power), fit_intercept, alpha * l1_ratio * v,
+                   alpha * (1.0 - l1_ratio) * v, bool(positive), {} if cache is None else cache)
 
     @property
     def c(self):
@@ -130,14 +129,13 @@ class GLMProblem:
     def column_means(self):
         """The unweighted column means of X (computed once): rows are shifted by them
         before their weighted Gram matrix is accumulated."""
-        cache = self.__dict__.setdefault("cache", {})
-        if "means" not in cache:
-            cache["means"] = np.asarray(self.X.mean(axis=0), dtype=np.float64).ravel()
-        return cache["means"]
+        if "means" not in self.cache:
+            self.cache["means"] = np.asarray(self.X.mean(axis=0), dtype=np.float64).ravel()
+        return self.cache["means"]
 
     def norms(self):
         """The columns' Euclidean norms and the largest row norm (computed once)."""
-        cache = self.__dict__.setdefault("cache", {})
+        cache = self.cache
         if "norms" not in cache:
             X = self.X
             if sp.issparse(X):

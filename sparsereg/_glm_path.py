@@ -14,6 +14,7 @@ from ._glm import GLMProblem, check_glm_target, solve_glm
 from ._path import L1_EPS, extrapolated_start
 from ._problem._datafit import glm_datafit
 from ._regpath import RegularizationPath
+from ._selection import refits_by_support
 
 L2_GRID_L1_RATIO = 1e-3  # ridge's grid top: alpha_max at this l1_ratio (glmnet's convention)
 L2_EPS = 1e-4
@@ -89,23 +90,17 @@ def relaxed_glm(X, y, sample_weight, loss, power, coefs, intercepts, gamma, *,
     gamma`` times the unpenalized GLM refitted on its support (intercepts alike), one refit
     per distinct support."""
     relaxed_c, relaxed_b = np.array(coefs, dtype=np.float64), np.array(intercepts, float)
-    refits = {}
-    for k, coef in enumerate(coefs):
-        support = np.flatnonzero(coef)
-        key = support.tobytes()
-        if key not in refits:
-            refit = np.zeros(X.shape[1])
-            if len(support):
-                sol = solve_glm(X[:, support], y, sample_weight, loss, power, 0.0, 0.0,
-                                fit_intercept=fit_intercept, tol=tol, max_iter=max_iter,
-                                warn=False)
-                refit[support], b = sol.coef, sol.intercept
-            else:
-                b = intercepts[k]
-            refits[key] = refit, b
-        refit, b = refits[key]
-        relaxed_c[k] = gamma * coef + (1.0 - gamma) * refit
-        relaxed_b[k] = gamma * intercepts[k] + (1.0 - gamma) * b
+
+    def refit(support):
+        sol = solve_glm(X[:, support], y, sample_weight, loss, power, 0.0, 0.0,
+                        fit_intercept=fit_intercept, tol=tol, max_iter=max_iter, warn=False)
+        return sol.coef, sol.intercept
+    for k, (support, fitted) in enumerate(refits_by_support(coefs, refit)):
+        if fitted is None:  # nothing selected: the penalized model is the unpenalized one
+            continue
+        relaxed_c[k] *= gamma
+        relaxed_c[k, support] += (1.0 - gamma) * fitted[0]
+        relaxed_b[k] = gamma * intercepts[k] + (1.0 - gamma) * fitted[1]
     return relaxed_c, relaxed_b
 
 

@@ -14,7 +14,7 @@ from ._glm import check_loss
 from ._ridge_shifts import ridge_grid_cg
 from ._ridge import RIDGE_SOLVERS, RidgeSpectrum, solve_ridge
 from ._selection import degrees_of_freedom, noise_variance, relaxed_path
-from ._solvers import solve_enet, stored_precision
+from ._solvers import solve_enet, stored_precision, warn_rounding_lost
 from ._validation import check_choice
 
 PENALTIES = ("l1", "l2", "elasticnet")
@@ -224,19 +224,6 @@ def extrapolated_start(alphas, coefs, k, sign_safe):
     return start
 
 
-def warn_rounded(design, gaps, stored_gaps, tol, dtype):
-    """A :class:`ConvergenceWarning` when models that met ``tol`` in float64 no longer do
-    once rounded to ``dtype`` (the gaps in data units)."""
-    target = design.gap_out(tol * design.null_objective)
-    lost = (gaps <= target) & (stored_gaps > target)
-    if np.any(lost):
-        warnings.warn(
-            f"At {int(lost.sum())} of {len(gaps)} alphas the float64 solution meets tol, but "
-            f"rounded to {np.dtype(dtype).name} it is only certified to a duality gap of up "
-            f"to {stored_gaps[lost].max():.3e} > tol * P(0) = {target:.3e}; fit float64 data "
-            "for tighter models.", ConvergenceWarning, stacklevel=4)
-
-
 def build_path(design, alphas, l1_ratio, penalty_name, *, feature_names=None, dtype=None,
                relax=None, statistics=True, **solver_params):
     """Solve along ``alphas`` and package the result with its selection statistics; with
@@ -263,7 +250,8 @@ def build_path(design, alphas, l1_ratio, penalty_name, *, feature_names=None, dt
             design, coefs, intercepts, dtype, alphas, l1_ratio,
             solver_params.get("penalty_factor"), solver_params.get("positive", False))
         if relax is None and stored_gaps is not None:  # certify the stored (rounded) models
-            warn_rounded(design, gaps, stored_gaps, solver_params.get("tol", 1e-4), dtype)
+            warn_rounding_lost(gaps, stored_gaps, design.gap_out(
+                solver_params.get("tol", 1e-4) * design.null_objective), dtype, stacklevel=3)
             intercepts, gaps = rounded_b.astype(np.float64), stored_gaps
     return RegularizationPath(
         alphas, stored, intercepts, gaps,

@@ -75,13 +75,21 @@ def relaxed_path(design, coefs, gamma):
     distinct support is refitted once.
     """
     relaxed = np.array(coefs, dtype=np.float64)
-    refits = {}
-    for k, coef in enumerate(coefs):
-        support = np.flatnonzero(coef)
-        if support.size == 0:
-            continue
-        key = support.tobytes()
-        if key not in refits:
-            refits[key] = design.coef_out(design.least_squares(support)[0])
-        relaxed[k, support] = gamma * coef[support] + (1.0 - gamma) * refits[key]
+    refits = refits_by_support(coefs, lambda support: design.coef_out(
+        design.least_squares(support)[0]))
+    for k, (support, refit) in enumerate(refits):
+        if support.size:
+            relaxed[k, support] = gamma * coefs[k][support] + (1.0 - gamma) * refit
     return relaxed, design.intercepts(relaxed)
+
+
+def refits_by_support(coefs, refit):
+    """``(support, refit(support))`` for each row of ``coefs`` (None for an empty support),
+    each distinct support refitted once: supports repeat along a path."""
+    done = {}
+    for coef in coefs:
+        support = np.flatnonzero(coef)
+        key = support.tobytes()
+        if key not in done:
+            done[key] = refit(support) if support.size else None
+        yield support, done[key]

@@ -151,6 +151,22 @@ def tighter_stop(design, tol, w, gap, stop_abs):
     return stop if stop > roundoff(design) else None
 
 
+def warn_rounding_lost(gaps, stored_gaps, target, dtype, stacklevel):
+    """A ``ConvergenceWarning`` when models whose float64 solution met ``target`` (``tol *
+    P(0)``, data units) no longer do once rounded to ``dtype`` (one model, or a path's);
+    ``stacklevel`` is the caller's."""
+    gaps, stored = np.atleast_1d(gaps), np.atleast_1d(stored_gaps)
+    lost = (gaps <= target) & (stored > target)
+    if np.any(lost):
+        where, upto = ("", "") if len(gaps) == 1 else \
+            (f" at {int(lost.sum())} of {len(gaps)} alphas", "up to ")
+        warnings.warn(
+            f"The float64 solution meets tol{where}, but rounded to {np.dtype(dtype).name} it "
+            f"is only certified to a duality gap of {upto}{stored[lost].max():.3e} > tol * P(0) "
+            f"= {target:.3e}; fit float64 data for a tighter model.", ConvergenceWarning,
+            stacklevel=stacklevel + 1)
+
+
 def certify(design, penalty, w):
     """Duality gap of ``w`` (solver units) computed from scratch (one pass over the data)."""
     grad, rr, ry = design.residual_stats(w)

@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_array, check_consistent_length, valid
 
 from .._validation import check_lengths, check_sample_weight
 from ._dask import check_dask_data, dask_design, is_dask_array
-from ._rows import make_design
+from ._rows import columns_worth_keeping, make_design
 
 ACCEPT = dict(accept_sparse=("csr", "csc"), dtype=[np.float64, np.float32])
 
@@ -53,7 +53,8 @@ class Inputs:
 
     def without_empty_columns(self):
         """``(inputs, columns)``: these inputs restricted to the columns of sparse X that hold
-        a stored entry, when at most half of them do (else ``(self, None)``).
+        a stored entry, when enough are empty (:func:`~._rows.columns_worth_keeping`; else
+        ``(self, None)``).
 
         An empty column is zero after centring too, so every penalized model gives it a zero
         coefficient: a fit on the others, its coefficients placed back at ``columns``, is the
@@ -63,12 +64,10 @@ class Inputs:
         if self.dask or not sp.issparse(self.X):
             return self, None
         X = self.X
-        if X.format == "csc":
-            filled = np.diff(X.indptr) > 0
-        else:
-            filled = np.bincount(X.indices, minlength=X.shape[1]) > 0
-        columns = np.flatnonzero(filled)
-        if 2 * len(columns) > X.shape[1]:
+        counts = np.diff(X.indptr) if X.format == "csc" else np.bincount(
+            X.indices, minlength=X.shape[1])
+        columns = columns_worth_keeping(counts)
+        if columns is None:
             return self, None
         return replace(self, X=X[:, columns]), columns
 

@@ -49,6 +49,13 @@ GRAM_MAX_FEATURES = 4000  # ... and p is small enough for a p x p matrix
 SPARSE_GRAM_MAX_FEATURES = 2000  # sparse X: the p x p Gram matrix only up to this p
 CG_MIN_ASPECT = 4  # dense p >= 4n: a few Krylov passes beat the n^2 p kernel matrix
 EMPTY_COLUMNS_MIN_SHARE = 0.25  # sparse X: solve without its empty columns from this share
+
+
+def columns_worth_keeping(counts):
+    """The columns with a stored entry (``counts``: entries per column), or None when fewer
+    than ``EMPTY_COLUMNS_MIN_SHARE`` of them are empty (then dropping them gains little)."""
+    keep = np.flatnonzero(counts)
+    return keep if len(keep) <= (1.0 - EMPTY_COLUMNS_MIN_SHARE) * len(counts) else None
 CG_PASSES_PER_ALPHA = 50  # a warm-started ridge solve's X, X^T product pairs, for costing
 
 
@@ -156,9 +163,7 @@ class RowDesign(DesignBase):
         under 1 % of its columns)."""
         if not self.sparse:
             return None
-        counts = np.diff(self.X[2].astype(np.int64))
-        keep = np.flatnonzero(counts)
-        return keep if len(keep) <= (1.0 - EMPTY_COLUMNS_MIN_SHARE) * self.n_features else None
+        return columns_worth_keeping(np.diff(self.X[2].astype(np.int64)))
 
     def column_subset(self, keep):
         """This design restricted to the columns ``keep`` of :meth:`nonempty_columns`,

@@ -68,7 +68,7 @@ def _fold_scores(X, codes, n_classes, s, train, test, fit_intercept, alphas, l1_
                                                       **solver_params)
     refits = None
     if any(g is not None for g in relaxes):
-        refits = relaxed_refits(design, coefs, intercepts, solver_params["positive"],
+        refits = relaxed_refits(design, coefs, intercepts, solver_params["bounds"],
                                 solver_params["max_iter"])
     out = []
     for gamma in relaxes:
@@ -117,6 +117,7 @@ class _ClassifierCV(_PenalizedClassifier):
         checked = check_params(
             dict(tol=self.tol, max_iter=self.max_iter, eps=self.eps, n_jobs=self.n_jobs,
                  fit_intercept=self.fit_intercept, positive=self.positive,
+                 lower_bounds=self.lower_bounds, upper_bounds=self.upper_bounds,
                  penalty_factor=self.penalty_factor), n_features=X.shape[1])
         check_choice(self.selection, "selection", CV_SELECTIONS)
         scoring = self._scoring()
@@ -128,7 +129,7 @@ class _ClassifierCV(_PenalizedClassifier):
         n_classes = self.classes_.shape[0]
         design = ClassDesign(X, codes, n_classes, s, self.fit_intercept)
         solver_params = dict(penalty_factor=checked["penalty_factor"],
-                             positive=checked["positive"], tol=checked["tol"],
+                             bounds=checked["bounds"], tol=checked["tol"],
                              max_iter=checked["max_iter"])
         splitter = check_cv(5 if self.cv is None else self.cv, codes, classifier=True)
         splits = list(splitter.split(X, codes, groups))
@@ -139,7 +140,7 @@ class _ClassifierCV(_PenalizedClassifier):
             gammas = relaxes if l1_ratio > 0 else [None]  # ridge selects no support
             alphas = grid if not isinstance(grid, int) else logistic_grid(
                 design, l1_ratio, checked["penalty_factor"], grid, checked["eps"],
-                checked["positive"])
+                checked["bounds"])
             scores = Parallel(n_jobs=self.n_jobs, prefer="threads")(
                 delayed(_fold_scores)(rows, codes, n_classes, s, train, test,
                                       self.fit_intercept, alphas, l1_ratio, scoring,
@@ -157,7 +158,7 @@ class _ClassifierCV(_PenalizedClassifier):
         warn_at_grid_edge(self, alphas, mean, se,
                           null_at_top=l1_ratio > 0 and alphas[0] >= logistic_alpha_max(
                               design, l1_ratio, checked["penalty_factor"],
-                              checked["positive"]) * (1 - 1e-12),
+                              checked["bounds"]) * (1 - 1e-12),
                           wide=design.n_features >= design.n_samples)
         self.path_ = build_classification_path(
             design, self.classes_, alphas, l1_ratio, self._penalty_name,
@@ -176,7 +177,7 @@ class _ClassifierCV(_PenalizedClassifier):
         self.relax_ = 1.0 if relax is None else float(relax)
         if relax is not None:  # the relaxed model at the chosen alpha
             refit = relaxed_refits(design, self.coef_[None], self.intercept_[None],
-                                   solver_params["positive"], solver_params["max_iter"])
+                                   solver_params["bounds"], solver_params["max_iter"])
             coef, intercept = relaxed(self.coef_[None], self.intercept_[None], refit, relax)
             self.coef_, self.intercept_ = coef[0], intercept[0]
         self.dual_gap_ = float(self.path_.dual_gaps[chosen])
@@ -212,7 +213,10 @@ _CV_PARAMETERS = """
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into ``sample_weight``.
     positive : bool, default=False
-        Constrain the coefficients to be non-negative.
+        Constrain the coefficients to be non-negative (``lower_bounds=0``).
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints on the coefficients (lower <= 0, upper >= 0), as in
+        :class:`ElasticNetClassifier`.
     max_iter : int, default=100
         Maximum proximal-Newton iterations per alpha.
     tol : float, default=1e-4
@@ -275,7 +279,8 @@ class ElasticNetClassifierCV(_ClassifierCV):
 
     def __init__(self, *, l1_ratio=0.5, alphas=None, eps=1e-3, cv=5, scoring="deviance",
                  selection="min", n_jobs=None, fit_intercept=True, penalty_factor=None,
-                 class_weight=None, positive=False, max_iter=100, tol=1e-4, relax=None):
+                 class_weight=None, positive=False, lower_bounds=None, upper_bounds=None,
+                 max_iter=100, tol=1e-4, relax=None):
         store_params(self, locals())
 
     def _l1_ratios(self):
@@ -304,7 +309,8 @@ class L1ClassifierCV(_ClassifierCV):
 
     def __init__(self, *, alphas=None, eps=1e-3, cv=5, scoring="deviance", selection="min",
                  n_jobs=None, fit_intercept=True, penalty_factor=None, class_weight=None,
-                 positive=False, max_iter=100, tol=1e-4, relax=None):
+                 positive=False, lower_bounds=None, upper_bounds=None, max_iter=100, tol=1e-4,
+                 relax=None):
         store_params(self, locals())
 
     def _l1_ratios(self):
@@ -332,7 +338,8 @@ class L2ClassifierCV(_ClassifierCV):
 
     def __init__(self, *, alphas=None, eps=1e-6, cv=5, scoring="deviance", selection="min",
                  n_jobs=None, fit_intercept=True, penalty_factor=None, class_weight=None,
-                 positive=False, max_iter=100, tol=1e-4):
+                 positive=False, lower_bounds=None, upper_bounds=None, max_iter=100,
+                 tol=1e-4):
         store_params(self, locals())
 
     def _l1_ratios(self):

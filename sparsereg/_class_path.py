@@ -14,16 +14,16 @@ from ._path import L1_EPS, RegularizationPath, alpha_grid, check_alphas, resolve
 from ._problem._classes import HUGE_PENALTY, ClassDesign
 
 
-def logistic_grid(design, l1_ratio, penalty_factor, n_alphas, eps, positive=False):
+def logistic_grid(design, l1_ratio, penalty_factor, n_alphas, eps, bounds=None):
     """:func:`~sparsereg._path.alpha_grid` with the logistic ``alpha_max`` (``eps`` None:
     1e-3)."""
     def top(design, l1_ratio, penalty_factor):
-        return logistic_alpha_max(design, l1_ratio, penalty_factor, positive)
+        return logistic_alpha_max(design, l1_ratio, penalty_factor, bounds)
     return alpha_grid(design, l1_ratio, penalty_factor, n_alphas, L1_EPS if eps is None else eps,
                       alpha_max=top)
 
 
-def logistic_path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=False,
+def logistic_path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, bounds=None,
                             tol=1e-4, max_iter=100, with_losses=False):
     """Solve along ``alphas`` (decreasing) with warm starts.
 
@@ -45,7 +45,7 @@ def logistic_path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, po
     unconverged = 0
     for k, alpha in enumerate(alphas):
         sol = solve_logistic(design, float(alpha), l1_ratio, penalty_factor=penalty_factor,
-                             positive=positive, tol=tol, max_iter=max_iter, state=state,
+                             bounds=bounds, tol=tol, max_iter=max_iter, state=state,
                              warn=False, keep_state=True)
         coef, intercept, state = sol.coef, sol.intercept, sol.state
         coefs[k], intercepts[k], gaps[k], n_iter[k] = coef, intercept, sol.dual_gap, sol.n_iter
@@ -179,13 +179,14 @@ def build_classification_path(design, classes, alphas, l1_ratio, penalty_name, *
 
 
 def logistic_path(X, y, *, penalty, l1_ratio, alphas, n_alphas, eps, fit_intercept,
-                  sample_weight, class_weight, penalty_factor, positive, tol, max_iter, solver,
-                  relax, feature_names):
+                  sample_weight, class_weight, penalty_factor, positive, lower_bounds,
+                  upper_bounds, tol, max_iter, solver, relax, feature_names):
     """:func:`~sparsereg.regularization_path` for ``loss="logistic"``."""
     X, codes, classes, s = read_labels(X, y, sample_weight, class_weight)
     l1_ratio = resolve_l1_ratio(penalty, l1_ratio)
     checked = check_params(
-        dict(solver=solver, fit_intercept=fit_intercept, positive=positive, tol=tol,
+        dict(solver=solver, fit_intercept=fit_intercept, positive=positive,
+             lower_bounds=lower_bounds, upper_bounds=upper_bounds, tol=tol,
              max_iter=max_iter, eps=eps, penalty_factor=penalty_factor),
         n_features=X.shape[1], solvers=("auto",), solver_context=" with loss='logistic'")
     if relax is not None:
@@ -197,17 +198,17 @@ def logistic_path(X, y, *, penalty, l1_ratio, alphas, n_alphas, eps, fit_interce
     pf = checked["penalty_factor"]
     design = ClassDesign(X, codes, len(classes), s, checked["fit_intercept"])
     if alphas is None:
-        alphas = logistic_grid(design, l1_ratio, pf, n_alphas, eps, checked["positive"])
+        alphas = logistic_grid(design, l1_ratio, pf, n_alphas, eps, checked["bounds"])
     return build_classification_path(design, classes, alphas, l1_ratio, penalty,
                                      feature_names=feature_names, penalty_factor=pf,
-                                     positive=checked["positive"], tol=checked["tol"],
+                                     bounds=checked["bounds"], tol=checked["tol"],
                                      max_iter=checked["max_iter"])
 
 
 REFIT_MAX_ITER = 25  # Newton steps of a relaxed refit (separable supports diverge slowly)
 
 
-def relaxed_refits(design, coefs, intercepts, positive=False, max_iter=REFIT_MAX_ITER):
+def relaxed_refits(design, coefs, intercepts, bounds=None, max_iter=REFIT_MAX_ITER):
     """The unpenalized logistic refit on each solution's support (glmnet's ``relax``):
     ``(coefs, intercepts)`` of the same shapes as the path's ``(n_alphas, K, p)`` arrays.
 
@@ -227,7 +228,7 @@ def relaxed_refits(design, coefs, intercepts, positive=False, max_iter=REFIT_MAX
         if key not in cache:
             v = np.full(p, HUGE_PENALTY)
             v[support] = 0.0
-            sol = solve_logistic(design, 1.0, 1.0, penalty_factor=v, positive=positive,
+            sol = solve_logistic(design, 1.0, 1.0, penalty_factor=v, bounds=bounds,
                                  tol=1e-6, max_iter=min(max_iter, REFIT_MAX_ITER),
                                  coef_init=None if start is None else start[0],
                                  intercept_init=None if start is None else start[1],

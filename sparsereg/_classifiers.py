@@ -123,9 +123,15 @@ class _PenalizedClassifier(ClassifierMixin, BaseEstimator):
         params = dict(alpha=self.alpha, l1_ratio=self._l1_ratio(), tol=self.tol,
                       max_iter=self.max_iter, fit_intercept=self.fit_intercept,
                       warm_start=self.warm_start, positive=self.positive,
+                      lower_bounds=self.lower_bounds, upper_bounds=self.upper_bounds,
                       penalty_factor=self.penalty_factor, solver=self.solver)
-        return check_params(params, n_features=n_features,
-                            solvers=CLASSIFIER_SOLVERS)["penalty_factor"]
+        checked = check_params(params, n_features=n_features, solvers=CLASSIFIER_SOLVERS)
+        if checked["bounds"] is not None and check_bool(getattr(self, "grouped", False),
+                                                        "grouped"):
+            raise ValueError("grouped=True cannot keep lower_bounds/upper_bounds/positive "
+                             "(the grouped penalty's proximal step is not a clip).")
+        self._box = checked["bounds"]  # this fit's box (fit-time state, not a parameter)
+        return checked["penalty_factor"]
 
     def _warm_start(self, n_features):
         rows = 1 if self.classes_.shape[0] == 2 else self.classes_.shape[0]
@@ -136,7 +142,7 @@ class _PenalizedClassifier(ClassifierMixin, BaseEstimator):
 
     def _solver_params(self, penalty_factor, n_features):
         coef_init, intercept_init = self._warm_start(n_features)
-        return dict(penalty_factor=penalty_factor, positive=bool(self.positive),
+        return dict(penalty_factor=penalty_factor, bounds=self._box,
                     tol=float(self.tol), max_iter=int(self.max_iter), coef_init=coef_init,
                     intercept_init=intercept_init)
 
@@ -261,7 +267,13 @@ _PARAMETERS = """
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into ``sample_weight`` (scikit-learn's rule).
     positive : bool, default=False
-        Constrain the coefficients to be non-negative.
+        Constrain the coefficients to be non-negative (``lower_bounds=0``).
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints on every class's coefficients of each feature (a scalar applies to
+        all), glmnet's ``lower.limits``/``upper.limits``: lower <= 0 (``-inf``: none), upper
+        >= 0 (``inf``: none); kept by every coordinate update and accounted for by the duality
+        gap. Multinomial models with a box are not re-centred over the classes; not with
+        ``grouped=True``. ``positive=True`` is ``lower_bounds=0`` (give one of them).
     max_iter : int, default=100
         Maximum number of proximal-Newton iterations (one pass over X each).
     tol : float, default=1e-4
@@ -350,8 +362,9 @@ class ElasticNetClassifier(_PenalizedClassifier):
     """
 
     def __init__(self, alpha=0.01, l1_ratio=0.5, *, fit_intercept=True,
-                 penalty_factor=None, class_weight=None, positive=False, max_iter=100,
-                 tol=1e-4, warm_start=False, solver="auto", grouped=False):
+                 penalty_factor=None, class_weight=None, positive=False, lower_bounds=None,
+                 upper_bounds=None, max_iter=100, tol=1e-4, warm_start=False, solver="auto",
+                 grouped=False):
         store_params(self, locals())
 
     def _l1_ratio(self):
@@ -385,8 +398,8 @@ class L1Classifier(_PenalizedClassifier):
     """
 
     def __init__(self, alpha=0.01, *, fit_intercept=True, penalty_factor=None,
-                 class_weight=None, positive=False, max_iter=100, tol=1e-4, warm_start=False,
-                 solver="auto", grouped=False):
+                 class_weight=None, positive=False, lower_bounds=None, upper_bounds=None,
+                 max_iter=100, tol=1e-4, warm_start=False, solver="auto", grouped=False):
         store_params(self, locals())
 
     def _l1_ratio(self):
@@ -418,8 +431,8 @@ class L2Classifier(_PenalizedClassifier):
     """
 
     def __init__(self, alpha=0.01, *, fit_intercept=True, penalty_factor=None,
-                 class_weight=None, positive=False, max_iter=100, tol=1e-4, warm_start=False,
-                 solver="auto"):
+                 class_weight=None, positive=False, lower_bounds=None, upper_bounds=None,
+                 max_iter=100, tol=1e-4, warm_start=False, solver="auto"):
         store_params(self, locals())
 
     def _l1_ratio(self):

@@ -35,7 +35,7 @@ from ._folds import (
 from ._kernel_folds import KernelFolds, kernel_folds_suffice
 from ._loo import leave_one_out_spectrum
 from ._multi_output import column_intercept, fit_cv_targets, set_sparsity, single_target
-from ._params import SELECTIONS, check_params, check_relax_l1_ratio
+from ._params import SELECTIONS, check_box_solver, check_params, check_relax_l1_ratio
 from ._path import ENET_SOLVERS, build_path, check_alphas, least_squares_grid, ridge_spectrum
 from ._problem import read_inputs
 from ._problem._dask import check_dask_solver, fold_designs
@@ -78,13 +78,16 @@ class _PathCV(_LinearModel):
                       max_iter=self.max_iter, n_jobs=self.n_jobs,
                       fit_intercept=self.fit_intercept, verbose=self.verbose,
                       noise_variance=self.noise_variance, penalty_factor=self.penalty_factor)
-        for name in ("positive", "l1_ratio", "relax", "store_cv_results"):
+        for name in ("positive", "lower_bounds", "upper_bounds", "l1_ratio", "relax",
+                     "store_cv_results"):
             if name in self.get_params():
                 params[name] = getattr(self, name)
         checked = check_params(params, n_features=n_features, solvers=self._solvers,
                                lists=("l1_ratio", "relax"))
         self._alphas_or_size()
         check_relax_l1_ratio(checked.get("relax"), self._l1_ratios())
+        check_box_solver(checked["bounds"], self.solver)
+        self._box = checked["bounds"]  # this fit's box (fit-time state, not a parameter)
         return checked["penalty_factor"]
 
     def _check_noise_variance_known(self, total_weight, n_features):
@@ -110,9 +113,11 @@ class _PathCV(_LinearModel):
         return least_squares_grid(design, l1_ratio, penalty_factor, alphas, self.eps,
                                   spectrum), spectrum
 
-    def _solver_params(self, penalty_factor):
-        return dict(penalty_factor=penalty_factor, positive=bool(getattr(self, "positive", False)),
-                    tol=float(self.tol), max_iter=int(self.max_iter), solver=self.solver)
+    def _solver_params(self, penalty_factor, columns=None):
+        """The path solver's parameters; ``columns``: the features kept (None: all)."""
+        bounds = self._box if self._box is None or columns is None else self._box.take(columns)
+        return dict(penalty_factor=penalty_factor, bounds=bounds, tol=float(self.tol),
+                    max_iter=int(self.max_iter), solver=self.solver)
 
     def _relaxes(self):
         return relax_gammas(getattr(self, "relax", None))
@@ -185,7 +190,8 @@ class _PathCV(_LinearModel):
 
         def folds(l1_ratio):
             n_train = min(len(train) for train, _ in split())
-            if kernel_folds_suffice(X, n_train, l1_ratio, self.solver, penalty_factor):
+            if self._box is None and kernel_folds_suffice(X, n_train, l1_ratio, self.solver,
+                                                          penalty_factor):
                 return by_kernel()
             return folds_of_kind(statistics_suffice(X, n_train, l1_ratio, self.solver))
         return design, folds, dtype
@@ -203,9 +209,14 @@ class _PathCV(_LinearModel):
         ``shared``: made by the first target of the same X, re-aimed at this one."""
         if l1_ratio != 0.0 or self.cv is not None or not design.has_rows:
             return None
-        spectrum, reason = leave_one_out_spectrum(design, penalty_factor) if shared is None \
-            else shared.spectrum(("loo", l1_ratio), design,
-                                 lambda: leave_one_out_spectrum(design, penalty_factor))
+        if self._box is not None:
+            spectrum, reason = None, ("the box (lower_bounds, upper_bounds, positive) has no "
+                                      "closed form")
+        else:
+            spectrum, reason = leave_one_out_spectrum(design, penalty_factor) \
+                if shared is None else shared.spectrum(
+                    ("loo", l1_ratio), design,
+                    lambda: leave_one_out_spectrum(design, penalty_factor))
         if spectrum is None:
             warnings.warn(f"cv=None: exact leave-one-out is not available: {reason}. Using "
                           "5-fold cross-validation instead (pass cv to choose).", UserWarning,
@@ -257,7 +268,7 @@ class _PathCV(_LinearModel):
             if columns is not None and penalty_factor is not None:
                 penalty_factor = penalty_factor[columns]
         design, folds, dtype = self._prepare(inputs, penalty_factor, groups, shared)
-        solver_params = self._solver_params(penalty_factor)
+        solver_params = self._solver_params(penalty_factor, columns)
 
         results = []  # (l1_ratio, relax, alphas, (mean, se, errors or None))
         spectra = {}  # ridge decompositions made for the grids, reused by the refit
@@ -336,6 +347,7 @@ class ElasticNetRegressorCV(_PathCV):
             solver_entry(ENET_SOLVERS, "Kernel choice, as in :class:`ElasticNetRegressor`."),
             SELECTIONS,
             l1_part=[param("l1_ratio", default=0.5), param("positive"),
+                     param("lower_bounds"), param("upper_bounds"),
                      param("relax", extra=RELAX_NOT_RIDGE)]),
         attributes=_CV_ATTRIBUTES,
         examples="""\
@@ -353,8 +365,9 @@ class ElasticNetRegressorCV(_PathCV):
 
     def __init__(self, *, l1_ratio=0.5, alphas=None, eps=None, cv=5, selection="min",
                  noise_variance=None, n_jobs=None, fit_intercept=True, penalty_factor=None,
-                 positive=False, relax=None, max_iter=1000, tol=1e-4, solver="auto", verbose=0,
-                 loss="squared_error", power=1.5):
+                 positive=False, lower_bounds=None, upper_bounds=None, relax=None,
+                 max_iter=1000, tol=1e-4, solver="auto", verbose=0, loss="squared_error",
+                 power=1.5):
         store_params(self, locals())
 
     def _multiple_ratios(self):
@@ -370,7 +383,8 @@ class L1RegressorCV(_PathCV):
         parameters=regressor_cv_parameters(
             solver_entry(ENET_SOLVERS, "Kernel choice, as in :class:`L1Regressor`."),
             SELECTIONS,
-            l1_part=[param("positive"), param("relax")]),
+            l1_part=[param("positive"), param("lower_bounds"), param("upper_bounds"),
+                     param("relax")]),
         attributes=_CV_ATTRIBUTES,
         examples="""\
     >>> from sklearn.datasets import load_diabetes
@@ -387,8 +401,8 @@ class L1RegressorCV(_PathCV):
 
     def __init__(self, *, alphas=None, eps=None, cv=5, selection="min", noise_variance=None,
                  n_jobs=None, fit_intercept=True, penalty_factor=None, positive=False,
-                 relax=None, max_iter=1000, tol=1e-4, solver="auto", verbose=0,
-                 loss="squared_error", power=1.5):
+                 lower_bounds=None, upper_bounds=None, relax=None, max_iter=1000, tol=1e-4,
+                 solver="auto", verbose=0, loss="squared_error", power=1.5):
         store_params(self, locals())
 
     def _l1_ratios(self):
@@ -411,6 +425,7 @@ class L2RegressorCV(_PathCV):
         parameters=regressor_cv_parameters(
             solver_entry(RIDGE_SOLVERS, "Solver for the fits, as in :class:`L2Regressor`."),
             SELECTIONS,
+            l1_part=[param("positive"), param("lower_bounds"), param("upper_bounds")],
             ridge_grid=True),
         attributes=_CV_ATTRIBUTES,
         examples="""\
@@ -429,8 +444,9 @@ class L2RegressorCV(_PathCV):
 
     def __init__(self, *, alphas=None, eps=None, cv=None, store_cv_results=False,
                  selection="min", noise_variance=None, n_jobs=None, fit_intercept=True,
-                 penalty_factor=None, max_iter=1000, tol=1e-4, solver="auto", verbose=0,
-                 loss="squared_error", power=1.5):
+                 penalty_factor=None, positive=False, lower_bounds=None, upper_bounds=None,
+                 max_iter=1000, tol=1e-4, solver="auto", verbose=0, loss="squared_error",
+                 power=1.5):
         store_params(self, locals())
 
     def _l1_ratios(self):

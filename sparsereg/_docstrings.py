@@ -133,7 +133,16 @@ PARAMETERS = {
         "Per-feature penalty multipliers; 0 means unpenalized."),
     "positive": Piece(
         "bool", False,
-        "Non-negative coefficients."),
+        "Non-negative coefficients (``lower_bounds=0``)."),
+    "lower_bounds": Piece(
+        "float or array-like of shape (n_features,)", None,
+        "Lower bounds of the coefficients (<= 0; ``-inf``: none; a scalar applies to every "
+        "feature), glmnet's ``lower.limits``: kept by every coordinate update, accounted for "
+        "by the duality gap and screening. Not with ``positive=True`` (which is "
+        "``lower_bounds=0``)."),
+    "upper_bounds": Piece(
+        "float or array-like of shape (n_features,)", None,
+        "Upper bounds of the coefficients (>= 0; ``inf``: none), glmnet's ``upper.limits``."),
     "relax": Piece(
         "float or list of float", None,
         "Relaxed lasso (glmnet's ``relax=TRUE``): blend ``gamma * coef + (1 - gamma) * OLS "

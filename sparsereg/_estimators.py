@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._params import check_params
+from ._params import check_box_solver, check_params
 from ._path import ENET_SOLVERS
 from ._problem import is_dask_array, read_inputs, read_X
 from ._problem._dask import check_dask_solver, lazy_predict
@@ -102,10 +102,13 @@ class _PenalizedRegressor(_LinearModel):
                       max_iter=self.max_iter, fit_intercept=self.fit_intercept,
                       warm_start=self.warm_start, solver=self.solver,
                       penalty_factor=self.penalty_factor)
-        if hasattr(self, "positive"):
-            params["positive"] = self.positive
-        return check_params(params, n_features=n_features,
-                            solvers=self._solvers)["penalty_factor"]
+        for name in ("positive", "lower_bounds", "upper_bounds"):
+            params[name] = getattr(self, name, None if name != "positive" else False)
+        checked = check_params(params, n_features=n_features, solvers=self._solvers)
+        check_box_solver(checked["bounds"], self.solver)
+        # the box of this fit, read by _solve and _stored (fit-time state, not a parameter)
+        self._box = checked["bounds"]
+        return checked["penalty_factor"]
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model to ``X`` (dense or scipy.sparse) and ``y``.
@@ -160,14 +163,13 @@ class _PenalizedRegressor(_LinearModel):
     def _fit_glm(self, inputs, penalty_factor):
         """Fit with a GLM deviance (:mod:`._glm`): one target, in memory."""
         one_column = inputs.y.ndim == 2 and inputs.y.shape[1] == 1
-        X, y, sw = check_glm_inputs(inputs, self.loss, self.power, penalty_factor,
-                                     bool(getattr(self, "positive", False)))
+        X, y, sw = check_glm_inputs(inputs, self.loss, self.power, penalty_factor, self._box)
         coef_init = None
         if self.warm_start and getattr(self, "coef_", None) is not None \
                 and self.coef_.shape == (inputs.n_features,):
             coef_init = self.coef_
         params = dict(fit_intercept=self.fit_intercept, penalty_factor=penalty_factor,
-                      positive=bool(getattr(self, "positive", False)))
+                      bounds=self._box)
         sol = solve_glm(X, y, sw, self.loss, self.power, float(self.alpha),
                         float(self._l1_ratio()), tol=float(self.tol),
                         max_iter=int(self.max_iter), coef_init=coef_init,
@@ -194,7 +196,7 @@ class _PenalizedRegressor(_LinearModel):
         after rounding; warns when the rounding loses the certificate."""
         coef, intercept, gaps = stored_precision(
             design, sol.coef, sol.intercept, dtype, float(self.alpha), float(self._l1_ratio()),
-            penalty_factor, bool(getattr(self, "positive", False)))
+            penalty_factor, self._box)
         gap = sol.dual_gap if gaps is None else float(gaps[0])
         warn_rounding_lost(sol.dual_gap, gap, self.tol * design.gap_out(design.null_objective),
                            dtype, stacklevel=3)
@@ -244,7 +246,13 @@ class ElasticNetRegressor(_PenalizedRegressor):
     penalty_factor : array-like of shape (n_features,), default=None
         Per-feature multiplier ``v_j >= 0`` of the penalty; 0 leaves a feature unpenalized.
     positive : bool, default=False
-        Constrain the coefficients to be non-negative.
+        Constrain the coefficients to be non-negative (``lower_bounds=0``).
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints ``lower_bounds <= coef_ <= upper_bounds`` per feature (a scalar
+        applies to all), glmnet's ``lower.limits``/``upper.limits``: lower bounds <= 0
+        (``-inf``: none), upper bounds >= 0 (``inf``: none). Kept by every coordinate
+        update (the proximal step clipped to the box); the duality gap and screening
+        account for the box. ``positive=True`` is ``lower_bounds=0`` (give one of them).
     max_iter : int, default=1000
         Maximum number of coordinate-descent epochs.
     tol : float, default=1e-4
@@ -312,8 +320,8 @@ class ElasticNetRegressor(_PenalizedRegressor):
     """
 
     def __init__(self, alpha=1.0, l1_ratio=0.5, *, fit_intercept=True, penalty_factor=None,
-                 positive=False, max_iter=1000, tol=1e-4, warm_start=False, solver="auto",
-                 loss="squared_error", power=1.5):
+                 positive=False, lower_bounds=None, upper_bounds=None, max_iter=1000,
+                 tol=1e-4, warm_start=False, solver="auto", loss="squared_error", power=1.5):
         store_params(self, locals())
 
     def _l1_ratio(self):
@@ -321,7 +329,7 @@ class ElasticNetRegressor(_PenalizedRegressor):
 
     def _solve(self, design, penalty_factor, coef_init):
         return solve_enet(design, float(self.alpha), float(self._l1_ratio()),
-                          penalty_factor=penalty_factor, positive=bool(self.positive),
+                          penalty_factor=penalty_factor, bounds=self._box,
                           tol=float(self.tol), max_iter=int(self.max_iter),
                           coef_init=coef_init, solver=self.solver)
 
@@ -345,7 +353,13 @@ class L1Regressor(ElasticNetRegressor):
     penalty_factor : array-like of shape (n_features,), default=None
         Per-feature multiplier of the penalty; 0 leaves a feature unpenalized.
     positive : bool, default=False
-        Constrain the coefficients to be non-negative.
+        Constrain the coefficients to be non-negative (``lower_bounds=0``).
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints ``lower_bounds <= coef_ <= upper_bounds`` per feature (a scalar
+        applies to all), glmnet's ``lower.limits``/``upper.limits``: lower bounds <= 0
+        (``-inf``: none), upper bounds >= 0 (``inf``: none). Kept by every coordinate
+        update (the proximal step clipped to the box); the duality gap and screening
+        account for the box. ``positive=True`` is ``lower_bounds=0`` (give one of them).
     max_iter : int, default=1000
         Maximum number of coordinate-descent epochs.
     tol : float, default=1e-4
@@ -377,8 +391,8 @@ class L1Regressor(ElasticNetRegressor):
     """
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None, positive=False,
-                 max_iter=1000, tol=1e-4, warm_start=False, solver="auto",
-                 loss="squared_error", power=1.5):
+                 lower_bounds=None, upper_bounds=None, max_iter=1000, tol=1e-4,
+                 warm_start=False, solver="auto", loss="squared_error", power=1.5):
         store_params(self, locals())
 
     def _l1_ratio(self):
@@ -402,6 +416,14 @@ class L2Regressor(_PenalizedRegressor):
         Fit an unpenalized intercept.
     penalty_factor : array-like of shape (n_features,), default=None
         Per-feature multiplier of the penalty; 0 leaves a feature unpenalized.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative (``lower_bounds=0``).
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints ``lower_bounds <= coef_ <= upper_bounds`` per feature (a scalar
+        applies to all), glmnet's ``lower.limits``/``upper.limits``: lower bounds <= 0
+        (``-inf``: none), upper bounds >= 0 (``inf``: none). Solved by coordinate descent (only
+        ``solver="auto"``), every update (the proximal step clipped to the box); the duality gap and screening
+        account for the box. ``positive=True`` is ``lower_bounds=0`` (give one of them).
     max_iter : int, default=1000
         Maximum number of iterations of the iterative solvers.
     tol : float, default=1e-4
@@ -441,20 +463,27 @@ class L2Regressor(_PenalizedRegressor):
     _solvers = RIDGE_SOLVERS
     _warns_at_alpha_zero = False  # as scikit-learn's Ridge: alpha=0 is solved directly
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None, max_iter=1000,
-                 tol=1e-4, warm_start=False, solver="auto", loss="squared_error", power=1.5):
+    def __init__(self, alpha=1.0, *, fit_intercept=True, penalty_factor=None, positive=False,
+                 lower_bounds=None, upper_bounds=None, max_iter=1000, tol=1e-4,
+                 warm_start=False, solver="auto", loss="squared_error", power=1.5):
         store_params(self, locals())
 
     def _l1_ratio(self):
         return 0.0
 
     def _solve(self, design, penalty_factor, coef_init):
+        if self._box is not None:  # the box needs the coordinate updates' clipped prox
+            return solve_enet(design, float(self.alpha), 0.0, penalty_factor=penalty_factor,
+                              bounds=self._box, tol=float(self.tol),
+                              max_iter=int(self.max_iter), coef_init=coef_init)
         return solve_ridge(design, float(self.alpha), penalty_factor=penalty_factor,
                            solver=self.solver, tol=float(self.tol),
                            max_iter=int(self.max_iter), coef_init=coef_init)
 
     def _solve_targets(self, designs, penalty_factor, coef_inits):
         """One factorisation (or decomposition) for every target: :mod:`._ridge_targets`."""
+        if self._box is not None:
+            return super()._solve_targets(designs, penalty_factor, coef_inits)
         return solve_ridge_targets(designs, float(self.alpha), penalty_factor=penalty_factor,
                                    solver=self.solver, tol=float(self.tol),
                                    max_iter=int(self.max_iter), coef_inits=coef_inits)

@@ -115,7 +115,8 @@ def fold_mse(fold, alphas, l1_ratio, relaxes, solver_params):
                                                             **solver_params)
     errors = []
     for gamma in relaxes:
-        c, b = (coefs, intercepts) if gamma is None else relaxed_path(design, coefs, gamma)
+        c, b = (coefs, intercepts) if gamma is None else \
+            relaxed_path(design, coefs, gamma, solver_params.get("bounds"))
         errors.append(held_out_mse(c, b, columns))
     return np.array(errors)
 

@@ -14,7 +14,9 @@ Certificate: the Fenchel dual of ``P`` at ``theta = -kappa grad F(eta~)``, with 
 the predictor at which the intercept and the unpenalized coefficients are optimal (a
 closed-form shift for the intercept alone with the log link, a small Newton solve with
 unpenalized features), so that ``sum theta = 0`` and their correlations vanish, and ``kappa
-<= 1`` the largest scaling that keeps the pure-L1 constraints ``|x_j^T theta| <= a_j``; the
+<= 1`` the largest scaling that keeps the pure-L1 constraints ``|x_j^T theta| <= a_j`` (on
+the sides of each feature's box without a bound; the penalty's conjugate, with the box's
+finite terms, is that of the classifiers' certificate, ``_newton_gap``); the
 loss's conjugate is closed-form for Poisson and Gamma, and a per-sample maximisation bounded
 from above for the powers in between. So ``dual_gap_`` means what it means for the squared
 loss: ``P`` is within it of its minimum (round-off margins by the squared loss's model).
@@ -27,7 +29,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
+from ._kernels._bundles import PenaltyData
+from ._kernels._newton_gap import dual_scaling, penalty_conjugate
 from ._problem import GramDesign, SufficientStats, make_design
+from ._problem._penalty import box_arrays, box_reach
 from ._problem._rows import solves_on_gram
 from ._problem._datafit import glm_datafit
 from ._ridge import RIDGE_SOLVERS, solve_ridge
@@ -65,7 +70,7 @@ def check_glm_target(y, loss, power):
                          "is 0, an intercept of -inf.")
 
 
-def check_glm_inputs(inputs, loss, power, penalty_factor, positive=False):
+def check_glm_inputs(inputs, loss, power, penalty_factor, bounds=None, relax=None):
     """The in-memory ``(X, y, sample_weight)`` of ``inputs`` for a GLM fit, or a
     ``ValueError`` for what these losses do not take (yet): dask input, a 2-D y, a target
     outside the loss's domain."""
@@ -78,9 +83,15 @@ def check_glm_inputs(inputs, loss, power, penalty_factor, positive=False):
     if y.ndim == 2:
         raise ValueError(f"loss={loss!r} fits one target: y must be 1-D, got shape "
                          f"{y.shape}.")
-    if positive and penalty_factor is not None and np.any(np.asarray(penalty_factor) == 0):
-        raise ValueError(f"positive=True with unpenalized features (penalty_factor zeros) is "
-                         f"not supported with loss={loss!r} yet.")
+    if bounds is not None and penalty_factor is not None \
+            and np.any(np.asarray(penalty_factor) == 0):
+        raise ValueError("positive=True or lower_bounds/upper_bounds with unpenalized "
+                         f"features (penalty_factor zeros) is not supported with loss={loss!r} "
+                         "yet.")
+    if bounds is not None and relax is not None:
+        raise ValueError("relax with positive=True or lower_bounds/upper_bounds is not "
+                         f"supported with loss={loss!r} yet (the unpenalized refit would "
+                         "leave the box).")
     check_glm_target(y, loss, power)
     return inputs.X, y, inputs.sample_weight
 
@@ -107,12 +118,12 @@ class GLMProblem:
     fit_intercept: bool
     a: np.ndarray  # L1 weights per feature
     b: np.ndarray  # L2 weights per feature
-    positive: bool
+    bounds: object  # a Bounds (the box of the coefficients) or None
     cache: dict = field(default_factory=dict)  # X's column means and norms, once per X
 
     @classmethod
     def of(cls, X, y, sample_weight, loss, power, alpha, l1_ratio, fit_intercept=True,
-           penalty_factor=None, positive=False, cache=None):
+           penalty_factor=None, bounds=None, cache=None):
         """The problem of a fit: float64 y and weights, the penalty's per-feature weights."""
         y = np.asarray(y, dtype=np.float64)
         s = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight,
@@ -120,7 +131,7 @@ class GLMProblem:
         v = np.ones(X.shape[1]) if penalty_factor is None else np.asarray(penalty_factor,
                                                                            dtype=np.float64)
         return cls(X, y, s, glm_datafit(loss, power), fit_intercept, alpha * l1_ratio * v,
-                   alpha * (1.0 - l1_ratio) * v, bool(positive), {} if cache is None else cache)
+                   alpha * (1.0 - l1_ratio) * v, bounds, {} if cache is None else cache)
 
     @property
     def c(self):
@@ -204,6 +215,11 @@ class GLMProblem:
         intercept = float(coef[0]) if self.fit_intercept else intercept
         return w, intercept, rest + B @ coef
 
+    def penalty_data(self):
+        """The penalty as the kernels' ``PenaltyData`` (its weights and box)."""
+        return PenaltyData(self.a, self.b, *box_arrays(self.bounds, self.a.shape[0]), None,
+                           None, None, None)
+
     def null_model(self):
         """``(w, intercept)`` of the best model whose penalized features are all zero."""
         w, intercept, _ = self.refit_unpenalized(np.zeros(self.X.shape[1]), 0.0)
@@ -230,27 +246,25 @@ class GLMProblem:
         # (eps (|b| + max_i ||x_i|| ||w||) per sample, times c_i |l'_i|).
         norms, row_max = self.norms()
         n = len(y)
-        err = EPS * np.sqrt(n) * float(np.linalg.norm(theta)) * norms
+        theta_norm = float(np.linalg.norm(theta))
+        err = EPS * np.sqrt(n) * theta_norm * norms
         eta_err = EPS * (abs(intercept) + row_max * float(np.linalg.norm(w)))
         rounding = eta_err * float(c @ np.abs(fit.derivative(y, eta)))
         if self.fit_intercept:
             rounding += (abs(intercept) + 1.0) * (abs(float(theta.sum())) + EPS * np.sqrt(n)
                                                    * float(np.linalg.norm(theta)))
-        kappa = 1.0
-        l1_only = (self.b == 0) & (self.a > 0)
-        reach = (np.maximum(u, 0.0) if self.positive else np.abs(u)) + err
-        over = l1_only & (reach > self.a)
-        if np.any(over):
-            kappa = float(np.min(self.a[over] / reach[over]))
         # unpenalized features: their correlations vanish at the refitted predictor up to
-        # the refit's accuracy, a residue costing up to |w*_j| times it (as the intercept's)
+        # the refit's accuracy, a residue costing up to |w*_j| times it (as the intercept's);
+        # the scaling and the penalty's conjugate then see them as 0
         U = self.unpenalized
-        rounding += float(np.sum((np.abs(w_dual[U]) + 1.0) * reach[U]))
+        rounding += float(np.sum((np.abs(w_dual[U]) + 1.0) * (np.abs(u[U]) + err[U])))
+        G = u[None, :].copy()
+        G[0, U] = 0.0
+        pen, err_k = self.penalty_data(), np.array([EPS * np.sqrt(n) * theta_norm])
+        kappa = dual_scaling(G, True, pen, norms, err_k, False)
+        r_conj = penalty_conjugate(G, kappa, pen, norms, err_k, False)
         live = c > 0
         conj = fit.conjugate(y[live], kappa * lprime[live], c[live])
-        excess = np.maximum(kappa * reach - self.a, 0.0)
-        ridge = self.b > 0
-        r_conj = float(np.sum(excess[ridge] ** 2 / (2.0 * self.b[ridge])))
         dual = -conj - r_conj
         scale = float(c @ np.abs(fit._terms(y, eta))) + abs(conj) + self.penalty(w) + r_conj
         margin = 64.0 * EPS * scale + rounding
@@ -270,7 +284,7 @@ def working_set(problem, w, eta):
         return None
     grad = np.asarray(problem.X.T @ (problem.c * problem.datafit.derivative(problem.y, eta)),
                       dtype=np.float64).ravel()
-    violation = (np.maximum(-grad, 0.0) if problem.positive else np.abs(grad)) - a
+    violation = box_reach(-grad, problem.bounds) - a
     support = np.flatnonzero(w)
     candidates = np.flatnonzero((w == 0) & (violation > 0))
     room = max(WS_MIN, len(support))
@@ -296,6 +310,7 @@ def _direction(problem, w, intercept, eta, l1_ratio, alpha, penalty_factor, inne
     # alpha S / S'
     alpha_ls = alpha * problem.s.sum() / weights.sum()
     factors = penalty_factor if penalty_factor is None or ws is None else penalty_factor[ws]
+    bounds = problem.bounds if problem.bounds is None or ws is None else problem.bounds.take(ws)
     start = w if ws is None else w[ws]
     if gram:
         # n >> p: the solvers work on the weighted Gram matrix, formed from blocks of rows
@@ -305,13 +320,13 @@ def _direction(problem, w, intercept, eta, l1_ratio, alpha, penalty_factor, inne
     else:
         design = make_design(X if ws is None else X[:, ws], z, weights, problem.fit_intercept,
                              solver=solver if l1_ratio > 0 else "auto")
-    if l1_ratio == 0.0:
+    if l1_ratio == 0.0 and bounds is None:
         sol = solve_ridge(design, alpha_ls, penalty_factor=factors, tol=inner_tol,
                           coef_init=start, warn=False,
                           solver=solver if solver in RIDGE_SOLVERS else "auto")
     else:
         sol = solve_enet(design, alpha_ls, l1_ratio, penalty_factor=factors,
-                         positive=problem.positive, tol=inner_tol, max_iter=INNER_EPOCHS,
+                         bounds=bounds, tol=inner_tol, max_iter=INNER_EPOCHS,
                          coef_init=start, solver=solver, warn=False)
     coef = sol.coef
     if ws is not None:
@@ -321,19 +336,19 @@ def _direction(problem, w, intercept, eta, l1_ratio, alpha, penalty_factor, inne
 
 
 def solve_glm(X, y, sample_weight, loss, power, alpha, l1_ratio, *, fit_intercept=True,
-              penalty_factor=None, positive=False, tol=1e-4, max_iter=100, coef_init=None,
+              penalty_factor=None, bounds=None, tol=1e-4, max_iter=100, coef_init=None,
               solver="auto", warn=True, cache=None):
     """Penalized GLM fit (see the module docstring), stopped at duality gap <= ``tol *
     P(0)``; ``max_iter`` counts Newton steps. Returns a :class:`~._solvers.Solution`.
     ``cache``: a dict shared by the fits of one X (a path), holding its column means and
     norms (a pass over X each, once)."""
     problem = GLMProblem.of(X, y, sample_weight, loss, power, alpha, l1_ratio,
-                            fit_intercept, penalty_factor, positive, cache)
+                            fit_intercept, penalty_factor, bounds, cache)
     target = tol * problem.null_objective()
     y = problem.y
     w = np.zeros(X.shape[1]) if coef_init is None else np.array(coef_init, dtype=np.float64)
-    if positive:
-        np.maximum(w, 0.0, out=w)
+    if bounds is not None:  # a warm start from outside the box: made feasible first
+        w = bounds.clip(w)
     w, intercept, eta = problem.refit_unpenalized(w, 0.0)
     gap, primal = problem.duality_gap(w, intercept, eta)
     # The gap (a pass over X for the correlations, and the conjugate) is computed when the
@@ -386,10 +401,10 @@ def solve_glm(X, y, sample_weight, loss, power, alpha, l1_ratio, *, fit_intercep
 
 
 def glm_gap(X, y, sample_weight, loss, power, alpha, l1_ratio, coef, intercept, *,
-            fit_intercept=True, penalty_factor=None, positive=False):
+            fit_intercept=True, penalty_factor=None, bounds=None):
     """``(gap, P(0))``: the certificate of a given model (e.g. float32 coefficients as
     stored) and the objective it is measured against."""
     problem = GLMProblem.of(X, y, sample_weight, loss, power, alpha, l1_ratio,
-                            fit_intercept, penalty_factor, positive)
+                            fit_intercept, penalty_factor, bounds)
     gap = problem.duality_gap(np.asarray(coef, dtype=np.float64), float(intercept))[0]
     return gap, problem.null_objective()

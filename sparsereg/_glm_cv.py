@@ -17,8 +17,8 @@ def fit_glm_cv(estimator, inputs, penalty_factor, groups):
     """Fit the CV regressor ``estimator`` (its parameters checked) with its GLM loss."""
     loss, power = estimator.loss, estimator.power
     one_column = inputs.y.ndim == 2 and inputs.y.shape[1] == 1
-    X, y, sw = check_glm_inputs(inputs, loss, power, penalty_factor,
-                                 bool(getattr(estimator, "positive", False)))
+    X, y, sw = check_glm_inputs(inputs, loss, power, penalty_factor, estimator._box,
+                                 getattr(estimator, "relax", None))
     criterion = estimator.selection in ("aic", "bic")
     if criterion and loss == "tweedie":
         raise ValueError(f"selection={estimator.selection!r} is not available with "
@@ -30,7 +30,7 @@ def fit_glm_cv(estimator, inputs, penalty_factor, groups):
                       UserWarning, stacklevel=3)
     splits = glm_splits(estimator.cv, X, y, groups)
     params = dict(fit_intercept=estimator.fit_intercept, penalty_factor=penalty_factor,
-                  positive=bool(getattr(estimator, "positive", False)),
+                  bounds=estimator._box,
                   solver=estimator.solver, tol=float(estimator.tol),
                   max_iter=int(estimator.max_iter))
     results = []  # (l1_ratio, relax, alphas, (mean, se, errors))
@@ -76,7 +76,7 @@ def fit_glm_cv(estimator, inputs, penalty_factor, groups):
                                       estimator.coef_, estimator.intercept_,
                                       fit_intercept=estimator.fit_intercept,
                                       penalty_factor=penalty_factor,
-                                      positive=params["positive"])[0]
+                                      bounds=params["bounds"])[0]
     estimator.n_iter_ = int(path.n_iter[chosen])
     set_sparsity(estimator)
     if one_column:

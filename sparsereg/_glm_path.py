@@ -52,7 +52,7 @@ def glm_path_arrays(X, y, sample_weight, loss, power, alphas, l1_ratio, *, tol=1
                     max_iter=100, warn=True, **params):
     """Solve along ``alphas`` (decreasing) with extrapolated warm starts; returns
     ``(coefs (n_alphas, p), intercepts, gaps, n_iter)``. ``params``: ``fit_intercept``,
-    ``penalty_factor``, ``positive``, ``solver``."""
+    ``penalty_factor``, ``bounds``, ``solver``."""
     coefs = np.zeros((len(alphas), X.shape[1]))
     intercepts = np.zeros(len(alphas))
     gaps = np.zeros(len(alphas))
@@ -170,7 +170,7 @@ def glm_path(X, y, sample_weight, loss, power, penalty, l1_ratio, *, alphas=None
     also get ``df`` and ``-2 log L`` for :meth:`~RegularizationPath.aic` and ``bic`` (Gamma
     with the dispersion of the unpenalized fit, when ``S > p + 1``)."""
     check_glm_target(y, loss, power)
-    solver_params = {k: params[k] for k in ("fit_intercept", "penalty_factor", "positive")
+    solver_params = {k: params[k] for k in ("fit_intercept", "penalty_factor", "bounds")
                      if k in params}
     if alphas is None:
         alphas = glm_grid(X, y, sample_weight, loss, power, l1_ratio,

@@ -159,13 +159,16 @@ def fit_cv_targets(estimator, inputs, penalty_factor, groups):
     """Fit a CV regressor to each column of the 2-D ``inputs.y``: target j's alpha (and
     l1_ratio, relax) chosen by its own cross-validation, exactly as ``y[:, j]`` alone would
     choose it (the same folds), and every fitted attribute stacked on a leading target
-    axis. The estimator provides ``_fit_target(inputs, penalty_factor, groups, shared)``."""
+    axis. The estimator provides ``_check_params(n_features)`` (each target's clone checks
+    them again: a clone has only the parameters) and ``_fit_target(inputs, penalty_factor,
+    groups, shared)``."""
     k = inputs.y.shape[1]
     shared, caught, fits = SharedX(), TargetWarnings(), []
     for j in range(k):
         if estimator.verbose:  # the per-fold lines that follow are this target's
             sys.stderr.write(f"[{type(estimator).__name__}] target {j} of y's {k} columns\n")
         fit = clone(estimator)
+        fit._check_params(inputs.n_features)
         if hasattr(estimator, "feature_names_in_"):
             fit.feature_names_in_ = estimator.feature_names_in_
         with caught.target(j):

@@ -12,6 +12,7 @@ from ._kernels._logistic import loss_and_probabilities
 from ._kernels._newton import MAX_INNER, newton_solve
 from ._kernels._prox import penalty_value
 from ._problem._classes import HUGE_PENALTY, classification_penalty
+from ._problem._penalty import box_reach
 
 WORKING_SET_MIN = 10
 # Newton directions are solved to this fraction of the largest KKT violation: loosely from a
@@ -41,7 +42,7 @@ class ClassSolution:
 class NewtonState:
     """A solution in the kernel's terms, ``(W, B)``, and every correlation ``G[k, j] = x_j^T
     theta_k`` of its dual point: the next alpha of a path starts there without a pass over
-    X (valid for the same design, unpenalized features, ``positive`` and ``grouped``)."""
+    X (valid for the same design, unpenalized features, box and ``grouped``)."""
 
     W: np.ndarray
     B: np.ndarray
@@ -50,7 +51,7 @@ class NewtonState:
     before: tuple = None  # the path's previous (W, alpha), for an extrapolated start
 
 
-def solve_logistic(design, alpha, l1_ratio, *, penalty_factor=None, positive=False, tol=1e-4,
+def solve_logistic(design, alpha, l1_ratio, *, penalty_factor=None, bounds=None, tol=1e-4,
                    max_iter=100, coef_init=None, intercept_init=None, warn=True,
                    grouped=False, state=None, keep_state=False):
     """Minimise ``(1/S) sum_i s_i logloss_i + alpha * penalty(W)`` by proximal Newton,
@@ -61,7 +62,8 @@ def solve_logistic(design, alpha, l1_ratio, *, penalty_factor=None, positive=Fal
     design : ClassDesign
     alpha, l1_ratio : float
     penalty_factor : ndarray (p,), optional
-    positive : bool
+    bounds : Bounds, optional
+        The box of the coefficients (the same for every class).
     tol : float
         Relative to ``P(0)``, the intercept-only model's objective.
     max_iter : int
@@ -83,20 +85,20 @@ def solve_logistic(design, alpha, l1_ratio, *, penalty_factor=None, positive=Fal
     ClassSolution
     """
     K = design.Y.shape[0]
-    pen = classification_penalty(design.n_features, alpha, l1_ratio, penalty_factor, positive)
+    pen = classification_penalty(design.n_features, alpha, l1_ratio, penalty_factor, bounds)
     G = np.zeros((K, design.n_features))
     if state is not None:
         W, B = state.W.copy(), state.B.copy()
         G[:] = state.G
-        guess = path_guess(state, alpha, positive)
+        guess = path_guess(state, alpha, bounds)
     elif coef_init is None:
         W = np.zeros((K, design.n_features))
         B = design.null_intercepts()
     else:
         W, B = design.coef_in(coef_init, intercept_init if intercept_init is not None
                               else np.zeros(K))
-        if positive:
-            np.maximum(W, 0.0, out=W)  # a warm start must be feasible before it is certified
+        if bounds is not None:  # a warm start must be feasible before it is certified
+            W = np.ascontiguousarray(bounds.clip(W))
     A = design.constraint_columns(pen.unpen)
     target = tol * design.null_objective
     cold = coef_init is None and state is None
@@ -120,7 +122,7 @@ def solve_logistic(design, alpha, l1_ratio, *, penalty_factor=None, positive=Fal
                                      (state.W, state.alpha)) if keep_state else None)
 
 
-def path_guess(state, alpha, positive):
+def path_guess(state, alpha, bounds):
     """Where the path's next solution is likely: the last two solutions extrapolated
     linearly in log(alpha), a coefficient that would cross 0 held at 0 (a start for the
     first Newton direction's coordinate descent, never a point that is certified)."""
@@ -132,9 +134,7 @@ def path_guess(state, alpha, positive):
     r = min(max(r, 0.0), 2.0)
     guess = state.W + r * (state.W - W_before)
     guess[np.sign(guess) != np.sign(state.W)] = 0.0
-    if positive:
-        np.maximum(guess, 0.0, out=guess)
-    return guess
+    return guess if bounds is None else bounds.clip(guess)
 
 
 def roundoff_floor(design):
@@ -156,7 +156,7 @@ def warn_unconverged(gap, target, n_iter, floor, stacklevel):
                   stacklevel=stacklevel)
 
 
-def logistic_alpha_max(design, l1_ratio=1.0, penalty_factor=None, positive=False,
+def logistic_alpha_max(design, l1_ratio=1.0, penalty_factor=None, bounds=None,
                        grouped=False):
     """The smallest ``alpha`` at which every penalized coefficient is zero.
 
@@ -170,7 +170,7 @@ def logistic_alpha_max(design, l1_ratio=1.0, penalty_factor=None, positive=False
         return np.inf
     G = design.null_correlations()
     if np.any(v == 0):
-        pen = classification_penalty(p, HUGE_PENALTY, 1.0, np.where(v > 0, 1.0, 0.0), positive)
+        pen = classification_penalty(p, HUGE_PENALTY, 1.0, np.where(v > 0, 1.0, 0.0), bounds)
         K = design.Y.shape[0]
         W, B = np.zeros((K, p)), design.null_intercepts()
         newton_solve(design.X, design.Y, design.c, design.constraint_columns(pen.unpen),
@@ -181,7 +181,7 @@ def logistic_alpha_max(design, l1_ratio=1.0, penalty_factor=None, positive=False
         t = np.empty_like(eta)
         loss_and_probabilities(eta, design.Y, design.c, t)  # the kernels' own, overflow-free
         G = np.asarray(design.matrix().T @ (design.c * (design.Y - t)).T).T
-    G = np.maximum(G, 0.0) if positive else np.abs(G)
+    G = np.maximum(box_reach(G, bounds), 0.0)
     if grouped:  # a feature enters when its classes' correlations have norm a_j
         G = np.sqrt((G * G).sum(axis=0, keepdims=True))
     pen_cols = v > 0

@@ -61,7 +61,7 @@ def certify(chunks, info, W, B, sums, pen):
 
 
 def solve_logistic_stats(chunks, info, alpha, l1_ratio, *, penalty_factor=None,
-                         positive=False, tol=1e-4, max_iter=100, coef_init=None,
+                         bounds=None, tol=1e-4, max_iter=100, coef_init=None,
                          intercept_init=None, warn=True):
     """Proximal Newton with every step solved on the weighted Gram matrix.
 
@@ -72,7 +72,7 @@ def solve_logistic_stats(chunks, info, alpha, l1_ratio, *, penalty_factor=None,
     info : ClassInfo
         ``n_samples``, ``n_features``, ``n_rows`` (K), ``total_weight``, ``class_mass``,
         ``norms`` (column norms) and ``fit_intercept``.
-    alpha, l1_ratio, penalty_factor, positive, tol, max_iter, coef_init, intercept_init, warn
+    alpha, l1_ratio, penalty_factor, bounds, tol, max_iter, coef_init, intercept_init, warn
         As :func:`~sparsereg._newton.solve_logistic`; ``max_iter`` counts Newton steps (one
         pass each).
 
@@ -81,14 +81,14 @@ def solve_logistic_stats(chunks, info, alpha, l1_ratio, *, penalty_factor=None,
     ClassSolution
     """
     p, K, S, fi = info.n_features, info.n_rows, info.total_weight, info.fit_intercept
-    pen = classification_penalty(p, alpha, l1_ratio, penalty_factor, positive)
+    pen = classification_penalty(p, alpha, l1_ratio, penalty_factor, bounds)
     if coef_init is None:
         W, B = np.zeros((K, p)), null_intercepts(info.class_mass, fi)
     else:
         W = np.array(coef_init, dtype=np.float64).reshape(K, p)
         B = np.array(intercept_init, dtype=np.float64).reshape(K) if fi else np.zeros(K)
-        if positive:
-            np.maximum(W, 0.0, out=W)
+        if bounds is not None:
+            W = bounds.clip(W)
     target = tol * null_objective(info.class_mass, fi)
     sums = chunks.reduce(model_sums, W, B, pen.unpen, fi)
     n_iter, gap = 0, np.inf
@@ -98,10 +98,10 @@ def solve_logistic_stats(chunks, info, alpha, l1_ratio, *, penalty_factor=None,
         for k in range(K):
             stats = sums.stats[k]
             sol = solve_enet(GramDesign(stats, fi), alpha * S / stats.S, l1_ratio,
-                             penalty_factor=penalty_factor, positive=positive, tol=INNER_TOL,
+                             penalty_factor=penalty_factor, bounds=bounds, tol=INNER_TOL,
                              max_iter=100000, coef_init=W[k], warn=False)
             V[k], C[k] = sol.coef, sol.intercept if fi else 0.0
-        if K > 1 and not positive:
+        if K > 1 and bounds is None:
             center_classes(V, pen, False)  # same loss, less penalty (the softmax's free direction)
         D, dB = V - W, C - B
         decrease = float(np.sum(sums.xg.T * D) + sums.gsum @ dB) / S + _penalty(V, pen) \

@@ -8,8 +8,10 @@ wherever it appears, and is checked before any work on the data.
 
 import numpy as np
 
+from ._problem._penalty import Bounds
 from ._validation import (
     check_bool,
+    check_bound,
     check_choice,
     check_penalty_factor,
     check_scalar_list,
@@ -61,6 +63,10 @@ def _penalty_factor(value, name, context):
     return check_penalty_factor(value, context["n_features"])
 
 
+def _bound(value, name, context):
+    return check_bound(value, name, context["n_features"])
+
+
 def _verbose(value, name, context):
     return check_verbose(value, name)
 
@@ -79,6 +85,8 @@ RULES = {
     "noise_variance": _optional(_real(low=0.0, low_inclusive=False)),
     "fit_intercept": _flag,
     "positive": _flag,
+    "lower_bounds": _bound,
+    "upper_bounds": _bound,
     "warm_start": _flag,
     "store_cv_results": _flag,
     "verbose": _verbose,
@@ -107,11 +115,36 @@ def check_params(params, *, n_features=None, solvers=None, solver_context="", li
     Returns
     -------
     dict
-        Floats, ints, bools, lists or arrays, as each rule returns them.
+        Floats, ints, bools, lists or arrays, as each rule returns them; with ``positive``,
+        ``lower_bounds`` or ``upper_bounds`` among ``params``, also ``"bounds"``: their
+        :class:`~._problem.Bounds` (None when every coefficient is free).
     """
     context = dict(n_features=n_features, solvers=solvers, solver_context=solver_context,
                    lists=lists)
-    return {name: RULES[name](value, name, context) for name, value in params.items()}
+    checked = {name: RULES[name](value, name, context) for name, value in params.items()}
+    if {"positive", "lower_bounds", "upper_bounds"} & checked.keys():
+        checked["bounds"] = make_bounds(checked.get("positive", False),
+                                        checked.get("lower_bounds"),
+                                        checked.get("upper_bounds"), n_features)
+    return checked
+
+
+def make_bounds(positive, lower, upper, n_features):
+    """The :class:`~._problem.Bounds` of checked ``positive``, ``lower_bounds`` and
+    ``upper_bounds``, or None when every coefficient is free. ``positive=True`` is
+    ``lower_bounds=0``: giving both is ambiguous and refused."""
+    if positive and lower is not None:
+        raise ValueError("positive=True is lower_bounds=0: give one of them, not both "
+                         f"(got lower_bounds={lower!r}).")
+    if positive:
+        lower = np.zeros(n_features)
+    if lower is None and upper is None:
+        return None
+    lower = np.full(n_features, -np.inf) if lower is None else lower
+    upper = np.full(n_features, np.inf) if upper is None else upper
+    if np.all(lower == -np.inf) and np.all(upper == np.inf):
+        return None
+    return Bounds(lower, upper)
 
 
 def check_relax_l1_ratio(relax, l1_ratios):
@@ -121,3 +154,14 @@ def check_relax_l1_ratio(relax, l1_ratios):
         raise ValueError("relax applies to penalties with an L1 part, not to l1_ratio=0 "
                          f"(ridge, penalty='l2'); got relax={relax!r} with "
                          f"l1_ratio={list(np.atleast_1d(l1_ratios))}.")
+
+
+BOX_SOLVERS = ("auto", "cd", "gram")  # the coordinate-descent solvers: they keep a box
+
+
+def check_box_solver(bounds, solver):
+    """Only coordinate descent keeps a box: the direct and matrix-free ridge solvers named
+    by ``solver`` cannot (their ``"auto"`` then means coordinate descent)."""
+    if bounds is not None and solver not in BOX_SOLVERS:
+        raise ValueError(f"solver={solver!r} cannot keep lower_bounds/upper_bounds/positive: "
+                         "use solver='auto' (coordinate descent on the box).")

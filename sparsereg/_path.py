@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._alpha import alpha_max_of_design
-from ._params import check_params, check_relax_l1_ratio
+from ._params import check_box_solver, check_params, check_relax_l1_ratio
 from ._problem import read_inputs
 from ._problem._dask import check_dask_solver
 from ._regpath import RegularizationPath
@@ -131,6 +131,8 @@ def compact_path(design, alphas, l1_ratio, *, penalty_factor=None, spectrum=None
         design = design.column_subset(columns)
         if penalty_factor is not None:
             penalty_factor = penalty_factor[columns]
+        if solver_params.get("bounds") is not None:
+            solver_params = dict(solver_params, bounds=solver_params["bounds"].take(columns))
     else:
         columns = None
     return (design, columns) + path_on_design(design, alphas, l1_ratio,
@@ -138,10 +140,12 @@ def compact_path(design, alphas, l1_ratio, *, penalty_factor=None, spectrum=None
                                               spectrum=spectrum, **solver_params)
 
 
-def path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=False,
+def path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, bounds=None,
                    tol=1e-4, max_iter=1000, solver="auto", spectrum=None):
     """Solve along ``alphas`` (decreasing) with warm starts; returns the per-alpha arrays.
-    ``spectrum``: a :class:`RidgeSpectrum` of this design already made (ridge only)."""
+    ``spectrum``: a :class:`RidgeSpectrum` of this design already made (ridge only).
+    ``bounds``: a :class:`~._problem.Bounds` (then every alpha, ridge too, is solved by
+    coordinate descent, the one solver that keeps a box) or None."""
     p = design.n_features
     # Column-major: the held-out predictions X_test @ coefs.T need no copy of the path
     coefs = np.zeros((p, len(alphas))).T
@@ -150,7 +154,8 @@ def path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=Fa
     n_iter = np.zeros(len(alphas), dtype=np.int64)
     spectral = None
     ridge_solver = "auto" if solver in ("cd", "gram") else solver
-    if l1_ratio == 0.0 and solver in ("auto", "svd", "cholesky"):
+    ridge = l1_ratio == 0.0 and bounds is None  # a ridge path on the ridge solvers
+    if ridge and solver in ("auto", "svd", "cholesky"):
         if spectrum is not None and spectrum.mapping is not None:
             spectral = spectrum
         elif solver != "auto" or design.decomposition_pays(len(alphas)):
@@ -161,7 +166,7 @@ def path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=Fa
     unconverged = []
     closed_form = spectral.solve_path(alphas, tol=tol) if spectral is not None else None
     shifted = starts = None
-    if closed_form is None and l1_ratio == 0.0 and ridge_solver == "cg":
+    if closed_form is None and ridge and ridge_solver == "cg":
         # one Krylov sequence for the whole grid; per-alpha CG only for what it leaves
         shifted, starts = ridge_grid_cg(design, alphas, penalty_factor, tol, max_iter)
     for k, alpha in enumerate(alphas):
@@ -169,7 +174,7 @@ def path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=Fa
             sol = closed_form[k]
         elif shifted is not None and shifted[k] is not None:
             sol = shifted[k]
-        elif l1_ratio == 0.0:
+        elif ridge:
             start = coef
             if starts is not None and starts[k] is not None:
                 start = starts[k]
@@ -180,9 +185,9 @@ def path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, positive=Fa
                               coef_init=start, warn=False)
         else:
             sol = solve_enet(design, alpha, l1_ratio, penalty_factor=penalty_factor,
-                             positive=positive, tol=tol, max_iter=max_iter,
+                             bounds=bounds, tol=tol, max_iter=max_iter,
                              coef_init=extrapolated_start(alphas, coefs, k, sign_safe=True),
-                             solver=solver, warn=False)
+                             solver=solver if solver in ENET_SOLVERS else "auto", warn=False)
         coef = sol.coef
         coefs[k], intercepts[k], gaps[k], n_iter[k] = sol.coef, sol.intercept, \
             sol.dual_gap, sol.n_iter
@@ -237,7 +242,7 @@ def build_path(design, alphas, l1_ratio, penalty_name, *, feature_names=None, dt
     unrelaxed = None
     if relax is not None:
         unrelaxed = coefs
-        coefs, intercepts = relaxed_path(design, coefs, relax)
+        coefs, intercepts = relaxed_path(design, coefs, relax, solver_params.get("bounds"))
     df = None
     if statistics:
         df = degrees_of_freedom(design, coefs if relax is None else unrelaxed, alphas,
@@ -248,7 +253,7 @@ def build_path(design, alphas, l1_ratio, penalty_name, *, feature_names=None, dt
     if dtype is not None:
         stored, rounded_b, stored_gaps = stored_precision(
             design, coefs, intercepts, dtype, alphas, l1_ratio,
-            solver_params.get("penalty_factor"), solver_params.get("positive", False))
+            solver_params.get("penalty_factor"), solver_params.get("bounds"))
         if relax is None and stored_gaps is not None:  # certify the stored (rounded) models
             warn_rounding_lost(gaps, stored_gaps, design.gap_out(
                 solver_params.get("tol", 1e-4) * design.null_objective), dtype, stacklevel=3)
@@ -263,9 +268,9 @@ def build_path(design, alphas, l1_ratio, penalty_name, *, feature_names=None, dt
 
 def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alphas=100,
                         eps=None, fit_intercept=True, sample_weight=None,
-                        penalty_factor=None, positive=False, tol=1e-4, max_iter=1000,
-                        solver="auto", relax=None, loss="squared_error", class_weight=None,
-                        power=1.5):
+                        penalty_factor=None, positive=False, lower_bounds=None,
+                        upper_bounds=None, tol=1e-4, max_iter=1000, solver="auto", relax=None,
+                        loss="squared_error", class_weight=None, power=1.5):
     """Coefficients along a grid of alphas, from all-zero (L1) to weakly penalized.
 
     Each alpha is solved to a duality gap of at most ``tol * P(0)``, starting from the
@@ -304,7 +309,12 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
     penalty_factor : array-like of shape (n_features,), optional
         Per-feature penalty multipliers; 0 means unpenalized.
     positive : bool, default=False
-        Non-negative coefficients (L1 and elastic net).
+        Non-negative coefficients (``lower_bounds=0``).
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Box constraints on the coefficients, glmnet's ``lower.limits``/``upper.limits``
+        (lower <= 0, upper >= 0; a scalar applies to every feature): kept by every
+        coordinate update, accounted for by each alpha's duality gap. With a box, an L2
+        path is solved by coordinate descent (``solver="auto"``).
     tol : float, default=1e-4
         Relative duality-gap tolerance at every alpha (and the settling test of
         :class:`~sparsereg.L1Regressor`'s ``tol``).
@@ -357,7 +367,8 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
         return logistic_path(X, y, penalty=penalty, l1_ratio=l1_ratio, alphas=alphas,
                              n_alphas=n_alphas, eps=eps, fit_intercept=fit_intercept,
                              sample_weight=sample_weight, class_weight=class_weight,
-                             penalty_factor=penalty_factor, positive=positive, tol=tol,
+                             penalty_factor=penalty_factor, positive=positive,
+                             lower_bounds=lower_bounds, upper_bounds=upper_bounds, tol=tol,
                              max_iter=max_iter, solver=solver, relax=relax,
                              feature_names=feature_names)
     if class_weight is not None:
@@ -366,7 +377,8 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
     glm = check_loss(loss, power, LOSSES)
     l1_ratio = resolve_l1_ratio(penalty, l1_ratio)
     checked = check_params(
-        dict(solver=solver, fit_intercept=fit_intercept, positive=positive, tol=tol,
+        dict(solver=solver, fit_intercept=fit_intercept, positive=positive,
+             lower_bounds=lower_bounds, upper_bounds=upper_bounds, tol=tol,
              max_iter=max_iter, eps=eps, penalty_factor=penalty_factor, relax=relax),
         n_features=inputs.n_features, solvers=PATH_SOLVERS[penalty],
         solver_context=f" with penalty={penalty!r}")
@@ -374,18 +386,18 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
         check_params(dict(n_alphas=n_alphas))
     else:
         alphas = check_alphas(alphas)
-    relax, pf = checked["relax"], checked["penalty_factor"]
+    relax, pf, bounds = checked["relax"], checked["penalty_factor"], checked["bounds"]
     check_relax_l1_ratio(relax, [l1_ratio])
+    check_box_solver(bounds, solver)
     if glm:
         from ._glm import check_glm_inputs
         from ._glm_path import glm_path
 
-        X, y, sw = check_glm_inputs(inputs, loss, power, pf, checked["positive"])
+        X, y, sw = check_glm_inputs(inputs, loss, power, pf, bounds, relax)
         return glm_path(X, y, sw, loss, power, penalty, l1_ratio, alphas=alphas,
                         n_alphas=n_alphas, eps=eps, feature_names=feature_names, relax=relax,
-                        fit_intercept=fit_intercept, penalty_factor=pf,
-                        positive=checked["positive"], tol=tol, max_iter=max_iter,
-                        solver=solver)
+                        fit_intercept=fit_intercept, penalty_factor=pf, bounds=bounds, tol=tol,
+                        max_iter=max_iter, solver=solver)
     if inputs.dask:
         check_dask_solver(solver)
     if inputs.y.ndim == 2:
@@ -394,7 +406,7 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
         return path_targets(inputs, l1_ratio, penalty, alphas=alphas, n_alphas=n_alphas,
                             eps=eps, fit_intercept=fit_intercept, solver=solver,
                             penalty_factor=pf, feature_names=feature_names, relax=relax,
-                            positive=checked["positive"], tol=tol, max_iter=max_iter)
+                            bounds=bounds, tol=tol, max_iter=max_iter)
     design, dtype = inputs.design(fit_intercept, solver)
     spectrum = None
     if alphas is None:
@@ -403,5 +415,5 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
     return build_path(design, alphas, l1_ratio, penalty, feature_names=feature_names,
                       spectrum=spectrum,
                       dtype=dtype, relax=relax, penalty_factor=pf,
-                      positive=checked["positive"], tol=tol, max_iter=max_iter, solver=solver)
+                      bounds=bounds, tol=tol, max_iter=max_iter, solver=solver)
 

@@ -3,6 +3,7 @@ variance for AIC/BIC, and the relaxed lasso's least-squares refits on each suppo
 
 import numpy as np
 import scipy.linalg as la
+from scipy.optimize import lsq_linear
 
 MAX_EXACT_DF_SUPPORT = 2000  # trace formula cost grows as |A|^3
 
@@ -68,19 +69,39 @@ def information_criterion(mse, df, n_samples, noise_var, penalty_per_df):
     return n_samples * np.log(2 * np.pi * noise_var) + rss / noise_var + penalty_per_df * df
 
 
-def relaxed_path(design, coefs, gamma):
-    """glmnet's relaxed lasso: ``gamma * coef + (1 - gamma) * OLS refit on coef's support``.
+def relaxed_path(design, coefs, gamma, bounds=None):
+    """glmnet's relaxed lasso: ``gamma * coef + (1 - gamma) * OLS refit on coef's support``
+    (within ``bounds``, a :class:`~._problem.Bounds` or None, as glmnet's relaxed fit keeps
+    its limits: the blend of two points of the box stays in it).
 
     Returns the blended coefficients and their intercepts. Supports repeat along a path, so each
     distinct support is refitted once.
     """
     relaxed = np.array(coefs, dtype=np.float64)
     refits = refits_by_support(coefs, lambda support: design.coef_out(
-        design.least_squares(support)[0]))
+        _least_squares(design, support, bounds)))
     for k, (support, refit) in enumerate(refits):
         if support.size:
             relaxed[k, support] = gamma * coefs[k][support] + (1.0 - gamma) * refit
     return relaxed, design.intercepts(relaxed)
+
+
+def _least_squares(design, support, bounds):
+    """The least-squares coefficients on ``support`` (solver units), within ``bounds``: when
+    the free fit leaves the box, scipy's bounded least squares (BVLS) on the support's Gram
+    block (``||A w - b||^2 = w^T Q w - 2 g^T w + const`` with ``A^T A = Q``)."""
+    coef = design.least_squares(support)[0]
+    if bounds is None:
+        return coef
+    box = bounds.scaled(design.y_scale).take(support)
+    if np.all((coef >= box.lower) & (coef <= box.upper)):
+        return coef
+    lam, vecs = la.eigh(design.gram_block(support), check_finite=False)
+    keep = lam > 1e-12 * max(float(lam.max(initial=0.0)), 0.0)
+    root = np.sqrt(lam[keep])
+    A = (vecs[:, keep] * root).T
+    b = (vecs[:, keep].T @ design.xty[support]) / root
+    return lsq_linear(A, b, bounds=(box.lower, box.upper), method="bvls").x
 
 
 def refits_by_support(coefs, refit):

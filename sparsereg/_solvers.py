@@ -92,18 +92,19 @@ def _finish(design, w, gap, n_iter, tol, warn, *, stop_abs=None, direct=False):
                     converged=converged)
 
 
-def solve_enet(design, alpha, l1_ratio, *, penalty_factor=None, positive=False, tol=1e-4,
+def solve_enet(design, alpha, l1_ratio, *, penalty_factor=None, bounds=None, tol=1e-4,
                max_iter=1000, coef_init=None, solver="auto", warn=True):
     """Coordinate descent for the elastic net, stopped at duality gap <= ``tol * P(0)``.
 
-    ``coef_init`` and the returned :class:`Solution` are in the data's units.
+    ``coef_init``, ``bounds`` (a :class:`~._problem.Bounds` or None) and the returned
+    :class:`Solution` are in the data's units.
     """
     gram = design.prefers_gram(solver)
     if gram:
         design.gram()  # formed first so that the penalty statistics are read from it
-    penalty = make_penalty(design, alpha, l1_ratio, penalty_factor, positive)
+    penalty = make_penalty(design, alpha, l1_ratio, penalty_factor, bounds)
     tol_abs = gap_tolerance(design, tol)
-    if coef_init is None and l1_ratio > 0 and not (positive and penalty.unpen.size) \
+    if coef_init is None and l1_ratio > 0 and not (bounds is not None and penalty.unpen.size) \
             and alpha >= (1.0 - ALPHA_MAX_SLACK) * alpha_max_of_design(
                 design, l1_ratio, penalty_factor):
         # Zero is optimal (up to round-off in alpha_max): return it exactly, with the
@@ -115,10 +116,10 @@ def solve_enet(design, alpha, l1_ratio, *, penalty_factor=None, positive=False, 
         if abs(gap) + roundoff(design, w) <= tol * design.null_objective:
             return _finish(design, w, gap, 1, tol, warn, stop_abs=tol_abs)
     w = np.zeros(design.n_features) if coef_init is None else design.coef_in(coef_init)
-    if positive:
+    if penalty.bounds is not None:
         # A warm start from an unconstrained fit is outside the feasible set: project it
         # first, or its "gap" (and the screening it drives) would not bound anything.
-        np.maximum(w, 0.0, out=w)
+        w = penalty.bounds.clip(w)
     pen, rnd = penalty.data(), design.roundoff_data()
     if gram:
         gd = design.gram_data()
@@ -184,7 +185,7 @@ def certify_many(design, penalties, W):
 
 
 def stored_precision(design, coefs, intercepts, dtype, alphas, l1_ratio, penalty_factor=None,
-                     positive=False):
+                     bounds=None):
     """Coefficients and intercepts as stored in ``dtype``, with the duality gaps of what is
     stored (data units), or None for float64.
 
@@ -210,7 +211,7 @@ def stored_precision(design, coefs, intercepts, dtype, alphas, l1_ratio, penalty
                                           np.broadcast_to(alphas, len(coefs)))):
         w = design.coef_in(coef)
         gap = certify(design, make_penalty(design, float(alpha), l1_ratio, penalty_factor,
-                                           positive), w)
+                                           bounds), w)
         shift = float(stored_b[k]) - design.intercepts(coef) if design.fit_intercept else 0.0
         gaps[k] = design.gap_out(abs(gap) + roundoff(design, w)) + 0.5 * shift * shift \
             + design.intercept_roundoff(coef)

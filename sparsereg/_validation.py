@@ -106,6 +106,32 @@ def check_penalty_factor(penalty_factor, n_features):
     return pf
 
 
+def check_bound(value, name, n_features):
+    """``None`` or a float64 vector of length ``n_features`` (a scalar is broadcast): glmnet's
+    ``lower.limits`` (``<= 0``, may be ``-inf``) or ``upper.limits`` (``>= 0``, may be
+    ``inf``), as ``name`` says."""
+    if value is None:
+        return None
+    v = np.asarray(value)
+    if v.ndim > 1 or not (np.issubdtype(v.dtype, np.number) or v.dtype == np.bool_) \
+            or np.iscomplexobj(v):
+        raise TypeError(f"{name} must be a real number or a 1-D array of them (one per "
+                        f"feature), got {value!r}.")
+    v = np.broadcast_to(v.astype(np.float64), (n_features,)) if v.ndim == 0 else \
+        v.astype(np.float64)
+    if v.shape[0] != n_features:
+        raise ValueError(f"{name} has {v.shape[0]} entries but X has {n_features} features.")
+    if np.any(np.isnan(v)):
+        raise ValueError(f"{name} must not contain NaN.")
+    upper = name.startswith("upper")
+    if np.any(v < 0) if upper else np.any(v > 0):
+        side, sign = ("upper", "non-negative (inf: no bound)") if upper else \
+            ("lower", "non-positive (-inf: no bound)")
+        raise ValueError(f"{name} must be {sign}, as glmnet's {side}.limits: 0 must be "
+                         f"feasible; got {value!r}.")
+    return np.array(v)
+
+
 def _n_rows(a):
     shape = getattr(a, "shape", None)
     if shape is not None:

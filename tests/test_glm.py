@@ -254,7 +254,7 @@ def test_bad_targets_are_refused_before_work(monkeypatch, loss, power, change, m
     (dict(loss="tweedie", power=0.5), ValueError, r"power must be in \[1, 2\]"),
     (dict(loss="tweedie", power="1.5"), TypeError, "power must be a real number"),
     (dict(loss="poisson", positive=True, penalty_factor=np.r_[0.0, np.ones(11)]), ValueError,
-     "positive=True with unpenalized features"),
+     "positive=True or lower_bounds/upper_bounds with unpenalized"),
 ])
 def test_bad_parameters(params, error, message):
     X, y = _claims("poisson")

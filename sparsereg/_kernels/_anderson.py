@@ -11,7 +11,7 @@ TIKHONOV = 1e-10
 
 # inlined: compiled apart, it would be optimized again in its caller (see _jit)
 @kernel(inline="always")
-def anderson_point(buffer, positive):
+def anderson_point(buffer):
     """Extrapolated point from the rows of ``buffer`` (consecutive iterates), or an empty array.
 
     The weights ``c`` (summing to 1) minimise ``||sum_k c_k (w_{k+1} - w_k)||``; callers keep
@@ -64,8 +64,4 @@ def anderson_point(buffer, positive):
         for j in range(point.shape[0]):
             point[j] = current[j] + step * (point[j] - current[j])
         point[blocking] = 0.0
-    if positive:
-        for j in range(point.shape[0]):
-            if point[j] < 0.0:  # as np.maximum(point, 0.0): NaN and -0.0 stay
-                point[j] = 0.0
-    return point
+    return point  # callers clip it to the box

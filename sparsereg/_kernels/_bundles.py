@@ -35,10 +35,11 @@ GramData = namedtuple("GramData", ["Q", "g0", "yy"])
 GramData.__doc__ = """Sufficient statistics: ``X_c^T X_c / S`` (C-ordered), ``X_c^T y_c / S``
 and ``||y_c||^2 / S``."""
 
-PenaltyData = namedtuple("PenaltyData",
-                         ["a", "b", "positive", "unpen", "pinv_uu", "g_u", "gy_u"])
-PenaltyData.__doc__ = """Penalty ``a_j |w_j| + b_j / 2 w_j^2``, the sign constraint, and the
-unpenalized features ``unpen`` with ``pinv(X_U^T X_U / S)``, ``X_c^T X_U / S`` and
+PenaltyData = namedtuple("PenaltyData", ["a", "b", "lower", "upper", "bounded", "unpen",
+                                         "pinv_uu", "g_u", "gy_u"])
+PenaltyData.__doc__ = """Penalty ``a_j |w_j| + b_j / 2 w_j^2``, the box ``lower_j <= w_j <=
+upper_j`` (``lower <= 0 <= upper``; ``-inf`` / ``inf`` where unbounded; ``bounded`` False when
+every feature is unbounded: ``positive=True`` is ``lower = 0``), and the unpenalized features ``unpen`` with ``pinv(X_U^T X_U / S)``, ``X_c^T X_U / S`` and
 ``X_U^T y_c / S``. The last four are None when every feature is penalized (``unpen`` may be
 an array while the other three are None: the classification kernels need the indices only).
 None is a type of its own to Numba, which prunes every ``if unpen is None`` branch on a

@@ -18,7 +18,7 @@ from ._anderson import ANDERSON_K, anderson_point
 from ._arrays import copy_into, flatnonzero, kth_smallest, scatter
 from ._columns import col_dot, col_update
 from ._jit import kernel
-from ._prox import duality_gap, kkt_violation, penalty_value, prox_step
+from ._prox import clip, duality_gap, kkt_violation, penalty_value, prox_step
 
 INNER_MAX_EPOCHS = 500  # then back to the outer loop: a fresh gradient, gap and working set
 
@@ -28,7 +28,7 @@ def _epoch(d, ws, w, R, sum_r, pen):
     """One cyclic pass over ``ws``; returns the new ``sum_r``, the largest
     ``curvature_j |dw_j|`` and the largest ``|dw_j|``."""
     X, c, q, lips, S = d.X, d.c, d.q, d.lips, d.S
-    a, b, positive = pen.a, pen.b, pen.positive
+    a, b, lower, upper = pen.a, pen.b, pen.lower, pen.upper
     max_step = 0.0
     max_move = 0.0
     for j in ws:
@@ -36,7 +36,7 @@ def _epoch(d, ws, w, R, sum_r, pen):
         if curvature == 0.0:
             continue
         grad_j = (col_dot(X, j, R) - sum_r / S * q[j]) / S
-        new = prox_step(w[j] * lips[j] + grad_j, lips[j], a[j], b[j], positive)
+        new = prox_step(w[j] * lips[j] + grad_j, lips[j], a[j], b[j], lower[j], upper[j])
         delta = new - w[j]
         if delta != 0.0:
             sum_r += col_update(X, j, -delta, R, c, q[j], S)
@@ -64,9 +64,12 @@ def _residual_stats(d, R, sum_r):
 @kernel(inline="always")
 def _anderson(d, ws, buffer, w, R, sum_r, pen):
     """Try the Anderson extrapolation of the last iterates; keep it if the objective drops."""
-    w_acc = anderson_point(buffer, pen.positive)
+    w_acc = anderson_point(buffer)
     if w_acc.shape[0] == 0:
         return sum_r
+    if pen.bounded:
+        for k in range(ws.shape[0]):
+            w_acc[k] = clip(w_acc[k], pen.lower[ws[k]], pen.upper[ws[k]])
     R_acc = np.empty(R.shape[0])
     copy_into(R, R_acc)
     sum_acc = sum_r
@@ -139,7 +142,7 @@ def inner_solve(d, ws, w, R, sum_r, pen, tol_inner, move_tol, max_epochs):
     while epochs < max_epochs:
         prev_move = move
         sum_r, max_step, move = _epoch(d, ws, w, R, sum_r, pen)
-        if not pen.positive:
+        if not pen.bounded:  # the joint step ignores the box
             sum_r = _unpenalized_block_step(d, w, R, sum_r, pen, pen.unpen)
         epochs += 1
         if move_tol < np.inf:
@@ -250,7 +253,7 @@ def cd_solve(d, pen, rnd, w, R, tol_abs, move_tol, max_epochs, ws_min):
     d : RowData
         The design (dense or CSC), rows scaled by sqrt(sample_weight).
     pen : PenaltyData
-        Per-feature penalty, sign constraint and unpenalized statistics.
+        Per-feature penalty, box and unpenalized statistics.
     rnd : Roundoff
         The round-off model of the correlations (see ``_prox.duality_gap``).
     w, R : ndarray
@@ -269,7 +272,7 @@ def cd_solve(d, pen, rnd, w, R, tol_abs, move_tol, max_epochs, ws_min):
     -------
     gap, primal, epochs : float, float, int
     """
-    a, b, positive, lips = pen.a, pen.b, pen.positive, d.lips
+    a, b, lips = pen.a, pen.b, d.lips
     p = w.shape[0]
     active = np.empty(p, dtype=np.bool_)
     for j in range(p):
@@ -284,7 +287,7 @@ def cd_solve(d, pen, rnd, w, R, tol_abs, move_tol, max_epochs, ws_min):
     while True:
         _full_gradient(d, R, sum_r, active, grad)
         rr, ry = _residual_stats(d, R, sum_r)
-        gap, primal, xt_theta = duality_gap(w, grad, rr, ry, pen, rnd)
+        gap, primal, reach_theta = duality_gap(w, grad, rr, ry, pen, rnd)
         # At least one epoch: below alpha_max the all-zero start can already meet a loose
         # tol, but a lasso that never moved would hide which features enter.
         small_gap = gap <= tol_abs and epochs > 0
@@ -300,11 +303,11 @@ def cd_solve(d, pen, rnd, w, R, tol_abs, move_tol, max_epochs, ws_min):
             continue
         fresh = False
 
-        # Gap-safe screening: |x_j^T theta*| < a_j certifies w_j* = 0.
+        # Gap-safe screening: |x_j^T theta*| < a_j (on the sides the box allows) certifies
+        # w_j* = 0.
         for j in range(p):
             if active[j] and a[j] > 0.0:
-                bound = (xt_theta[j] if positive else abs(xt_theta[j]))
-                if bound + np.sqrt(2.0 * lips[j] * gap) < a[j]:
+                if reach_theta[j] + np.sqrt(2.0 * lips[j] * gap) < a[j]:
                     active[j] = False
                     if w[j] != 0.0:
                         sum_r += col_update(d.X, j, w[j], R, d.c, d.q[j], d.S)

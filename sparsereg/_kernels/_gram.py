@@ -11,7 +11,7 @@ from ._anderson import ANDERSON_K, anderson_point
 from ._arrays import copy_into
 from ._cd import settled
 from ._jit import kernel
-from ._prox import duality_gap, penalty_value, prox_step
+from ._prox import clip, duality_gap, penalty_value, prox_step
 
 
 @kernel(internal=True)
@@ -60,7 +60,7 @@ def gram_solve(gd, pen, rnd, w, tol_abs, move_tol, max_epochs):
     gap, primal, epochs : float, float, int
     """
     Q, g0, yy = gd.Q, gd.g0, gd.yy
-    a, b, positive = pen.a, pen.b, pen.positive
+    a, b, lower, upper = pen.a, pen.b, pen.lower, pen.upper
     p = w.shape[0]
     grad = _gradient(Q, g0, w)
     buffer = np.empty((ANDERSON_K + 1, p))
@@ -89,7 +89,7 @@ def gram_solve(gd, pen, rnd, w, tol_abs, move_tol, max_epochs):
             lips = Q[j, j]
             if lips + b[j] == 0.0:
                 continue
-            new = prox_step(w[j] * lips + grad[j], lips, a[j], b[j], positive)
+            new = prox_step(w[j] * lips + grad[j], lips, a[j], b[j], lower[j], upper[j])
             delta = new - w[j]
             if delta != 0.0:
                 w[j] = new
@@ -105,8 +105,11 @@ def gram_solve(gd, pen, rnd, w, tol_abs, move_tol, max_epochs):
         for j in range(p):
             buffer[slot, j] = w[j]
         if slot == ANDERSON_K:
-            w_acc = anderson_point(buffer, positive)
+            w_acc = anderson_point(buffer)
             if w_acc.shape[0] > 0:
+                if pen.bounded:
+                    for j in range(p):
+                        w_acc[j] = clip(w_acc[j], lower[j], upper[j])
                 grad_acc = _gradient(Q, g0, w_acc)
                 if _objective(w_acc, grad_acc, gd, pen) < _objective(w, grad, gd, pen):
                     copy_into(w_acc, w)

@@ -169,7 +169,7 @@ def constraint_system(Y, T, c, A, equality):
     ``J (A delta)``, ``J_i`` the softmax Jacobian at ``t_i`` (``t (1 - t)`` for two classes).
     Both are sums over samples, so blocks of rows can be added. Pairs ``(a, k)`` with
     ``equality[a, k]`` False are left out (their rows and columns are 0, so ``delta`` is 0
-    there): an unpenalized feature at its bound under ``positive`` needs only ``<= 0``."""
+    there): an unpenalized feature at a bound of its box needs only a sign."""
     K, n = T.shape
     m = A.shape[1]
     size = m * K

@@ -78,10 +78,14 @@ def _sub_penalty(pen, ws, scale):
     m = ws.shape[0]
     a = np.empty(m)
     b = np.empty(m)
+    lower = np.empty(m)
+    upper = np.empty(m)
     for t in range(m):
         a[t] = pen.a[ws[t]] / scale
         b[t] = pen.b[ws[t]] / scale
-    return PenaltyData(a, b, pen.positive, None, None, None, None)
+        lower[t] = pen.lower[ws[t]]
+        upper[t] = pen.upper[ws[t]]
+    return PenaltyData(a, b, lower, upper, pen.bounded, None, None, None, None)
 
 
 # inlined: compiled apart, it would be optimized again in its caller (see _jit)
@@ -374,7 +378,7 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
         epochs += inner
         shifted = False
         if classes is not None:  # True or None, as grouped
-            shifted = not pen.positive and center_classes(W, pen, is_grouped)
+            shifted = not pen.bounded and center_classes(W, pen, is_grouped)
         if shifted:
             for k in range(K):  # a shift may move a class's zero: keep it in play
                 for j in range(p):

@@ -14,6 +14,7 @@ from ._arrays import copy_rows
 from ._columns import col_dot, col_dot_rows
 from ._jit import kernel
 from ._logistic import dual_entropy, dual_point
+from ._prox import conjugate_bound, has_conjugate, reach
 
 
 @kernel(internal=True)
@@ -42,25 +43,30 @@ def _correlations(X, theta, active, G):
 @kernel
 def dual_scaling(G, feasible, pen, norms, err, grouped):
     """The largest ``kappa`` in [0, 1] for which ``kappa * theta`` is dual feasible, given
-    the correlations ``G[k, j] = x_j^T theta_k`` raised by their round-off
-    ``err[k] * norms[j]``: pure-L1 features need ``|x_j^T theta| <= a_j`` (``||x_j^T
-    Theta||_2 <= a_j`` over the classes when ``grouped``), unpenalized ones
-    ``x_j^T theta = 0`` (up to that round-off; else only ``theta = 0`` is known feasible)."""
+    the correlations ``G[k, j] = x_j^T theta_k`` known up to their round-off
+    ``err[k] * norms[j]``: pure-L1 features need ``x_j^T theta <= a_j`` on each side of their
+    box without a bound (``|x_j^T theta| <= a_j`` when unbounded; ``||x_j^T Theta||_2 <= a_j``
+    over the classes when ``grouped``), unpenalized ones ``x_j^T theta = 0`` on those sides
+    (up to that round-off; else only ``theta = 0`` is known feasible)."""
     K, p = G.shape
-    a, b, positive = pen.a, pen.b, pen.positive
+    a, b, lower, upper = pen.a, pen.b, pen.lower, pen.upper
     kappa = 1.0 if feasible else 0.0
     for j in range(p):
         size = 0.0
         for k in range(K):
-            g = G[k, j] if positive else abs(G[k, j])
-            g_hi = g + err[k] * norms[j]
+            v, e = G[k, j], err[k] * norms[j]
             if a[j] == 0.0 and b[j] == 0.0:
-                # unpenalized: x_j^T theta = 0 (<= 0 under positive, where the equation is
-                # imposed when the coefficient is not at its bound)
-                if g > 4.0 * err[k] * norms[j]:
+                # unpenalized: the dual point imposed the equation where the coefficient is
+                # inside its box; at a bound only the sign that bound allows is needed
+                if (upper[j] == np.inf and v > 4.0 * e) or \
+                        (lower[j] == -np.inf and v < -4.0 * e):
                     kappa = 0.0
-            elif b[j] == 0.0 and not grouped and g_hi * kappa > a[j]:
-                kappa = a[j] / g_hi
+            elif b[j] == 0.0 and not grouped:
+                if upper[j] == np.inf and (v + e) * kappa > a[j]:
+                    kappa = a[j] / (v + e)
+                if lower[j] == -np.inf and (e - v) * kappa > a[j]:
+                    kappa = a[j] / (e - v)
+            g_hi = abs(v) + e
             size += g_hi * g_hi
         if grouped and b[j] == 0.0 and a[j] > 0.0 and np.sqrt(size) * kappa > a[j]:
             kappa = a[j] / np.sqrt(size)
@@ -69,28 +75,27 @@ def dual_scaling(G, feasible, pen, norms, err, grouped):
 
 @kernel
 def penalty_conjugate(G, kappa, pen, norms, err, grouped):
-    """``sum_{j,k} penalty_j*(kappa x_j^T theta_k)`` for the L2 part (the L1 part is 0 on
-    the feasible set), with the correlations raised by their round-off; per feature over
-    the classes' norm when ``grouped``."""
+    """``sum_{j,k} penalty_j*(kappa x_j^T theta_k)`` for the L2 part and the bounded sides
+    (the L1 constraints are 0 on the feasible set), with the correlations at the worse end
+    of their round-off; per feature over the classes' norm when ``grouped`` (no box)."""
     K, p = G.shape
-    a, b, positive = pen.a, pen.b, pen.positive
+    a, b, lower, upper = pen.a, pen.b, pen.lower, pen.upper
     total = 0.0
     for j in range(p):
-        if b[j] > 0.0:
-            size = 0.0
-            for k in range(K):
-                g = G[k, j] if positive else abs(G[k, j])
-                g_hi = g + err[k] * norms[j]
-                if grouped:
+        if grouped:
+            if b[j] > 0.0:
+                size = 0.0
+                for k in range(K):
+                    g_hi = abs(G[k, j]) + err[k] * norms[j]
                     size += g_hi * g_hi
-                else:
-                    excess = kappa * g_hi - a[j]
-                    if excess > 0.0:
-                        total += 0.5 * excess * excess / b[j]
-            if grouped:
                 excess = kappa * np.sqrt(size) - a[j]
                 if excess > 0.0:
                     total += 0.5 * excess * excess / b[j]
+        elif has_conjugate(b[j], lower[j], upper[j]):
+            for k in range(K):
+                e = err[k] * norms[j]
+                total += conjugate_bound(kappa, G[k, j] + e, e - G[k, j], a[j], b[j],
+                                         lower[j], upper[j])[0]
     return total
 
 
@@ -119,18 +124,20 @@ def _dual_correlations(X, Y, Ts, c, A, W, pen, norms, active, fit_intercept, the
     place (with ``reuse``, ``G`` already holds them and is not recomputed); returns
     ``(Tps, feasible, err)``.
 
-    The intercepts and the unpenalized features need ``x_j^T theta_k = 0``; under
-    ``positive`` an unpenalized coefficient at 0 needs only ``<= 0``, so its equation is
-    imposed only once its correlation would be positive (as for least squares).
+    The intercepts and the unpenalized features need ``x_j^T theta_k = 0``; with a box, an
+    unpenalized coefficient at a bound needs only the sign that bound allows, so its
+    equation is imposed only once its correlation points to an unbounded side (as for least
+    squares).
     """
     C, K, n = Ts.shape
     offset = 1 if fit_intercept else 0
     m = A.shape[1]
     equality = np.ones((m, K), dtype=np.bool_)
-    if pen.positive:
+    if pen.bounded:
         for u in range(pen.unpen.shape[0]):
+            j = pen.unpen[u]
             for k in range(K):
-                equality[offset + u, k] = W[k, pen.unpen[u]] > 0.0
+                equality[offset + u, k] = pen.lower[j] < W[k, j] and W[k, j] < pen.upper[j]
     Tps = Ts.copy()
     feasible = np.ones(C, dtype=np.bool_)
     err = np.zeros(C * K)
@@ -149,14 +156,16 @@ def _dual_correlations(X, Y, Ts, c, A, W, pen, norms, active, fit_intercept, the
         if not (reuse and attempt == 0):
             _correlations(X, theta, active, G)
         grew = False
-        if pen.positive:
+        if pen.bounded:
             for u in range(pen.unpen.shape[0]):
                 j = pen.unpen[u]
                 for k in range(K):
                     for s in range(C):
                         r = s * K + k
-                        if feasible[s] and not equality[offset + u, k] \
-                                and G[r, j] > 4.0 * err[r] * norms[j]:
+                        slack = 4.0 * err[r] * norms[j]
+                        if feasible[s] and not equality[offset + u, k] and \
+                                ((pen.upper[j] == np.inf and G[r, j] > slack) or
+                                 (pen.lower[j] == -np.inf and G[r, j] < -slack)):
                             equality[offset + u, k] = True
                             grew = True
         if not grew:
@@ -187,8 +196,9 @@ def gap_parts(X, Y, Ts, c, A, W, pen, norms, mask, fit_intercept, grouped, theta
 
 @kernel(internal=True)
 def screen(G, W, pen, active, kappa, err, norms, cnorms, radius, grouped):
-    """Gap-safe screening: ``|x_j^T theta*| < a_j`` certifies ``w_jk* = 0`` (grouped: the
-    classes' norm, for the whole feature); clears ``active`` for those pairs."""
+    """Gap-safe screening: ``|x_j^T theta*| < a_j`` (on the sides the box allows) certifies
+    ``w_jk* = 0`` (grouped: the classes' norm, for the whole feature); clears ``active`` for
+    those pairs."""
     K, p = G.shape
     a = pen.a
     for j in range(p):
@@ -197,10 +207,12 @@ def screen(G, W, pen, active, kappa, err, norms, cnorms, radius, grouped):
         norm_sq = 0.0
         for k in range(K):
             if active[k, j]:
-                g = G[k, j] if pen.positive else abs(G[k, j])
-                g_hi = g + err[k] * norms[j]
+                e = err[k] * norms[j]
+                g_hi = abs(G[k, j]) + e
                 norm_sq += g_hi * g_hi
-                if not grouped and kappa * g_hi + radius * cnorms[j] < a[j] \
+                if not grouped and \
+                        kappa * reach(G[k, j], e, pen.lower[j], pen.upper[j]) \
+                        + radius * cnorms[j] < a[j] \
                         and W[k, j] == 0.0:
                     active[k, j] = False
         if grouped and kappa * np.sqrt(norm_sq) + radius * cnorms[j] < a[j]:

@@ -21,10 +21,10 @@ The kernels receive them as the typed bundles of :mod:`sparsereg._kernels._bundl
 from ._dask import is_dask_array
 from ._datafit import SquaredError
 from ._inputs import Inputs, read_inputs, read_X
-from ._penalty import Penalty, make_penalty, psd_pinv
+from ._penalty import Bounds, Penalty, make_penalty, psd_pinv
 from ._rows import RowDesign, make_design
 from ._stats import GramDesign, SufficientStats
 
-__all__ = ["GramDesign", "Inputs", "Penalty", "RowDesign", "SquaredError", "SufficientStats",
+__all__ = ["Bounds", "GramDesign", "Inputs", "Penalty", "RowDesign", "SquaredError", "SufficientStats",
            "is_dask_array", "make_design", "make_penalty", "psd_pinv", "read_X",
            "read_inputs"]

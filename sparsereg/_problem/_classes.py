@@ -12,6 +12,7 @@ import scipy.sparse as sp
 from .._kernels._bundles import PenaltyData
 from .._kernels._stats import column_moments
 from ._class_chunks import constraint_block, labels_matrix
+from ._penalty import box_arrays
 from ._storage import OFFSET_RATIO, kernel_matrix, scipy_csc
 
 HUGE_PENALTY = 1e300  # a finite "infinite" L1 weight: keeps every penalized coefficient at 0
@@ -147,13 +148,14 @@ def centered_intercepts(B):
     return B - B.mean() if B.shape[0] > 1 else B
 
 
-def classification_penalty(n_features, alpha, l1_ratio, penalty_factor=None, positive=False):
-    """The kernels' :class:`PenaltyData` for a logistic problem: per-feature L1 and L2 weights
-    and the unpenalized features (their dual constraints are handled by the dual point)."""
+def classification_penalty(n_features, alpha, l1_ratio, penalty_factor=None, bounds=None):
+    """The kernels' :class:`PenaltyData` for a logistic problem: per-feature L1 and L2 weights,
+    the box (a :class:`~._penalty.Bounds` or None) and the unpenalized features (their dual
+    constraints are handled by the dual point)."""
     v = np.ones(n_features) if penalty_factor is None \
         else np.asarray(penalty_factor, dtype=np.float64)
     a = alpha * l1_ratio * v
     b = alpha * (1.0 - l1_ratio) * v
     unpen = np.flatnonzero((a == 0.0) & (b == 0.0)).astype(np.int64)
     # the kernels need the indices only (the dual point handles their constraints)
-    return PenaltyData(a, b, bool(positive), unpen, None, None, None)
+    return PenaltyData(a, b, *box_arrays(bounds, n_features), unpen, None, None, None)

@@ -1,7 +1,8 @@
-"""Penalties as data: per-feature L1 and L2 weights, and the unpenalized features.
+"""Penalties as data: per-feature L1 and L2 weights, the box, and the unpenalized features.
 
 Every estimator (L1, L2, elastic net, ``penalty_factor``, unpenalized features) is described by
-two vectors ``a = alpha * l1_ratio * v`` and ``b = alpha * (1 - l1_ratio) * v``.
+two vectors ``a = alpha * l1_ratio * v`` and ``b = alpha * (1 - l1_ratio) * v``, and the box
+``lower <= w <= upper`` (:class:`Bounds`; ``positive=True`` is ``lower = 0``).
 """
 
 from dataclasses import dataclass
@@ -11,14 +12,61 @@ import numpy as np
 from .._kernels._bundles import PenaltyData
 
 
+@dataclass(frozen=True)
+class Bounds:
+    """The box ``lower <= w <= upper`` of each feature's coefficient, glmnet's
+    ``lower.limits`` / ``upper.limits``: ``lower <= 0 <= upper`` (0 is always feasible, so the
+    null model and ``alpha_max`` keep their meaning), ``-inf`` / ``inf`` where unbounded."""
+
+    lower: np.ndarray
+    upper: np.ndarray
+
+    @classmethod
+    def positive(cls, n_features):
+        """``w >= 0``: scikit-learn's ``positive=True``."""
+        return cls(np.zeros(n_features), np.full(n_features, np.inf))
+
+    def clip(self, w):
+        """``w`` (one model, or one per row) projected on the box, as a new array: a warm
+        start from an unconstrained fit must be made feasible before its gap means
+        anything."""
+        return np.clip(w, self.lower, self.upper)
+
+    def scaled(self, factor):
+        """The box of ``w / factor`` (solver units; ``factor > 0``)."""
+        return Bounds(self.lower / factor, self.upper / factor)
+
+    def take(self, cols):
+        """The box of the features ``cols``."""
+        return Bounds(self.lower[cols], self.upper[cols])
+
+
+def box_arrays(bounds, n_features):
+    """The kernels' ``(lower, upper, bounded)`` for ``bounds`` (a :class:`Bounds` or None)."""
+    if bounds is None:
+        return np.full(n_features, -np.inf), np.full(n_features, np.inf), False
+    return bounds.lower, bounds.upper, True
+
+
+def box_reach(v, bounds):
+    """How far the correlations ``v`` push each feature away from 0 in the directions its
+    box allows (``|v|`` without a box; ``-inf`` for a feature fixed at 0): the quantity its
+    L1 weight bounds at a solution where it is 0 (the kernels' ``_prox.reach``, vectorised)."""
+    if bounds is None:
+        return np.abs(v)
+    up = np.where(bounds.upper > 0, v, -np.inf)
+    return np.maximum(up, np.where(bounds.lower < 0, -v, -np.inf))
+
+
 @dataclass
 class Penalty:
-    """``a * |w| + b / 2 * w^2`` per feature (``w >= 0`` under ``positive``), plus the
-    statistics of the unpenalized features that the duality gap's projection needs."""
+    """``a * |w| + b / 2 * w^2`` per feature, the box (a :class:`Bounds` in solver units, or
+    None), plus the statistics of the unpenalized features that the duality gap's projection
+    needs."""
 
     a: np.ndarray
     b: np.ndarray
-    positive: bool
+    bounds: object
     unpen: np.ndarray  # indices with a == b == 0
     pinv_uu: np.ndarray  # pinv(X_U^T X_U / S), centred
     g_u: np.ndarray  # X_c^T X_U / S, shape (p, |U|)
@@ -28,27 +76,28 @@ class Penalty:
         """The penalty as the kernels' :class:`~sparsereg._kernels._bundles.PenaltyData`
         (without unpenalized features: None for their statistics, so that the kernels are
         compiled without their projection)."""
+        box = box_arrays(self.bounds, self.a.shape[0])
         if self.unpen.size == 0:
-            return PenaltyData(self.a, self.b, bool(self.positive), None, None, None, None)
-        return PenaltyData(self.a, self.b, bool(self.positive), self.unpen, self.pinv_uu,
-                           self.g_u, self.gy_u)
+            return PenaltyData(self.a, self.b, *box, None, None, None, None)
+        return PenaltyData(self.a, self.b, *box, self.unpen, self.pinv_uu, self.g_u, self.gy_u)
 
 
-def make_penalty(design, alpha, l1_ratio, penalty_factor=None, positive=False):
-    """Per-feature penalty weights (in the design's solver units, where the L1 weights are
-    divided by ``y_scale``) and the unpenalized-feature statistics for ``design``."""
+def make_penalty(design, alpha, l1_ratio, penalty_factor=None, bounds=None):
+    """Per-feature penalty weights (in the design's solver units, where the L1 weights and
+    the box are divided by ``y_scale``) and the unpenalized-feature statistics for
+    ``design``."""
     p = design.n_features
     v = np.ones(p) if penalty_factor is None else np.asarray(penalty_factor, dtype=np.float64)
     a = alpha * l1_ratio * v / design.y_scale
     b = alpha * (1.0 - l1_ratio) * v
     # from the unscaled weights: a / y_scale may underflow where alpha * l1_ratio * v does not
     unpen = np.flatnonzero((alpha * l1_ratio * v == 0.0) & (b == 0.0)).astype(np.int64)
+    box = None if bounds is None else bounds.scaled(design.y_scale)
     if unpen.size == 0:
-        return Penalty(a, b, bool(positive), unpen, np.zeros((0, 0)), np.zeros((p, 0)),
+        return Penalty(a, b, box, unpen, np.zeros((0, 0)), np.zeros((p, 0)),
                        np.zeros(0))
     g_u, gy_u = design.cross_products(unpen)  # constant columns are exactly zero there
-    return Penalty(a, b, bool(positive), unpen, psd_pinv(g_u[unpen]), np.ascontiguousarray(g_u),
-                   gy_u)
+    return Penalty(a, b, box, unpen, psd_pinv(g_u[unpen]), np.ascontiguousarray(g_u), gy_u)
 
 
 PINV_RTOL = 1e-12  # eigenvalues of the unit-diagonal Gram below this are round-off

@@ -499,10 +499,10 @@ def prox_newton(problem, loss, alpha, l1_ratio, *, penalty_factor=None, tol=1e-4
 
 
 def glm_gap(X, y, sample_weight, loss, power, alpha, l1_ratio, coef, intercept, *,
-            fit_intercept=True, penalty_factor=None, positive=False):
+            fit_intercept=True, penalty_factor=None, positive=False, cache=None):
     """``(gap, P(0))``: the certificate of a given model (e.g. float32 coefficients as
-    stored) and the objective it is measured against."""
+    stored) and the objective it is measured against (``cache`` as :func:`solve_glm`'s)."""
     problem = GLMProblem.of(X, y, sample_weight, loss, power, alpha, l1_ratio,
-                            fit_intercept, penalty_factor, positive)
+                            fit_intercept, penalty_factor, positive, cache)
     gap = problem.duality_gap(np.asarray(coef, dtype=np.float64), float(intercept))[0]
     return gap, problem.null_objective()

@@ -14,7 +14,8 @@ from ._multi_output import column_intercept, fit_targets, set_sparsity, single_t
 from ._ridge import RIDGE_SOLVERS, solve_ridge
 from ._ridge_targets import solve_ridge_targets
 from ._solvers import solve_enet, stored_precision, warn_rounding_lost
-from ._glm import check_glm_inputs, check_loss, glm_gap, solve_glm
+from ._glm import check_glm_inputs, glm_gap, solve_glm
+from ._glm_checks import check_loss
 from ._problem._datafit import glm_datafit
 
 

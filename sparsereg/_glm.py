@@ -27,14 +27,14 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from ._kernels._linesearch import accepts, objective_roundoff
 from ._problem import GramDesign, SufficientStats, make_design
 from ._problem._rows import solves_on_gram
 from ._problem._datafit import glm_datafit
+from ._damped_newton import damped_newton
+from ._glm_checks import check_glm_target
 from ._ridge import RIDGE_SOLVERS, solve_ridge
 from ._solvers import Solution, solve_enet
 
-GLM_LOSSES = ("poisson", "gamma", "tweedie")
 WEIGHT_FLOOR = 1e-12  # IRLS weights below this fraction of the largest are raised to it
 ARMIJO = 1e-4
 MAX_HALVINGS = 60
@@ -44,49 +44,11 @@ STALL = 3  # certified gaps in a row that did not halve: the fit stops there
 EPS = np.finfo(np.float64).eps
 
 
-def target_summary(y):
-    """What :func:`check_target_summary` reads of a target: its size, its non-finite,
-    non-positive, negative and positive values' counts, and its smallest value. Counts add
-    over blocks of rows (a dask chunk each) and minima take the least."""
-    y = np.asarray(y, dtype=np.float64)
-    finite = y[np.isfinite(y)]
-    return dict(n=len(y), nonfinite=len(y) - len(finite), nonpositive=int(np.sum(finite <= 0)),
-                negative=int(np.sum(finite < 0)), positive=int(np.sum(finite > 0)),
-                min=float(finite.min(initial=np.inf)))
-
-
-def check_target_summary(summary, loss, power):
-    """``ValueError`` for a target (known by its :func:`target_summary`) that the loss cannot
-    take."""
-    if loss == "tweedie" and not 1.0 <= power <= 2.0:
-        raise ValueError(f"power must be in [1, 2] with loss='tweedie' (the log link makes "
-                         f"the deviance convex there), got {power!r}.")
-    if summary["nonfinite"]:
-        raise ValueError(f"y must be finite with loss={loss!r}.")
-    p = glm_datafit(loss, power).power
-    if p == 2.0 and summary["nonpositive"]:
-        raise ValueError(f"loss={loss!r} needs y > 0 (the Gamma deviance is not defined at "
-                         f"y <= 0): y has {summary['nonpositive']} such values, the smallest "
-                         f"{summary['min']!r}.")
-    if summary["negative"]:
-        raise ValueError(f"loss={loss!r} needs y >= 0 (counts, amounts): y has "
-                         f"{summary['negative']} negative values, the smallest "
-                         f"{summary['min']!r}.")
-    if not summary["positive"]:
-        raise ValueError(f"loss={loss!r} needs some y > 0: with every y = 0 the fitted mean "
-                         "is 0, an intercept of -inf.")
-
-
-def check_glm_target(y, loss, power):
-    """``ValueError`` for a target the loss cannot take, before any work."""
-    check_target_summary(target_summary(y), loss, power)
-
-
 def check_glm_inputs(inputs, loss, power, penalty_factor, positive=False, dask=False):
     """The ``(X, y, sample_weight)`` of ``inputs`` for a GLM fit, or a ``ValueError`` for what
     these losses do not take (yet): dask input unless ``dask`` (the single fits take it, not
     the paths and CV), a 2-D y, a target outside the loss's domain (checked here in memory,
-    by :func:`~._glm_dask.dask_glm_problem`'s pass over y for dask)."""
+    by :func:`~._glm_dask.chunked_glm_problem`'s pass over y for dask)."""
     if inputs.dask and not dask:
         raise ValueError(f"loss={loss!r} does not take dask input in regularization paths "
                          "and cross-validation yet (L1Regressor, L2Regressor and "
@@ -103,17 +65,6 @@ def check_glm_inputs(inputs, loss, power, penalty_factor, positive=False, dask=F
     if not inputs.dask:
         check_glm_target(y, loss, power)
     return inputs.X, y, inputs.sample_weight
-
-
-def check_loss(loss, power, losses=("squared_error",) + GLM_LOSSES):
-    """``loss`` one of ``losses`` and, for "tweedie", ``power`` a real number; True for a GLM
-    loss (``power``'s range is checked with the target, by :func:`check_glm_target`)."""
-    if not isinstance(loss, str) or loss not in losses:
-        raise ValueError(f"loss must be one of {list(losses)}, got {loss!r}.")
-    if loss == "tweedie" and (isinstance(power, bool)
-                              or not isinstance(power, (int, float, np.number))):
-        raise TypeError(f"power must be a real number, got {power!r}.")
-    return loss in GLM_LOSSES
 
 
 @dataclass
@@ -325,32 +276,6 @@ class DualReading:
     u: np.ndarray
     theta_norm: float
     theta_sum: float
-
-
-def damped_newton(coef, evaluate, first=None):
-    """Minimise a smooth convex function of a few variables to machine accuracy: Newton's
-    method, each step halved until the line search (:func:`~._kernels._linesearch.accepts`)
-    takes it. ``evaluate(coef)`` returns ``(value, gradient, Hessian, payload)`` (``first``:
-    that at ``coef``, when known); returns ``coef`` and the payload there."""
-    value, g, H, payload = evaluate(coef) if first is None else first
-    for _ in range(100):
-        step = np.linalg.lstsq(H, g, rcond=None)[0]
-        if np.all(np.abs(step) <= 1e-15 * (1.0 + np.abs(coef))):
-            break
-        decrease, roundoff = -float(g @ step), float(objective_roundoff(value, 0.0))
-        t = 1.0
-        while t > 1e-10:
-            trial = evaluate(coef - t * step)
-            if accepts(trial[0], value, t, decrease, roundoff):
-                break
-            t *= 0.5
-        if t <= 1e-10:
-            break
-        coef = coef - t * step
-        value, g, H, payload = trial
-        if np.all(np.abs(t * step) <= 1e-15 * (1.0 + np.abs(coef))):
-            break
-    return coef, payload
 
 
 def working_set(problem, w, eta):

@@ -12,7 +12,7 @@ The certificate is the in-memory one (:meth:`~._glm.GLMProblem.gap_of`: the same
 the same round-off margins) from two more passes: the dual point's correlations at the
 predictor whose intercept is optimal (its closed-form shift read off the model's pass), then
 the loss's conjugate at the scaled dual point. With unpenalized features the intercept and
-their coefficients are refitted by Newton's method (:func:`~._glm.damped_newton`), each of
+their coefficients are refitted by Newton's method (:func:`~._damped_newton.damped_newton`), each of
 its evaluations a pass (two or three near the optimum).
 
 Before any pass over X, a pass over y and the sample weights checks the target against the
@@ -25,15 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._glm import (
-    DualReading,
-    GLMProblem,
-    check_target_summary,
-    damped_newton,
-    prox_newton,
-    solve_quadratic_model,
-    target_summary,
-)
+from ._damped_newton import damped_newton
+from ._glm import DualReading, GLMProblem, prox_newton, solve_quadratic_model
+from ._glm_checks import check_target_summary, target_summary
 from ._problem._class_chunks import DaskChunks
 from ._problem._datafit import glm_datafit
 from ._problem._glm_chunks import conjugate_sums, glm_sums
@@ -190,7 +184,7 @@ class ChunkedGLMProblem(GLMProblem):
 
 
 def _target_block(y, s):
-    """The target's summary (:func:`~._glm.target_summary`) on one chunk, with the sum of the
+    """The target's summary (:func:`~._glm_checks.target_summary`) on one chunk, with the sum of the
     weights and of the weighted target; the weights are checked here, where they live."""
     y = np.asarray(y, dtype=np.float64)
     s = np.ones(len(y)) if s is None else np.asarray(s, dtype=np.float64)

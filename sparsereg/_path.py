@@ -10,7 +10,7 @@ from ._params import check_params, check_relax_l1_ratio
 from ._problem import read_inputs
 from ._problem._dask import check_dask_solver
 from ._regpath import RegularizationPath
-from ._glm import check_loss
+from ._glm_checks import check_loss
 from ._ridge_shifts import ridge_grid_cg
 from ._ridge import RIDGE_SOLVERS, RidgeSpectrum, solve_ridge
 from ._selection import degrees_of_freedom, noise_variance, relaxed_path

@@ -85,7 +85,10 @@ def glm_sums(X, y, s, w, b, power, unpen, fit_intercept, with_stats=False, with_
     if with_stats:
         h = np.maximum(lsecond, WEIGHT_FLOOR * float(lsecond.max(initial=0.0)))
         z = eta - np.divide(lprime, h, out=np.zeros_like(h), where=h > 0)
-        stats = SufficientStats.of_rows(X, z, s * h)
+        weights = s * h
+        # as in memory: X read once in cache-sized blocks, shifted by its (chunk's) means
+        stats = SufficientStats.of_weighted_rows(X, z, weights, X.mean(axis=0)) \
+            if weights.sum() > 0 else SufficientStats.empty(X.shape[1], len(y))
     return GLMSums(float(s @ terms), float(s @ np.abs(terms)), float(s @ np.abs(lprime)),
                    np.asarray(X.T @ g, dtype=np.float64).ravel(), float(g.sum()), float(g @ g),
                    float(s @ (y * np.exp((1.0 - power) * eta))),

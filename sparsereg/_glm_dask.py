@@ -96,10 +96,12 @@ class ChunkedGLMProblem(GLMProblem):
         return self.cache["null"]
 
     def null_model(self):
+        """``(w, intercept)`` of the best model whose penalized features are all zero."""
         w, intercept, _ = self._null()
         return w.copy(), intercept
 
     def null_objective(self):
+        """``P(0)``, from the null model's pass."""
         w, _, point = self._null()
         return point.sums.loss / self.total_weight + self.penalty(w)
 
@@ -129,9 +131,14 @@ class ChunkedGLMProblem(GLMProblem):
 
         start = np.concatenate([[intercept], w[U]]) if self.fit_intercept else w[U].copy()
         coef, point = damped_newton(start, evaluate, first=self._block(point))
-        return self.with_block(w, intercept, coef) + (Point(point.sums, True),)
+        w, intercept = self.with_block(w, intercept, coef)
+        if with_stats and point.sums.stats is None:  # no step taken from a pass without them
+            point = self._pass(w, intercept, with_stats)
+        return w, intercept, Point(point.sums, True)
 
     def refit_unpenalized(self, w, intercept, eta=None):
+        """``(w, intercept, Point)`` with the intercept and the unpenalized coefficients
+        refitted (see :meth:`_refit`); the point has the statistics of a Newton step."""
         if eta is None:
             if not np.any(w):
                 w0, b0, point = self._null()

@@ -325,3 +325,34 @@ def test_positive_and_alpha_above_alpha_max():
     empty = fit_quietly(L1Regressor(alpha=10.0, loss="poisson"), counted(X), rows(y))
     assert np.all(empty.coef_ == 0) and empty.n_iter_ == 1
     assert np.exp(empty.intercept_) == pytest.approx(y.mean(), rel=1e-12)
+
+
+def test_wide_data_on_the_gram_matrix_is_the_in_memory_fit():
+    """p > n: dask input is solved on the p x p weighted Gram matrix (as the squared loss's
+    and the classifiers'), in memory on working sets of rows; the same problem, certified."""
+    X, y = _claims("poisson", n=150, p=400, seed=17)
+    alpha, tol = 0.02, 1e-9
+    mem = fit_quietly(L1Regressor(alpha=alpha, loss="poisson", tol=tol), X, y)
+    lazy = fit_quietly(L1Regressor(alpha=alpha, loss="poisson", tol=tol),
+                       da.from_array(X, chunks=(50, 400)), da.from_array(y, chunks=50))
+    p0 = null_objective(y, 1.0)
+    P_mem = objective(X, y, mem.coef_, mem.intercept_, alpha, 1.0, 1.0)
+    P_lazy = objective(X, y, lazy.coef_, lazy.intercept_, alpha, 1.0, 1.0)
+    assert abs(P_lazy - P_mem) <= max(lazy.dual_gap_, mem.dual_gap_) + 1e-13 * p0
+    gap = independent_gap(X, y, lazy.coef_, lazy.intercept_, alpha, 1.0, 1.0)
+    assert gap <= lazy.dual_gap_ + 1e-13 * p0 and lazy.dual_gap_ <= tol * p0
+    np.testing.assert_allclose(lazy.coef_, mem.coef_, atol=1e-4 * np.abs(mem.coef_).max())
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_warm_start_with_unpenalized_features(fit_intercept):
+    X, y = _claims("poisson", n=N, p=P, seed=18)
+    pf = np.r_[0.0, 0.0, np.ones(P - 2)]
+    params = dict(alpha=ALPHA, loss="poisson", tol=1e-10, penalty_factor=pf,
+                  fit_intercept=fit_intercept)
+    mem = fit_quietly(L1Regressor(**params), X, y)
+    model = L1Regressor(warm_start=True, **params)
+    for _ in range(2):  # the second fit starts at the solution
+        fit_quietly(model, counted(X), rows(y))
+        np.testing.assert_allclose(model.coef_, mem.coef_, rtol=1e-6, atol=1e-9)
+    assert model.n_iter_ == 1

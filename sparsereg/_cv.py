@@ -20,7 +20,7 @@ from ._docstrings import (
 from ._estimators import _LinearModel, store_params
 from ._alpha import alpha_max_of_design
 from ._cv_summary import set_cv_errors, summarize
-from ._glm import check_loss
+from ._glm_checks import check_loss
 from ._glm_cv import fit_glm_cv
 from ._folds import (
     fold_reporter,

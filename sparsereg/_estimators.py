@@ -9,12 +9,14 @@ from sklearn.utils.validation import check_is_fitted
 from ._params import check_box_solver, check_params
 from ._path import ENET_SOLVERS
 from ._problem import is_dask_array, read_inputs, read_X
-from ._problem._dask import check_dask_solver, lazy_predict
+from ._problem._dask import check_dask_solver, lazy_predict, output_dtype
 from ._multi_output import column_intercept, fit_targets, set_sparsity, single_target
 from ._ridge import RIDGE_SOLVERS, solve_ridge
 from ._ridge_targets import solve_ridge_targets
 from ._solvers import solve_enet, stored_precision, warn_rounding_lost
-from ._glm import check_glm_inputs, check_loss, glm_gap, solve_glm
+from ._glm import glm_gap, solve_glm
+from ._glm_checks import check_glm_inputs
+from ._glm_checks import check_loss
 from ._problem._datafit import glm_datafit
 
 
@@ -161,28 +163,33 @@ class _PenalizedRegressor(_LinearModel):
         return check_loss(getattr(self, "loss", "squared_error"), getattr(self, "power", 1.5))
 
     def _fit_glm(self, inputs, penalty_factor):
-        """Fit with a GLM deviance (:mod:`._glm`): one target, in memory."""
+        """Fit with a GLM deviance (:mod:`._glm`; dask input: :mod:`._glm_dask`, a pass over
+        the chunks per Newton step): one target."""
         one_column = inputs.y.ndim == 2 and inputs.y.shape[1] == 1
-        X, y, sw = check_glm_inputs(inputs, self.loss, self.power, penalty_factor, self._box)
+        X, y, sw = check_glm_inputs(inputs, self.loss, self.power, penalty_factor, self._box,
+                                     dask=True)
+        if inputs.dask:
+            check_dask_solver(self.solver)
+            from ._glm_dask import glm_gap_dask as gap_of, solve_glm_dask as solve
+            dtype = output_dtype(X)
+        else:
+            solve, gap_of, dtype = solve_glm, glm_gap, X.dtype
         coef_init = None
         if self.warm_start and getattr(self, "coef_", None) is not None \
                 and self.coef_.shape == (inputs.n_features,):
             coef_init = self.coef_
         params = dict(fit_intercept=self.fit_intercept, penalty_factor=penalty_factor,
-                      bounds=self._box)
-        sol = solve_glm(X, y, sw, self.loss, self.power, float(self.alpha),
-                        float(self._l1_ratio()), tol=float(self.tol),
-                        max_iter=int(self.max_iter), coef_init=coef_init,
-                        solver=self.solver,
-                        **params)
-        dtype = X.dtype
+                      bounds=self._box, cache={})
+        sol = solve(X, y, sw, self.loss, self.power, float(self.alpha),
+                    float(self._l1_ratio()), tol=float(self.tol), max_iter=int(self.max_iter),
+                    coef_init=coef_init, solver=self.solver, **params)
         self.coef_ = sol.coef.astype(dtype)
         self.intercept_ = dtype.type(sol.intercept) if self.fit_intercept else 0.0
         self.dual_gap_ = sol.dual_gap
         if dtype != np.float64:  # certify what is stored
-            self.dual_gap_, p0 = glm_gap(X, y, sw, self.loss, self.power, float(self.alpha),
-                                         float(self._l1_ratio()), self.coef_,
-                                         self.intercept_, **params)
+            self.dual_gap_, p0 = gap_of(X, y, sw, self.loss, self.power, float(self.alpha),
+                                        float(self._l1_ratio()), self.coef_,
+                                        self.intercept_, **params)
             warn_rounding_lost(sol.dual_gap, self.dual_gap_, self.tol * p0, dtype,
                                stacklevel=3)
         self.n_iter_ = sol.n_iter

@@ -35,10 +35,10 @@ from ._problem import GramDesign, SufficientStats, make_design
 from ._problem._penalty import box_arrays, box_reach
 from ._problem._rows import solves_on_gram
 from ._problem._datafit import glm_datafit
+from ._damped_newton import damped_newton
 from ._ridge import RIDGE_SOLVERS, solve_ridge
 from ._solvers import Solution, solve_enet
 
-GLM_LOSSES = ("poisson", "gamma", "tweedie")
 WEIGHT_FLOOR = 1e-12  # IRLS weights below this fraction of the largest are raised to it
 ARMIJO = 1e-4
 MAX_HALVINGS = 60
@@ -46,65 +46,6 @@ INNER_EPOCHS = 1000
 WS_MIN = 10  # the smallest working set of a Newton step
 STALL = 3  # certified gaps in a row that did not halve: the fit stops there
 EPS = np.finfo(np.float64).eps
-
-
-def check_glm_target(y, loss, power):
-    """``ValueError`` for a target the loss cannot take, before any work."""
-    y = np.asarray(y)
-    if loss == "tweedie" and not 1.0 <= power <= 2.0:
-        raise ValueError(f"power must be in [1, 2] with loss='tweedie' (the log link makes "
-                         f"the deviance convex there), got {power!r}.")
-    if not np.all(np.isfinite(y)):
-        raise ValueError(f"y must be finite with loss={loss!r}.")
-    p = glm_datafit(loss, power).power
-    if p == 2.0 and np.any(y <= 0):
-        raise ValueError(f"loss={loss!r} needs y > 0 (the Gamma deviance is not defined at "
-                         f"y <= 0): y has {int(np.sum(y <= 0))} such values, the smallest "
-                         f"{float(y.min())!r}.")
-    if np.any(y < 0):
-        raise ValueError(f"loss={loss!r} needs y >= 0 (counts, amounts): y has "
-                         f"{int(np.sum(y < 0))} negative values, the smallest "
-                         f"{float(y.min())!r}.")
-    if not np.any(y > 0):
-        raise ValueError(f"loss={loss!r} needs some y > 0: with every y = 0 the fitted mean "
-                         "is 0, an intercept of -inf.")
-
-
-def check_glm_inputs(inputs, loss, power, penalty_factor, bounds=None, relax=None):
-    """The in-memory ``(X, y, sample_weight)`` of ``inputs`` for a GLM fit, or a
-    ``ValueError`` for what these losses do not take (yet): dask input, a 2-D y, a target
-    outside the loss's domain."""
-    if inputs.dask:
-        raise ValueError(f"loss={loss!r} does not take dask input yet; pass the data in "
-                         "memory.")
-    y = inputs.y
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]
-    if y.ndim == 2:
-        raise ValueError(f"loss={loss!r} fits one target: y must be 1-D, got shape "
-                         f"{y.shape}.")
-    if bounds is not None and penalty_factor is not None \
-            and np.any(np.asarray(penalty_factor) == 0):
-        raise ValueError("positive=True or lower_bounds/upper_bounds with unpenalized "
-                         f"features (penalty_factor zeros) is not supported with loss={loss!r} "
-                         "yet.")
-    if bounds is not None and relax is not None:
-        raise ValueError("relax with positive=True or lower_bounds/upper_bounds is not "
-                         f"supported with loss={loss!r} yet (the unpenalized refit would "
-                         "leave the box).")
-    check_glm_target(y, loss, power)
-    return inputs.X, y, inputs.sample_weight
-
-
-def check_loss(loss, power, losses=("squared_error",) + GLM_LOSSES):
-    """``loss`` one of ``losses`` and, for "tweedie", ``power`` a real number; True for a GLM
-    loss (``power``'s range is checked with the target, by :func:`check_glm_target`)."""
-    if not isinstance(loss, str) or loss not in losses:
-        raise ValueError(f"loss must be one of {list(losses)}, got {loss!r}.")
-    if loss == "tweedie" and (isinstance(power, bool)
-                              or not isinstance(power, (int, float, np.number))):
-        raise TypeError(f"power must be a real number, got {power!r}.")
-    return loss in GLM_LOSSES
 
 
 @dataclass
@@ -193,32 +134,21 @@ class GLMProblem:
         B = np.column_stack([np.ones(len(y)), XU]) if self.fit_intercept else XU
         coef = np.concatenate([[intercept], w[U]]) if self.fit_intercept else w[U].copy()
         rest = eta - B @ coef
-        value = fit.value(y, eta, c)
-        for _ in range(100):
-            e = rest + B @ coef
-            g = B.T @ (c * fit.derivative(y, e))
-            H = (B * (c * fit.second_derivative(y, e))[:, None]).T @ B
-            step = np.linalg.lstsq(H, g, rcond=None)[0]
-            t = 1.0
-            while t > 1e-10:
-                trial = fit.value(y, rest + B @ (coef - t * step), c)
-                if trial <= value:
-                    break
-                t *= 0.5
-            if t <= 1e-10:
-                break
-            coef, value = coef - t * step, trial
-            if np.all(np.abs(t * step) <= 1e-15 * (1.0 + np.abs(coef))):
-                break
-        w = w.copy()
-        w[U] = coef[1:] if self.fit_intercept else coef
-        intercept = float(coef[0]) if self.fit_intercept else intercept
-        return w, intercept, rest + B @ coef
 
-    def penalty_data(self):
-        """The penalty as the kernels' ``PenaltyData`` (its weights and box)."""
-        return PenaltyData(self.a, self.b, *box_arrays(self.bounds, self.a.shape[0]), None,
-                           None, None, None)
+        def evaluate(coef):
+            e = rest + B @ coef
+            return (fit.value(y, e, c), B.T @ (c * fit.derivative(y, e)),
+                    (B * (c * fit.second_derivative(y, e))[:, None]).T @ B, e)
+
+        coef, eta = damped_newton(coef, evaluate)
+        return self.with_block(w, intercept, coef) + (eta,)
+
+    def with_block(self, w, intercept, coef):
+        """``(w, intercept)`` with the intercept (when fitted) and the unpenalized
+        coefficients set to ``coef``."""
+        w = w.copy()
+        w[self.unpenalized] = coef[1:] if self.fit_intercept else coef
+        return w, float(coef[0]) if self.fit_intercept else intercept
 
     def null_model(self):
         """``(w, intercept)`` of the best model whose penalized features are all zero."""
@@ -229,15 +159,33 @@ class GLMProblem:
         """``P(0)``: the objective of the best model without (penalized) features."""
         return self.objective(*self.null_model())
 
+    @property
+    def n_samples(self):
+        return len(self.y)
+
     def duality_gap(self, w, intercept, eta=None):
         """``(gap, primal)`` at ``(w, intercept)``, round-off margin included."""
         eta = self.predictor(w, intercept) if eta is None else eta
         c, y, fit = self.c, self.y, self.datafit
-        primal = fit.value(y, eta, c) + self.penalty(w)
         w_dual, _, shifted = self.refit_unpenalized(w, intercept, eta)
         lprime = fit.derivative(y, shifted)
         theta = -c * lprime
-        u = np.asarray(self.X.T @ theta, dtype=np.float64).ravel()
+        reading = DualReading(
+            fit.value(y, eta, c), float(c @ np.abs(fit._terms(y, eta))),
+            float(c @ np.abs(fit.derivative(y, eta))),
+            np.asarray(self.X.T @ theta, dtype=np.float64).ravel(),
+            float(np.linalg.norm(theta)), float(theta.sum()))
+        live = c > 0
+        return self.gap_of(w, intercept, w_dual, reading,
+                           lambda kappa: fit.conjugate(y[live], kappa * lprime[live], c[live]))
+
+    def gap_of(self, w, intercept, w_dual, reading, conjugate):
+        """``(gap, primal)`` from what the data say at ``(w, intercept)`` (``reading``, sums
+        over the rows: in memory or from chunk passes), ``w_dual`` the coefficients of the
+        refitted predictor where the dual point was read, and ``conjugate(kappa)`` the
+        loss's conjugate at the scaled dual point."""
+        primal = reading.loss + self.penalty(w)
+        u = reading.u
         # The dual point is theta as computed (its distance to the exact gradient does not
         # matter: any feasible theta bounds). What round-off can hide is in the sums over
         # samples: x_j^T theta (eps sqrt(n) ||x_j|| ||theta||, the model of the squared loss's
@@ -245,30 +193,74 @@ class GLMProblem:
         # needs to be 0 (its residue costs up to |b| times it), and the primal's predictor
         # (eps (|b| + max_i ||x_i|| ||w||) per sample, times c_i |l'_i|).
         norms, row_max = self.norms()
-        n = len(y)
-        theta_norm = float(np.linalg.norm(theta))
-        err = EPS * np.sqrt(n) * theta_norm * norms
+        n = self.n_samples
+        err = EPS * np.sqrt(n) * reading.theta_norm * norms
         eta_err = EPS * (abs(intercept) + row_max * float(np.linalg.norm(w)))
-        rounding = eta_err * float(c @ np.abs(fit.derivative(y, eta)))
+        rounding = eta_err * reading.abs_gradient
         if self.fit_intercept:
-            rounding += (abs(intercept) + 1.0) * (abs(float(theta.sum())) + EPS * np.sqrt(n)
-                                                   * float(np.linalg.norm(theta)))
+            rounding += (abs(intercept) + 1.0) * (abs(reading.theta_sum) + EPS * np.sqrt(n)
+                                                   * reading.theta_norm)
         # unpenalized features: their correlations vanish at the refitted predictor up to
         # the refit's accuracy, a residue costing up to |w*_j| times it (as the intercept's);
         # the scaling and the penalty's conjugate then see them as 0
         U = self.unpenalized
         rounding += float(np.sum((np.abs(w_dual[U]) + 1.0) * (np.abs(u[U]) + err[U])))
-        G = u[None, :].copy()
+        G = np.array(u, dtype=np.float64)[None, :]
         G[0, U] = 0.0
-        pen, err_k = self.penalty_data(), np.array([EPS * np.sqrt(n) * theta_norm])
+        pen = penalty_data(self.a, self.b, self.bounds)
+        err_k = np.array([EPS * np.sqrt(n) * reading.theta_norm])
         kappa = dual_scaling(G, True, pen, norms, err_k, False)
         r_conj = penalty_conjugate(G, kappa, pen, norms, err_k, False)
-        live = c > 0
-        conj = fit.conjugate(y[live], kappa * lprime[live], c[live])
+        conj = conjugate(kappa)
         dual = -conj - r_conj
-        scale = float(c @ np.abs(fit._terms(y, eta))) + abs(conj) + self.penalty(w) + r_conj
+        scale = reading.abs_loss + abs(conj) + self.penalty(w) + r_conj
         margin = 64.0 * EPS * scale + rounding
         return max(primal - dual, 0.0) + margin, primal
+
+    # The proximal-Newton loop (prox_newton) reaches the data only through these methods, so
+    # that the chunked problem (._glm_dask) runs the same loop with a pass where X is read.
+
+    def newton_point(self, w, intercept, eta, l1_ratio, alpha, penalty_factor, inner_tol,
+                     solver):
+        return _direction(self, w, intercept, eta, l1_ratio, alpha, penalty_factor,
+                          inner_tol, solver)
+
+    def move(self, d_w, d_b):
+        """The direction as the loop carries it: here its change of the predictor."""
+        return self.predictor(d_w, d_b)
+
+    def slope(self, eta, move):
+        """The loss's directional derivative at ``eta`` along ``move``."""
+        return float(self.c @ (self.datafit.derivative(self.y, eta) * move))
+
+    def trial(self, w, intercept, eta, move, step):
+        """``(P, predictor)`` at the step of length ``step`` from ``eta`` along ``move``."""
+        eta = eta + step * move
+        return self.objective(w, intercept, eta), eta
+
+    def refresh(self, w, intercept, eta):
+        """The predictor at ``(w, intercept)`` from scratch: the certificate's."""
+        return self.predictor(w, intercept)
+
+
+def penalty_data(a, b, bounds):
+    """The penalty as the kernels' ``PenaltyData`` (its weights and box; the unpenalized
+    features' statistics are not needed by the GLM certificate)."""
+    return PenaltyData(a, b, *box_arrays(bounds, a.shape[0]), None, None, None, None)
+
+
+@dataclass
+class DualReading:
+    """What the certificate reads of the data at a model: ``F(eta)``, ``sum c |l|`` and ``sum c
+    |l'|`` at its predictor, and of the dual point ``theta = -c l'`` at the refitted predictor
+    its correlations ``X^T theta``, its norm and its sum."""
+
+    loss: float
+    abs_loss: float
+    abs_gradient: float
+    u: np.ndarray
+    theta_norm: float
+    theta_sum: float
 
 
 def working_set(problem, w, eta):
@@ -310,7 +302,6 @@ def _direction(problem, w, intercept, eta, l1_ratio, alpha, penalty_factor, inne
     # alpha S / S'
     alpha_ls = alpha * problem.s.sum() / weights.sum()
     factors = penalty_factor if penalty_factor is None or ws is None else penalty_factor[ws]
-    bounds = problem.bounds if problem.bounds is None or ws is None else problem.bounds.take(ws)
     start = w if ws is None else w[ws]
     if gram:
         # n >> p: the solvers work on the weighted Gram matrix, formed from blocks of rows
@@ -320,19 +311,27 @@ def _direction(problem, w, intercept, eta, l1_ratio, alpha, penalty_factor, inne
     else:
         design = make_design(X if ws is None else X[:, ws], z, weights, problem.fit_intercept,
                              solver=solver if l1_ratio > 0 else "auto")
-    if l1_ratio == 0.0 and bounds is None:
-        sol = solve_ridge(design, alpha_ls, penalty_factor=factors, tol=inner_tol,
-                          coef_init=start, warn=False,
-                          solver=solver if solver in RIDGE_SOLVERS else "auto")
-    else:
-        sol = solve_enet(design, alpha_ls, l1_ratio, penalty_factor=factors,
-                         bounds=bounds, tol=inner_tol, max_iter=INNER_EPOCHS,
-                         coef_init=start, solver=solver, warn=False)
+    bounds = problem.bounds if problem.bounds is None or ws is None else problem.bounds.take(ws)
+    sol = solve_quadratic_model(design, alpha_ls, l1_ratio, factors, bounds, inner_tol, start,
+                                solver)
     coef = sol.coef
     if ws is not None:
         coef = np.zeros_like(w)
         coef[ws] = sol.coef
     return coef, (sol.intercept if problem.fit_intercept else 0.0)
+
+
+def solve_quadratic_model(design, alpha_ls, l1_ratio, penalty_factor, bounds, inner_tol,
+                          start, solver):
+    """The Newton point: the least-squares fit of ``design`` (the quadratic model's working
+    response and weights) with the penalty and the box, warm-started at ``start``."""
+    if l1_ratio == 0.0 and bounds is None:
+        return solve_ridge(design, alpha_ls, penalty_factor=penalty_factor, tol=inner_tol,
+                           coef_init=start, warn=False,
+                           solver=solver if solver in RIDGE_SOLVERS else "auto")
+    return solve_enet(design, alpha_ls, l1_ratio, penalty_factor=penalty_factor,
+                      bounds=bounds, tol=inner_tol, max_iter=INNER_EPOCHS,
+                      coef_init=start, solver=solver, warn=False)
 
 
 def solve_glm(X, y, sample_weight, loss, power, alpha, l1_ratio, *, fit_intercept=True,
@@ -344,11 +343,22 @@ def solve_glm(X, y, sample_weight, loss, power, alpha, l1_ratio, *, fit_intercep
     norms (a pass over X each, once)."""
     problem = GLMProblem.of(X, y, sample_weight, loss, power, alpha, l1_ratio,
                             fit_intercept, penalty_factor, bounds, cache)
+    return prox_newton(problem, loss, alpha, l1_ratio, penalty_factor=penalty_factor, tol=tol,
+                       max_iter=max_iter, coef_init=coef_init, solver=solver, warn=warn)
+
+
+def prox_newton(problem, loss, alpha, l1_ratio, *, penalty_factor=None, tol=1e-4,
+                max_iter=100, coef_init=None, solver="auto", warn=True):
+    """The loop of :func:`solve_glm` on a problem in memory (:class:`GLMProblem`) or in
+    chunks (:class:`~._glm_dask.ChunkedGLMProblem`), which reach the data through the same
+    methods; ``eta`` is whatever the problem keeps of a model's predictor. Its warning points
+    at the caller of the caller's caller (an estimator's ``fit``)."""
+    fit_intercept = problem.fit_intercept
     target = tol * problem.null_objective()
-    y = problem.y
-    w = np.zeros(X.shape[1]) if coef_init is None else np.array(coef_init, dtype=np.float64)
-    if bounds is not None:  # a warm start from outside the box: made feasible first
-        w = bounds.clip(w)
+    w = np.zeros(len(problem.a)) if coef_init is None \
+        else np.array(coef_init, dtype=np.float64)
+    if problem.bounds is not None:  # a warm start from outside the box: made feasible first
+        w = problem.bounds.clip(w)
     w, intercept, eta = problem.refit_unpenalized(w, 0.0)
     gap, primal = problem.duality_gap(w, intercept, eta)
     # The gap (a pass over X for the correlations, and the conjugate) is computed when the
@@ -359,16 +369,15 @@ def solve_glm(X, y, sample_weight, loss, power, alpha, l1_ratio, *, fit_intercep
     while not (certified and gap <= target) and n_iter < max_iter and stalled < STALL:
         n_iter += 1
         inner_tol = float(np.clip(0.1 * estimate / max(abs(primal), 1e-300), 1e-12, 1e-3))
-        w_new, b_new = _direction(problem, w, intercept, eta, l1_ratio, alpha,
-                                  penalty_factor, inner_tol, solver)
+        w_new, b_new = problem.newton_point(w, intercept, eta, l1_ratio, alpha,
+                                            penalty_factor, inner_tol, solver)
         d_w, d_b = w_new - w, b_new - intercept
-        d_eta = problem.predictor(d_w, d_b)
-        slope = float(problem.c @ (problem.datafit.derivative(y, eta) * d_eta)) \
-            + problem.penalty(w_new) - problem.penalty(w)
+        move = problem.move(d_w, d_b)
+        slope = problem.slope(eta, move) + problem.penalty(w_new) - problem.penalty(w)
         step, accepted = 1.0, False
         for _ in range(MAX_HALVINGS):
-            trial = problem.objective(w + step * d_w, intercept + step * d_b,
-                                      eta + step * d_eta)
+            trial, eta_trial = problem.trial(w + step * d_w, intercept + step * d_b, eta,
+                                             move, step)
             if trial <= primal + ARMIJO * step * min(slope, 0.0) + 64 * EPS * abs(primal):
                 accepted = True
                 break
@@ -377,16 +386,16 @@ def solve_glm(X, y, sample_weight, loss, power, alpha, l1_ratio, *, fit_intercep
             break  # no decrease left to find in float64: the gap below says how far it got
         w = w + step * d_w
         intercept = intercept + step * d_b
-        eta = eta + step * d_eta
+        eta = eta_trial
         primal, estimate, certified = trial, -slope, False
         if -slope <= target or n_iter == max_iter:
-            eta = problem.predictor(w, intercept)  # from scratch: the certificate's predictor
+            eta = problem.refresh(w, intercept, eta)  # the certificate's predictor
             last, (gap, primal) = gap, problem.duality_gap(w, intercept, eta)
             estimate, certified = gap, True
             # steps that no longer shrink the gap: its round-off floor is above the target
             stalled = stalled + 1 if gap > 0.5 * last else 0
     if not certified:  # the returned point is certified, whatever stopped the loop
-        eta = problem.predictor(w, intercept)
+        eta = problem.refresh(w, intercept, eta)
         gap, primal = problem.duality_gap(w, intercept, eta)
     converged = bool(gap <= target)
     if warn and not converged:
@@ -395,16 +404,16 @@ def solve_glm(X, y, sample_weight, loss, power, alpha, l1_ratio, *, fit_intercep
             "increase max_iter or loosen tol"
         warnings.warn(f"The {loss} fit did not converge in {n_iter} Newton steps: duality gap "
                       f"{gap:.3e} > tol * P(0) = {target:.3e}; {reason}.", ConvergenceWarning,
-                      stacklevel=3)
+                      stacklevel=4)
     return Solution(coef=w, intercept=float(intercept) if fit_intercept else 0.0,
                     dual_gap=float(gap), n_iter=max(n_iter, 1), converged=converged)
 
 
 def glm_gap(X, y, sample_weight, loss, power, alpha, l1_ratio, coef, intercept, *,
-            fit_intercept=True, penalty_factor=None, bounds=None):
+            fit_intercept=True, penalty_factor=None, bounds=None, cache=None):
     """``(gap, P(0))``: the certificate of a given model (e.g. float32 coefficients as
-    stored) and the objective it is measured against."""
+    stored) and the objective it is measured against (``cache`` as :func:`solve_glm`'s)."""
     problem = GLMProblem.of(X, y, sample_weight, loss, power, alpha, l1_ratio,
-                            fit_intercept, penalty_factor, bounds)
+                            fit_intercept, penalty_factor, bounds, cache)
     gap = problem.duality_gap(np.asarray(coef, dtype=np.float64), float(intercept))[0]
     return gap, problem.null_objective()

@@ -8,7 +8,8 @@ import numpy as np
 
 from ._cv_summary import set_cv_errors, summarize
 from ._folds import select_alpha, warn_at_grid_edge
-from ._glm import check_glm_inputs, glm_gap
+from ._glm import glm_gap
+from ._glm_checks import check_glm_inputs
 from ._glm_path import glm_alpha_max, glm_cv_errors, glm_grid, glm_path, glm_splits
 from ._multi_output import column_intercept, set_sparsity
 
@@ -18,7 +19,7 @@ def fit_glm_cv(estimator, inputs, penalty_factor, groups):
     loss, power = estimator.loss, estimator.power
     one_column = inputs.y.ndim == 2 and inputs.y.shape[1] == 1
     X, y, sw = check_glm_inputs(inputs, loss, power, penalty_factor, estimator._box,
-                                 getattr(estimator, "relax", None))
+                                 relax=getattr(estimator, "relax", None))
     criterion = estimator.selection in ("aic", "bic")
     if criterion and loss == "tweedie":
         raise ValueError(f"selection={estimator.selection!r} is not available with "

@@ -10,7 +10,8 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
 
-from ._glm import GLMProblem, check_glm_target, solve_glm
+from ._glm import GLMProblem, solve_glm
+from ._glm_checks import check_glm_target
 from ._path import L1_EPS, extrapolated_start
 from ._problem._datafit import glm_datafit
 from ._regpath import RegularizationPath

@@ -10,7 +10,7 @@ from ._params import check_box_solver, check_params, check_relax_l1_ratio
 from ._problem import read_inputs
 from ._problem._dask import check_dask_solver
 from ._regpath import RegularizationPath
-from ._glm import check_loss
+from ._glm_checks import check_loss
 from ._ridge_shifts import ridge_grid_cg
 from ._ridge import RIDGE_SOLVERS, RidgeSpectrum, solve_ridge
 from ._selection import degrees_of_freedom, noise_variance, relaxed_path
@@ -390,10 +390,10 @@ def regularization_path(X, y, *, penalty="l1", l1_ratio=None, alphas=None, n_alp
     check_relax_l1_ratio(relax, [l1_ratio])
     check_box_solver(bounds, solver)
     if glm:
-        from ._glm import check_glm_inputs
+        from ._glm_checks import check_glm_inputs
         from ._glm_path import glm_path
 
-        X, y, sw = check_glm_inputs(inputs, loss, power, pf, bounds, relax)
+        X, y, sw = check_glm_inputs(inputs, loss, power, pf, bounds, relax=relax)
         return glm_path(X, y, sw, loss, power, penalty, l1_ratio, alphas=alphas,
                         n_alphas=n_alphas, eps=eps, feature_names=feature_names, relax=relax,
                         fit_intercept=fit_intercept, penalty_factor=pf, bounds=bounds, tol=tol,

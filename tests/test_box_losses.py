@@ -215,3 +215,18 @@ def test_glm_box_refusals_name_the_reason():
         L1Regressor(loss="poisson", penalty_factor=pf, upper_bounds=1.0).fit(X, y)
     with pytest.raises(ValueError, match="relax with positive=True or lower_bounds"):
         L1RegressorCV(loss="poisson", relax=0.5, upper_bounds=1.0).fit(X, y)
+
+
+def test_dask_glm_keeps_the_box():
+    """The chunked GLM fit (one pass per Newton step) with a box: the in-memory model."""
+    da = pytest.importorskip("dask.array")
+    X, y = _claims("poisson", seed=5)
+    lower, upper = _box(X.shape[1], lo=-0.1, hi=0.1)
+    params = dict(alpha=0.002, loss="poisson", lower_bounds=lower, upper_bounds=upper,
+                  tol=1e-10)
+    mem = L1Regressor(**params).fit(X, y)
+    lazy = L1Regressor(**params).fit(da.from_array(X, chunks=(100, X.shape[1])),
+                                     da.from_array(y, chunks=100))
+    np.testing.assert_allclose(lazy.coef_, mem.coef_, atol=1e-9)
+    assert np.all(lazy.coef_ >= lower) and np.all(lazy.coef_ <= upper)
+    assert lazy.dual_gap_ <= 1e-10 * null_objective(y, 1.0)

@@ -30,8 +30,14 @@ def read_labels(X, y, sample_weight=None, class_weight=None, *, estimator=None):
     Returns ``(X, codes, classes, weights)``: the labels as indices into ``classes`` (any
     label type; at least two classes) and the sample weights with ``class_weight`` folded in
     (None for unit weights). ``estimator`` records ``n_features_in_`` (and
-    ``feature_names_in_``).
+    ``feature_names_in_``). In memory only: the classifiers' ``fit`` takes dask input
+    elsewhere (``_fit_dask``), the CV classifiers and logistic paths do not, and refuse it
+    here rather than compute the whole array silently.
     """
+    if is_dask_array(X) or is_dask_array(y):
+        raise ValueError("dask input is fitted by L1Classifier, L2Classifier and "
+                         "ElasticNetClassifier (one pass per Newton step), not yet by the CV "
+                         "classifiers and logistic paths; pass the data in memory.")
     check_lengths(X, y)
     try:
         if estimator is not None:

@@ -470,3 +470,16 @@ def test_gram_solver_over_several_row_blocks(monkeypatch):
     gram = fit_quietly(L1Classifier(alpha=0.01, tol=TOL, max_iter=300, solver="gram"), X, y,
                        sample_weight=sw)
     assert_same_solution(gram, cd, reference(X, y, 0.01, 1.0, sample_weight=sw))
+
+
+def test_cv_classifiers_and_logistic_paths_refuse_dask_instead_of_computing_it():
+    """They fit in memory: a dask array would be computed whole without a word (it was)."""
+    from sparsereg import L1ClassifierCV, regularization_path
+
+    rng = np.random.default_rng(0)
+    X = da.from_array(rng.standard_normal((60, 3)), chunks=(20, 3))
+    y = np.r_[np.zeros(30), np.ones(30)]
+    with pytest.raises(ValueError, match="not yet by the CV classifiers and logistic paths"):
+        L1ClassifierCV(alphas=3, cv=3).fit(X, y)
+    with pytest.raises(ValueError, match="not yet by the CV classifiers and logistic paths"):
+        regularization_path(X, y, loss="logistic", n_alphas=3)

@@ -27,3 +27,49 @@ def column_moments(X, c):
     for j in range(p):
         total[j], sq[j], wsq[j] = col_moments(X, j, c)
     return total, sq, wsq
+
+
+@kernel
+def sparse_weighted_products(indptr, indices, data, h, z, D, Q_ss, Q_sd, u_s, v_s):
+    """Adds, over the rows ``i`` of a CSR matrix (sorted indices) with weights ``h`` and a
+    target ``z``, ``h_i x_i x_i^T`` to the upper triangle of ``Q_ss``, ``h_i x_i d_i^T`` to
+    ``Q_sd`` (``D``: C-ordered rows of the other columns), ``h_i x_i`` to ``u_s`` and
+    ``h_i z_i x_i`` to ``v_s``: ``O(nnz_i^2 + nnz_i p_d)`` per row, not ``p^2``."""
+    n = indptr.shape[0] - 1
+    p_d = D.shape[1]
+    for i in range(n):
+        hi = h[i]
+        zi = z[i]
+        end = indptr[i + 1]
+        for k in range(indptr[i], end):
+            a = indices[k]
+            va = hi * data[k]
+            u_s[a] += va
+            v_s[a] += va * zi
+            for m in range(k, end):
+                Q_ss[a, indices[m]] += va * data[m]
+            for t in range(p_d):
+                Q_sd[a, t] += va * D[i, t]
+
+
+@kernel
+def dense_columns_to_csc(X, cols, counts):
+    """``X[:, cols]`` (dense, F-ordered is read contiguously) as CSC arrays ``(data,
+    indices, indptr)``; ``counts``: each column's number of nonzeros."""
+    m = cols.shape[0]
+    indptr = np.zeros(m + 1, dtype=np.int64)
+    for t in range(m):
+        indptr[t + 1] = indptr[t] + counts[t]
+    data = np.empty(indptr[m])
+    indices = np.empty(indptr[m], dtype=np.int64)
+    n = X.shape[0]
+    for t in range(m):
+        j = cols[t]
+        k = indptr[t]
+        for i in range(n):
+            v = X[i, j]
+            if v != 0.0:
+                data[k] = v
+                indices[k] = i
+                k += 1
+    return data, indices, indptr

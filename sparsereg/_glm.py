@@ -101,6 +101,15 @@ class GLMProblem:
             cache["norms"] = np.sqrt(cols), float(np.sqrt(rows.max(initial=0.0)))
         return cache["norms"]
 
+    def correlations(self, theta):
+        """``X^T theta`` (from the split rows when made: their sparse part sums the same
+        terms, the dense block's ``x - shift`` and ``shift sum(theta)`` each at most the
+        round-off model's, see ``gap_of``)."""
+        split = self.cache.get("split")
+        if split is not None:
+            return split.rmatvec(theta)
+        return np.asarray(self.X.T @ theta, dtype=np.float64).ravel()
+
     def split_rows(self, solver):
         """X split into its mostly-zero columns (CSR) and the others (:class:`SplitRows`,
         made once per X), when the Newton steps are solved on the weighted Gram matrix
@@ -187,7 +196,7 @@ class GLMProblem:
         reading = DualReading(
             fit.value(y, eta, c), float(c @ np.abs(fit._terms(y, eta))),
             float(c @ np.abs(fit.derivative(y, eta))),
-            np.asarray(self.X.T @ theta, dtype=np.float64).ravel(),
+            self.correlations(theta),
             float(np.linalg.norm(theta)), float(theta.sum()))
         live = c > 0
         return self.gap_of(w, intercept, w_dual, reading,
@@ -208,7 +217,9 @@ class GLMProblem:
         # (eps (|b| + max_i ||x_i|| ||w||) per sample, times c_i |l'_i|).
         norms, row_max = self.norms()
         n = self.n_samples
-        err = EPS * np.sqrt(n) * reading.theta_norm * norms
+        # (2x: the split rows' correlations sum x - shift and shift sum(theta) apart, each
+        # within this model, since ||x - shift|| <= ||x|| and |shift| sqrt(n) <= ||x||)
+        err = 2.0 * EPS * np.sqrt(n) * reading.theta_norm * norms
         # (4x: the split rows' predictor sums x - shift and shift separately, each term at
         # most the row's norm, since the shift, the column means, is at most the largest)
         eta_err = 4.0 * EPS * (abs(intercept) + row_max * float(np.linalg.norm(w)))
@@ -224,7 +235,7 @@ class GLMProblem:
         G = np.array(u, dtype=np.float64)[None, :]
         G[0, U] = 0.0
         pen = penalty_data(self.a, self.b, self.bounds)
-        err_k = np.array([EPS * np.sqrt(n) * reading.theta_norm])
+        err_k = np.array([2.0 * EPS * np.sqrt(n) * reading.theta_norm])
         kappa = dual_scaling(G, True, pen, norms, err_k, False)
         r_conj = penalty_conjugate(G, kappa, pen, norms, err_k, False)
         conj = conjugate(kappa)

@@ -114,3 +114,19 @@ def test_split_is_made_once_per_path():
         regularization_path(X, counts, loss="poisson", n_alphas=5)
     assert len(made) == 1
     assert glm_module.SplitRows is SplitRows
+
+
+def test_duplicate_and_unsorted_sparse_entries_are_summed():
+    """A CSC matrix may hold an entry twice (scipy sums them in products): the products
+    pair each row's entries, so the split sums them first."""
+    X, _, _ = _factors(n=400)
+    coo = sp.coo_matrix(X)
+    half = 0.5 * coo.data
+    dup = sp.csc_matrix((np.r_[half, half], (np.r_[coo.row, coo.row],
+                                              np.r_[coo.col, coo.col])), shape=X.shape)
+    dup.has_canonical_format = False
+    rng = np.random.default_rng(2)
+    h, z = rng.uniform(0.1, 3.0, X.shape[0]), rng.standard_normal(X.shape[0])
+    a = SplitRows.of(dup).weighted_stats(z, h)
+    b = SplitRows.of(X).weighted_stats(z, h)
+    np.testing.assert_allclose(a.Mxx, b.Mxx, rtol=1e-12, atol=1e-12)

@@ -73,3 +73,26 @@ def dense_columns_to_csc(X, cols, counts):
                 indices[k] = i
                 k += 1
     return data, indices, indptr
+
+
+@kernel
+def csc_to_csr(indptr, indices, data, n_rows):
+    """The CSR arrays ``(data, indices, indptr)`` of a CSC matrix with ``n_rows`` rows, each
+    row's column indices sorted (columns are visited in order)."""
+    m = indptr.shape[0] - 1
+    nnz = indptr[m]
+    row_ptr = np.zeros(n_rows + 1, dtype=np.int64)
+    for k in range(nnz):
+        row_ptr[indices[k] + 1] += 1
+    for i in range(n_rows):
+        row_ptr[i + 1] += row_ptr[i]
+    cursor = row_ptr[:n_rows].copy()
+    out_data = np.empty(nnz)
+    out_cols = np.empty(nnz, dtype=np.int64)
+    for j in range(m):
+        for k in range(indptr[j], indptr[j + 1]):
+            i = indices[k]
+            out_data[cursor[i]] = data[k]
+            out_cols[cursor[i]] = j
+            cursor[i] += 1
+    return out_data, out_cols, row_ptr

@@ -213,20 +213,22 @@ class HalfTweedieDeviance:
         lo = np.full(yp.shape, -np.inf)
         hi = np.full(yp.shape, np.inf)
         eta = np.log(yp)  # l'(log y) = 0
+        act = np.arange(len(yp))  # the samples still moving (most settle in a few steps)
         for _ in range(100):
-            d1 = np.exp((2 - p) * eta) - yp * np.exp((1 - p) * eta) - vp
-            d2 = (2 - p) * np.exp((2 - p) * eta) - (1 - p) * yp * np.exp((1 - p) * eta)
-            lo = np.where(d1 < 0, eta, lo)
-            hi = np.where(d1 > 0, eta, hi)
-            step = eta - d1 / d2
-            inside = (step > lo) & (step < hi)
-            mid = np.where(np.isfinite(lo) & np.isfinite(hi), 0.5 * (lo + hi),
-                           np.where(np.isfinite(lo), lo + 1.0, hi - 1.0))
+            e, ya, va = eta[act], yp[act], vp[act]
+            d1 = np.exp((2 - p) * e) - ya * np.exp((1 - p) * e) - va
+            d2 = (2 - p) * np.exp((2 - p) * e) - (1 - p) * ya * np.exp((1 - p) * e)
+            lo_a = np.where(d1 < 0, e, lo[act])
+            hi_a = np.where(d1 > 0, e, hi[act])
+            step = e - d1 / d2
+            inside = (step > lo_a) & (step < hi_a)
+            mid = np.where(np.isfinite(lo_a) & np.isfinite(hi_a), 0.5 * (lo_a + hi_a),
+                           np.where(np.isfinite(lo_a), lo_a + 1.0, hi_a - 1.0))
             new = np.where(inside, step, mid)
-            if np.all(np.abs(new - eta) <= 1e-15 * (1.0 + np.abs(eta))):
-                eta = new
+            lo[act], hi[act], eta[act] = lo_a, hi_a, new
+            act = act[np.abs(new - e) > 1e-15 * (1.0 + np.abs(e))]
+            if len(act) == 0:
                 break
-            eta = new
         d1 = np.exp((2 - p) * eta) - yp * np.exp((1 - p) * eta) - vp
         d2 = (2 - p) * np.exp((2 - p) * eta) - (1 - p) * yp * np.exp((1 - p) * eta)
         if not np.all(np.abs(d1) <= 0.1 * d2):

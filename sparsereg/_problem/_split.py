@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .._kernels._stats import dense_columns_to_csc, sparse_weighted_products
+from .._kernels._stats import csc_to_csr, dense_columns_to_csc, sparse_weighted_products
 from ._centered import block_products, symmetric
 from ._stats import SufficientStats
 
@@ -54,14 +54,15 @@ class SplitRows:
             X64 = np.asarray(X, dtype=np.float64)
             data, indices, indptr = dense_columns_to_csc(
                 X64, sparse.astype(np.int64), counts[sparse].astype(np.int64))
-            csr = sp.csc_matrix((data, indices, indptr), shape=(n, len(sparse))).tocsr()
             block = np.array(X64[:, dense], order="C")
         else:
-            csr = sp.csr_matrix(Xc[:, sparse], dtype=np.float64)
+            part = Xc[:, sparse]  # a copy: duplicates summed here (the kernels pair entries)
+            part.sum_duplicates()
+            data, indices, indptr = (np.asarray(part.data, np.float64),
+                                     part.indices.astype(np.int64), part.indptr.astype(np.int64))
             block = np.ascontiguousarray(Xc[:, dense].toarray(), dtype=np.float64)
-        csr.sort_indices()
-        # int64 indices once (the kernel's type), not converted at every Newton step
-        csr.indptr, csr.indices = csr.indptr.astype(np.int64), csr.indices.astype(np.int64)
+        # CSR with int64 indices (the kernels' type), sorted within rows
+        csr = sp.csr_matrix(csc_to_csr(indptr, indices, data, n), shape=(n, len(sparse)))
         shift = block.mean(axis=0) if len(dense) else np.zeros(0)
         block -= shift
         return cls(sparse, dense, csr, block, shift)

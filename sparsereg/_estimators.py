@@ -362,11 +362,8 @@ class L1Regressor(ElasticNetRegressor):
     positive : bool, default=False
         Constrain the coefficients to be non-negative (``lower_bounds=0``).
     lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
-        Box constraints ``lower_bounds <= coef_ <= upper_bounds`` per feature (a scalar
-        applies to all), glmnet's ``lower.limits``/``upper.limits``: lower bounds <= 0
-        (``-inf``: none), upper bounds >= 0 (``inf``: none). Kept by every coordinate
-        update (the proximal step clipped to the box); the duality gap and screening
-        account for the box. ``positive=True`` is ``lower_bounds=0`` (give one of them).
+        Box constraints on the coefficients (lower <= 0 <= upper), as in
+        :class:`ElasticNetRegressor`.
     max_iter : int, default=1000
         Maximum number of coordinate-descent epochs.
     tol : float, default=1e-4

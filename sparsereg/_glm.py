@@ -91,7 +91,9 @@ class GLMProblem:
         cache = self.cache
         if "norms" not in cache:
             X = self.X
-            if sp.issparse(X):
+            if cache.get("split") is not None:
+                cols, rows = cache["split"].squared_norms()
+            elif sp.issparse(X):
                 squares = X.multiply(X)
                 cols = np.asarray(squares.sum(axis=0), dtype=np.float64).ravel()
                 rows = np.asarray(squares.sum(axis=1), dtype=np.float64).ravel()
@@ -217,9 +219,12 @@ class GLMProblem:
         # (eps (|b| + max_i ||x_i|| ||w||) per sample, times c_i |l'_i|).
         norms, row_max = self.norms()
         n = self.n_samples
-        # (2x: the split rows' correlations sum x - shift and shift sum(theta) apart, each
-        # within this model, since ||x - shift|| <= ||x|| and |shift| sqrt(n) <= ||x||)
-        err = 2.0 * EPS * np.sqrt(n) * reading.theta_norm * norms
+        # (from the split rows, a dense column's correlation is block^T theta + shift
+        # sum(theta): its round-off scales with ||x_j - shift_j|| + 2 ||x_j|| / sqrt(n), as
+        # |shift_j| sqrt(n) <= ||x_j||: less than ||x_j|| for offset columns)
+        split = self.cache.get("split")
+        scales = norms if split is None else split.correlation_scales(norms)
+        err = EPS * np.sqrt(n) * reading.theta_norm * scales
         # (4x: the split rows' predictor sums x - shift and shift separately, each term at
         # most the row's norm, since the shift, the column means, is at most the largest)
         eta_err = 4.0 * EPS * (abs(intercept) + row_max * float(np.linalg.norm(w)))
@@ -235,9 +240,9 @@ class GLMProblem:
         G = np.array(u, dtype=np.float64)[None, :]
         G[0, U] = 0.0
         pen = penalty_data(self.a, self.b, self.bounds)
-        err_k = np.array([2.0 * EPS * np.sqrt(n) * reading.theta_norm])
-        kappa = dual_scaling(G, True, pen, norms, err_k, False)
-        r_conj = penalty_conjugate(G, kappa, pen, norms, err_k, False)
+        err_k = np.array([EPS * np.sqrt(n) * reading.theta_norm])
+        kappa = dual_scaling(G, True, pen, scales, err_k, False)
+        r_conj = penalty_conjugate(G, kappa, pen, scales, err_k, False)
         conj = conjugate(kappa)
         dual = -conj - r_conj
         scale = reading.abs_loss + abs(conj) + self.penalty(w) + r_conj
@@ -373,6 +378,7 @@ def solve_glm(X, y, sample_weight, loss, power, alpha, l1_ratio, *, fit_intercep
     norms (a pass over X each, once)."""
     problem = GLMProblem.of(X, y, sample_weight, loss, power, alpha, l1_ratio,
                             fit_intercept, penalty_factor, bounds, cache)
+    problem.split_rows(solver)  # first: every predictor and the norms can then use it
     return prox_newton(problem, loss, alpha, l1_ratio, penalty_factor=penalty_factor, tol=tol,
                        max_iter=max_iter, coef_init=coef_init, solver=solver, warn=warn)
 

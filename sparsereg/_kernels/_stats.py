@@ -96,3 +96,17 @@ def csc_to_csr(indptr, indices, data, n_rows):
             out_cols[cursor[i]] = j
             cursor[i] += 1
     return out_data, out_cols, row_ptr
+
+
+@kernel
+def nonzero_counts(X):
+    """The number of nonzeros of each column of dense X (one pass, no temporary)."""
+    n, p = X.shape
+    out = np.zeros(p, dtype=np.int64)
+    for j in range(p):
+        count = 0
+        for i in range(n):
+            if X[i, j] != 0.0:
+                count += 1
+        out[j] = count
+    return out

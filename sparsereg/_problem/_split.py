@@ -14,7 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .._kernels._stats import csc_to_csr, dense_columns_to_csc, sparse_weighted_products
+from .._kernels._stats import (
+    csc_to_csr,
+    dense_columns_to_csc,
+    nonzero_counts,
+    sparse_weighted_products,
+)
 from ._centered import block_products, symmetric
 from ._stats import SufficientStats
 
@@ -43,7 +48,7 @@ class SplitRows:
             counts = np.diff(Xc.indptr)
         else:
             Xc = None
-            counts = np.count_nonzero(X, axis=0)
+            counts = nonzero_counts(np.asarray(X, dtype=np.float64))
         is_sparse = counts <= SPARSE_COLUMN * n
         sparse, dense = np.flatnonzero(is_sparse), np.flatnonzero(~is_sparse)
         k = counts[sparse].sum() / n  # nonzeros per row in the sparse part
@@ -70,6 +75,34 @@ class SplitRows:
     def matvec(self, w):
         """``X @ w``."""
         return self.csr @ w[self.sparse] + self.block @ w[self.dense] + self.shift @ w[self.dense]
+
+    def squared_norms(self):
+        """``(||x_j||^2 per column, ||x_i||^2 per row)`` of X."""
+        csr, n = self.csr, self.block.shape[0]
+        squares = csr.data * csr.data
+        cols = np.empty(len(self.sparse) + len(self.dense))
+        cols[self.sparse] = np.bincount(csr.indices, weights=squares,
+                                        minlength=len(self.sparse))
+        rows = np.bincount(np.repeat(np.arange(n), np.diff(csr.indptr)), weights=squares,
+                           minlength=n)
+        if len(self.dense):
+            x = self.block + self.shift
+            cols[self.dense] = np.einsum("ij,ij->j", x, x)
+            rows += np.einsum("ij,ij->i", x, x)
+        return cols, rows
+
+    def correlation_scales(self, norms):
+        """What scales the round-off of :meth:`rmatvec`'s ``x_j^T theta`` per column, given
+        the columns' norms: ``||x_j||`` for the CSR part (the same sums as X's); for the
+        dense block, ``||x_j - shift_j||`` (its products) plus ``2 ||x_j|| / sqrt(n)``: the
+        shift times ``sum(theta)`` (whose round-off is ``sqrt(n) ||theta||`` at most), and
+        the block's own rounding when it was formed (``eps |x_ij|`` per entry)."""
+        n = self.block.shape[0]
+        out = np.array(norms, dtype=np.float64)
+        if len(self.dense):
+            spread = np.sqrt(np.einsum("ij,ij->j", self.block, self.block))
+            out[self.dense] = spread + 2.0 * norms[self.dense] / np.sqrt(n)
+        return out
 
     def rmatvec(self, theta):
         """``X^T theta``."""

@@ -75,10 +75,17 @@ def dense_columns_to_csc(X, cols, counts):
     return data, indices, indptr
 
 
+ROW_BLOCK = 8192  # rows whose CSR entries are written together (their output stays cached)
+
+
 @kernel
 def csc_to_csr(indptr, indices, data, n_rows):
-    """The CSR arrays ``(data, indices, indptr)`` of a CSC matrix with ``n_rows`` rows, each
-    row's column indices sorted (columns are visited in order)."""
+    """The CSR arrays ``(data, indices, indptr)`` of a CSC matrix with ``n_rows`` rows and
+    sorted row indices within each column; each row's column indices come out sorted.
+
+    Rows are filled a block at a time, every column advancing its own cursor through the
+    block's rows, so that the scattered writes stay within the block's part of the output.
+    """
     m = indptr.shape[0] - 1
     nnz = indptr[m]
     row_ptr = np.zeros(n_rows + 1, dtype=np.int64)
@@ -87,14 +94,20 @@ def csc_to_csr(indptr, indices, data, n_rows):
     for i in range(n_rows):
         row_ptr[i + 1] += row_ptr[i]
     cursor = row_ptr[:n_rows].copy()
+    col_cursor = indptr[:m].copy()
     out_data = np.empty(nnz)
     out_cols = np.empty(nnz, dtype=np.int64)
-    for j in range(m):
-        for k in range(indptr[j], indptr[j + 1]):
-            i = indices[k]
-            out_data[cursor[i]] = data[k]
-            out_cols[cursor[i]] = j
-            cursor[i] += 1
+    for stop in range(ROW_BLOCK, n_rows + ROW_BLOCK, ROW_BLOCK):
+        for j in range(m):
+            k = col_cursor[j]
+            end = indptr[j + 1]
+            while k < end and indices[k] < stop:
+                i = indices[k]
+                out_data[cursor[i]] = data[k]
+                out_cols[cursor[i]] = j
+                cursor[i] += 1
+                k += 1
+            col_cursor[j] = k
     return out_data, out_cols, row_ptr
 
 

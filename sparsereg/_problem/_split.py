@@ -83,8 +83,8 @@ class SplitRows:
         cols = np.empty(len(self.sparse) + len(self.dense))
         cols[self.sparse] = np.bincount(csr.indices, weights=squares,
                                         minlength=len(self.sparse))
-        rows = np.bincount(np.repeat(np.arange(n), np.diff(csr.indptr)), weights=squares,
-                           minlength=n)
+        rows = np.asarray(sp.csr_matrix((squares, csr.indices, csr.indptr),
+                                        shape=csr.shape).sum(axis=1)).ravel()
         if len(self.dense):
             x = self.block + self.shift
             cols[self.dense] = np.einsum("ij,ij->j", x, x)

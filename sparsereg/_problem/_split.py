@@ -78,7 +78,7 @@ class SplitRows:
 
     def squared_norms(self):
         """``(||x_j||^2 per column, ||x_i||^2 per row)`` of X."""
-        csr, n = self.csr, self.block.shape[0]
+        csr = self.csr
         squares = csr.data * csr.data
         cols = np.empty(len(self.sparse) + len(self.dense))
         cols[self.sparse] = np.bincount(csr.indices, weights=squares,

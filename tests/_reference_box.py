@@ -10,7 +10,7 @@ written from the textbook definitions and sharing no code with the library.
 """
 
 import numpy as np
-from scipy.optimize import minimize, minimize_scalar
+from scipy.optimize import minimize
 from scipy.special import expit
 
 
@@ -117,11 +117,29 @@ def box_gap(X, y, w, intercept, a, b, lower, upper, sample_weight=None, fit_inte
         if b[j] == 0.0 and g[j] < 0 and lower[j] == -np.inf:
             top = min(top, a[j] / -g[j])
     top *= 1.0 - 1e-14  # kappa g_j computed at the cap itself can round past a_j
-    best = max(dual(0.0), dual(top))
-    if top > 0:
-        res = minimize_scalar(lambda k: -dual(k), bounds=(0.0, top), method="bounded",
-                              options=dict(xatol=1e-14 * top))
-        best = max(best, -res.fun)
+    # D is concave and quadratic between its kinks (where kappa |g_j| crosses a_j, and for
+    # a ridge part a_j + b_j c_j): its maximum is at a kink, an end, or the stationary point
+    # of the quadratic through three points of an interval (exact, unlike a search whose
+    # tolerance is sqrt(eps) in kappa).
+    size = np.abs(g)
+    kinks = [0.0, top]
+    for j in range(p):
+        if size[j] > 0:
+            kinks.append(a[j] / size[j])
+            for c in (upper[j], -lower[j]):
+                if b[j] > 0 and np.isfinite(c):
+                    kinks.append((a[j] + b[j] * c) / size[j])
+    kinks = np.unique(np.clip(kinks, 0.0, top))
+    best = max(dual(k) for k in kinks)
+    for lo, hi in zip(kinks[:-1], kinks[1:]):
+        mid = 0.5 * (lo + hi)
+        d0, d1, d2 = dual(lo), dual(mid), dual(hi)
+        h = 0.5 * (hi - lo)
+        curv = (d0 - 2.0 * d1 + d2) / (h * h)  # 2 A
+        if curv < 0:
+            k = mid - (d2 - d0) / (2.0 * h) / curv
+            if lo < k < hi:
+                best = max(best, dual(k))
     return max(primal - best, 0.0)
 
 

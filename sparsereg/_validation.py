@@ -113,8 +113,7 @@ def check_bound(value, name, n_features):
     if value is None:
         return None
     v = np.asarray(value)
-    if v.ndim > 1 or not (np.issubdtype(v.dtype, np.number) or v.dtype == np.bool_) \
-            or np.iscomplexobj(v):
+    if v.ndim > 1 or not np.issubdtype(v.dtype, np.number) or np.iscomplexobj(v):
         raise TypeError(f"{name} must be a real number or a 1-D array of them (one per "
                         f"feature), got {value!r}.")
     v = np.broadcast_to(v.astype(np.float64), (n_features,)) if v.ndim == 0 else \

@@ -196,6 +196,7 @@ def test_unpenalized_features_with_a_box(offset):
     (dict(positive=True, lower_bounds=-1.0), "give one of them"),
     (dict(upper_bounds=np.zeros((2, 5))), "1-D array"),
     (dict(upper_bounds="1"), "real number"),
+    (dict(upper_bounds=True), "real number"),
 ])
 def test_bad_bounds_are_refused_before_work(kw, match):
     with pytest.raises((ValueError, TypeError), match=match):

@@ -130,3 +130,24 @@ def test_duplicate_and_unsorted_sparse_entries_are_summed():
     a = SplitRows.of(dup).weighted_stats(z, h)
     b = SplitRows.of(X).weighted_stats(z, h)
     np.testing.assert_allclose(a.Mxx, b.Mxx, rtol=1e-12, atol=1e-12)
+
+
+def test_box_on_split_rows_is_glums():
+    """Box constraints on the one-hot path (Newton steps on the split rows' Gram matrix)."""
+    glum = pytest.importorskip("glum")
+    X, counts, _ = _factors(offset=10.0)
+    p = X.shape[1]
+    lower, upper = np.full(p, -0.05), np.full(p, 0.05)
+    model = ElasticNetRegressor(alpha=1e-3, l1_ratio=0.5, loss="poisson", lower_bounds=lower,
+                                upper_bounds=upper, tol=1e-10).fit(sp.csc_matrix(X), counts)
+    assert np.all(np.abs(model.coef_) <= 0.05) and np.sum(np.abs(model.coef_) == 0.05) >= 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = glum.GeneralizedLinearRegressor(family="poisson", alpha=1e-3, l1_ratio=0.5,
+                                              lower_bounds=lower, upper_bounds=upper,
+                                              gradient_tol=1e-12, max_iter=10_000).fit(X, counts)
+    np.testing.assert_allclose(model.coef_, ref.coef_, atol=1e-7)
+    p0 = null_objective(counts, 1.0)
+    mine = objective(X, counts, model.coef_, model.intercept_, 1e-3, 0.5, 1.0)
+    theirs = objective(X, counts, ref.coef_, ref.intercept_, 1e-3, 0.5, 1.0)
+    assert mine - theirs <= model.dual_gap_ + 1e-13 * p0

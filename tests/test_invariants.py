@@ -65,8 +65,16 @@ def scale_alpha(prob):
     can certify a lasso whose penalty is at round-off level.
     """
     assume(not unpenalized_part_fits_y(prob))
-    return ref.alpha_max(prob.Xd, prob.y, fit_intercept=prob.fit_intercept,
-                         sample_weight=prob.sw, penalty_factor=prob.pf)
+    top = ref.alpha_max(prob.Xd, prob.y, fit_intercept=prob.fit_intercept,
+                        sample_weight=prob.sw, penalty_factor=prob.pf)
+    # ... and so are those whose penalized columns are orthogonal to what the unpenalized
+    # part leaves (in its span, or zero where it is not): alpha_max is then the round-off
+    # of |x_j^T r0| / S, e.g. 1e-16 next to correlations of size 1 (found by CI's draw)
+    s = ref.weights_or_ones(prob.sw, prob.n)
+    r0 = ref.unpenalized_residual(prob.Xd, prob.y, s, prob.v() == 0, prob.fit_intercept)
+    size = np.abs(prob.Xd).max(initial=0.0) * np.sqrt(prob.n) * np.linalg.norm(r0) / prob.S
+    assume(top > 1e-10 * size)
+    return top
 
 
 def unpenalized_part_fits_y(prob, rel=1e-6):

@@ -225,9 +225,11 @@ class GLMProblem:
         split = self.cache.get("split")
         scales = norms if split is None else split.correlation_scales(norms)
         err = EPS * np.sqrt(n) * reading.theta_norm * scales
-        # (4x: the split rows' predictor sums x - shift and shift separately, each term at
-        # most the row's norm, since the shift, the column means, is at most the largest)
-        eta_err = 4.0 * EPS * (abs(intercept) + row_max * float(np.linalg.norm(w)))
+        # (4x from the split rows: their predictor sums x - shift and shift separately,
+        # each term at most the row's norm, as the shift, the column means, is at most the
+        # largest, and the block's own rounding)
+        eta_err = (1.0 if split is None else 4.0) * EPS * (
+            abs(intercept) + row_max * float(np.linalg.norm(w)))
         rounding = eta_err * reading.abs_gradient
         if self.fit_intercept:
             rounding += (abs(intercept) + 1.0) * (abs(reading.theta_sum) + EPS * np.sqrt(n)

@@ -187,7 +187,7 @@ def path_on_design(design, alphas, l1_ratio, *, penalty_factor=None, bounds=None
             sol = solve_enet(design, alpha, l1_ratio, penalty_factor=penalty_factor,
                              bounds=bounds, tol=tol, max_iter=max_iter,
                              coef_init=extrapolated_start(alphas, coefs, k, sign_safe=True),
-                             solver=solver if solver in ENET_SOLVERS else "auto", warn=False)
+                             solver=solver, warn=False)
         coef = sol.coef
         coefs[k], intercepts[k], gaps[k], n_iter[k] = sol.coef, sol.intercept, \
             sol.dual_gap, sol.n_iter

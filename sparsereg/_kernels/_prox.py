@@ -186,7 +186,7 @@ def _project(grad, rr, ry, rows, cols, coef, g_u, gy_u, corr_err):
     ry_p = ry - np.dot(coef, gy_u[cols])
     scale = 16.0 * (coef.shape[0] + 1) * eps
     return grad_p, max(rr_p, 0.0), ry_p, scale * size_rr + 2.0 * err_g, \
-        scale * size_ry + err_g, g_s
+        scale * size_ry + err_g
 
 
 @kernel(internal=True)
@@ -216,17 +216,14 @@ def project_unpenalized(grad, rr, ry, w, pen, corr_err, unpen):
     if not pen.bounded:
         coef = np.empty(n_u)
         np.dot(pen.pinv_uu, grad[unpen], coef)  # pinv_uu @ grad[unpen]
-        grad_p, rr_p, ry_p, err_rr, err_ry, g_s = _project(grad, rr, ry, unpen,
-                                                           np.arange(n_u), coef, g_u, gy_u,
-                                                           corr_err)
+        grad_p, rr_p, ry_p, err_rr, err_ry = _project(grad, rr, ry, unpen, np.arange(n_u),
+                                                      coef, g_u, gy_u, corr_err)
         return grad_p, rr_p, ry_p, _projected_exactly(grad_p, pen, unpen, chosen, corr_err), \
             err_rr, err_ry
     for k in range(n_u):
         j = unpen[k]
         chosen[k] = _needs_equation(grad[j], w[j], pen.lower[j], pen.upper[j])
     grad_p, rr_p, ry_p, err_rr, err_ry = grad, rr, ry, 0.0, 0.0
-    g_s = np.zeros((grad.shape[0], 0))
-    coef = np.zeros(0)
     for _ in range(n_u + 1):
         pos = flatnonzero(chosen)
         if pos.shape[0] == 0:
@@ -235,8 +232,8 @@ def project_unpenalized(grad, rr, ry, w, pen, corr_err, unpen):
         coef = psd_solve(np.ascontiguousarray(g_u[rows][:, pos]), grad[rows])
         if coef.shape[0] == 0:
             coef = np.zeros(pos.shape[0])
-        grad_p, rr_p, ry_p, err_rr, err_ry, g_s = _project(grad, rr, ry, rows, pos, coef, g_u,
-                                                           gy_u, corr_err)
+        grad_p, rr_p, ry_p, err_rr, err_ry = _project(grad, rr, ry, rows, pos, coef, g_u,
+                                                      gy_u, corr_err)
         grew = False
         for k in range(n_u):
             j = unpen[k]

@@ -18,6 +18,7 @@ from ._glm import glm_gap, solve_glm
 from ._glm_checks import check_glm_inputs
 from ._glm_checks import check_loss
 from ._problem._datafit import glm_datafit
+from ._problem._penalty import stored_coefficients
 
 
 def store_params(estimator, params):
@@ -183,7 +184,7 @@ class _PenalizedRegressor(_LinearModel):
         sol = solve(X, y, sw, self.loss, self.power, float(self.alpha),
                     float(self._l1_ratio()), tol=float(self.tol), max_iter=int(self.max_iter),
                     coef_init=coef_init, solver=self.solver, **params)
-        self.coef_ = sol.coef.astype(dtype)
+        self.coef_ = stored_coefficients(sol.coef, dtype, self._box)
         self.intercept_ = dtype.type(sol.intercept) if self.fit_intercept else 0.0
         self.dual_gap_ = sol.dual_gap
         if dtype != np.float64:  # certify what is stored

@@ -12,6 +12,7 @@ from ._glm import glm_gap
 from ._glm_checks import check_glm_inputs
 from ._glm_path import glm_alpha_max, glm_cv_errors, glm_grid, glm_path, glm_splits
 from ._multi_output import column_intercept, set_sparsity
+from ._problem._penalty import stored_coefficients
 
 
 def fit_glm_cv(estimator, inputs, penalty_factor, groups):
@@ -68,7 +69,8 @@ def fit_glm_cv(estimator, inputs, penalty_factor, groups):
     estimator.relax_ = 1.0 if relax is None else relax
     estimator.alpha_min_, estimator.alpha_1se_ = float(alphas[i_min]), float(alphas[i_1se])
     estimator.alpha_ = float(alphas[chosen])
-    estimator.coef_ = path.coef_at_index(chosen).astype(X.dtype, copy=False)
+    estimator.coef_ = stored_coefficients(path.coef_at_index(chosen), X.dtype,
+                                          params["bounds"])
     estimator.intercept_ = X.dtype.type(path.intercepts[chosen]) \
         if estimator.fit_intercept else 0.0
     estimator.dual_gap_ = float(path.dual_gaps[chosen])

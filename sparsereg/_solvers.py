@@ -16,6 +16,7 @@ from ._kernels._cd import cd_solve
 from ._kernels._gram import gram_solve
 from ._kernels._prox import duality_gap
 from ._problem import make_penalty
+from ._problem._penalty import stored_coefficients
 
 WORKING_SET_MIN = 100
 ROUNDOFF_FACTOR = 4
@@ -196,8 +197,9 @@ def stored_precision(design, coefs, intercepts, dtype, alphas, l1_ratio, penalty
     """
     coefs = np.atleast_2d(coefs)
     intercepts = np.atleast_1d(np.asarray(intercepts, dtype=np.float64))
+    # float64: no copy of a path's coefficients; float32: rounded inside the box
+    stored = stored_coefficients(coefs, dtype, bounds)
     with np.errstate(over="ignore"):
-        stored = coefs.astype(dtype, copy=False)  # float64: no copy of a path's coefficients
         stored_b = intercepts.astype(dtype) if design.fit_intercept else np.zeros_like(intercepts)
     if dtype != np.float64 and not (np.all(np.isfinite(stored)) and np.all(np.isfinite(stored_b))):
         warnings.warn(f"The coefficients exceed the range of {np.dtype(dtype).name}: they are "

@@ -84,28 +84,33 @@ def conjugate(v, a, b, lo, hi):
     return max(v * t - a * abs(t) - 0.5 * b * t * t for t in candidates)
 
 
-def box_gap(X, y, w, intercept, a, b, lower, upper, sample_weight=None, fit_intercept=True):
+def box_gap(X, y, w, intercept, a, b, lower, upper, sample_weight=None, fit_intercept=True,
+            dtype=np.float64):
     """Duality gap of ``1/(2S) ||sqrt(s) (y - X w - c)||^2 + sum h_j(w_j)`` (``h_j``: L1, L2
     and the box) at ``(w, intercept)``; every feature penalized (``a_j + b_j > 0``).
 
     Dual point ``theta = kappa sqrt(s) r_c / S`` (``r_c`` the residual of the centred data,
     so that ``sum sqrt(s) theta = 0``), ``kappa`` maximising the dual on its feasible range.
+    ``dtype=np.longdouble`` computes in extended precision (columns with large offsets, whose
+    centring in float64 loses the digits the gap is made of).
     """
-    X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    w = np.asarray(w, dtype=np.float64)
+    X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=dtype)
+    y = np.asarray(y, dtype=dtype)
+    w = np.asarray(w, dtype=dtype)
+    a, b = np.asarray(a, dtype=dtype), np.asarray(b, dtype=dtype)
     n, p = X.shape
-    s = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    s = np.ones(n, dtype=dtype) if sample_weight is None else np.asarray(sample_weight,
+                                                                          dtype=dtype)
     S, sq = s.sum(), np.sqrt(s)
     if np.any(w < lower) or np.any(w > upper):
         return np.inf
-    r = y - X @ w - (float(intercept) if fit_intercept else 0.0)
-    primal = 0.5 * float(s @ (r * r)) / S + float(a @ np.abs(w) + 0.5 * b @ (w * w))
+    r = y - X @ w - (dtype(intercept) if fit_intercept else dtype(0.0))
+    primal = 0.5 * (s @ (r * r)) / S + (a @ np.abs(w) + 0.5 * b @ (w * w))
     Xc = X - (s @ X) / S if fit_intercept else X
     yc = y - (s @ y) / S if fit_intercept else y
     rt = sq * (yc - Xc @ w)
     g = (sq[:, None] * Xc).T @ rt / S
-    ry, rr = float((sq * yc) @ rt) / S, float(rt @ rt) / S
+    ry, rr = ((sq * yc) @ rt) / S, (rt @ rt) / S
 
     def dual(kappa):
         return kappa * ry - 0.5 * kappa * kappa * rr - sum(
@@ -140,7 +145,7 @@ def box_gap(X, y, w, intercept, a, b, lower, upper, sample_weight=None, fit_inte
             k = mid - (d2 - d0) / (2.0 * h) / curv
             if lo < k < hi:
                 best = max(best, dual(k))
-    return max(primal - best, 0.0)
+    return float(max(primal - best, 0.0))
 
 
 def squared_objective(X, y, w, intercept, a, b, sample_weight=None):

@@ -317,3 +317,33 @@ def test_inputs_are_not_mutated():
     L1Regressor(alpha=0.05, lower_bounds=lower, upper_bounds=upper).fit(X_DIA, Y_DIA)
     np.testing.assert_array_equal(lower, lo)
     np.testing.assert_array_equal(upper, up)
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.0])
+def test_float32_models_keep_bounds_float32_cannot_hold(l1_ratio):
+    """0.1 is not a float32: a coefficient at the bound 0.1, stored as float32, rounded to
+    0.10000000149 (outside the box, where the stored model's certificate means nothing); it
+    is stored at the nearest float32 inside, and certified there."""
+    X = X_DIA.astype(np.float32)
+    model = _estimator(l1_ratio, 0.001, lower_bounds=-0.1, upper_bounds=0.1, tol=1e-8).fit(X, Y_DIA)
+    assert model.coef_.dtype == np.float32
+    assert np.all(model.coef_ <= 0.1) and np.all(model.coef_ >= -0.1)
+    assert np.any(np.abs(model.coef_) == np.nextafter(np.float32(0.1), np.float32(0)))
+    a, b = _weights(0.001, l1_ratio)
+    gap = box_gap(X.astype(np.float64), Y_DIA, model.coef_.astype(np.float64),
+                  float(model.intercept_), a, b, np.full(P, -0.1), np.full(P, 0.1))
+    assert gap <= model.dual_gap_ * (1 + 1e-6) + 1e-12 * _null_objective(Y_DIA)
+
+
+def test_float32_glm_and_path_keep_the_box():
+    from test_glm import _claims
+
+    X, y = _claims("poisson")
+    X32 = X.astype(np.float32)
+    model = L1Regressor(alpha=1e-4, loss="poisson", lower_bounds=-0.1, upper_bounds=0.1).fit(
+        X32, y)
+    assert model.coef_.dtype == np.float32
+    assert np.all(np.abs(model.coef_) <= 0.1)
+    cv = L1RegressorCV(alphas=4, cv=3, upper_bounds=0.1, lower_bounds=-0.1).fit(
+        X_DIA.astype(np.float32), Y_DIA)
+    assert np.all(np.abs(cv.coef_) <= 0.1) and np.all(np.abs(cv.path_.coefs) <= 0.1)

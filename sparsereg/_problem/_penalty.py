@@ -36,9 +36,28 @@ class Bounds:
         """The box of ``w / factor`` (solver units; ``factor > 0``)."""
         return Bounds(self.lower / factor, self.upper / factor)
 
+    def round_into(self, coefs, dtype):
+        """``coefs`` rounded to ``dtype`` (float32 storage), each kept inside the box: a
+        bound that ``dtype`` cannot hold is replaced by its nearest value inside the box, so
+        that a coefficient at its bound does not round out of it."""
+        lower, upper = self.lower.astype(dtype), self.upper.astype(dtype)
+        zero = np.zeros((), dtype=dtype)
+        lower = np.where(lower < self.lower, np.nextafter(lower, zero), lower)
+        upper = np.where(upper > self.upper, np.nextafter(upper, zero), upper)
+        with np.errstate(over="ignore"):
+            return np.clip(np.asarray(coefs).astype(dtype), lower, upper)
+
     def take(self, cols):
         """The box of the features ``cols``."""
         return Bounds(self.lower[cols], self.upper[cols])
+
+
+def stored_coefficients(coefs, dtype, bounds):
+    """``coefs`` as a model stores them in ``dtype``, inside ``bounds`` (or None)."""
+    if bounds is None:
+        with np.errstate(over="ignore"):
+            return np.asarray(coefs).astype(dtype, copy=False)
+    return bounds.round_into(coefs, dtype)
 
 
 def box_arrays(bounds, n_features):

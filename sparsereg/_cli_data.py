@@ -306,9 +306,8 @@ def read_training_data(path, target, sep=None, drop=None, impute=None):
     -------
     TrainingData
     """
-    from pandas.api.types import is_numeric_dtype
-
     frame, sep = read_csv(path, sep)
+    from pandas.api.types import is_numeric_dtype  # read_csv says if pandas is missing
     check_target_column(frame, target, path, sep)
     dropped = columns_to_drop(drop, frame, target, path)
     features = [c for c in frame.columns if c != target and c not in dropped]
@@ -346,9 +345,8 @@ def read_prediction_data(path, sep, model, ignore_unknown):
     pandas.DataFrame
         The model's input, from :func:`prepare_features`.
     """
-    from pandas.api.types import is_numeric_dtype
-
     frame, _ = read_csv(path, sep)
+    from pandas.api.types import is_numeric_dtype  # read_csv says if pandas is missing
     features, numeric, categorical = model["features"], model["numeric"], model["categorical"]
     missing = [c for c in features if c not in frame.columns]
     if missing:

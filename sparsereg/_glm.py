@@ -61,7 +61,9 @@ class GLMProblem:
     a: np.ndarray  # L1 weights per feature
     b: np.ndarray  # L2 weights per feature
     bounds: object  # a Bounds (the box of the coefficients) or None
-    cache: dict = field(default_factory=dict)  # X's column means and norms, once per X
+    # X's column means and norms (once per X) and P(0) (once per X, y and weights): shared by
+    # the fits of a path
+    cache: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, X, y, sample_weight, loss, power, alpha, l1_ratio, fit_intercept=True,
@@ -154,19 +156,57 @@ class GLMProblem:
                 return w, intercept, eta
             shift = fit.intercept_shift(y, eta, c)
             return w, intercept + shift, eta + shift
-        XU = self.X[:, U]
-        XU = XU.toarray() if sp.issparse(XU) else np.asarray(XU, dtype=np.float64)
-        B = np.column_stack([np.ones(len(y)), XU]) if self.fit_intercept else XU
         coef = np.concatenate([[intercept], w[U]]) if self.fit_intercept else w[U].copy()
-        rest = eta - B @ coef
+        split = self.cache.get("split")
+        if split is not None and (len(U) + 1) ** 2 / 2 > split.cost:
+            evaluate = self._split_block_evaluator(split, U, eta, coef)
+        else:
+            XU = self.X[:, U]
+            XU = XU.toarray() if sp.issparse(XU) else np.asarray(XU, dtype=np.float64)
+            B = np.column_stack([np.ones(len(y)), XU]) if self.fit_intercept else XU
+            rest = eta - B @ coef
 
-        def evaluate(coef):
-            e = rest + B @ coef
-            return (fit.value(y, e, c), B.T @ (c * fit.derivative(y, e)),
-                    (B * (c * fit.second_derivative(y, e))[:, None]).T @ B, e)
+            def evaluate(coef):
+                e = rest + B @ coef
+                return (fit.value(y, e, c), B.T @ (c * fit.derivative(y, e)),
+                        (B * (c * fit.second_derivative(y, e))[:, None]).T @ B, e)
 
         coef, eta = damped_newton(coef, evaluate)
         return self.with_block(w, intercept, coef) + (eta,)
+
+    def _split_block_evaluator(self, split, U, eta, coef):
+        """:meth:`refit_unpenalized`'s ``evaluate`` from the split rows: the predictor and
+        the gradient by their products, the Hessian ``B^T diag(c l'') B`` of the block ``B =
+        [1, X_U]`` from their weighted statistics (``n (k^2 / 2 + k p_d)`` for every column,
+        where the dense ``B`` costs ``n |U|^2``: 15x less on the insurance design with every
+        feature unpenalized). The Hessian only steers the steps; the fixed point is where the
+        gradient, computed as before, vanishes."""
+        fit, y, c, p = self.datafit, self.y, self.c, self.X.shape[1]
+        offset = 1 if self.fit_intercept else 0
+
+        def block_predictor(coef):
+            v = np.zeros(p)
+            v[U] = coef[offset:]
+            return split.matvec(v) + (coef[0] if offset else 0.0)
+
+        rest = eta - block_predictor(coef)
+
+        def evaluate(coef):
+            e = rest + block_predictor(coef)
+            g = c * fit.derivative(y, e)
+            grad = split.rmatvec(g)[U]
+            stats = split.weighted_stats(np.zeros(len(y)), c * fit.second_derivative(y, e))
+            m = stats.mean_x[U]
+            H_uu = stats.Mxx[np.ix_(U, U)] + stats.S * np.outer(m, m)
+            if offset:
+                H = np.empty((len(U) + 1, len(U) + 1))
+                H[0, 0], H[0, 1:], H[1:, 0], H[1:, 1:] = stats.S, stats.S * m, \
+                    stats.S * m, H_uu
+                grad = np.concatenate([[g.sum()], grad])
+            else:
+                H = H_uu
+            return fit.value(y, e, c), grad, H, e
+        return evaluate
 
     def with_block(self, w, intercept, coef):
         """``(w, intercept)`` with the intercept (when fitted) and the unpenalized
@@ -181,8 +221,12 @@ class GLMProblem:
         return w, intercept
 
     def null_objective(self):
-        """``P(0)``: the objective of the best model without (penalized) features."""
-        return self.objective(*self.null_model())
+        """``P(0)``: the objective of the best model without (penalized) features (computed
+        once per cache: the fits of a path share their y, weights and penalty factors)."""
+        key = ("null_objective", self.fit_intercept, tuple(self.unpenalized))
+        if key not in self.cache:
+            self.cache[key] = self.objective(*self.null_model())
+        return self.cache[key]
 
     @property
     def n_samples(self):
@@ -376,8 +420,8 @@ def solve_glm(X, y, sample_weight, loss, power, alpha, l1_ratio, *, fit_intercep
               solver="auto", warn=True, cache=None):
     """Penalized GLM fit (see the module docstring), stopped at duality gap <= ``tol *
     P(0)``; ``max_iter`` counts Newton steps. Returns a :class:`~._solvers.Solution`.
-    ``cache``: a dict shared by the fits of one X (a path), holding its column means and
-    norms (a pass over X each, once)."""
+    ``cache``: a dict shared by the fits of one X, y and weights (a path), holding the
+    column means and norms (a pass over X each) and ``P(0)``, computed once."""
     problem = GLMProblem.of(X, y, sample_weight, loss, power, alpha, l1_ratio,
                             fit_intercept, penalty_factor, bounds, cache)
     problem.split_rows(solver)  # first: every predictor and the norms can then use it
@@ -445,6 +489,19 @@ def prox_newton(problem, loss, alpha, l1_ratio, *, penalty_factor=None, tol=1e-4
                       stacklevel=4)
     return Solution(coef=w, intercept=float(intercept) if fit_intercept else 0.0,
                     dual_gap=float(gap), n_iter=max(n_iter, 1), converged=converged)
+
+
+def unpenalized_glm(X, y, sample_weight, loss, power, fit_intercept=True, start=None):
+    """``(coef, intercept)`` of the unpenalized GLM: with every feature unpenalized, the
+    refit of :meth:`GLMProblem.refit_unpenalized` is the whole fit, by Newton's method to
+    machine accuracy (nothing is penalized, so there is no duality gap to certify), from
+    ``start`` (``(coef, intercept)``, e.g. a path's least penalized model) or 0."""
+    problem = GLMProblem.of(X, y, sample_weight, loss, power, 0.0, 0.0, fit_intercept)
+    problem.split_rows("auto")
+    coef, intercept = (np.zeros(X.shape[1]), 0.0) if start is None else start
+    coef, intercept, _ = problem.refit_unpenalized(np.array(coef, dtype=np.float64),
+                                                   float(intercept) if fit_intercept else 0.0)
+    return coef, intercept
 
 
 def glm_gap(X, y, sample_weight, loss, power, alpha, l1_ratio, coef, intercept, *,

@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
 
-from ._glm import GLMProblem, solve_glm
+from ._glm import GLMProblem, solve_glm, unpenalized_glm
 from ._glm_checks import check_glm_target
 from ._path import L1_EPS, extrapolated_start
 from ._problem._datafit import glm_datafit
@@ -86,16 +86,14 @@ def mean_deviance(X, y, sample_weight, loss, power, coefs, intercepts):
 
 
 def relaxed_glm(X, y, sample_weight, loss, power, coefs, intercepts, gamma, *,
-                fit_intercept=True, tol=1e-4, max_iter=100, **_):
+                fit_intercept=True, **_):
     """Relaxed models (glmnet's ``relax``): ``gamma`` times each penalized model plus ``1 -
     gamma`` times the unpenalized GLM refitted on its support (intercepts alike), one refit
     per distinct support."""
     relaxed_c, relaxed_b = np.array(coefs, dtype=np.float64), np.array(intercepts, float)
 
     def refit(support):
-        sol = solve_glm(X[:, support], y, sample_weight, loss, power, 0.0, 0.0,
-                        fit_intercept=fit_intercept, tol=tol, max_iter=max_iter, warn=False)
-        return sol.coef, sol.intercept
+        return unpenalized_glm(X[:, support], y, sample_weight, loss, power, fit_intercept)
     for k, (support, fitted) in enumerate(refits_by_support(coefs, refit)):
         if fitted is None:  # nothing selected: the penalized model is the unpenalized one
             continue
@@ -148,17 +146,17 @@ def glm_log_likelihood(y, mu, sample_weight, loss, dispersion=None):
     return 2.0 * (s @ terms)
 
 
-def glm_dispersion(X, y, sample_weight, loss, power, fit_intercept=True):
+def glm_dispersion(X, y, sample_weight, loss, power, fit_intercept=True, start=None):
     """The Gamma dispersion by Pearson's statistic of the unpenalized fit, ``sum s (y -
     mu)^2 / mu^2 / (S - p - 1)`` (as the squared loss's noise variance comes from least
-    squares); None when ``S <= p + 1``."""
+    squares); None when ``S <= p + 1``. ``start``: where that fit starts (a path's least
+    penalized model: a few Newton steps from it)."""
     s = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, np.float64)
     dof = s.sum() - X.shape[1] - (1 if fit_intercept else 0)
     if dof <= 0:
         return None
-    sol = solve_glm(X, y, sample_weight, loss, power, 0.0, 0.0, fit_intercept=fit_intercept,
-                    tol=1e-10, warn=False)
-    mu = np.exp(np.asarray(X @ sol.coef).ravel() + sol.intercept)
+    coef, intercept = unpenalized_glm(X, y, sample_weight, loss, power, fit_intercept, start)
+    mu = np.exp(np.asarray(X @ coef).ravel() + intercept)
     return float(s @ ((y - mu) / mu) ** 2) / dof
 
 
@@ -188,7 +186,8 @@ def glm_path(X, y, sample_weight, loss, power, penalty, l1_ratio, *, alphas=None
     likelihood = df = None
     if statistics and loss in ("poisson", "gamma"):
         dispersion = None if loss == "poisson" else glm_dispersion(
-            X, y, sample_weight, loss, power, params.get("fit_intercept", True))
+            X, y, sample_weight, loss, power, params.get("fit_intercept", True),
+            start=(coefs[-1], intercepts[-1]) if relax is None else None)
         if loss == "poisson" or dispersion is not None:
             mu = np.exp(np.asarray(X @ coefs.T) + intercepts)
             likelihood = glm_log_likelihood(np.asarray(y, float), mu, sample_weight, loss,

@@ -13,7 +13,7 @@ import pytest
 import scipy.sparse as sp
 
 import sparsereg._glm as glm_module
-from sparsereg import ElasticNetRegressor
+from sparsereg import ElasticNetRegressor, L1Regressor
 from sparsereg._problem._split import SplitRows
 
 from test_glm import independent_gap, null_objective, objective
@@ -151,3 +151,80 @@ def test_box_on_split_rows_is_glums():
     mine = objective(X, counts, model.coef_, model.intercept_, 1e-3, 0.5, 1.0)
     theirs = objective(X, counts, ref.coef_, ref.intercept_, 1e-3, 0.5, 1.0)
     assert mine - theirs <= model.dual_gap_ + 1e-13 * p0
+
+
+def _spy_split_hessian(monkeypatch):
+    """Count the unpenalized block's Newton evaluations made from the split rows."""
+    calls = []
+    make = glm_module.GLMProblem._split_block_evaluator
+    monkeypatch.setattr(glm_module.GLMProblem, "_split_block_evaluator",
+                        lambda self, *a: calls.append(1) or make(self, *a))
+    return calls
+
+
+@pytest.mark.parametrize("loss", ["poisson", "gamma"])
+@pytest.mark.parametrize("fmt", ["dense", "csc"])
+def test_many_unpenalized_features_refit_on_split_rows_as_glum(monkeypatch, loss, fmt):
+    """Most rating factors left unpenalized (penalty_factor 0, glum's P1 = 0): the Newton
+    refit of that block (every certificate's dual point, and P(0)) takes its Hessian from the
+    split rows' weighted statistics; the fit is glum's and its certificate bounds the
+    independently computed suboptimality."""
+    glum = pytest.importorskip("glum")
+    calls = _spy_split_hessian(monkeypatch)
+    X, counts, amounts = _factors(offset=5.0)
+    y = counts if loss == "poisson" else amounts
+    power = 1.0 if loss == "poisson" else 2.0
+    factors = np.zeros(X.shape[1])
+    factors[-6:] = 1.0  # the last factor's levels and the numeric columns penalized
+    alpha = 0.01
+    model = L1Regressor(alpha=alpha, loss=loss, penalty_factor=factors, tol=1e-10).fit(
+        sp.csc_matrix(X) if fmt == "csc" else X, y)
+    assert calls, "the unpenalized block was not refitted from the split rows"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = glum.GeneralizedLinearRegressor(family=loss, link="log", alpha=alpha,
+                                              l1_ratio=1.0, P1=factors, gradient_tol=1e-12,
+                                              max_iter=10_000).fit(X, y)
+    np.testing.assert_allclose(model.coef_, ref.coef_, atol=1e-6)
+    np.testing.assert_allclose(model.intercept_, ref.intercept_, atol=1e-6)
+
+    def objective_pf(coef, intercept):
+        mu = np.exp(X @ coef + intercept)
+        dev = (mu - y - y * np.log(mu / np.where(y > 0, y, 1.0)) * (y > 0)) if power == 1.0 \
+            else (np.log(mu / y) + y / mu - 1.0)
+        return float(np.mean(dev)) + alpha * factors @ np.abs(coef)
+    p0 = null_objective(y, power)
+    assert objective_pf(model.coef_, model.intercept_) <= \
+        objective_pf(ref.coef_, ref.intercept_) + 1e-11 * p0
+    # the unpenalized coefficients are optimal given the others: their gradients vanish
+    mu = np.exp(X @ model.coef_ + model.intercept_)
+    grad = X.T @ (mu ** (1 - power) * (mu - y)) / len(y)
+    np.testing.assert_allclose(grad[factors == 0], 0.0, atol=1e-9)
+    loose = L1Regressor(alpha=alpha, loss=loss, penalty_factor=factors, tol=1e-3).fit(X, y)
+    assert objective_pf(loose.coef_, loose.intercept_) - objective_pf(
+        model.coef_, model.intercept_) <= loose.dual_gap_ + 1e-12 * p0
+
+
+def test_gamma_path_dispersion_on_split_rows_is_scikit_learns(monkeypatch):
+    """The Gamma path's AIC needs the dispersion of the unpenalized fit: on one-hot data it
+    is refitted from the split rows (from the path's last model), and it is Pearson's
+    statistic of scikit-learn's unpenalized Gamma GLM."""
+    from sklearn.linear_model import GammaRegressor
+
+    from sparsereg import regularization_path
+    calls = _spy_split_hessian(monkeypatch)
+    X, _, amounts = _factors(offset=2.0)
+    path = regularization_path(X, amounts, loss="gamma", n_alphas=6)
+    assert calls
+    ref = GammaRegressor(alpha=0.0, tol=1e-12, max_iter=10_000, solver="newton-cholesky").fit(
+        X, amounts)
+    mu = ref.predict(X)
+    n, p = X.shape
+    dispersion = np.sum(((amounts - mu) / mu) ** 2) / (n - p - 1)
+    shape = 1.0 / dispersion
+    from scipy.special import gammaln
+    k = len(path.alphas) - 1
+    mu_k = np.exp(X @ path.coefs[k] + path.intercepts[k])
+    loglik = np.sum(shape * np.log(shape * amounts / mu_k) - shape * amounts / mu_k
+                    - np.log(amounts) - gammaln(shape))
+    assert path.aic()[k] == pytest.approx(-2 * loglik + 2 * path.df[k], rel=1e-9)

@@ -36,6 +36,7 @@ class SplitRows:
     csr: sp.csr_matrix
     block: np.ndarray  # (n, len(dense)), shifted
     shift: np.ndarray  # the dense columns' means
+    cost: float = 0.0  # flops per row of :meth:`weighted_stats` (its products)
 
     @classmethod
     def of(cls, X):
@@ -70,7 +71,7 @@ class SplitRows:
         csr = sp.csr_matrix(csc_to_csr(indptr, indices, data, n), shape=(n, len(sparse)))
         shift = block.mean(axis=0) if len(dense) else np.zeros(0)
         block -= shift
-        return cls(sparse, dense, csr, block, shift)
+        return cls(sparse, dense, csr, block, shift, float(cost))
 
     def matvec(self, w):
         """``X @ w``."""

@@ -1,6 +1,6 @@
 """Penalized Poisson, Gamma and Tweedie regression on dask arrays: the proximal Newton of
-:mod:`._glm` (its loop, :func:`~._glm.prox_newton`) with X read in one pass over its row
-chunks per Newton step.
+:mod:`._glm` (its loop, :func:`~._prox_newton.prox_newton`) with X read in one pass over
+its row chunks per Newton step.
 
 The pass at a model (the line search's trial, usually the full step) returns the loss there
 and the sufficient statistics of the next step's quadratic model
@@ -26,7 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._damped_newton import damped_newton
-from ._glm import DualReading, GLMProblem, prox_newton, solve_quadratic_model
+from ._glm import DualReading, GLMProblem, solve_quadratic_model
+from ._prox_newton import prox_newton
 from ._glm_checks import check_target_summary, target_summary
 from ._problem._class_chunks import DaskChunks
 from ._problem._datafit import glm_datafit

@@ -29,6 +29,7 @@ import scipy.sparse as sp
 
 from ._kernels._bundles import PenaltyData
 from ._kernels._newton_gap import dual_scaling, penalty_conjugate
+from ._kernels._prox import EPS
 from ._problem import GramDesign, SufficientStats, make_design
 from ._problem._penalty import box_arrays, box_reach
 from ._problem._rows import solves_on_gram
@@ -42,7 +43,6 @@ from ._solvers import solve_enet
 WEIGHT_FLOOR = 1e-12  # IRLS weights below this fraction of the largest are raised to it
 INNER_EPOCHS = 1000
 WS_MIN = 10  # the smallest working set of a Newton step
-EPS = np.finfo(np.float64).eps
 
 
 @dataclass

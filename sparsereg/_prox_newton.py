@@ -8,12 +8,12 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from ._kernels._prox import EPS
 from ._solvers import Solution
 
 ARMIJO = 1e-4
 MAX_HALVINGS = 60
 STALL = 3  # certified gaps in a row that did not halve: the fit stops there
-EPS = np.finfo(np.float64).eps
 
 
 def prox_newton(problem, loss, alpha, l1_ratio, *, penalty_factor=None, tol=1e-4,

@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._kernels._grouped import group_penalty
-from ._kernels._logistic import loss_and_probabilities
+from ._kernels._logistic import class_flag, loss_and_probabilities
 from ._kernels._newton import MAX_INNER, newton_solve
 from ._kernels._prox import penalty_value
 from ._problem._classes import HUGE_PENALTY, classification_penalty
@@ -113,7 +113,7 @@ def solve_logistic(design, alpha, l1_ratio, *, penalty_factor=None, bounds=None,
                                           design.cnorms, pen, W, B, design.fit_intercept,
                                           target, int(max_iter), WORKING_SET_MIN, inner_tol,
                                           max_inner, True if grouped and K > 1 else None,
-                                          True if K > 1 else None, G,
+                                          class_flag(K), True if pen.unpen.size else None, G,
                                           state is not None, bool(keep_state),
                                           guess if state is not None else W)
     converged = bool(gap <= target)
@@ -191,10 +191,10 @@ def logistic_alpha_max(design, l1_ratio=1.0, penalty_factor=None, bounds=None,
         newton_solve(design.X, design.Y, design.c, design.constraint_columns(pen.unpen),
                      design.norms, design.cnorms, pen, W, B, design.fit_intercept,
                      1e-12 * design.null_objective, 200, WORKING_SET_MIN, INNER_TOL_COLD, 1,
-                     None, True if K > 1 else None, np.zeros((K, p)), False, False, W)
+                     None, class_flag(K), True, np.zeros((K, p)), False, False, W)
         eta = np.ascontiguousarray(np.asarray(design.matrix() @ W.T).T + B[:, None])
         t = np.empty_like(eta)
-        loss_and_probabilities(eta, design.Y, design.c, t)  # the kernels' own, overflow-free
+        loss_and_probabilities(eta, design.Y, design.c, t, class_flag(K))  # overflow-free
         G = np.asarray(design.matrix().T @ (design.c * (design.Y - t)).T).T
     G = np.maximum(box_reach(G, bounds), 0.0)
     if grouped:  # a feature enters when its classes' correlations have norm a_j

@@ -17,15 +17,21 @@ def anderson_point(buffer):
     The weights ``c`` (summing to 1) minimise ``||sum_k c_k (w_{k+1} - w_k)||``; callers keep
     the point only if it lowers the objective.
     """
-    # Elementwise loops rather than array expressions (each compiles a kernel of its own),
-    # the same arithmetic.
+    # Loops rather than array expressions and np.dot (each compiles helpers of its own: the
+    # BLAS products cost about 1 s of compilation for 5 x 5 and 5 x p products).
     n_diffs, p = buffer.shape[0] - 1, buffer.shape[1]
     diffs = np.empty((n_diffs, p))
     for k in range(n_diffs):
         for j in range(p):
             diffs[k, j] = buffer[k + 1, j] - buffer[k, j]
     gram = np.empty((n_diffs, n_diffs))
-    np.dot(diffs, diffs.T, gram)  # diffs @ diffs.T (see _gram._gradient)
+    for k in range(n_diffs):
+        for m in range(k + 1):
+            total = 0.0
+            for j in range(p):
+                total += diffs[k, j] * diffs[m, j]
+            gram[k, m] = total
+            gram[m, k] = total
     # Late in a run the differences are nearly parallel (one slow linear mode) and ``gram`` is
     # singular; its null space holds the extrapolating combinations, which a small Tikhonov
     # term keeps instead of discarding.
@@ -49,7 +55,11 @@ def anderson_point(buffer):
     for k in range(z.shape[0]):
         z[k] = z[k] / total
     point = np.empty(p)
-    np.dot(z, buffer[1:], point)  # z @ buffer[1:]
+    for j in range(p):
+        point[j] = 0.0
+    for k in range(n_diffs):
+        for j in range(p):
+            point[j] += z[k] * buffer[k + 1, j]
     # Stop where the first nonzero coefficient reaches zero instead of overshooting past it:
     # the slow mode is often one coefficient on its way out of the support, and the L1
     # kink would make the overshoot rejected.

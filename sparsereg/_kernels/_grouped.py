@@ -173,7 +173,7 @@ def grouped_step(X, Y, c, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner, 
         for k in range(K):
             for i in range(n):
                 trial[k, i] = ETA[k, i] + t_step * D[k, i]
-        new_loss = softmax_state(trial, Y, c, T_new, LSE_new)
+        new_loss = softmax_state(trial, Y, c, T_new, LSE_new, True)  # multinomial only
         V_t = V_old + t_step * (V - V_old)
         pen_t = block_penalty(V_t, ws, pen)
         if accepts(new_loss + pen_t, loss + pen_old, t_step, decrease, roundoff):

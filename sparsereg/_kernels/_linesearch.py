@@ -6,9 +6,8 @@ then neither confirm nor refute it; there the full Newton step is exact, so it i
 the objective does not grow beyond that round-off.
 """
 
-import numpy as np
-
 from ._jit import kernel
+from ._prox import EPS
 
 ARMIJO = 1e-4  # fraction of the predicted decrease a step must achieve
 MAX_HALVINGS = 40
@@ -18,7 +17,7 @@ ROUNDOFF_SLACK = 16.0  # objective changes within this many eps of its size are 
 @kernel(inline="always")
 def objective_roundoff(loss, penalty):
     """What round-off can hide in ``loss + penalty``."""
-    return ROUNDOFF_SLACK * np.finfo(np.float64).eps * (abs(loss) + abs(penalty))
+    return ROUNDOFF_SLACK * EPS * (abs(loss) + abs(penalty))
 
 
 @kernel(inline="always")

@@ -91,7 +91,7 @@ def _sub_penalty(pen, ws, scale):
 # inlined: compiled apart, it would be optimized again in its caller (see _jit)
 @kernel(inline="always")
 def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner, loss,
-                guess):
+                guess, classes):
     """One proximal-Newton step on class ``k``'s coefficients and intercept, its
     coordinate descent started from ``guess[k]`` (``W`` itself, or a path's extrapolation:
     only the start changes, not the model); returns the new loss value and the
@@ -145,7 +145,10 @@ def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner
         v[t] = guess[k, ws[t]]
     R = np.empty(n)
     sum_r = refresh_residual(d, v, R)
-    sum_r, epochs, _ = inner_solve(d, np.arange(m), v, R, sum_r, sub, tol_inner / S_h,
+    every = np.empty(m, dtype=np.int64)
+    for t in range(m):
+        every[t] = t
+    sum_r, epochs, _ = inner_solve(d, every, v, R, sum_r, sub, tol_inner / S_h,
                                    np.inf, INNER_EPOCHS)
     # The direction in eta: X (v - w) plus the intercept that minimises the model given v.
     step = np.zeros(n)
@@ -171,9 +174,12 @@ def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner
     new_loss = loss
     ratios = np.empty(n)
     accepted = False
+    trial = np.empty(m)
     for _ in range(MAX_HALVINGS):
-        new_loss = moved_loss(ETA, Y, c, k, step, t_step, T, loss, ratios)
-        pen_t = subset_penalty(w_old + t_step * (v - w_old), ws, pen)
+        new_loss = moved_loss(ETA, Y, c, k, step, t_step, T, loss, ratios, classes)
+        for t in range(m):  # loops, not array expressions: each compiles a helper
+            trial[t] = w_old[t] + t_step * (v[t] - w_old[t])
+        pen_t = subset_penalty(trial, ws, pen)
         if accepts(new_loss + pen_t, loss + pen_old, t_step, decrease, roundoff):
             accepted = True
             break
@@ -181,9 +187,9 @@ def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner
     if not accepted:
         return loss, epochs
     for t in range(m):
-        W[k, ws[t]] = v[t] if t_step == 1.0 else w_old[t] + t_step * (v[t] - w_old[t])
+        W[k, ws[t]] = v[t] if t_step == 1.0 else trial[t]
     B[k] += t_step * d_b
-    move_class(ETA, T, LSE, k, step, t_step, ratios)
+    move_class(ETA, T, LSE, k, step, t_step, ratios, classes)
     return new_loss, epochs
 
 
@@ -206,7 +212,7 @@ def _penalty(W, pen, grouped):
 # inlined: compiled apart, it would be optimized again in its caller (see _jit)
 @kernel(inline="always")
 def _newton_steps(X, Y, c, W, B, ETA, T, LSE, pen, mask, G, fit_intercept, inner_tol,
-                  loss, grouped, ws_min, in_ws, record, guess):
+                  loss, grouped, ws_min, in_ws, record, guess, classes):
     """One proximal-Newton step per class (or one grouped step) on the working sets drawn
     from the ``mask``ed pairs with the correlations ``G`` (marked in ``in_ws`` if
     ``record``); returns the new loss and the coordinate-descent epochs run."""
@@ -227,14 +233,15 @@ def _newton_steps(X, Y, c, W, B, ETA, T, LSE, pen, mask, G, fit_intercept, inner
         if ws.shape[0] == 0 and not fit_intercept:
             continue
         loss, inner = _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept,
-                                  inner_tol * worst, loss, guess)
+                                  inner_tol * worst, loss, guess, classes)
         epochs += inner
     return loss, epochs
 
 
 @kernel
 def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, max_iter,
-                 ws_min, inner_tol, max_inner, grouped, classes, G, reuse, complete, guess):
+                 ws_min, inner_tol, max_inner, grouped, classes, unpenalized, G, reuse,
+                 complete, guess):
     """Minimise ``F(W X^T + B) + sum_k penalty(W[k])`` (logistic for ``K = 1``, multinomial
     otherwise) from ``(W, B)``, updated in place.
 
@@ -280,7 +287,12 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
     classes : True or None
         True for three classes or more (``K > 1``), None for two: the same pruning keeps
         the centring of the classes' coefficients (:func:`center_classes`, about 0.7 s of
-        compilation) out of binary fits.
+        compilation) out of binary fits, and the binary or multinomial branches of the
+        loss kernels (see :mod:`._logistic`) out of the other kind of fit.
+    unpenalized : True or None
+        True when some feature is unpenalized (``pen.unpen`` not empty): their dual
+        equations then need the general constraint system; None compiles only the
+        intercepts' (:func:`~._logistic.intercept_point`).
     G : ndarray (K, p)
         Out: the correlations ``x_j^T theta_k`` at the returned point's dual point (all of
         them if ``complete``, else screened pairs are 0). In, with ``reuse``: those of the
@@ -331,22 +343,27 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
             # A predictor from scratch each pass (no drift; cheap next to the correlations),
             # and after a shift of the classes' coefficients (it moves every predictor).
             predictor(X, W, B, ETA, size)
-            loss = softmax_state(ETA, Y, c, T, LSE)
+            loss = softmax_state(ETA, Y, c, T, LSE, classes)
             refresh = False
         if full:
             if n_cand == 2:  # only where it won the restricted problem: a second vector
                 # to correlate costs as much again on sparse X and K more for classes
-                n_cand = 2 if linearized_probabilities(T_ref, ETA_ref, ETA, Ts[1]) else 1
+                n_cand = 2 if linearized_probabilities(T_ref, ETA_ref, ETA, Ts[1],
+                                                       classes) else 1
         else:  # after a step: the restricted problem, from the maintained state
-            n_cand = 2 if linearized_probabilities(T_ref, ETA_ref, ETA, Ts[1]) else 1
+            n_cand = 2 if linearized_probabilities(T_ref, ETA_ref, ETA, Ts[1], classes) else 1
         primal = loss + _penalty(W, pen, grouped)
         dual, kappa, err, best = gap_parts(X, Y, Ts[:n_cand], c, A, W, pen, norms,
                                             (every if complete else active) if full else in_ws,
                                             fit_intercept, is_grouped, theta,
-                                            G_all if full else G_ws, reuse)
+                                            G_all if full else G_ws, reuse, classes,
+                                            unpenalized)
         reuse = False
         if full:
-            gap = certified_gap(primal, dual, c @ size, n + p * K)
+            weighted_size = 0.0
+            for i in range(n):
+                weighted_size += c[i] * size[i]
+            gap = certified_gap(primal, dual, weighted_size, n + p * K)
             if gap <= tol_abs or n_iter >= max_iter:
                 copy_rows(G_all, G)
                 return gap, primal, n_iter, epochs
@@ -374,7 +391,7 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
                                     active if first else in_ws, G_all if first else G_ws,
                                     fit_intercept, inner_tol, loss, grouped,
                                     ws_min if first else p, in_ws, first,
-                                    guess if n_iter == 0 else W)
+                                    guess if n_iter == 0 else W, classes)
         epochs += inner
         shifted = False
         if classes is not None:  # True or None, as grouped

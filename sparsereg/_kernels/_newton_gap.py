@@ -14,7 +14,7 @@ from ._arrays import copy_rows
 from ._columns import col_dot, col_dot_rows
 from ._jit import kernel
 from ._logistic import dual_entropy, dual_point
-from ._prox import conjugate_bound, has_conjugate, reach
+from ._prox import EPS, conjugate_bound, has_conjugate, reach
 
 
 @kernel(internal=True)
@@ -29,7 +29,11 @@ def _correlations(X, theta, active, G):
             G[0, j] = col_dot(X, j, theta_0) if active[0, j] else 0.0
         return
     out = np.empty(R)
-    thetaT = np.ascontiguousarray(theta.T)  # the rows side by side, for sparse columns
+    n = theta.shape[1]
+    thetaT = np.empty((n, R))  # the rows side by side, for sparse columns
+    for i in range(n):
+        for r in range(R):
+            thetaT[i, r] = theta[r, i]
     for j in range(p):
         any_active = False
         for k in range(K):
@@ -104,21 +108,24 @@ def certified_gap(primal, dual, weighted_size, n_terms):
     """``|P - D|`` plus what round-off can hide in it: the predictor's terms
     (``sum_i c_i sum_j |x_ij w_j|``, each loss being 1-Lipschitz in them up to a factor 2)
     and the ``n_terms`` terms of each sum."""
-    eps = np.finfo(np.float64).eps
-    margin = 4.0 * eps * (weighted_size + (n_terms + 8) * (abs(primal) + abs(dual)))
+    margin = 4.0 * EPS * (weighted_size + (n_terms + 8) * (abs(primal) + abs(dual)))
     return abs(primal - dual) + margin
 
 
 @kernel
 def correlation_errors(theta_norms, n):
     """What round-off can hide in ``x_j^T theta_k``, per unit of ``||x_j||``."""
-    eps = np.finfo(np.float64).eps
-    return 2.0 * eps * (np.sqrt(n) + 4.0) * theta_norms
+    factor = 2.0 * EPS * (np.sqrt(n) + 4.0)
+    out = np.empty(theta_norms.shape[0])
+    for r in range(out.shape[0]):  # a loop: an array expression compiles a helper of its own
+        out[r] = factor * theta_norms[r]
+    return out
 
 
 # inlined: compiled apart, it would be optimized again in its caller (see _jit)
 @kernel(inline="always")
-def _dual_correlations(X, Y, Ts, c, A, W, pen, norms, active, fit_intercept, theta, G, reuse):
+def _dual_correlations(X, Y, Ts, c, A, W, pen, norms, active, fit_intercept, theta, G, reuse,
+                       classes, unpenalized):
     """The corrected dual points of the candidate probabilities ``Ts`` (``(C, K, n)``) in
     ``theta`` (``(C K, n)``) and their correlations in ``G`` (``(C K, p)``), filled in
     place (with ``reuse``, ``G`` already holds them and is not recomputed); returns
@@ -127,24 +134,26 @@ def _dual_correlations(X, Y, Ts, c, A, W, pen, norms, active, fit_intercept, the
     The intercepts and the unpenalized features need ``x_j^T theta_k = 0``; with a box, an
     unpenalized coefficient at a bound needs only the sign that bound allows, so its
     equation is imposed only once its correlation points to an unbounded side (as for least
-    squares).
+    squares). ``unpenalized`` is None when no feature is unpenalized (see
+    :func:`~._logistic.dual_point`): none of that is compiled then.
     """
     C, K, n = Ts.shape
     offset = 1 if fit_intercept else 0
     m = A.shape[1]
     equality = np.ones((m, K), dtype=np.bool_)
-    if pen.bounded:
+    bounded = False if unpenalized is None else pen.bounded
+    if bounded:
         for u in range(pen.unpen.shape[0]):
             j = pen.unpen[u]
             for k in range(K):
                 equality[offset + u, k] = pen.lower[j] < W[k, j] and W[k, j] < pen.upper[j]
-    Tps = Ts.copy()
+    Tps = np.empty((C, K, n))  # filled from every candidate below
     feasible = np.ones(C, dtype=np.bool_)
     err = np.zeros(C * K)
     for attempt in range(m * K + 1):
         theta_norms = np.zeros(C * K)
         for s in range(C):
-            Tp_s, feasible[s] = dual_point(Y, Ts[s], c, A, equality)
+            Tp_s, feasible[s] = dual_point(Y, Ts[s], c, A, equality, classes, unpenalized)
             copy_rows(Tp_s, Tps[s])
             for k in range(K):
                 r = s * K + k
@@ -156,7 +165,7 @@ def _dual_correlations(X, Y, Ts, c, A, W, pen, norms, active, fit_intercept, the
         if not (reuse and attempt == 0):
             _correlations(X, theta, active, G)
         grew = False
-        if pen.bounded:
+        if bounded:
             for u in range(pen.unpen.shape[0]):
                 j = pen.unpen[u]
                 for k in range(K):
@@ -175,20 +184,22 @@ def _dual_correlations(X, Y, Ts, c, A, W, pen, norms, active, fit_intercept, the
 
 # inlined: compiled apart, it would be optimized again in its caller (see _jit)
 @kernel(inline="always")
-def gap_parts(X, Y, Ts, c, A, W, pen, norms, mask, fit_intercept, grouped, theta, G, reuse):
+def gap_parts(X, Y, Ts, c, A, W, pen, norms, mask, fit_intercept, grouped, theta, G, reuse,
+              classes, unpenalized):
     """The best dual objective over the candidate probabilities ``Ts`` (``(C, K, n)``),
     from their correlations ``G`` over the ``mask``ed pairs (the others are left 0: the
     gap of the problem restricted to the mask); returns ``(dual, kappa, err, s)``, ``s``
     the best candidate (its correlations are ``G[s K:(s + 1) K]``)."""
     C, K, _ = Ts.shape
     Tps, feasible, err = _dual_correlations(X, Y, Ts, c, A, W, pen, norms, mask,
-                                            fit_intercept, theta[:C * K], G[:C * K], reuse)
+                                            fit_intercept, theta[:C * K], G[:C * K], reuse,
+                                            classes, unpenalized)
     best, best_kappa, best_s = -np.inf, 0.0, 0
     for s in range(C):
         G_s, err_s = G[s * K:(s + 1) * K], err[s * K:(s + 1) * K]
         kappa = dual_scaling(G_s, feasible[s], pen, norms, err_s, grouped)
-        dual = dual_entropy(Y, Tps[s], c, kappa) - penalty_conjugate(G_s, kappa, pen, norms,
-                                                                     err_s, grouped)
+        dual = dual_entropy(Y, Tps[s], c, kappa, classes) \
+            - penalty_conjugate(G_s, kappa, pen, norms, err_s, grouped)
         if dual > best:
             best, best_kappa, best_s = dual, kappa, s
     return best, best_kappa, err[best_s * K:(best_s + 1) * K], best_s

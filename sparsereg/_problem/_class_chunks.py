@@ -21,6 +21,7 @@ from .._kernels._logistic import (
     constraint_system,
     corrected_probabilities,
     dual_entropy,
+    class_flag,
     loss_and_probabilities,
 )
 from ._stats import SufficientStats
@@ -105,7 +106,7 @@ def model_sums(X, codes, s, W, B, unpen, fit_intercept, with_stats=True):
     Y = labels_matrix(codes, K)
     ETA = _predictor(X, W, B)
     T = np.empty_like(ETA)
-    loss = loss_and_probabilities(ETA, Y, s, T)
+    loss = loss_and_probabilities(ETA, Y, s, T, class_flag(K))
     g = s * (T - Y)
     stats = None
     if with_stats:
@@ -114,7 +115,8 @@ def model_sums(X, codes, s, W, B, unpen, fit_intercept, with_stats=True):
         z = ETA - np.divide(g, h, out=np.zeros_like(g), where=h > 0)  # s_i = 0: no term
         stats = [SufficientStats.of_rows(Xd, z[k], h[k]) for k in range(K)]
     A = constraint_block(X, unpen, fit_intercept)
-    viol, M = constraint_system(Y, T, s, A, np.ones((A.shape[1], K), dtype=np.bool_))
+    viol, M = constraint_system(Y, T, s, A, np.ones((A.shape[1], K), dtype=np.bool_),
+                                class_flag(K))
     return ModelSums(float(loss), stats, np.asarray(X.T @ g.T), g.sum(axis=1), viol, M)
 
 
@@ -124,9 +126,9 @@ def dual_sums(X, codes, s, W, B, unpen, fit_intercept, delta):
     Y = labels_matrix(codes, K)
     ETA = _predictor(X, W, B)
     T = np.empty_like(ETA)
-    loss_and_probabilities(ETA, Y, s, T)
+    loss_and_probabilities(ETA, Y, s, T, class_flag(K))
     A = constraint_block(X, unpen, fit_intercept)
-    Tp, inside = corrected_probabilities(T, A, delta)
+    Tp, inside = corrected_probabilities(T, A, delta, class_flag(K))
     theta = s * (Y - Tp)
     residual, scale = constraint_residual(Y, Tp, s, A)
     absX = abs(X) if sp.issparse(X) else np.abs(X)
@@ -141,9 +143,10 @@ def entropy_sums(X, codes, s, W, B, unpen, fit_intercept, delta, kappa):
     Y = labels_matrix(codes, K)
     ETA = _predictor(X, W, B)
     T = np.empty_like(ETA)
-    loss_and_probabilities(ETA, Y, s, T)
-    Tp, _ = corrected_probabilities(T, constraint_block(X, unpen, fit_intercept), delta)
-    return EntropySums(float(dual_entropy(Y, Tp, s, kappa)))
+    loss_and_probabilities(ETA, Y, s, T, class_flag(K))
+    Tp, _ = corrected_probabilities(T, constraint_block(X, unpen, fit_intercept), delta,
+                                    class_flag(K))
+    return EntropySums(float(dual_entropy(Y, Tp, s, kappa, class_flag(K))))
 
 
 class RowChunks:

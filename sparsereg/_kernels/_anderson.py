@@ -3,7 +3,7 @@
 import numpy as np
 
 from ._jit import kernel
-from ._linalg import psd_solve
+from ._linalg import pd_solve
 
 ANDERSON_K = 5  # extrapolate from the last K + 1 iterates
 TIKHONOV = 1e-10
@@ -17,8 +17,8 @@ def anderson_point(buffer):
     The weights ``c`` (summing to 1) minimise ``||sum_k c_k (w_{k+1} - w_k)||``; callers keep
     the point only if it lowers the objective.
     """
-    # Loops rather than array expressions and np.dot (each compiles helpers of its own: the
-    # BLAS products cost about 1 s of compilation for 5 x 5 and 5 x p products).
+    # Loops rather than array expressions and np.dot (each compiles helpers of its own), the
+    # same arithmetic.
     n_diffs, p = buffer.shape[0] - 1, buffer.shape[1]
     diffs = np.empty((n_diffs, p))
     for k in range(n_diffs):
@@ -44,7 +44,7 @@ def anderson_point(buffer):
     ones = np.empty(n_diffs)
     for k in range(n_diffs):
         ones[k] = 1.0
-    z = psd_solve(gram, ones)
+    z = pd_solve(gram, ones)  # definite: the shift (pivoted psd_solve compiles twice as long)
     if z.shape[0] == 0:  # the iterates have stalled: nothing to extrapolate
         return np.empty(0)
     total = 0.0

@@ -59,15 +59,31 @@ def _diabetes():
     return load_diabetes(return_X_y=True)
 
 
+def _labels(sparse=False):
+    """The wide problem's design with binary labels (the sign of its response)."""
+    X, y = _wide(sparse=sparse)
+    return X, (y > 0).astype(int)
+
+
+def _counts():
+    """The wide problem's design with Poisson counts of a sparse log-linear mean."""
+    import numpy as np
+
+    X, _ = _wide()
+    rng = np.random.default_rng(1)
+    return X, rng.poisson(np.exp(0.3 * X[:, :5].sum(axis=1)))
+
+
 def _case(name):
     """``(make_data, fit)`` of a case: ``fit(data)`` is what is timed."""
     import sparsereg as sr
 
-    if name == "l1_classifier":
-        from sklearn.datasets import load_breast_cancer
+    if name in ("l1_classifier", "classifier_cv", "multinomial"):
+        from sklearn.datasets import load_breast_cancer, load_iris
 
-        return (lambda: load_breast_cancer(return_X_y=True),
-                lambda d: sr.L1Classifier(alpha=0.01).fit(*d))
+        load = load_iris if name == "multinomial" else load_breast_cancer
+        model = sr.L1ClassifierCV() if name == "classifier_cv" else sr.L1Classifier(alpha=0.01)
+        return lambda: load(return_X_y=True), lambda d: model.fit(*d)
     cases = {
         "l1_dense_gram": (_diabetes, lambda d: sr.L1Regressor(alpha=1.0).fit(*d)),
         "l2_dense": (_diabetes, lambda d: sr.L2Regressor(alpha=0.01).fit(*d)),
@@ -77,12 +93,16 @@ def _case(name):
         "path_l1": (_wide, lambda d: sr.regularization_path(*d, penalty="l1", n_alphas=30)),
         "l1_cv": (_wide, lambda d: sr.L1RegressorCV(alphas=30).fit(*d)),
         "l2_cv": (_diabetes, lambda d: sr.L2RegressorCV().fit(*d)),
+        "classifier_csc": (lambda: _labels(sparse=True),
+                           lambda d: sr.L1Classifier(alpha=0.005).fit(*d)),
+        "poisson": (_counts, lambda d: sr.L1Regressor(alpha=0.05, loss="poisson").fit(*d)),
     }
     return cases[name]
 
 
 CASES = ["demo", "l1_dense_gram", "l2_dense", "l1_dense_cd", "l1_csc", "l1_float32", "path_l1",
-         "l1_cv", "l2_cv", "l1_classifier"]
+         "l1_cv", "l2_cv", "poisson", "l1_classifier", "multinomial", "classifier_csc",
+         "classifier_cv"]
 
 
 class _CompileClock:

@@ -12,6 +12,22 @@ import numpy as np
 from ._jit import kernel
 
 
+@kernel(inline="always")
+def _triangular_solves(L, b):
+    """``L L^T z = b`` (``L``: the lower triangle of the leading ``len(b)`` rows and
+    columns), ``b`` overwritten by ``z``."""
+    r = b.shape[0]
+    for i in range(r):  # forward: L y = b
+        for m in range(i):
+            b[i] -= L[i, m] * b[m]
+        b[i] /= L[i, i]
+    for i in range(r - 1, -1, -1):  # backward: L^T z = y
+        for m in range(i + 1, r):
+            b[i] -= L[m, i] * b[m]
+        b[i] /= L[i, i]
+    return b
+
+
 @kernel(internal=True)
 def pd_solve(G, g):
     """The solution of ``G x = g`` for symmetric positive definite ``G``, overwritten by its
@@ -31,17 +47,9 @@ def pd_solve(G, g):
                 total -= G[i, m] * G[k, m]
             G[i, k] = total / G[k, k]
     x = np.empty(n)
-    for i in range(n):  # forward: L y = g
-        total = g[i]
-        for m in range(i):
-            total -= G[i, m] * x[m]
-        x[i] = total / G[i, i]
-    for i in range(n - 1, -1, -1):  # backward: L^T x = y
-        total = x[i]
-        for m in range(i + 1, n):
-            total -= G[m, i] * x[m]
-        x[i] = total / G[i, i]
-    return x
+    for i in range(n):
+        x[i] = g[i]
+    return _triangular_solves(G, x)
 
 
 @kernel(internal=True)
@@ -97,16 +105,9 @@ def psd_solve(G, g, rel_tol=1e-13):
                 L[j, i] = L[i, j]
         rank += 1
     z = np.empty(rank)
-    for i in range(rank):  # forward: L z = g[perm]
-        s = gs[perm[i]]
-        for k in range(i):
-            s -= L[i, k] * z[k]
-        z[i] = s / L[i, i]
-    for i in range(rank - 1, -1, -1):  # backward: L^T x = z
-        s = z[i]
-        for k in range(i + 1, rank):
-            s -= L[k, i] * z[k]
-        z[i] = s / L[i, i]
+    for i in range(rank):
+        z[i] = gs[perm[i]]
+    z = _triangular_solves(L, z)
     x = np.empty(n)
     for i in range(n):
         x[i] = 0.0

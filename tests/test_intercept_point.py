@@ -16,13 +16,17 @@ def _call(Y, T, c, fit_intercept, classes):  # an internal kernel: called from a
     return intercept_point(Y, T, c, fit_intercept, classes)
 
 
-def _problem(K, n, seed, scale=1.0):
+def _problem(K, n, seed, scale=1.0, drawn=False):
+    """Probabilities of random logits (of ``scale``) and labels drawn uniformly or, if
+    ``drawn``, from those probabilities (a fitted model's situation: small corrections)."""
     rng = np.random.default_rng(seed)
     rows = max(K, 2)
     eta = scale * rng.standard_normal((rows, n))
     T = np.exp(eta - eta.max(axis=0))
     T /= T.sum(axis=0)
     labels = rng.integers(0, rows, n)
+    if drawn:
+        labels = (rng.random(n)[None, :] > np.cumsum(T, axis=0)).sum(axis=0).clip(0, rows - 1)
     Y = (labels[None, :] == np.arange(rows)[:, None]).astype(float)
     c = rng.random(n)
     c /= c.sum()
@@ -60,6 +64,27 @@ def test_matches_the_least_squares_correction_and_solves_the_equations(K, seed):
     assert np.all(np.abs((c * (Y - Tp)).sum(axis=1)) <= 1e-13 * scale)
     if K > 1:  # the correction keeps every sample's probabilities summing to 1
         np.testing.assert_allclose(Tp.sum(axis=0), 1.0, rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("K, scale", [(3, 10.0), (3, 40.0), (5, 40.0), (10, 10.0)])
+def test_extreme_probabilities_are_corrected_or_rejected_as_the_reference(K, scale):
+    # Logits of scale 40 put probabilities near e^-80: the system is nearly singular beyond
+    # its null space (the pivoted solver handled that by dropping directions; the shifted
+    # plain Cholesky must not accept a wrong point). The point is accepted exactly when the reference correction is inside
+    # [0, 1] and satisfies the equations to round-off, and then it is the reference's.
+    accepted = 0
+    for seed in range(10):
+        Y, T, c = _problem(K, 1000, seed, scale=scale, drawn=True)
+        Tp, ok = _call(Y, T, c, True, class_flag(K))
+        accepted += ok
+        ref = _reference(Y, T, c)
+        size = (c * (np.abs(Y) + np.abs(ref))).sum(axis=1)
+        ref_ok = bool(np.all((ref >= 0) & (ref <= 1))) and bool(
+            np.all(np.abs((c * (Y - ref)).sum(axis=1)) <= 4 * 1002 * np.finfo(float).eps * size))
+        assert ok == ref_ok
+        if ok:
+            np.testing.assert_allclose(Tp, ref, rtol=0, atol=1e-10)
+    assert accepted >= 3  # not only rejections
 
 
 @pytest.mark.parametrize("K", [1, 3])

@@ -20,16 +20,12 @@ def anderson_point(buffer):
     # Loops rather than array expressions and np.dot (each compiles helpers of its own), the
     # same arithmetic.
     n_diffs, p = buffer.shape[0] - 1, buffer.shape[1]
-    diffs = np.empty((n_diffs, p))
-    for k in range(n_diffs):
-        for j in range(p):
-            diffs[k, j] = buffer[k + 1, j] - buffer[k, j]
     gram = np.empty((n_diffs, n_diffs))
     for k in range(n_diffs):
         for m in range(k + 1):
             total = 0.0
             for j in range(p):
-                total += diffs[k, j] * diffs[m, j]
+                total += (buffer[k + 1, j] - buffer[k, j]) * (buffer[m + 1, j] - buffer[m, j])
             gram[k, m] = total
             gram[m, k] = total
     # Late in a run the differences are nearly parallel (one slow linear mode) and ``gram`` is

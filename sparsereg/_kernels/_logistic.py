@@ -274,13 +274,20 @@ def constraint_residual(Y, Tp, c, A):
     return total, scale
 
 
+@kernel(inline="always")
+def _holds(total, scale, n):
+    """Whether an equation's residual ``total`` is within the round-off of its ``n`` terms
+    of total size ``scale``: the one acceptance rule of every corrected dual point."""
+    return abs(total) <= 4.0 * (n + 2) * EPS * scale
+
+
 @kernel
 def residual_holds(total, scale, n, equality):
     """Whether the equations (the pairs marked in ``equality``) hold to the round-off of
     their terms."""
     K = equality.shape[1]
     for r in range(total.shape[0]):
-        if equality[r // K, r % K] and abs(total[r]) > 4.0 * (n + 2) * EPS * scale[r]:
+        if equality[r // K, r % K] and not _holds(total[r], scale[r], n):
             return False
     return True
 
@@ -343,7 +350,7 @@ def intercept_point(Y, T, c, fit_intercept, classes):
             total[k] += c[i] * (Y[k, i] - Tp[k, i])
             scale[k] += c[i] * (abs(Y[k, i]) + abs(Tp[k, i]))
     for k in range(K):
-        if abs(total[k]) > 4.0 * (n + 2) * EPS * scale[k]:
+        if not _holds(total[k], scale[k], n):
             return Tp, False
     return Tp, True
 

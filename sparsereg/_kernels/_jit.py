@@ -19,12 +19,14 @@ everything into ``newton_solve`` took longer than compiling the kernels apart).
 """
 
 import functools
+import gc
 import os
 import sys
 import warnings
 
 from numba import njit
 from numba.core import event
+from numba.core.compiler_lock import global_compiler_lock
 from numba.core.registry import CPUDispatcher
 
 _warned = False
@@ -73,7 +75,39 @@ class CompileNotice(event.Listener):
 event.register("numba:compile", CompileNotice())
 
 
-class InternalKernel(CPUDispatcher):
+class Kernel(CPUDispatcher):
+    """A kernel whose compilation is not slowed down by Python's garbage collector.
+
+    Compiling a kernel builds and drops hundreds of thousands of Python objects (Numba's IR
+    and types), so the cyclic garbage collector runs its full collection a dozen times, and
+    each one walks every object of the process (numpy, scipy, scikit-learn: about 400 000):
+    2.1-2.5 s of a classifier's 15 s first fit. While a sparsereg kernel compiles, the
+    objects that existed before are therefore frozen (:func:`gc.freeze`: left out of
+    collections, never freed meanwhile) and unfrozen after; the compilation's own garbage
+    is collected as usual (disabling the collector instead would cost 165 MB more memory).
+    Nothing is done when the collector is disabled or the user has frozen objects (their
+    freeze is theirs to undo). Numba's compiler lock, held throughout, keeps other threads'
+    compilations out; the outermost kernel's compilation does it once for its callees.
+    """
+
+    _compiling = 0  # nesting depth of kernel compilations (under the compiler lock)
+
+    def compile(self, sig):
+        with global_compiler_lock:
+            outermost = Kernel._compiling == 0
+            freeze = outermost and gc.isenabled() and gc.get_freeze_count() == 0
+            if freeze:
+                gc.freeze()
+            Kernel._compiling += 1
+            try:
+                return super().compile(sig)
+            finally:
+                Kernel._compiling -= 1
+                if freeze:
+                    gc.unfreeze()
+
+
+class InternalKernel(Kernel):
     """A kernel called only from other kernels, compiled without a Python entry point.
 
     Numba otherwise compiles, for every kernel, a wrapper that converts Python arguments
@@ -129,6 +163,6 @@ def kernel(func=None, internal=False, **options):
 
 
 def _typed(dispatcher, internal):
-    if internal:
-        dispatcher.__class__ = InternalKernel  # same layout: only __call__ differs
+    # Same layout as CPUDispatcher: only compile and __call__ differ.
+    dispatcher.__class__ = InternalKernel if internal else Kernel
     return dispatcher

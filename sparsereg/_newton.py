@@ -115,7 +115,9 @@ def solve_logistic(design, alpha, l1_ratio, *, penalty_factor=None, bounds=None,
                                           max_inner, True if grouped and K > 1 else None,
                                           class_flag(K), True if pen.unpen.size else None, G,
                                           state is not None, bool(keep_state),
-                                          guess if state is not None else W)
+                                          guess if state is not None else W,
+                                          True if not design.fit_intercept and not
+                                          (grouped and K > 1) and not pen.bounded else None)
     converged = bool(gap <= target)
     if warn and not converged:
         warn_unconverged(gap, target, n_iter, roundoff_floor(design), stacklevel=4)
@@ -191,7 +193,7 @@ def logistic_alpha_max(design, l1_ratio=1.0, penalty_factor=None, bounds=None,
         newton_solve(design.X, design.Y, design.c, design.constraint_columns(pen.unpen),
                      design.norms, design.cnorms, pen, W, B, design.fit_intercept,
                      1e-12 * design.null_objective, 200, WORKING_SET_MIN, INNER_TOL_COLD, 1,
-                     None, class_flag(K), True, np.zeros((K, p)), False, False, W)
+                     None, class_flag(K), True, np.zeros((K, p)), False, False, W, None)
         eta = np.ascontiguousarray(np.asarray(design.matrix() @ W.T).T + B[:, None])
         t = np.empty_like(eta)
         loss_and_probabilities(eta, design.Y, design.c, t, class_flag(K))  # overflow-free

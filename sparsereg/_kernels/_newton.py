@@ -46,6 +46,7 @@ from ._logistic import (
 from ._newton_gap import certified_gap, gap_parts, screen
 from ._prox import penalty_value, subset_penalty
 
+MAX_JOINT = 64  # coefficients (class, feature) of a joint support step at most
 INNER_EPOCHS = 100  # coordinate-descent epochs per Newton direction at most
 MAX_INNER = 20  # Newton steps on one working set before the next pass over X, unless
 INNER_GAP = 0.9  # the restricted problem's gap is below this fraction of tol, or
@@ -194,6 +195,119 @@ def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner
 
 
 @kernel(internal=True)
+def _support_step(X, Y, c, W, pen, classes):
+    """One Newton step on the support of ``W`` jointly over the classes (the full Hessian,
+    not its diagonal blocks), the signs held (orthant-wise: a coefficient that would cross
+    zero stops at it), with an Armijo backtracking on the true objective; returns whether
+    ``W`` moved (the caller then recomputes the predictors).
+
+    Without an intercept, columns with a common offset make a shared, penalized intercept:
+    shifting every class's predictor by the same amount is nearly free for the (softmax)
+    loss, but each class alone sees the offset's huge curvature, so class-by-class steps
+    (and coordinate descent within a class) crawl along that direction. The joint step on
+    the support solves it exactly (a minimum-norm solve: the loss is flat along the
+    classes' common shift)."""
+    K, n = Y.shape
+    p = W.shape[1]
+    m = 0
+    for k in range(K):
+        for j in range(p):
+            if W[k, j] != 0.0:
+                m += 1
+    if m == 0 or m > MAX_JOINT:
+        return False
+    kk = np.empty(m, dtype=np.int64)
+    jj = np.empty(m, dtype=np.int64)
+    cols = np.zeros((m, n))
+    t = 0
+    for k in range(K):
+        for j in range(p):
+            if W[k, j] != 0.0:
+                kk[t] = k
+                jj[t] = j
+                col_axpy(X, j, 1.0, cols[t], False)
+                t += 1
+    ETA = np.empty((K, n))
+    T = np.empty((K, n))
+    LSE = np.empty(n)
+    for k in range(K):
+        for i in range(n):
+            ETA[k, i] = 0.0
+    for t in range(m):
+        for i in range(n):
+            ETA[kk[t], i] += W[kk[t], jj[t]] * cols[t, i]
+    loss = softmax_state(ETA, Y, c, T, LSE, classes)
+    g = np.empty(m)
+    H = np.empty((m, m))
+    for a in range(m):
+        k, j = kk[a], jj[a]
+        w = W[k, j]
+        total = 0.0
+        for i in range(n):
+            total += c[i] * (T[k, i] - Y[k, i]) * cols[a, i]
+        g[a] = total + (pen.a[j] if w > 0.0 else -pen.a[j]) + pen.b[j] * w
+        for b in range(a + 1):
+            l = kk[b]
+            total = 0.0
+            for i in range(n):
+                if k == l:
+                    h = T[k, i] * (1.0 - T[k, i])
+                else:
+                    h = -T[k, i] * T[l, i]
+                total += c[i] * h * cols[a, i] * cols[b, i]
+            if a == b:
+                total += pen.b[j]
+            H[a, b] = total
+            H[b, a] = total
+    vals, vecs = np.linalg.eigh(H)
+    top = max(abs(vals[0]), abs(vals[m - 1]))
+    d = np.zeros(m)
+    for r in range(m):
+        if vals[r] > 1e-12 * top:
+            proj = 0.0
+            for a in range(m):
+                proj += vecs[a, r] * g[a]
+            for a in range(m):
+                d[a] -= proj / vals[r] * vecs[a, r]
+    decrease = 0.0
+    for a in range(m):
+        decrease += g[a] * d[a]
+    pen_old = 0.0
+    for k in range(K):
+        pen_old += penalty_value(W[k], pen)
+    roundoff = objective_roundoff(loss, pen_old)
+    if not is_descent(decrease, roundoff):
+        return False
+    trial = np.empty(m)
+    step = 1.0
+    for _ in range(MAX_HALVINGS):
+        for k in range(K):
+            for i in range(n):
+                ETA[k, i] = 0.0
+        pen_t = 0.0
+        for a in range(m):
+            w = W[kk[a], jj[a]]
+            v = w + step * d[a]
+            if v * w < 0.0:
+                v = 0.0  # orthant-wise: stops at zero
+            trial[a] = v
+            pen_t += pen.a[jj[a]] * abs(v) + 0.5 * pen.b[jj[a]] * v * v
+            for i in range(n):
+                ETA[kk[a], i] += v * cols[a, i]
+        pen_w = 0.0
+        for a in range(m):
+            w = W[kk[a], jj[a]]
+            pen_w += pen.a[jj[a]] * abs(w) + 0.5 * pen.b[jj[a]] * w * w
+        new_loss = softmax_state(ETA, Y, c, T, LSE, classes)
+        if accepts(new_loss + pen_t, loss + pen_w, step, decrease, roundoff):
+            for a in range(m):
+                W[kk[a], jj[a]] = trial[a]
+            return True
+        step *= 0.5
+    return False
+
+
+@kernel(internal=True)
 def _mark(flags, indices):
     for t in range(indices.shape[0]):
         flags[indices[t]] = True
@@ -241,7 +355,7 @@ def _newton_steps(X, Y, c, W, B, ETA, T, LSE, pen, mask, G, fit_intercept, inner
 @kernel
 def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, max_iter,
                  ws_min, inner_tol, max_inner, grouped, classes, unpenalized, G, reuse,
-                 complete, guess):
+                 complete, guess, joint):
     """Minimise ``F(W X^T + B) + sum_k penalty(W[k])`` (logistic for ``K = 1``, multinomial
     otherwise) from ``(W, B)``, updated in place.
 
@@ -298,6 +412,11 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
         them if ``complete``, else screened pairs are 0). In, with ``reuse``: those of the
         starting ``(W, B)`` (a previous solve's output on the same data, ``complete``).
     reuse, complete : bool
+    joint : True or None
+        True without an intercept (ungrouped, unbounded): after each round of class steps,
+        a joint Newton step on the support (:func:`_support_step`; without an intercept,
+        columns with a common offset make class-by-class steps crawl). None otherwise,
+        pruned as ``grouped``: other fits do not compile it.
 
     Returns
     -------
@@ -393,6 +512,9 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
                                     ws_min if first else p, in_ws, first,
                                     guess if n_iter == 0 else W, classes)
         epochs += inner
+        moved = False
+        if joint is not None:  # True or None, as grouped
+            moved = _support_step(X, Y, c, W, pen, classes)
         shifted = False
         if classes is not None:  # True or None, as grouped
             shifted = not pen.bounded and center_classes(W, pen, is_grouped)
@@ -405,4 +527,4 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
         n_iter += 1
         inner_it += 1
         full = n_iter >= max_iter or inner_it == max_inner
-        refresh = shifted
+        refresh = shifted or moved

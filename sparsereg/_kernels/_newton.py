@@ -257,6 +257,8 @@ def _support_step(X, Y, c, W, pen, classes):
                 total += c[i] * h * cols[a, i] * cols[b, i]
             if a == b:
                 total += pen.b[j]
+            if not np.isfinite(total):  # columns near the float range: eigh would raise
+                return False
             H[a, b] = total
             H[b, a] = total
     vals, vecs = np.linalg.eigh(H)

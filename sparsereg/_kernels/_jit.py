@@ -35,7 +35,7 @@ NOTICE = ("sparsereg: compiling its Numba kernels for this kind of model, once p
           "(a few seconds, up to about {} s); later runs load them from the cache")
 NOTICE_UNCACHED = ("sparsereg: compiling its Numba kernels for this kind of model (a few "
                    "seconds, up to about {} s; no writable cache: again in every process)")
-NOTICE_SECONDS = 25  # slowest first fit measured: 15 s, a multinomial classifier (benchmarks/
+NOTICE_SECONDS = 25  # slowest first fit measured: 16.6 s, a multinomial classifier (benchmarks/
 # compile_time.py, machine quiet); the machine's speed drifts by up to 30 %
 QUIET_VARIABLE = "SPARSEREG_NO_COMPILE_NOTICE"  # set (non-empty): no notice
 

@@ -230,12 +230,7 @@ def _support_step(X, Y, c, W, pen, classes):
     ETA = np.empty((K, n))
     T = np.empty((K, n))
     LSE = np.empty(n)
-    for k in range(K):
-        for i in range(n):
-            ETA[k, i] = 0.0
-    for t in range(m):
-        for i in range(n):
-            ETA[kk[t], i] += W[kk[t], jj[t]] * cols[t, i]
+    _support_predictor(W, kk, jj, cols, ETA)
     loss = softmax_state(ETA, Y, c, T, LSE, classes)
     g = np.empty(m)
     H = np.empty((m, m))
@@ -280,33 +275,37 @@ def _support_step(X, Y, c, W, pen, classes):
     roundoff = objective_roundoff(loss, pen_old)
     if not is_descent(decrease, roundoff):
         return False
-    trial = np.empty(m)
+    trial = np.empty((K, p))
+    copy_rows(W, trial)
     step = 1.0
     for _ in range(MAX_HALVINGS):
-        for k in range(K):
-            for i in range(n):
-                ETA[k, i] = 0.0
         pen_t = 0.0
         for a in range(m):
             w = W[kk[a], jj[a]]
             v = w + step * d[a]
-            if v * w < 0.0:
-                v = 0.0  # orthant-wise: stops at zero
-            trial[a] = v
-            pen_t += pen.a[jj[a]] * abs(v) + 0.5 * pen.b[jj[a]] * v * v
-            for i in range(n):
-                ETA[kk[a], i] += v * cols[a, i]
-        pen_w = 0.0
-        for a in range(m):
-            w = W[kk[a], jj[a]]
-            pen_w += pen.a[jj[a]] * abs(w) + 0.5 * pen.b[jj[a]] * w * w
+            trial[kk[a], jj[a]] = 0.0 if v * w < 0.0 else v  # orthant-wise: stops at zero
+        for k in range(K):
+            pen_t += penalty_value(trial[k], pen)
+        _support_predictor(trial, kk, jj, cols, ETA)
         new_loss = softmax_state(ETA, Y, c, T, LSE, classes)
-        if accepts(new_loss + pen_t, loss + pen_w, step, decrease, roundoff):
-            for a in range(m):
-                W[kk[a], jj[a]] = trial[a]
+        if accepts(new_loss + pen_t, loss + pen_old, step, decrease, roundoff):
+            copy_rows(trial, W)
             return True
         step *= 0.5
     return False
+
+
+@kernel(internal=True)
+def _support_predictor(W, kk, jj, cols, ETA):
+    """``ETA = W X^T`` from the support's columns ``cols`` (``W[kk[t], jj[t]]`` the t-th
+    nonzero; no intercept)."""
+    for k in range(ETA.shape[0]):
+        for i in range(ETA.shape[1]):
+            ETA[k, i] = 0.0
+    for t in range(kk.shape[0]):
+        w = W[kk[t], jj[t]]
+        for i in range(ETA.shape[1]):
+            ETA[kk[t], i] += w * cols[t, i]
 
 
 @kernel(internal=True)

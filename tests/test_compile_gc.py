@@ -23,9 +23,11 @@ def _fresh_kernel():
 class _FreezeSeen(event.Listener):
     def __init__(self):
         self.counts = []
+        self.thresholds = []
 
     def on_start(self, ev):
         self.counts.append(gc.get_freeze_count())
+        self.thresholds.append(gc.get_threshold())
 
     def on_end(self, ev):
         pass
@@ -50,13 +52,26 @@ def test_frozen_while_compiling_and_unfrozen_after(freeze_seen):
     assert gc.isenabled()
 
 
+def test_collected_less_often_while_compiling_then_as_before(freeze_seen):
+    thresholds = gc.get_threshold()
+    gc.set_threshold(500, 7, 9)  # a user's own: kept apart from the youngest generation's
+    try:
+        assert _fresh_kernel()(np.float64(2.0)) == 3.0
+        assert freeze_seen.thresholds == [(_jit.COMPILE_GC_THRESHOLD, 7, 9)]
+        assert gc.get_threshold() == (500, 7, 9)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
 def test_unfrozen_after_a_failed_compilation():
     def broken(x):
         return x.no_such_attribute
 
     kernel = _jit._typed(njit(nogil=True)(broken), False)
+    thresholds = gc.get_threshold()
     with pytest.raises(Exception):
         kernel(1.0)
+    assert gc.get_threshold() == thresholds
     assert gc.get_freeze_count() == 0
     assert gc.isenabled()
 

@@ -33,6 +33,7 @@ from ._centring import center_classes
 from ._columns import col_axpy, take_columns
 from ._grouped import group_penalty, group_working_set, grouped_step
 from ._jit import kernel
+from ._l1qp import l1_qp
 from ._linesearch import MAX_HALVINGS, accepts, is_descent, objective_roundoff
 from ._logistic import (
     BINARY_CURVATURE,
@@ -46,7 +47,8 @@ from ._logistic import (
 from ._newton_gap import certified_gap, gap_parts, screen
 from ._prox import penalty_value, subset_penalty
 
-MAX_JOINT = 64  # coefficients (class, feature) of a joint support step at most
+MAX_JOINT = 160  # coefficients (class, feature) of a joint support step at most, and
+MAX_JOINT_CELLS = 2 ** 24  # its columns' entries (128 MB; its Hessian costs n m^2 / 2)
 INNER_EPOCHS = 100  # coordinate-descent epochs per Newton direction at most
 MAX_INNER = 20  # Newton steps on one working set before the next pass over X, unless
 INNER_GAP = 0.9  # the restricted problem's gap is below this fraction of tol, or
@@ -195,26 +197,39 @@ def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner
 
 
 @kernel(internal=True)
-def _support_step(X, Y, c, W, pen, classes):
-    """One Newton step on the support of ``W`` jointly over the classes (the full Hessian,
-    not its diagonal blocks), the signs held (orthant-wise: a coefficient that would cross
-    zero stops at it), with an Armijo backtracking on the true objective; returns whether
-    ``W`` moved (the caller then recomputes the predictors).
+def _support_step(X, Y, c, W, pen, classes, candidates):
+    """One proximal-Newton step jointly over the classes (the full Hessian, not its diagonal
+    blocks) on the support of ``W`` and the ``candidates`` (the working sets: the worst KKT
+    violators), if at most ``MAX_JOINT`` coefficients whose columns fit in
+    ``MAX_JOINT_CELLS`` entries (else on the support alone, if that is small enough): the
+    quadratic model plus the L1 part minimised exactly (:func:`~._l1qp.l1_qp`), then an
+    Armijo backtracking on the true objective; returns whether ``W`` moved (the caller
+    then recomputes the predictors).
 
     Without an intercept, columns with a common offset make a shared, penalized intercept:
     shifting every class's predictor by the same amount is nearly free for the (softmax)
     loss, but each class alone sees the offset's huge curvature, so class-by-class steps
-    (and coordinate descent within a class) crawl along that direction. The joint step on
-    the support solves it exactly (a minimum-norm solve: the loss is flat along the
-    classes' common shift)."""
+    (and coordinate descent within a class) crawl along that direction. The joint model
+    sees it whole; solved exactly (not by coordinate descent, which crawls on it too, nor
+    by a Newton step on the support with its signs held, which stops at the best point of
+    the current orthant), the support can grow and signs change in one step."""
     K, n = Y.shape
     p = W.shape[1]
     m = 0
+    extra = 0
     for k in range(K):
         for j in range(p):
             if W[k, j] != 0.0:
                 m += 1
-    if m == 0 or m > MAX_JOINT:
+            elif candidates[k, j]:
+                extra += 1
+    budget = min(MAX_JOINT, MAX_JOINT_CELLS // n)
+    if m > budget:
+        return False
+    use = m + extra <= budget  # else the support alone
+    if use:
+        m += extra
+    if m == 0:
         return False
     kk = np.empty(m, dtype=np.int64)
     jj = np.empty(m, dtype=np.int64)
@@ -222,7 +237,7 @@ def _support_step(X, Y, c, W, pen, classes):
     t = 0
     for k in range(K):
         for j in range(p):
-            if W[k, j] != 0.0:
+            if W[k, j] != 0.0 or (use and candidates[k, j]):
                 kk[t] = k
                 jj[t] = j
                 col_axpy(X, j, 1.0, cols[t], False)
@@ -232,15 +247,20 @@ def _support_step(X, Y, c, W, pen, classes):
     LSE = np.empty(n)
     _support_predictor(W, kk, jj, cols, ETA)
     loss = softmax_state(ETA, Y, c, T, LSE, classes)
+    # The quadratic model of the loss (its gradient g and full Hessian H, the L2 part
+    # included) plus the L1 part, on the chosen coordinates, minimised exactly.
     g = np.empty(m)
     H = np.empty((m, m))
+    w = np.empty(m)
+    l1 = np.empty(m)
     for a in range(m):
         k, j = kk[a], jj[a]
-        w = W[k, j]
+        w[a] = W[k, j]
+        l1[a] = pen.a[j]
         total = 0.0
         for i in range(n):
             total += c[i] * (T[k, i] - Y[k, i]) * cols[a, i]
-        g[a] = total + (pen.a[j] if w > 0.0 else -pen.a[j]) + pen.b[j] * w
+        g[a] = total + pen.b[j] * w[a]
         for b in range(a + 1):
             l = kk[b]
             total = 0.0
@@ -256,19 +276,11 @@ def _support_step(X, Y, c, W, pen, classes):
                 return False
             H[a, b] = total
             H[b, a] = total
-    vals, vecs = np.linalg.eigh(H)
-    top = max(abs(vals[0]), abs(vals[m - 1]))
-    d = np.zeros(m)
-    for r in range(m):
-        if vals[r] > 1e-12 * top:
-            proj = 0.0
-            for a in range(m):
-                proj += vecs[a, r] * g[a]
-            for a in range(m):
-                d[a] -= proj / vals[r] * vecs[a, r]
-    decrease = 0.0
+    v = np.empty(m)
+    l1_qp(g, H, w, l1, v)
+    decrease = 0.0  # the model's: g^T d + the L1 part's change
     for a in range(m):
-        decrease += g[a] * d[a]
+        decrease += g[a] * (v[a] - w[a]) + l1[a] * (abs(v[a]) - abs(w[a]))
     pen_old = 0.0
     for k in range(K):
         pen_old += penalty_value(W[k], pen)
@@ -281,9 +293,7 @@ def _support_step(X, Y, c, W, pen, classes):
     for _ in range(MAX_HALVINGS):
         pen_t = 0.0
         for a in range(m):
-            w = W[kk[a], jj[a]]
-            v = w + step * d[a]
-            trial[kk[a], jj[a]] = 0.0 if v * w < 0.0 else v  # orthant-wise: stops at zero
+            trial[kk[a], jj[a]] = w[a] + step * (v[a] - w[a])
         for k in range(K):
             pen_t += penalty_value(trial[k], pen)
         _support_predictor(trial, kk, jj, cols, ETA)
@@ -415,8 +425,9 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
     reuse, complete : bool
     joint : True or None
         True without an intercept (ungrouped, unbounded): after each round of class steps,
-        a joint Newton step on the support (:func:`_support_step`; without an intercept,
-        columns with a common offset make class-by-class steps crawl). None otherwise,
+        a joint proximal-Newton step on the support and the working sets, its model
+        solved exactly (:func:`_support_step`; without an intercept, columns with a
+        common offset make class-by-class steps crawl). None otherwise,
         pruned as ``grouped``: other fits do not compile it.
 
     Returns
@@ -515,7 +526,7 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
         epochs += inner
         moved = False
         if joint is not None:  # True or None, as grouped
-            moved = _support_step(X, Y, c, W, pen, classes)
+            moved = _support_step(X, Y, c, W, pen, classes, in_ws)
         shifted = False
         if classes is not None:  # True or None, as grouped
             shifted = not pen.bounded and center_classes(W, pen, is_grouped)

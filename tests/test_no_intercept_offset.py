@@ -118,3 +118,25 @@ def test_elastic_net_converges_and_certifies_without_intercept(loader, standardi
     on = W != 0.0
     assert np.all(np.abs(G[on] + a * np.sign(W[on])) <= 0.1 * a)
     assert np.all(np.abs(G[~on]) <= a * (1 + 0.1))
+
+
+@pytest.mark.parametrize("fmt", ["dense", "csc"])
+def test_unpenalized_features_do_not_drift(fmt):
+    """Unpenalized features of a multinomial fit have a free common shift (loss and penalty
+    unchanged): a joint step read the round-off of its null space as a slope and moved
+    them to -7.8e7 on the CSC copy (the objective unchanged, the coefficients absurd)."""
+    import scipy.sparse as sp
+
+    import _reference_logistic as rl
+
+    X, y = _offset_data(load_iris)
+    pf = np.array([0.0, 0.0, 1.0, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = L1Classifier(alpha=0.001, fit_intercept=False, penalty_factor=pf).fit(
+            sp.csc_matrix(X) if fmt == "csc" else X, y)
+    assert np.abs(model.coef_).max() < 100.0
+    prob = rl.Problem(X, y, 0.001, 1.0, penalty_factor=pf, fit_intercept=False)
+    P, lower, _ = rl.certified_suboptimality(prob, model.coef_, np.zeros(3))
+    assert model.dual_gap_ <= model.tol * prob.null_objective()
+    assert float(P - lower) <= model.tol * prob.null_objective()

@@ -17,6 +17,7 @@ import numpy as np
 from ._jit import kernel
 
 MAX_MOVES_PER_COORDINATE = 4  # moves at most, times the number of coordinates, plus 10
+FLAT_ROUNDOFF = 1e-8  # relative size of a null-space part that is a slope, not round-off
 
 
 @kernel(internal=True)
@@ -62,7 +63,7 @@ def l1_qp(g, H, w, a, x):
                 free[f] = i
                 f += 1
         step, flat = _orthant_step(H, r, a, s, free[:f])
-        if _flat_move(g, H, w, a, x, free[:f], flat, value, tol):
+        if _flat_move(g, H, w, a, x, free[:f], flat, value, scale):
             # q decreased linearly along H's null space, to a zero crossing
             for i in range(m):
                 s[i] = 0.0 if x[i] == 0.0 else (1.0 if x[i] > 0.0 else -1.0)
@@ -118,31 +119,48 @@ def _gradient(g, H, w, x, r):
 
 
 @kernel(internal=True)
-def _flat_move(g, H, w, a, x, free, flat, value, tol):
+def _flat_move(g, H, w, a, x, free, flat, value, scale):
     """Move ``x`` along ``flat`` (on the ``free`` coordinates; a direction of ``H``'s null
     space on which ``q`` decreases linearly in the current orthant) to its first zero
-    crossing, if that lowers ``q``; returns whether ``x`` moved. A ``flat`` part within
-    ``tol`` is round-off of the solve, not a slope."""
+    crossing, if that lowers ``q`` as the slope predicts; returns whether ``x`` moved.
+
+    The gradient's round-off (of ``g``, and of order ``eps |H| |x - w|``, large when
+    columns have large offsets) puts a ``flat`` part in any null space: below
+    ``FLAT_ROUNDOFF`` times ``scale`` (the size of ``|g| + a``) or that, it is not a slope
+    (a penalized feature's common shift has the slope of its L1 weight); and a coordinate
+    whose own part is below ``FLAT_ROUNDOFF`` of the largest does not set the crossing (a
+    round-off part would set a step of any length, the others' parts riding on it: an
+    unpenalized feature's coefficients drifted to 1e8 along their common shift)."""
     f = free.shape[0]
     size = 0.0
+    big_h = 0.0
+    dx = 0.0
     for b in range(f):
         size = max(size, abs(flat[b]))
-    if size <= tol:
+        dx = max(dx, abs(x[free[b]] - w[free[b]]))
+        for e in range(f):
+            big_h = max(big_h, abs(H[free[b], free[e]]))
+    if size <= FLAT_ROUNDOFF * max(scale, big_h * dx):
         return False
     t = np.inf
     hit = -1
     for b in range(f):
         i = free[b]
+        if abs(flat[b]) < FLAT_ROUNDOFF * size:
+            continue
         if x[i] != 0.0 and x[i] * flat[b] < 0.0 and -x[i] / flat[b] < t:
             t = -x[i] / flat[b]
             hit = b
     if hit < 0:  # q unbounded below along it (g outside H's range): not a model to follow
         return False
     trial = x.copy()
+    slope = 0.0
     for b in range(f):
         trial[free[b]] += t * flat[b]
+        slope += flat[b] * flat[b]
     trial[free[hit]] = 0.0
-    if not _q(g, H, w, a, trial) < value:
+    # along a true null direction q falls by t |flat|^2 exactly: half of it at least
+    if not _q(g, H, w, a, trial) <= value - 0.5 * t * slope:
         return False
     for i in range(x.shape[0]):
         x[i] = trial[i]

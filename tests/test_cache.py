@@ -94,3 +94,44 @@ def test_kernels_are_cached_when_possible():
         warnings.simplefilter("error")
         cached = _jit.kernel(lambda x: x + 1)
     assert not isinstance(cached._cache, NullCache)
+
+
+STALE_CHILD = """
+import json
+import numpy as np
+from numba.core import event
+from sparsereg._kernels._stats import centered_sqnorms
+compiled = []
+class Listener(event.Listener):
+    def on_start(self, ev):
+        compiled.append(ev.data["dispatcher"].py_func.__name__)
+    def on_end(self, ev):
+        pass
+event.register("numba:compile", Listener())
+X = np.asfortranarray(np.arange(12.0).reshape(4, 3))
+centered_sqnorms(X, np.full(4, 0.25), X.mean(axis=0), 1.0)
+print(json.dumps(compiled))
+"""
+
+
+def test_a_callee_file_changed_recompiles_its_callers(tmp_path):
+    """A kernel's cached code includes its callees' (Numba links them in), but Numba stamps
+    the cache with the kernel's own file: after an update of a callee's file only (here
+    ``_columns.py``, whose overloads ``centered_sqnorms`` in ``_stats.py`` calls), the
+    caller must be compiled again, not loaded with the old callee inside."""
+    copy = tmp_path / "site" / "sparsereg"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    env = dict(os.environ, PYTHONPATH=str(copy.parent), NUMBA_CACHE_DIR=str(tmp_path / "nb"),
+               SPARSEREG_NO_COMPILE_NOTICE="1")
+
+    def compiled():
+        proc = subprocess.run([sys.executable, "-c", STALE_CHILD], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=600, check=False)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
+    assert "centered_sqnorms" in compiled()  # an empty cache
+    assert compiled() == []  # loaded from the cache
+    with open(copy / "_kernels" / "_columns.py", "a") as source:
+        source.write("\n# an update of the callee's file\n")
+    assert "centered_sqnorms" in compiled()

@@ -5,6 +5,12 @@ would fail) when it finds no writable cache location: the package's ``__pycache_
 cache directory and ``NUMBA_CACHE_DIR`` all unusable, e.g. a read-only install in a container.
 Such kernels are compiled without a cache instead, with one warning per process.
 
+A kernel's cached machine code includes its callees' (see below), but Numba stamps the cache
+with the kernel's own source file only: after an update that changed only a callee's file (a
+``git pull`` into an editable install), the callers would load the old callee from the cache.
+Each kernel's stamp therefore also holds a digest of every module of ``sparsereg._kernels``
+(:func:`kernels_digest`): any change there recompiles every kernel.
+
 The first compilation of a kernel in a process says so on stderr, once (:class:`CompileNotice`):
 a first fit that takes seconds should not look like a hang.
 
@@ -20,6 +26,7 @@ everything into ``newton_solve`` took longer than compiling the kernels apart).
 
 import functools
 import gc
+import hashlib
 import os
 import sys
 import warnings
@@ -157,7 +164,8 @@ def kernel(func=None, internal=False, **options):
     if internal:
         options = dict(options, no_cpython_wrapper=True, no_cfunc_wrapper=True)
     try:
-        return _typed(njit(cache=True, nogil=True, **options)(func), internal)
+        return _typed(_stamp_with_all_kernels(njit(cache=True, nogil=True, **options)(func)),
+                      internal)
     except RuntimeError as error:
         # Numba's message for "no cache locator": anything else is a real error.
         if "cannot cache function" not in str(error):
@@ -170,6 +178,30 @@ def kernel(func=None, internal=False, **options):
             "every process. Set NUMBA_CACHE_DIR to a writable directory to cache them.",
             RuntimeWarning, stacklevel=2)
     return _typed(njit(nogil=True, **options)(func), internal)
+
+
+@functools.lru_cache(maxsize=None)
+def kernels_digest():
+    """SHA-256 of the source of every module of ``sparsereg._kernels`` (names and contents,
+    in name order): part of every kernel's cache stamp."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    digest = hashlib.sha256()
+    for name in sorted(os.listdir(here)):
+        if name.endswith(".py"):
+            digest.update(name.encode())
+            with open(os.path.join(here, name), "rb") as source:
+                digest.update(source.read())
+    return digest.hexdigest()
+
+
+def _stamp_with_all_kernels(dispatcher):
+    # Numba keeps the stamp an index file must match in its cache file object; where a
+    # Numba version keeps it elsewhere, the kernel keeps Numba's own stamp.
+    cache_file = getattr(getattr(dispatcher, "_cache", None), "_cache_file", None)
+    stamp = getattr(cache_file, "_source_stamp", None)
+    if stamp is not None:
+        cache_file._source_stamp = (stamp, kernels_digest())
+    return dispatcher
 
 
 def _typed(dispatcher, internal):

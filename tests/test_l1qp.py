@@ -42,16 +42,21 @@ def _problem(seed, m, offset=0.0, rank=None):
     return g, H, w, a
 
 
+def _assert_optimal(g, H, w, a, x, rel):
+    """The optimality conditions of the module docstring, within ``rel`` of ``|g| + a``."""
+    r = g + H @ (x - w)
+    on = x != 0.0
+    scale = np.abs(g).max() + a.max()
+    assert np.all(np.abs(r[on] + a[on] * np.sign(x[on])) <= rel * scale)
+    assert np.all(np.abs(r[~on]) <= a[~on] + rel * scale)
+
+
 @pytest.mark.parametrize("offset", [0.0, 100.0], ids=["plain", "offset-100"])
 @pytest.mark.parametrize("seed", range(6))
 def test_meets_the_optimality_conditions(seed, offset):
     g, H, w, a = _problem(seed, m=12 + 4 * (seed % 3), offset=offset)
     x, moves = _solve(g, H, w, a)
-    r = g + H @ (x - w)
-    on = x != 0.0
-    scale = np.abs(g).max() + a.max()
-    assert np.all(np.abs(r[on] + a[on] * np.sign(x[on])) <= 1e-9 * scale)
-    assert np.all(np.abs(r[~on]) <= a[~on] + 1e-9 * scale)
+    _assert_optimal(g, H, w, a, x, 1e-9)
     assert _q(g, H, w, a, x) <= _q(g, H, w, a, w)  # and it lowered q from the start
 
 
@@ -59,12 +64,8 @@ def test_meets_the_optimality_conditions(seed, offset):
 def test_singular_curvature(seed):
     g, H, w, a = _problem(seed, m=10, rank=6)
     x, _ = _solve(g, H, w, a)
-    r = g + H @ (x - w)
-    on = x != 0.0
-    scale = np.abs(g).max() + a.max()
-    # optimal along H's range: the conditions hold up to the flat directions' round-off
-    assert np.all(np.abs(r[on] + a[on] * np.sign(x[on])) <= 1e-6 * scale)
-    assert np.all(np.abs(r[~on]) <= a[~on] + 1e-6 * scale)
+    # the conditions hold up to the flat directions' round-off
+    _assert_optimal(g, H, w, a, x, 1e-6)
 
 
 def test_already_optimal_point_is_kept():

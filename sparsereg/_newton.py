@@ -116,8 +116,9 @@ def solve_logistic(design, alpha, l1_ratio, *, penalty_factor=None, bounds=None,
                                           class_flag(K), True if pen.unpen.size else None, G,
                                           state is not None, bool(keep_state),
                                           guess if state is not None else W,
-                                          True if not design.fit_intercept and not
-                                          (grouped and K > 1) and not pen.bounded else None)
+                                          True if not design.fit_intercept and
+                                          design.has_offsets and not (grouped and K > 1)
+                                          and not pen.bounded else None)
     converged = bool(gap <= target)
     if warn and not converged:
         warn_unconverged(gap, target, n_iter, roundoff_floor(design), stacklevel=4)

@@ -31,6 +31,11 @@ class ClassDesign:
         Sample weights over their sum.
     n_samples, n_features, n_classes, fit_intercept, sparse
     shift : ndarray (p,)
+    has_offsets : bool
+        Whether some column's mean is large against its spread (more than 4 standard
+        deviations, as for least squares): shifted with an intercept; without one, such
+        columns make a shared, penalized intercept that class-by-class steps crawl along
+        (``newton_solve``'s joint steps are for them).
     norms, cnorms : ndarray (p,)
         Column norms of the stored X, and ``sqrt(sum_i c_i x_ij^2)`` (which bounds the
         weighted centred norm that gap-safe screening needs).
@@ -57,16 +62,16 @@ class ClassDesign:
         storage = kernel_matrix(X, None)
         total, sq, wsq = column_moments(storage, self.c)
         self.shift = np.zeros(p)
-        if fit_intercept:
-            # offset columns (mean large against spread, as for least squares): shifted
-            mean = total / n
-            with np.errstate(over="ignore", invalid="ignore"):
-                offset = n * mean * mean > OFFSET_RATIO * np.maximum(sq - n * mean * mean, 0.0)
-            if np.any(offset):
-                columns = np.flatnonzero(offset) if self.sparse else None
-                self.shift = np.where(offset, mean, 0.0) if self.sparse else mean
-                storage = kernel_matrix(X, None, self.shift, columns)
-                total, sq, wsq = column_moments(storage, self.c)
+        # offset columns (mean large against spread, as for least squares)
+        mean = total / n
+        with np.errstate(over="ignore", invalid="ignore"):
+            offset = n * mean * mean > OFFSET_RATIO * np.maximum(sq - n * mean * mean, 0.0)
+        self.has_offsets = bool(np.any(offset))
+        if fit_intercept and self.has_offsets:  # shifted
+            columns = np.flatnonzero(offset) if self.sparse else None
+            self.shift = np.where(offset, mean, 0.0) if self.sparse else mean
+            storage = kernel_matrix(X, None, self.shift, columns)
+            total, sq, wsq = column_moments(storage, self.c)
         self.X = storage
         self.norms = np.sqrt(sq)
         # sum_i c_i x_ij^2 bounds the centred sum (offset columns are shifted, so little is

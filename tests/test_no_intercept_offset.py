@@ -17,11 +17,14 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from scipy.optimize import minimize
 from scipy.special import expit, logsumexp
 from sklearn.datasets import load_breast_cancer, load_iris, load_wine
 
+import _reference_logistic as rl
 from sparsereg import ElasticNetClassifier, L1Classifier
+from sparsereg._problem._classes import ClassDesign
 
 ALPHA = 0.01
 
@@ -125,10 +128,6 @@ def test_unpenalized_features_do_not_drift(fmt):
     """Unpenalized features of a multinomial fit have a free common shift (loss and penalty
     unchanged): a joint step read the round-off of its null space as a slope and moved
     them to -7.8e7 on the CSC copy (the objective unchanged, the coefficients absurd)."""
-    import scipy.sparse as sp
-
-    import _reference_logistic as rl
-
     X, y = _offset_data(load_iris)
     pf = np.array([0.0, 0.0, 1.0, 1.0])
     with warnings.catch_warnings():
@@ -146,8 +145,6 @@ def test_offset_columns_are_detected_without_an_intercept():
     """The joint steps are taken only where some column's mean exceeds 4 standard
     deviations (they cost more than they save on centred data: L1a-noint 24 passes with
     them, 13 without)."""
-    from sparsereg._problem._classes import ClassDesign
-
     rng = np.random.default_rng(0)
     X = rng.standard_normal((50, 4))
     codes = rng.integers(0, 3, 50)

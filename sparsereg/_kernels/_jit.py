@@ -101,8 +101,9 @@ class Kernel(CPUDispatcher):
     default threshold they trigger about 15 full collections of their own (1.1-1.2 s of a
     classifier's first fit, for about 50 MB less peak memory; disabling the collector
     instead would cost 165 MB). Nothing is done when the collector is disabled or the user
-    has frozen objects (their freeze and thresholds are theirs). Numba's compiler lock, held throughout, keeps other threads'
-    compilations out; the outermost kernel's compilation does it once for its callees.
+    has frozen objects (their freeze and thresholds are theirs). Numba's compiler lock, held
+    throughout, keeps other threads' compilations out; the outermost kernel's compilation
+    does it once for its callees.
     """
 
     _compiling = 0  # nesting depth of kernel compilations (under the compiler lock)

@@ -28,9 +28,9 @@ def l1_qp(g, H, w, a, x):
     """Minimise ``q`` (see the module) into ``x`` from ``x = w``; returns the moves made.
 
     The orthant's linear system is solved by Cholesky when it is well conditioned, else in
-    the minimum-norm sense (eigendecomposition);
-    along ``H``'s null space (a flat direction of the loss) ``q`` is linear, and where it
-    decreases there, ``x`` moves to the first zero crossing (:func:`_flat_move`).
+    the minimum-norm sense (eigendecomposition); along ``H``'s null space (a flat direction
+    of the loss) ``q`` is linear, and where it decreases there, ``x`` moves to the first
+    zero crossing (:func:`_flat_move`).
     """
     m = w.shape[0]
     for i in range(m):
@@ -42,8 +42,7 @@ def l1_qp(g, H, w, a, x):
         scale = max(scale, abs(g[i]) + a[i])
     tol = 1e-12 * scale
     s = np.empty(m)
-    for i in range(m):
-        s[i] = 0.0 if x[i] == 0.0 else (1.0 if x[i] > 0.0 else -1.0)
+    _signs(x, s)
     moves = 0
     value = _q(g, H, w, a, x)
     for moves in range(MAX_MOVES_PER_COORDINATE * m + 10):
@@ -69,8 +68,7 @@ def l1_qp(g, H, w, a, x):
         step, flat = _orthant_step(H, r, a, s, free[:f])
         if _flat_move(g, H, w, a, x, free[:f], flat, value, scale):
             # q decreased linearly along H's null space, to a zero crossing
-            for i in range(m):
-                s[i] = 0.0 if x[i] == 0.0 else (1.0 if x[i] > 0.0 else -1.0)
+            _signs(x, s)
             value = _q(g, H, w, a, x)
             _gradient(g, H, w, x, r)
             continue
@@ -105,11 +103,17 @@ def l1_qp(g, H, w, a, x):
             x[free[b]] += best_t * step[b]
         if best_zero >= 0:
             x[free[best_zero]] = 0.0
-        for i in range(m):
-            s[i] = 0.0 if x[i] == 0.0 else (1.0 if x[i] > 0.0 else -1.0)
+        _signs(x, s)
         value = best
         _gradient(g, H, w, x, r)
     return moves
+
+
+@kernel(internal=True)
+def _signs(x, s):
+    """``s = sign(x)``: the orthant of ``x`` (0 for a zero coordinate)."""
+    for i in range(x.shape[0]):
+        s[i] = 0.0 if x[i] == 0.0 else (1.0 if x[i] > 0.0 else -1.0)
 
 
 @kernel(internal=True)
@@ -173,10 +177,12 @@ def _flat_move(g, H, w, a, x, free, flat, value, scale):
 
 @kernel(internal=True)
 def _orthant_step(H, r, a, s, free):
-    """The minimum-norm solution ``delta`` of ``H_FF delta = -(r_F + a_F s_F)``, F the
-    ``free`` coordinates (the Newton step of ``q`` within the orthant of signs ``s``), and
-    the right-hand side's part in the null space of ``H_FF``: along it ``q`` is linear (the
-    L1 part's slope, e.g. along the classes' common shift of a multinomial loss)."""
+    """The solution ``delta`` of ``H_FF delta = -(r_F + a_F s_F)``, F the ``free``
+    coordinates (the Newton step of ``q`` within the orthant of signs ``s``), and the
+    right-hand side's part in the null space of ``H_FF`` (zero when Cholesky's pivots are
+    all large enough; else ``delta`` is the minimum-norm solution): along that part ``q``
+    is linear (the L1 part's slope, e.g. along the classes' common shift of a multinomial
+    loss)."""
     f = free.shape[0]
     Hf = np.empty((f, f))
     rhs = np.empty(f)

@@ -424,7 +424,8 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
         starting ``(W, B)`` (a previous solve's output on the same data, ``complete``).
     reuse, complete : bool
     joint : True or None
-        True without an intercept (ungrouped, unbounded): after each round of class steps,
+        True without an intercept where some column is an offset column (ungrouped,
+        unbounded; ``ClassDesign.has_offsets``): after each round of class steps,
         a joint proximal-Newton step on the support and the working sets, its model
         solved exactly (:func:`_support_step`; without an intercept, columns with a
         common offset make class-by-class steps crawl). None otherwise,

@@ -184,25 +184,61 @@ def kernel(func=None, internal=False, **options):
 
 @functools.lru_cache(maxsize=None)
 def kernels_digest():
-    """SHA-256 of the source of every module of ``sparsereg._kernels`` (names and contents,
-    in name order): part of every kernel's cache stamp."""
+    """SHA-256 of the source of every module of ``sparsereg._kernels`` but the compile
+    helper's (names and contents, in name order): part of every kernel's cache stamp."""
     here = os.path.dirname(os.path.abspath(__file__))
     digest = hashlib.sha256()
     for name in sorted(os.listdir(here)):
-        if name.endswith(".py"):
+        if name.endswith(".py") and name != "_parallel.py":  # it defines no kernel
             digest.update(name.encode())
             with open(os.path.join(here, name), "rb") as source:
                 digest.update(source.read())
     return digest.hexdigest()
 
 
+def cache_is_writable():
+    """Whether kernels are cached on disk (False after the no-cache warning)."""
+    return not _warned
+
+
+SAVE_LOCK = ".sparsereg-save.lock"  # in each cache directory
+
+
+def locked_saves(save, directory):
+    """``save`` holding an exclusive lock on :data:`SAVE_LOCK` in ``directory``.
+
+    Numba saves a kernel's compilation by reading its index file, adding an entry and a
+    data file named after the entries already there, and writing both back (each write
+    atomic). Two processes saving two signatures of one kernel at once could both take the
+    same data file name, so that one signature's entry names the other's machine code.
+    The lock (POSIX ``flock``; released by the system if its holder dies) serializes the
+    saves of all processes: a first fit and its helper (:mod:`._parallel`), or test
+    workers sharing a cache. Loads need no lock: they only see complete files.
+    """
+    import fcntl
+
+    @functools.wraps(save)
+    def locked(key, data):
+        with open(os.path.join(directory, SAVE_LOCK), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                return save(key, data)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+    return locked
+
+
 def _stamp_with_all_kernels(dispatcher):
     # Numba keeps the stamp an index file must match in its cache file object; where a
-    # Numba version keeps it elsewhere, the kernel keeps Numba's own stamp.
+    # Numba version keeps it elsewhere, the kernel keeps Numba's own stamp (and saves
+    # unlocked, as Numba does).
     cache_file = getattr(getattr(dispatcher, "_cache", None), "_cache_file", None)
     stamp = getattr(cache_file, "_source_stamp", None)
     if stamp is not None:
         cache_file._source_stamp = (stamp, kernels_digest())
+        directory = getattr(cache_file, "_cache_path", None)
+        if os.name == "posix" and isinstance(directory, str):
+            cache_file.save = locked_saves(cache_file.save, directory)
     return dispatcher
 
 

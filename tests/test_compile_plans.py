@@ -1,0 +1,161 @@
+"""The compile helper (sparsereg/_kernels/_parallel.py): its recorded plans, its process,
+and the lock that keeps two processes' cache saves apart."""
+
+import fcntl
+import json
+import os
+import pickle
+import subprocess
+import sys
+import threading
+import time
+import types
+
+import numba
+import numpy as np
+import pytest
+from sklearn.datasets import load_diabetes
+
+import sparsereg
+from sparsereg._kernels import _jit, _parallel
+
+CHILD = """
+import json, os, sys, time
+from numba.core import event
+compiled = []
+class Count(event.Listener):
+    def on_start(self, ev):
+        compiled.append(getattr(ev.data["dispatcher"].py_func, "__module__", ""))
+    def on_end(self, ev):
+        pass
+event.register("numba:compile", Count())
+from sklearn.datasets import load_diabetes
+import sparsereg
+from sparsereg._kernels import _parallel
+X, y = load_diabetes(return_X_y=True)
+model = sparsereg.L1Regressor(alpha=0.05).fit(X, y)
+helper = _parallel.LISTENER.helper
+print(json.dumps({"coef": list(model.coef_), "sent": _parallel.LISTENER.sent,
+                  "helper_pid": helper.process.pid if helper else None,
+                  "compiled": sum(m.startswith("sparsereg.") for m in compiled)}))
+"""
+
+
+def _child(cache_dir):
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache_dir), SPARSEREG_PARALLEL_COMPILE="1",
+               SPARSEREG_NO_COMPILE_NOTICE="1", OPENBLAS_NUM_THREADS="1")
+    out = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True,
+                         text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _gone(pid, seconds=30.0):
+    """Whether process ``pid`` has ended (exited, or a zombie nobody has reaped: in a
+    container, the orphaned helper's new parent may never reap it)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    return True
+        except FileNotFoundError:
+            return True
+        except OSError:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return True
+        time.sleep(0.05)
+    return False
+
+
+def test_plans_were_recorded_from_these_kernels():
+    """The shipped plans name this source's kernels: rerun ``python -m
+    benchmarks.compile_plans`` after changing a kernel (an outdated plan is harmless but
+    leaves part of the speed-up unused)."""
+    with open(_parallel.PLANS_FILE, "rb") as file:
+        record = pickle.load(file)
+    assert record["digest"] == _jit.kernels_digest(), (
+        "sparsereg/_kernels changed since compile_plans.pkl was recorded: "
+        "run python -m benchmarks.compile_plans")
+    if record["numba"] != numba.__version__:
+        pytest.skip(f"plans recorded with Numba {record['numba']}, this is "
+                    f"{numba.__version__}: no helper starts here")
+    solvers = {key[1] for key, _ in record["plans"]}
+    assert {"newton_solve", "gram_solve", "cd_solve"} <= solvers
+    for (module, qualname, args), callees in record["plans"]:
+        assert _parallel._resolve(module, qualname).py_func.__qualname__ == qualname
+        assert len(callees) >= 4 and all(isinstance(a, numba.types.Type) for a in args)
+
+
+def test_a_first_fit_with_its_helper_fits_the_same_model_and_fills_the_cache(tmp_path):
+    """Empty cache, helper forced on: the gram solver's plan is handed over, the model is
+    the one this process fits, the helper is gone once the fit's process has exited, and a
+    new process on that cache compiles no sparsereg kernel at all (nothing was lost from
+    the cache by two processes saving into it)."""
+    X, y = load_diabetes(return_X_y=True)
+    expected = sparsereg.L1Regressor(alpha=0.05).fit(X, y).coef_
+    first = _child(tmp_path)
+    assert first["sent"], "no plan was handed to a helper"
+    assert first["helper_pid"] is not None and _gone(first["helper_pid"])
+    np.testing.assert_array_equal(first["coef"], expected)
+    second = _child(tmp_path)
+    assert second["compiled"] == 0 and second["sent"] == [] and second["helper_pid"] is None
+    np.testing.assert_array_equal(second["coef"], expected)
+    assert not any(".tmp." in name for _, _, names in os.walk(tmp_path) for name in names)
+
+
+def test_the_helper_compiles_a_plan_from_its_end_and_switches_on_a_new_message():
+    """serve() compiles the named plan's callees last first; a newer message ends it."""
+    compiled, done = [], threading.Event()
+
+    class Fake:
+        def __init__(self, name):
+            self.name = name
+
+        def compile(self, args):
+            compiled.append((self.name, args))
+            if len(compiled) == 3:
+                done.set()
+
+    module = types.ModuleType("fake_kernels")
+    for name in "abc":
+        setattr(module, name, Fake(name))
+    sys.modules["fake_kernels"] = module
+    try:
+        callees = [("fake_kernels", name, (i,)) for i, name in enumerate("abc")]
+        plans = {"plans": [(("fake_kernels", "top", ()), callees)]}
+
+        def messages():
+            yield b"0\n"
+            done.wait(5)
+
+        _parallel.serve(messages(), plans)
+    finally:
+        del sys.modules["fake_kernels"]
+    assert compiled == [("c", (2,)), ("b", (1,)), ("a", (0,))]
+
+
+def test_switch_and_helper_variables_turn_the_helper_off(monkeypatch):
+    monkeypatch.setenv(_parallel.SWITCH, "0")
+    assert not _parallel.helper_wanted()
+    monkeypatch.setenv(_parallel.SWITCH, "1")
+    assert _parallel.helper_wanted() == (os.name == "posix")
+    monkeypatch.setenv(_parallel.HELPER, "1")
+    assert not _parallel.helper_wanted()
+
+
+def test_saves_wait_for_the_lock(tmp_path):
+    """A save waits while another process (here: another open file) holds the lock."""
+    saved = []
+    save = _jit.locked_saves(lambda key, data: saved.append((key, data)), str(tmp_path))
+    with open(tmp_path / _jit.SAVE_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        worker = threading.Thread(target=save, args=("key", "data"))
+        worker.start()
+        time.sleep(0.3)
+        assert saved == []
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        worker.join(5)
+    assert saved == [("key", "data")]

@@ -28,7 +28,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from benchmarks.compile_time import CASES, ONE_THREAD, _case, _diabetes, _labels, _wide
+from benchmarks.compile_time import CASES, ONE_THREAD, _case, _diabetes, _wide
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "sparsereg" / "_kernels" / "compile_plans.pkl"
@@ -45,8 +45,9 @@ def _offsets():
 def _extra_cases():
     """Kinds of fit beyond the compile-time benchmark's (``(make_data, fit)``)."""
     import numpy as np
-    import sparsereg as sr
     from sklearn.datasets import load_breast_cancer, load_iris
+
+    import sparsereg as sr
 
     def iris():
         return load_iris(return_X_y=True)
@@ -175,9 +176,9 @@ def _record(fit):
 
 def _child(name):
     if name == "demo":
-        import runpy
         import contextlib
         import io
+        import runpy
 
         def run(_):
             argv, sys.argv = sys.argv, ["sparsereg", "demo"]
@@ -220,6 +221,7 @@ def main(argv=None):
         _child(args.child)
         return
     import numba
+
     from sparsereg._kernels._jit import kernels_digest
 
     merged = {}

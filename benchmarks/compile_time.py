@@ -8,7 +8,10 @@ The child times the first fit (data made beforehand, not timed), then the same f
 (nothing left to compile or load: what the first fit costs beyond it is the cache), and,
 through Numba's
 ``numba:compile`` event (fired by a real compile, not by a cache load), the seconds spent
-compiling: the sum of the outermost compiles, with each kernel's share.
+compiling: the sum of the outermost compiles, with each kernel's share; "plans to a helper":
+how many recorded plans the first fit handed to its compile helper in each repeat
+(``sparsereg/_kernels/_parallel.py``; 0: the plan was missing or no helper started, ``-``: a
+checkout without the helper).
 
     python -m benchmarks.compile_time                      # every case, 3 repeats
     python -m benchmarks.compile_time --cases demo l1_csc --repeats 5
@@ -159,6 +162,11 @@ def _child(name):
         fit(data)
         seconds.append(time.perf_counter() - t0)
     extra = {}
+    try:  # checkouts from before the compile helper have no such module
+        from sparsereg._kernels._parallel import LISTENER
+        extra["helper_plans"] = len(LISTENER.sent)
+    except ImportError:
+        pass
     if name == "demo":
         sys.argv = argv
         took = re.search(r"Both fits took ([\d.]+) ms", out.getvalue())
@@ -199,13 +207,15 @@ def _spread(values):
 def table(results):
     """Markdown table: per case and checkout, median [min-max] seconds over the repeats."""
     lines = ["| case | checkout | empty cache: first fit s | of it compiling s | compiles "
-             "| warm cache: first fit s | second fit s |", "|---|---|---|---|---|---|---|"]
+             "| plans to a helper | warm cache: first fit s | second fit s |",
+             "|---|---|---|---|---|---|---|---|"]
     for name, by_checkout in results.items():
         for label, runs in by_checkout.items():
             empty, warm = runs["empty"], runs["warm"]
             lines.append(f"| {name} | {label} | {_spread([r['first_fit_s'] for r in empty])} "
                          f"| {_spread([r['compile_s'] for r in empty])} "
                          f"| {empty[0]['n_compiles']} "
+                         f"| {'/'.join(str(r.get('helper_plans', '-')) for r in empty)} "
                          f"| {_spread([r['first_fit_s'] for r in warm])} "
                          f"| {_spread([r.get('second_fit_s', float('nan')) for r in warm])} |")
     return "\n".join(lines)

@@ -19,8 +19,8 @@ first compilation of a sparsereg kernel in a process, so that it is ready when t
 starts; it takes one plan at a time on its stdin (a newer one, or ``stop`` when the solver is
 compiled, replaces it after the kernel in progress) and exits when the first fit's process
 closes its stdin (at exit: the helper then finishes the kernel it is compiling, never
-interrupted in the middle of a save) or after :data:`IDLE_SECONDS` without a plan. Saves to the cache
-are serialized between processes (:func:`._jit.locked_saves`).
+interrupted in the middle of a save) or after :data:`IDLE_SECONDS` without a plan. Saves to
+the cache are serialized between processes (:func:`._jit.locked_saves`).
 
 ``SPARSEREG_PARALLEL_COMPILE=0`` compiles in one process; ``=1`` starts a helper even on a
 busy machine; by default a helper starts when a core is idle: the one-minute load average is
@@ -39,12 +39,12 @@ import threading
 
 from numba.core import event
 
-from ._jit import QUIET_VARIABLE, cache_is_writable, kernels_digest
+from ._jit import QUIET_VARIABLE, cache_is_writable
 
 PLANS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "compile_plans.pkl")
 SWITCH = "SPARSEREG_PARALLEL_COMPILE"  # "0": never; "1": even on a busy machine
 HELPER = "SPARSEREG_COMPILE_HELPER"  # set in the helper: it starts no helper of its own
-IDLE_SECONDS = 60.0
+IDLE_SECONDS = 30.0
 _HELPER_CODE = (
     "import sys, types\n"
     "package = types.ModuleType('sparsereg')\n"  # the kernels only: not scikit-learn & co.
@@ -124,8 +124,9 @@ def _average_load():
 
 
 def _running_now():
-    """Threads running or runnable right now, this one included (Linux; else a lot).
-    The one-minute average lags: it stays high for a while after a previous first fit."""
+    """Threads running or runnable right now, this one included (from ``/proc/loadavg``;
+    elsewhere a huge number). The one-minute average lags: after a first fit on two
+    cores it stays above one for a while, though the machine is idle again."""
     try:
         with open("/proc/loadavg") as file:
             return int(file.read().split()[3].split("/")[0])
@@ -139,13 +140,14 @@ class _Helper:
     def __init__(self):
         package_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         env = dict(os.environ, **{HELPER: "1", QUIET_VARIABLE: "1"})
+        self.parent = os.getpid()  # a forked child of this process does not own it
         self.process = subprocess.Popen(
             [_python_executable(), "-c", _HELPER_CODE, package_dir], stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, close_fds=True,
             start_new_session=True)  # a Ctrl-C in the terminal is not for it
 
     def alive(self):
-        return self.process.poll() is None
+        return self.parent == os.getpid() and self.process.poll() is None
 
     def send(self, message):
         """Hand the helper a plan's position or ``stop``; False if it is gone."""
@@ -158,7 +160,10 @@ class _Helper:
 
     def close(self):
         """Close its stdin: the helper ends after the kernel it is compiling (never killed
-        in the middle of a save), on its own if this process exits first."""
+        in the middle of a save), on its own if this process exits first. Nothing in a
+        forked child of the process that started it."""
+        if self.parent != os.getpid():
+            return
         try:
             self.process.stdin.close()
         except OSError:
@@ -194,7 +199,7 @@ class ParallelCompile(event.Listener):
 
     def on_end(self, ev):
         self.depth -= 1
-        if self.depth == 0 and self.helper is not None:
+        if self.depth == 0 and self.helper is not None and self.helper.alive():
             self.helper.send("stop")
 
     def _running_helper(self):

@@ -90,6 +90,11 @@ class _Plans:
             self._index = {entry[0]: i for i, entry in enumerate(entries)}
         return self._index.get(key)
 
+    def available(self):
+        """Whether there is any plan for this Numba version (else no helper starts)."""
+        self.index(None)
+        return bool(self._index)
+
 
 def _python_executable():
     exe = sys.executable or ""
@@ -206,7 +211,7 @@ class ParallelCompile(event.Listener):
         if self.helper is not None and self.helper.alive():
             return self.helper
         self.helper = None
-        if not helper_wanted():
+        if not helper_wanted() or not self.plans.available():
             return None
         self.helper = _Helper()
         if not self._exit_hook:

@@ -6,7 +6,8 @@ with each callee's argument types, are recorded here. Each case runs in a new in
 with a new empty ``NUMBA_CACHE_DIR`` and with the helper off, so that it compiles everything
 it needs in the order it needs it; a listener on Numba's ``numba:compile`` event notes, for
 every outermost compilation of a sparsereg kernel, the sparsereg kernels compiled within it
-(those importable by name: the cached ones). Plans of fewer than :data:`MIN_CALLEES` callees
+(those importable by name: the cached ones), each with its depth below the solver, in the
+order their compilations ended (a callee before its caller). Plans of fewer than :data:`MIN_CALLEES` callees
 are left out (nothing to share); a key met in several cases keeps its longest list.
 
     python -m benchmarks.compile_plans            # every case, two at a time; writes the file
@@ -165,7 +166,7 @@ def _record(fit):
             if stack:
                 stack[-1].extend(inner)
                 if key is not None:
-                    stack[-1].append(key)
+                    stack[-1].append((*key, len(stack)))  # depth 1: called by the solver
             elif key is not None and len(inner) >= MIN_CALLEES:
                 plans[key] = inner
 

@@ -87,6 +87,7 @@ def test_plans_were_recorded_from_these_kernels():
     for (module, qualname, args), callees in record["plans"]:
         assert _parallel._resolve(module, qualname).py_func.__qualname__ == qualname
         assert len(callees) >= 4 and all(isinstance(a, numba.types.Type) for a in args)
+        assert all(depth >= 1 for *_, depth in callees) and callees[-1][3] == 1
 
 
 def test_a_first_fit_with_its_helper_fits_the_same_model_and_fills_the_cache(tmp_path):
@@ -107,7 +108,8 @@ def test_a_first_fit_with_its_helper_fits_the_same_model_and_fills_the_cache(tmp
 
 
 def test_the_helper_compiles_a_plan_from_its_end_and_switches_on_a_new_message():
-    """serve() compiles the named plan's callees last first; a newer message ends it."""
+    """serve() compiles the named plan's callees, here all called by the solver, last
+    first."""
     compiled, done = [], threading.Event()
 
     class Fake:
@@ -124,7 +126,7 @@ def test_the_helper_compiles_a_plan_from_its_end_and_switches_on_a_new_message()
         setattr(module, name, Fake(name))
     sys.modules["fake_kernels"] = module
     try:
-        callees = [("fake_kernels", name, (i,)) for i, name in enumerate("abc")]
+        callees = [("fake_kernels", name, (i,), 1) for i, name in enumerate("abc")]
         plans = {"plans": [(("fake_kernels", "top", ()), callees)]}
 
         def messages():
@@ -135,6 +137,15 @@ def test_the_helper_compiles_a_plan_from_its_end_and_switches_on_a_new_message()
     finally:
         del sys.modules["fake_kernels"]
     assert compiled == [("c", (2,)), ("b", (1,)), ("a", (0,))]
+
+
+def test_the_helper_compiles_in_the_mirror_image_of_the_fits_order():
+    """Post-order left to right (the fit: a1 a2 a b c1 c) becomes post-order right to left:
+    each kernel still after its own callees."""
+    post = [("m", name, (), depth) for name, depth in
+            [("a1", 2), ("a2", 2), ("a", 1), ("b", 1), ("c1", 2), ("c", 1)]]
+    order = [qualname for _, qualname, _ in _parallel.helper_order(post)]
+    assert order == ["c1", "c", "b", "a2", "a1", "a"]
 
 
 def test_switch_and_helper_variables_turn_the_helper_off(monkeypatch):

@@ -157,6 +157,23 @@ def test_switch_and_helper_variables_turn_the_helper_off(monkeypatch):
     assert not _parallel.helper_wanted()
 
 
+@pytest.mark.parametrize("files, cpus", [
+    ({"cpu.max": "100000 100000\n"}, 1),  # cgroup v2, one CPU
+    ({"cpu.max": "250000 100000\n"}, 2),
+    ({"cpu.max": "max 100000\n"}, None),  # no quota
+    ({"cpu/cpu.cfs_quota_us": "50000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 1),  # v1
+    ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+    ({}, None),
+])
+def test_a_container_cpu_quota_caps_the_usable_cpus(tmp_path, files, cpus):
+    """A quota of one CPU means no helper, however many CPUs the container sees."""
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text)
+    unlimited = len(os.sched_getaffinity(0))
+    assert _parallel._usable_cpus(str(tmp_path)) == min(unlimited, cpus or unlimited)
+
+
 def test_saves_wait_for_the_lock(tmp_path):
     """A save waits while another process (here: another open file) holds the lock."""
     saved = []

@@ -101,11 +101,28 @@ def _python_executable():
     return exe if os.path.basename(exe).lower().startswith("python") else None
 
 
-def _usable_cpus():
+def _usable_cpus(cgroup="/sys/fs/cgroup"):
+    """CPUs this process may use: its affinity, capped by a cgroup CPU quota (a container
+    limited to one CPU sees all the machine's, and a helper would only share that one)."""
     try:
-        return len(os.sched_getaffinity(0))
+        cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        return os.cpu_count() or 1
+        cpus = os.cpu_count() or 1
+    for name, parse in (("cpu.max", str.split),  # cgroup v2: "quota period" or "max ..."
+                        ("cpu/cpu.cfs_quota_us", None)):  # v1: the period in a second file
+        try:
+            with open(os.path.join(cgroup, name)) as file:
+                fields = file.read().split() if parse else [file.read().strip()]
+            if parse is None:
+                with open(os.path.join(cgroup, "cpu/cpu.cfs_period_us")) as file:
+                    fields.append(file.read().strip())
+            quota, period = float(fields[0]), float(fields[1])
+        except (OSError, ValueError, IndexError):
+            continue  # no such file, or "max": no quota
+        if quota > 0 and period > 0:
+            cpus = min(cpus, max(1, int(quota // period)))
+        break
+    return cpus
 
 
 def helper_wanted():

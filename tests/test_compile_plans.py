@@ -178,7 +178,7 @@ def test_saves_wait_for_the_lock(tmp_path):
     """A save waits while another process (here: another open file) holds the lock."""
     saved = []
     save = _jit.locked_saves(lambda key, data: saved.append((key, data)), str(tmp_path))
-    with open(tmp_path / _jit.SAVE_LOCK, "a") as lock:
+    with open(tmp_path / _jit.SAVE_LOCK, "a") as lock:  # another process's
         fcntl.flock(lock, fcntl.LOCK_EX)
         worker = threading.Thread(target=save, args=("key", "data"))
         worker.start()
@@ -187,3 +187,12 @@ def test_saves_wait_for_the_lock(tmp_path):
         fcntl.flock(lock, fcntl.LOCK_UN)
         worker.join(5)
     assert saved == [("key", "data")]
+
+
+def test_a_save_goes_on_where_the_lock_file_cannot_be_opened(tmp_path):
+    """A lock path that cannot be opened (here a directory): the save is made unlocked,
+    as Numba's own, rather than failing the fit."""
+    (tmp_path / _jit.SAVE_LOCK).mkdir()
+    saved = []
+    _jit.locked_saves(lambda key, data: saved.append(key), str(tmp_path))("key", "data")
+    assert saved == ["key"]

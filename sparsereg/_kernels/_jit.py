@@ -213,18 +213,26 @@ def locked_saves(save, directory):
     same data file name, so that one signature's entry names the other's machine code.
     The lock (POSIX ``flock``; released by the system if its holder dies) serializes the
     saves of all processes: a first fit and its helper (:mod:`._parallel`), or test
-    workers sharing a cache. Loads need no lock: they only see complete files.
+    workers sharing a cache. Loads need no lock: they only see complete files. The lock
+    file is opened read-only (``flock`` needs no more), so that a cache directory shared
+    with another user, whose lock file this user cannot write, still locks; where it
+    cannot be opened at all, the save goes on unlocked, as Numba's own.
     """
     import fcntl
 
+    path = os.path.join(directory, SAVE_LOCK)
+
     @functools.wraps(save)
     def locked(key, data):
-        with open(os.path.join(directory, SAVE_LOCK), "a") as lock:
+        try:
+            lock = os.open(path, os.O_RDONLY | os.O_CREAT, 0o666)
+        except OSError:
+            return save(key, data)
+        try:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                return save(key, data)
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+            return save(key, data)
+        finally:
+            os.close(lock)  # releases the lock
     return locked
 
 

@@ -7,8 +7,9 @@ with a new empty ``NUMBA_CACHE_DIR`` and with the helper off, so that it compile
 it needs in the order it needs it; a listener on Numba's ``numba:compile`` event notes, for
 every outermost compilation of a sparsereg kernel, the sparsereg kernels compiled within it
 (those importable by name: the cached ones), each with its depth below the solver, in the
-order their compilations ended (a callee before its caller). Plans of fewer than :data:`MIN_CALLEES` callees
-are left out (nothing to share); a key met in several cases keeps its longest list.
+order their compilations ended (a callee before its caller). Plans of fewer than
+:data:`MIN_CALLEES` callees are left out (nothing to share); a key met in several cases keeps
+its longest list.
 
     python -m benchmarks.compile_plans            # every case, two at a time; writes the file
     python -m benchmarks.compile_plans --cases l1_classifier --out /tmp/plans.pkl
@@ -20,6 +21,7 @@ recorded from the current kernels' source).
 import argparse
 import base64
 import importlib
+import io
 import os
 import pickle
 import subprocess
@@ -29,7 +31,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from benchmarks.compile_time import CASES, ONE_THREAD, _case, _diabetes, _wide
+from benchmarks.compile_time import CASES, ONE_THREAD, _case, _diabetes, _wide, run_demo
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "sparsereg" / "_kernels" / "compile_plans.pkl"
@@ -177,18 +179,7 @@ def _record(fit):
 
 def _child(name):
     if name == "demo":
-        import contextlib
-        import io
-        import runpy
-
-        def run(_):
-            argv, sys.argv = sys.argv, ["sparsereg", "demo"]
-            try:
-                with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
-                    runpy.run_module("sparsereg", run_name="__main__")
-            finally:
-                sys.argv = argv
-        fit, make = run, (lambda: None)
+        make, fit = (lambda: None), (lambda _: run_demo(io.StringIO()))
     else:
         make, fit = _extra_cases()[name] if name in _EXTRA else _case(name)
     data = make()

@@ -82,18 +82,20 @@ class _Plans:
     def __init__(self):
         self._index = None
 
-    def index(self, key):
-        """Position of ``key``'s plan in the file, or None."""
+    def _loaded(self):
         if self._index is None:
             plans = read_plans()
             entries = plans["plans"] if plans else []
             self._index = {entry[0]: i for i, entry in enumerate(entries)}
-        return self._index.get(key)
+        return self._index
+
+    def index(self, key):
+        """Position of ``key``'s plan in the file, or None."""
+        return self._loaded().get(key)
 
     def available(self):
         """Whether there is any plan for this Numba version (else no helper starts)."""
-        self.index(None)
-        return bool(self._index)
+        return bool(self._loaded())
 
 
 def _python_executable():
@@ -201,7 +203,6 @@ class ParallelCompile(event.Listener):
         self.helper = None
         self.plans = _Plans()
         self.sent = []  # the plan positions handed to a helper (tests read them)
-        self._exit_hook = False
 
     def on_start(self, ev):
         self.depth += 1
@@ -231,9 +232,6 @@ class ParallelCompile(event.Listener):
         if not helper_wanted() or not self.plans.available():
             return None
         self.helper = _Helper()
-        if not self._exit_hook:
-            atexit.register(self.close)
-            self._exit_hook = True
         return self.helper
 
     def close(self):
@@ -332,3 +330,4 @@ def serve(stdin=None, plans=None):
 
 LISTENER = ParallelCompile()
 event.register("numba:compile", LISTENER)
+atexit.register(LISTENER.close)  # nothing to do unless a helper was started

@@ -141,6 +141,8 @@ def _record(fit):
     """``{key: callees}`` of the outermost sparsereg compilations during ``fit()``."""
     from numba.core import event
 
+    from sparsereg._kernels._parallel import current_scope
+
     stack, plans = [], {}
 
     def entry(ev):
@@ -165,16 +167,19 @@ def _record(fit):
         def on_end(self, ev):
             inner = stack.pop()
             key = entry(ev)
+            scope = current_scope()  # a Python solver's kernels make one plan (one_plan)
             if stack:
                 stack[-1].extend(inner)
-                if key is not None:
-                    stack[-1].append((*key, len(stack)))  # depth 1: called by the solver
+                if key is not None:  # depth 1: called by the solver
+                    stack[-1].append((*key, len(stack) + (scope is not None)))
+            elif scope is not None:
+                plans.setdefault(scope, []).extend(inner + ([(*key, 1)] if key else []))
             elif key is not None and len(inner) >= MIN_CALLEES:
                 plans[key] = inner
 
     event.register("numba:compile", Recorder())
     fit()
-    return plans
+    return {key: callees for key, callees in plans.items() if len(callees) >= MIN_CALLEES}
 
 
 def _child(name):

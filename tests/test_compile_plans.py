@@ -2,6 +2,7 @@
 and the lock that keeps two processes' cache saves apart."""
 
 import fcntl
+import io
 import json
 import os
 import pickle
@@ -85,7 +86,10 @@ def test_plans_were_recorded_from_these_kernels():
     solvers = {key[1] for key, _ in record["plans"]}
     assert {"newton_solve", "gram_solve", "cd_solve"} <= solvers
     for (module, qualname, args), callees in record["plans"]:
-        assert _parallel._resolve(module, qualname).py_func.__qualname__ == qualname
+        solver = _parallel._resolve(module, qualname)  # a kernel, or a one_plan solver
+        assert getattr(solver, "py_func", solver).__qualname__ == qualname
+        for module, qualname, *_ in callees:
+            assert _parallel._resolve(module, qualname).py_func.__qualname__ == qualname
         assert len(callees) >= 4 and all(isinstance(a, numba.types.Type) for a in args)
         assert all(depth >= 1 for *_, depth in callees) and callees[-1][3] == 1
 
@@ -133,10 +137,14 @@ def test_the_helper_compiles_a_plan_from_its_end_and_switches_on_a_new_message()
             yield b"0\n"
             done.wait(5)
 
-        _parallel.serve(messages(), plans)
+        out = io.StringIO()
+        _parallel.serve(messages(), plans, out)
     finally:
         del sys.modules["fake_kernels"]
     assert compiled == [("c", (2,)), ("b", (1,)), ("a", (0,))]
+    reports = [f"{kind} {_parallel.kernel_text('fake_kernels', name, (i,))}"
+               for name, i in [("c", 2), ("b", 1), ("a", 0)] for kind in "be"]
+    assert out.getvalue().splitlines() == reports  # each kernel announced, then done
 
 
 def test_the_helper_compiles_in_the_mirror_image_of_the_fits_order():
@@ -196,3 +204,115 @@ def test_a_save_goes_on_where_the_lock_file_cannot_be_opened(tmp_path):
     saved = []
     _jit.locked_saves(lambda key, data: saved.append(key), str(tmp_path))("key", "data")
     assert saved == ["key"]
+
+
+def test_a_python_solvers_kernels_are_one_plan_handed_over_once(monkeypatch):
+    """Within a call of a ``one_plan`` solver (the classifiers' Python Newton loop), the
+    first outermost compilation hands the helper the solver's plan, keyed by the solver's
+    argument types; later outermost compilations send nothing, not even ``stop``; the
+    helper is told to stop when the solver returns."""
+    sent = []
+
+    class Helper:
+        def alive(self):
+            return True
+
+        def send(self, message):
+            sent.append(message)
+            return True
+
+    listener = _parallel.ParallelCompile()
+    listener.helper = Helper()
+    keys = []
+
+    class Plans:
+        def index(self, key):
+            keys.append(key)
+            return 7 if key[1] == "solver" else None
+
+    listener.plans = Plans()
+    monkeypatch.setattr(_parallel, "LISTENER", listener)
+    kernel = types.SimpleNamespace(py_func=types.SimpleNamespace(
+        __module__="sparsereg._kernels.fake", __qualname__="step"))
+    event = types.SimpleNamespace(data={"dispatcher": kernel, "args": ()})
+
+    def solver(x, flag):
+        for _ in range(2):  # two outermost compilations, each with a callee
+            listener.on_start(event)
+            listener.on_start(event)
+            listener.on_end(event)
+            listener.on_end(event)
+        assert sent == [7]
+        return x
+
+    solver.__module__, solver.__qualname__ = "sparsereg._kernels.fake", "solver"
+    assert _parallel.one_plan(solver)(np.zeros((2, 3)), None) is not None
+    assert sent == [7, "stop"] and listener.sent == [7]
+    assert keys == [("sparsereg._kernels.fake", "solver",
+                     (numba.typeof(np.zeros((2, 3))), numba.types.none))]
+    listener.on_start(event)  # outside a solver: a kernel's own plan, stopped at its end
+    listener.on_end(event)
+    assert sent == [7, "stop", "stop"] and keys[-1][1] == "step"
+
+
+def test_the_classifiers_plan_holds_the_whole_newton_loop():
+    """The Newton loop's kernels (the certificate's and the steps') are one plan, so that
+    the helper compiles the steps while the fit compiles the certificate."""
+    with open(_parallel.PLANS_FILE, "rb") as file:
+        record = pickle.load(file)
+    newton = [callees for key, callees in record["plans"] if key[1] == "newton_solve"]
+    assert newton
+    for callees in newton:
+        top = {qualname for _, qualname, _, depth in callees if depth == 1}
+        assert {"gap_parts", "_newton_steps", "_state"} <= top
+
+
+def test_progress_follows_the_helpers_reports():
+    """``b`` names the kernel the helper has begun, ``e`` ends it; the helper's end clears
+    it too; a wait for another kernel returns at once."""
+    progress = _parallel.Progress()
+    reads = threading.Event()
+
+    def reports():
+        yield b"b m\tk\t(int64,)\n"
+        reads.wait(5)
+        yield b"e m\tk\t(int64,)\n"
+        yield b"b m\tother\t()\n"
+
+    follower = threading.Thread(target=progress.follow, args=(reports(),))
+    follower.start()
+    deadline = time.monotonic() + 5
+    while progress.busy is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert progress.busy == "m\tk\t(int64,)"
+    assert progress.wait_while("m\tnot this\t()") is False
+    threading.Timer(0.2, reads.set).start()
+    start = time.monotonic()
+    assert progress.wait_while("m\tk\t(int64,)") is True
+    assert time.monotonic() - start >= 0.15
+    follower.join(5)
+    assert progress.busy is None  # its stdout closed: nothing is being compiled
+
+
+def test_a_kernel_the_helper_is_compiling_is_waited_for(monkeypatch):
+    """The fit reaching a kernel that the helper is compiling waits for it (then loads it
+    from the cache) instead of compiling it a second time."""
+    from sparsereg._kernels._newton import _newton_steps
+
+    progress = _parallel.Progress()
+    args = (numba.float64,)
+    progress.busy = _parallel.kernel_text(_newton_steps.py_func.__module__,
+                                          "_newton_steps", args)
+    helper = types.SimpleNamespace(progress=progress, parent=os.getpid())
+    monkeypatch.setattr(_parallel.LISTENER, "helper", helper)
+
+    def done():
+        with progress._changed:
+            progress.busy = None
+            progress._changed.notify_all()
+
+    threading.Timer(0.3, done).start()
+    start = time.monotonic()
+    _parallel._wait_for_the_helper(_newton_steps, args)
+    assert time.monotonic() - start >= 0.25
+    assert _parallel._wait_for_the_helper in _jit.BEFORE_COMPILE

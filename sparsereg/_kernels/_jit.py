@@ -83,6 +83,8 @@ class CompileNotice(event.Listener):
 event.register("numba:compile", CompileNotice())
 
 
+BEFORE_COMPILE = []  # called with (kernel, signature) before its compilation or cache load
+# (the compile helper's: wait while the helper compiles that very kernel, see _parallel)
 COMPILE_GC_THRESHOLD = 10_000  # the youngest generation's, while a kernel compiles
 
 
@@ -110,6 +112,8 @@ class Kernel(CPUDispatcher):
 
     def compile(self, sig):
         with global_compiler_lock:
+            for hook in BEFORE_COMPILE:
+                hook(self, sig)
             outermost = Kernel._compiling == 0
             freeze = outermost and gc.isenabled() and gc.get_freeze_count() == 0
             if freeze:

@@ -17,12 +17,19 @@ tries the quadratic model's dual point (:func:`~._logistic.linearized_probabilit
 path hands each alpha the previous solution's correlations, so it starts without a pass.
 
 Compile time: Numba links every callee's code into its caller and optimizes and generates
-machine code for it again there, so a kernel called from one place only (``_class_step``,
-``_newton_steps``, and the certificate's ``gap_parts``) is inlined into its caller
-(``inline="always"``) rather than compiled twice. The certificate lives in
-:mod:`._newton_gap`, the multinomial centring in :mod:`._centring` (not compiled for two
-classes).
+machine code for it again there. The outer loop (:func:`newton_solve`) is therefore Python:
+its kernels (the predictor, the certificate's ``gap_parts``, screening, the steps
+``_newton_steps``) are compiled apart, once each, and a first fit's compile helper
+(:mod:`._parallel`) can take some of them (one plan: :func:`~._parallel.one_plan`); as one
+kernel it compiled 5-6 s longer (a classifier's first fit, one core). A Newton iteration
+costs a few kernel calls from Python, microseconds next to a pass over X. Within a kernel,
+a callee called from one place only (``_class_step``, the certificate's
+``_dual_correlations``) is inlined (``inline="always"``) rather than compiled twice. The
+certificate lives in :mod:`._newton_gap`, the multinomial centring in :mod:`._centring` (not
+compiled for two classes).
 """
+
+from collections import namedtuple
 
 import numpy as np
 
@@ -45,6 +52,7 @@ from ._logistic import (
     softmax_state,
 )
 from ._newton_gap import certified_gap, gap_parts, screen
+from ._parallel import one_plan
 from ._prox import penalty_value, subset_penalty
 
 MAX_JOINT = 160  # coefficients (class, feature) of a joint support step at most, and
@@ -196,7 +204,7 @@ def _class_step(X, Y, c, k, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner
     return new_loss, epochs
 
 
-@kernel(internal=True)
+@kernel
 def _support_step(X, Y, c, W, pen, classes, candidates):
     """One proximal-Newton step jointly over the classes (the full Hessian, not its diagonal
     blocks) on the support of ``W`` and the ``candidates`` (the working sets: the worst KKT
@@ -334,8 +342,7 @@ def _penalty(W, pen, grouped):
     return total
 
 
-# inlined: compiled apart, it would be optimized again in its caller (see _jit)
-@kernel(inline="always")
+@kernel
 def _newton_steps(X, Y, c, W, B, ETA, T, LSE, pen, mask, G, fit_intercept, inner_tol,
                   loss, grouped, ws_min, in_ws, record, guess, classes):
     """One proximal-Newton step per class (or one grouped step) on the working sets drawn
@@ -363,7 +370,43 @@ def _newton_steps(X, Y, c, W, B, ETA, T, LSE, pen, mask, G, fit_intercept, inner
     return loss, epochs
 
 
+NewtonWork = namedtuple("NewtonWork", ["ETA", "Ts", "ETA_ref", "T_ref", "LSE", "theta",
+                                       "G_all", "G_ws", "size", "active", "every", "in_ws"])
+NewtonWork.__doc__ = """:func:`newton_solve`'s state between its kernels: the predictors
+``ETA``, the candidate probabilities of the dual point ``Ts`` (the fitted ones and, after
+Newton steps, those linearized at the steps' start from ``ETA_ref`` and ``T_ref``), the
+log-normalisers, the dual points ``theta`` and their correlations (over every pair, and over
+the working sets), the predictors' round-off scale, and the masks of the pairs not
+screened, of every pair and of the working sets."""
+
+
+def _work(K, n, p, G):
+    work = NewtonWork(np.empty((K, n)), np.empty((2, K, n)), np.empty((K, n)),
+                      np.empty((K, n)), np.empty(n), np.empty((2 * K, n)),
+                      np.zeros((2 * K, p)), np.zeros((2 * K, p)), np.empty(n),
+                      np.ones((K, p), dtype=np.bool_), np.ones((K, p), dtype=np.bool_),
+                      np.zeros((K, p), dtype=np.bool_))
+    work.G_all[:K] = G
+    return work
+
+
 @kernel
+def _state(X, Y, c, W, B, pen, wk, loss, fresh, linearize, grouped, classes):
+    """The loss and the primal objective: with ``fresh``, from a predictor computed from
+    scratch (no drift; cheap next to the correlations; also after a shift of the classes'
+    coefficients, which moves every predictor), else ``loss``. With ``linearize``, the
+    linearized candidate probabilities ``wk.Ts[1]`` too. Returns ``(loss, inside,
+    primal)``: ``inside`` whether that candidate is one (its entries in [0, 1])."""
+    if fresh:
+        predictor(X, W, B, wk.ETA, wk.size)
+        loss = softmax_state(wk.ETA, Y, c, wk.Ts[0], wk.LSE, classes)
+    inside = False
+    if linearize:
+        inside = linearized_probabilities(wk.T_ref, wk.ETA_ref, wk.ETA, wk.Ts[1], classes)
+    return loss, inside, loss + _penalty(W, pen, grouped)
+
+
+@one_plan
 def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, max_iter,
                  ws_min, inner_tol, max_inner, grouped, classes, unpenalized, G, reuse,
                  complete, guess, joint):
@@ -437,76 +480,46 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
     """
     K, n = Y.shape
     p = W.shape[1]
-    a = pen.a
     is_grouped = grouped is not None
     curvature = BINARY_CURVATURE if K == 1 else MULTINOMIAL_CURVATURE
-    ETA = np.empty((K, n))
-    # Candidate probabilities of the dual point: the fitted ones and, after Newton steps,
-    # those linearized at the steps' start (Ts[1], from ETA_ref and T_ref).
-    Ts = np.empty((2, K, n))
-    T = Ts[0]
-    ETA_ref = np.empty((K, n))
-    T_ref = np.empty((K, n))
-    LSE = np.empty(n)
-    theta = np.empty((2 * K, n))
-    G_all = np.zeros((2 * K, p))
-    copy_rows(G, G_all)
-    G_ws = np.zeros((2 * K, p))
-    size = np.empty(n)
-    active = np.ones((K, p), dtype=np.bool_)
-    every = np.ones((K, p), dtype=np.bool_)
-    for j in range(p):
-        if cnorms[j] == 0.0 and a[j] > 0.0:
-            for k in range(K):
-                active[k, j] = False  # a constant column: its coefficient is 0 and stays 0
-                W[k, j] = 0.0
-    in_ws = np.zeros((K, p), dtype=np.bool_)
-    n_iter = 0
-    epochs = 0
+    wk = _work(K, n, p, G)
+    constant = (cnorms == 0.0) & (pen.a > 0.0)
+    if constant.any():  # a constant column: its coefficient is 0 and stays 0
+        wk.active[:, constant] = False
+        W[:, constant] = 0.0
+    n_iter = epochs = inner_it = 0
     n_cand = 1
-    inner_it = 0
     gap = np.inf
+    loss = 0.0
     full = True  # the next gap is the whole problem's (a pass over X: the certificate)
-    # One call site per kernel below: Numba links each callee into its caller and LLVM
-    # optimizes every inlined copy, so a second call site costs compile time, not speed.
     refresh = False
     while True:
-        if full or refresh:
-            # A predictor from scratch each pass (no drift; cheap next to the correlations),
-            # and after a shift of the classes' coefficients (it moves every predictor).
-            predictor(X, W, B, ETA, size)
-            loss = softmax_state(ETA, Y, c, T, LSE, classes)
-            refresh = False
-        if full:
-            if n_cand == 2:  # only where it won the restricted problem: a second vector
-                # to correlate costs as much again on sparse X and K more for classes
-                n_cand = 2 if linearized_probabilities(T_ref, ETA_ref, ETA, Ts[1],
-                                                       classes) else 1
-        else:  # after a step: the restricted problem, from the maintained state
-            n_cand = 2 if linearized_probabilities(T_ref, ETA_ref, ETA, Ts[1], classes) else 1
-        primal = loss + _penalty(W, pen, grouped)
-        dual, kappa, err, best = gap_parts(X, Y, Ts[:n_cand], c, A, W, pen, norms,
-                                            (every if complete else active) if full else in_ws,
-                                            fit_intercept, is_grouped, theta,
-                                            G_all if full else G_ws, reuse, classes,
-                                            unpenalized)
+        # after a step, the linearized candidate; on a pass, only where it won before (a
+        # second vector to correlate costs as much again on sparse X and K more for classes)
+        linearize = not full or n_cand == 2
+        loss, inside, primal = _state(X, Y, c, W, B, pen, wk, loss, full or refresh,
+                                      linearize, grouped, classes)
+        refresh = False
+        if linearize:
+            n_cand = 2 if inside else 1
+        dual, kappa, err, best = gap_parts(X, Y, wk.Ts[:n_cand], c, A, W, pen, norms,
+                                           (wk.every if complete else wk.active) if full
+                                           else wk.in_ws, fit_intercept, is_grouped,
+                                           wk.theta, wk.G_all if full else wk.G_ws, reuse,
+                                           classes, unpenalized)
         reuse = False
         if full:
-            weighted_size = 0.0
-            for i in range(n):
-                weighted_size += c[i] * size[i]
-            gap = certified_gap(primal, dual, weighted_size, n + p * K)
+            # (the kernel's formula, in Python: a call from here costs more than it)
+            gap = certified_gap.py_func(primal, dual, float(c @ wk.size), n + p * K)
             if gap <= tol_abs or n_iter >= max_iter:
-                copy_rows(G_all, G)
+                G[:] = wk.G_all[:K]
                 return gap, primal, n_iter, epochs
             # Screening around the dual point of the gap; working sets from the true
             # gradient, drawn by the first step and kept as a mask for the next ones, which
             # draw from it afresh.
-            screen(G_all[best * K:(best + 1) * K], W, pen, active, kappa, err, norms,
-                    cnorms, np.sqrt(2.0 * curvature * gap), is_grouped)
-            for k in range(K):
-                for j in range(p):
-                    in_ws[k, j] = False
+            screen(wk.G_all[best * K:(best + 1) * K], W, pen, wk.active, kappa, err, norms,
+                   cnorms, np.sqrt(2.0 * curvature * gap), is_grouped)
+            wk.in_ws.fill(False)
             inner_it = 0
         else:
             # A stopping rule only (the certificate is the next pass's); it also tells
@@ -516,27 +529,22 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
                 full = True
                 continue
         if max_inner > 1:  # the linearized candidate's reference point
-            copy_rows(ETA, ETA_ref)
-            copy_rows(T, T_ref)
+            wk.ETA_ref[:] = wk.ETA
+            wk.T_ref[:] = wk.Ts[0]
         first = inner_it == 0
-        loss, inner = _newton_steps(X, Y, c, W, B, ETA, T, LSE, pen,
-                                    active if first else in_ws, G_all if first else G_ws,
-                                    fit_intercept, inner_tol, loss, grouped,
-                                    ws_min if first else p, in_ws, first,
+        loss, inner = _newton_steps(X, Y, c, W, B, wk.ETA, wk.Ts[0], wk.LSE, pen,
+                                    wk.active if first else wk.in_ws,
+                                    wk.G_all if first else wk.G_ws, fit_intercept, inner_tol,
+                                    loss, grouped, ws_min if first else p, wk.in_ws, first,
                                     guess if n_iter == 0 else W, classes)
         epochs += inner
-        moved = False
-        if joint is not None:  # True or None, as grouped
-            moved = _support_step(X, Y, c, W, pen, classes, in_ws)
-        shifted = False
-        if classes is not None:  # True or None, as grouped
-            shifted = not pen.bounded and center_classes(W, pen, is_grouped)
-        if shifted:
-            for k in range(K):  # a shift may move a class's zero: keep it in play
-                for j in range(p):
-                    if W[k, j] != 0.0:
-                        in_ws[k, j] = True
-                        active[k, j] = True
+        moved = joint is not None and _support_step(X, Y, c, W, pen, classes, wk.in_ws)
+        shifted = classes is not None and not pen.bounded and \
+            center_classes(W, pen, is_grouped)
+        if shifted:  # a shift may move a class's zero: keep it in play
+            nonzero = W != 0.0
+            np.logical_or(wk.in_ws, nonzero, out=wk.in_ws)
+            np.logical_or(wk.active, nonzero, out=wk.active)
         n_iter += 1
         inner_it += 1
         full = n_iter >= max_iter or inner_it == max_inner

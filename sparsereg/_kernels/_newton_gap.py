@@ -182,8 +182,7 @@ def _dual_correlations(X, Y, Ts, c, A, W, pen, norms, active, fit_intercept, the
     return Tps, feasible, err
 
 
-# inlined: compiled apart, it would be optimized again in its caller (see _jit)
-@kernel(inline="always")
+@kernel
 def gap_parts(X, Y, Ts, c, A, W, pen, norms, mask, fit_intercept, grouped, theta, G, reuse,
               classes, unpenalized):
     """The best dual objective over the candidate probabilities ``Ts`` (``(C, K, n)``),
@@ -205,7 +204,7 @@ def gap_parts(X, Y, Ts, c, A, W, pen, norms, mask, fit_intercept, grouped, theta
     return best, best_kappa, err[best_s * K:(best_s + 1) * K], best_s
 
 
-@kernel(internal=True)
+@kernel
 def screen(G, W, pen, active, kappa, err, norms, cnorms, radius, grouped):
     """Gap-safe screening: ``|x_j^T theta*| < a_j`` (on the sides the box allows) certifies
     ``w_jk* = 0`` (grouped: the classes' norm, for the whole feature); clears ``active`` for

@@ -2,25 +2,28 @@
 
 Numba compiles in one thread, under one lock: a first fit compiles its solver's callees one
 after the other, in the order the solver's source calls them, then the solver itself (a
-classifier: about 40 kernels, 13-20 s). Every kernel is saved to the on-disk cache as soon as
-it is compiled, and any process compiling it later loads it from there instead. So when a
-sparsereg kernel misses the cache and a core is idle, a helper process compiles the same
-callees in the mirror order (:func:`helper_order`): the first fit's own compilation meets it
-about halfway and loads the rest (classifiers about 35 % faster, coordinate descent 20-30 %).
+classifier: about 40 kernels, 12-14 s on one core). Every kernel is saved to the on-disk
+cache as soon as it is compiled, and any process compiling it later loads it from there
+instead. So when a sparsereg kernel misses the cache and a core is idle, a helper process
+compiles the same callees in the mirror order (:func:`helper_order`): the first fit's own
+compilation meets it about halfway and loads the rest. A fit reaching the very kernel the
+helper is compiling waits for it (:class:`Progress`) rather than compile it twice.
 
 Which kernels, with which argument types, a solver compiles is only known by typing it, so
 the lists come from :data:`PLANS_FILE`, recorded by ``python -m benchmarks.compile_plans``
-for every kind of fit (its Numba version must be this one, or no helper starts). A missing or
-outdated plan costs only the speed-up: the helper compiles what it is given, the first fit
-compiles whatever it does not find in the cache.
+for every kind of fit (its Numba version must be this one, or no helper starts). A solver
+whose loop is Python (:func:`one_plan`: the classifiers') has one plan for all the kernels it
+calls. A missing or outdated plan costs only the speed-up: the helper compiles what it is
+given, the first fit compiles whatever it does not find in the cache.
 
 The helper (``python -c``, importing numba and ``sparsereg._kernels`` only) starts at the
 first compilation of a sparsereg kernel in a process, so that it is ready when the solver's
 starts; it takes one plan at a time on its stdin (a newer one, or ``stop`` when the solver is
-compiled, replaces it after the kernel in progress) and exits when the first fit's process
-closes its stdin (at exit: the helper then finishes the kernel it is compiling, never
-interrupted in the middle of a save) or after :data:`IDLE_SECONDS` without a plan. Saves to
-the cache are serialized between processes (:func:`._jit.locked_saves`).
+compiled, replaces it after the kernel in progress), reports each kernel it begins and ends on
+its stdout, and exits when the first fit's process closes its stdin (at exit: the helper then
+finishes the kernel it is compiling, never interrupted in the middle of a save) or after
+:data:`IDLE_SECONDS` without a plan. Saves to the cache are serialized between processes
+(:func:`._jit.locked_saves`).
 
 ``SPARSEREG_PARALLEL_COMPILE=0`` compiles in one process; ``=1`` starts a helper even on a
 busy machine; by default a helper starts when a core is idle: the one-minute load average is
@@ -30,6 +33,8 @@ Python interpreter (an embedding application).
 """
 
 import atexit
+import contextvars
+import functools
 import importlib
 import os
 import pickle
@@ -37,14 +42,15 @@ import subprocess
 import sys
 import threading
 
-from numba.core import event
+from numba.core import event, sigutils
 
-from ._jit import QUIET_VARIABLE, cache_is_writable
+from ._jit import BEFORE_COMPILE, QUIET_VARIABLE, cache_is_writable
 
 PLANS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "compile_plans.pkl")
 SWITCH = "SPARSEREG_PARALLEL_COMPILE"  # "0": never; "1": even on a busy machine
 HELPER = "SPARSEREG_COMPILE_HELPER"  # set in the helper: it starts no helper of its own
 IDLE_SECONDS = 30.0
+WAIT_SECONDS = 60.0  # at most, for a kernel the helper is compiling (it is never that slow)
 _HELPER_CODE = (
     "import sys, types\n"
     "package = types.ModuleType('sparsereg')\n"  # the kernels only: not scikit-learn & co.
@@ -158,6 +164,40 @@ def _running_now():
         return 1 << 30
 
 
+def kernel_text(module, qualname, args):
+    """How the helper names the kernel it is compiling (the same in both processes)."""
+    return f"{module}\t{qualname}\t{tuple(args)}"
+
+
+class Progress:
+    """The kernel the helper is compiling now, as it reports it on its stdout (``b`` and
+    the kernel's :func:`kernel_text` when it begins, ``e`` and it once compiled and
+    saved)."""
+
+    def __init__(self):
+        self.busy = None
+        self._changed = threading.Condition()
+
+    def follow(self, lines):
+        """Read the reports until the helper's end (run in a thread)."""
+        for line in lines:
+            kind, _, text = line.decode(errors="replace").rstrip("\n").partition(" ")
+            with self._changed:
+                self.busy = text if kind == "b" else None
+                self._changed.notify_all()
+        with self._changed:
+            self.busy = None
+            self._changed.notify_all()
+
+    def wait_while(self, text, timeout=WAIT_SECONDS):
+        """Wait while the helper compiles the kernel named ``text``; True if it was."""
+        with self._changed:
+            if self.busy != text:
+                return False
+            self._changed.wait_for(lambda: self.busy != text, timeout)
+            return True
+
+
 class _Helper:
     """The helper process, seen from the process it helps."""
 
@@ -167,8 +207,11 @@ class _Helper:
         self.parent = os.getpid()  # a forked child of this process does not own it
         self.process = subprocess.Popen(
             [_python_executable(), "-c", _HELPER_CODE, package_dir], stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, close_fds=True,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, close_fds=True,
             start_new_session=True)  # a Ctrl-C in the terminal is not for it
+        self.progress = Progress()
+        threading.Thread(target=self.progress.follow, args=(self.process.stdout,),
+                         daemon=True).start()
 
     def alive(self):
         return self.parent == os.getpid() and self.process.poll() is None
@@ -194,6 +237,58 @@ class _Helper:
             pass
 
 
+_SCOPE = contextvars.ContextVar("sparsereg_plan_scope", default=None)
+
+
+class _Scope:
+    """A call of a :func:`one_plan` solver: its key is typed on the first compilation."""
+
+    __slots__ = ("func", "args", "key", "sent")
+
+    def __init__(self, func, args):
+        self.func, self.args, self.key, self.sent = func, args, None, False
+
+    def plan_key(self):
+        """``(module, qualname, argument types)``, as a kernel's (typed once, if needed)."""
+        if self.key is None:
+            from numba import typeof
+
+            self.key = (self.func.__module__, self.func.__qualname__,
+                        tuple(typeof(arg) for arg in self.args))
+        return self.key
+
+
+def one_plan(func):
+    """Make the kernels that a Python solver ``func`` calls one plan, as a kernel's callees.
+
+    A solver whose loop is written in Python (so that its kernels are compiled apart, not
+    linked and optimized again in one kernel above them) compiles them one outermost
+    compilation after the other; within a call of ``func`` they are one plan, keyed by
+    ``func`` and its arguments' Numba types, so that the helper works on the later ones
+    while the fit compiles the first.
+    """
+    @functools.wraps(func)
+    def solver(*args):
+        if _SCOPE.get() is not None:
+            return func(*args)
+        scope = _Scope(func, args)
+        token = _SCOPE.set(scope)
+        try:
+            return func(*args)
+        finally:
+            _SCOPE.reset(token)
+            if scope.sent:
+                LISTENER.scope_ended()
+    return solver
+
+
+def current_scope():
+    """The key of the :func:`one_plan` solver running in this context, or None (the plans'
+    recorder reads it)."""
+    scope = _SCOPE.get()
+    return None if scope is None else scope.plan_key()
+
+
 class ParallelCompile(event.Listener):
     """Starts, feeds and stops the helper around the outermost compilations (Numba's
     ``numba:compile`` events fire only for real compilations, never for cache loads)."""
@@ -212,17 +307,36 @@ class ParallelCompile(event.Listener):
         module = getattr(func, "__module__", None)
         if not (isinstance(module, str) and module.startswith("sparsereg.")):
             return
+        scope = _SCOPE.get()
+        if scope is not None and scope.sent:
+            return  # its plan is with the helper already
         try:
             helper = self._running_helper()
-            position = self.plans.index((module, func.__qualname__, tuple(ev.data["args"])))
-            if helper is not None and position is not None and helper.send(position):
+            if helper is None:
+                return
+            position = None if scope is None else self.plans.index(scope.plan_key())
+            if position is not None:
+                scope.sent = True
+            else:  # a kernel called from Python directly, or a solver with no plan
+                position = self.plans.index((module, func.__qualname__,
+                                             tuple(ev.data["args"])))
+            if position is not None and helper.send(position):
                 self.sent.append(position)
         except Exception:  # noqa: BLE001 - the helper only saves time; the fit goes on
             pass
 
     def on_end(self, ev):
         self.depth -= 1
-        if self.depth == 0 and self.helper is not None and self.helper.alive():
+        scope = _SCOPE.get()
+        if self.depth == 0 and (scope is None or not scope.sent):
+            self._stop()
+
+    def scope_ended(self):
+        """A :func:`one_plan` solver whose plan the helper was given has returned."""
+        self._stop()
+
+    def _stop(self):
+        if self.helper is not None and self.helper.alive():
             self.helper.send("stop")
 
     def _running_helper(self):
@@ -282,7 +396,7 @@ def _resolve(module, qualname):
     return target
 
 
-def serve(stdin=None, plans=None):
+def serve(stdin=None, plans=None, out=None):
     """The helper's loop: compile the plans named on ``stdin`` (:func:`helper_order`).
 
     Parameters
@@ -290,10 +404,14 @@ def serve(stdin=None, plans=None):
     stdin : binary file, optional
         The messages (default: this process's stdin): a plan's position, ``stop``; end of
         file ends the helper.
+    out : text file, optional
+        Where the kernel being compiled is reported (default: this process's stdout; see
+        :class:`Progress`).
     plans : dict, optional
         As :func:`read_plans` returns (default: read :data:`PLANS_FILE`).
     """
     stdin = sys.stdin.buffer if stdin is None else stdin
+    out = sys.stdout if out is None else out
     plans = read_plans() if plans is None else plans
     entries = plans["plans"] if plans else []
     latest = []
@@ -322,12 +440,41 @@ def serve(stdin=None, plans=None):
         for module, qualname, args in helper_order(entries[int(message)][1]):
             if latest:  # a newer plan, stop or exit: the current one is of no more use
                 break
+            text = kernel_text(module, qualname, args)
+            _report(out, "b", text)
             try:
                 _resolve(module, qualname).compile(args)
             except Exception:  # noqa: BLE001 - an outdated entry: the fit compiles it
                 pass
+            _report(out, "e", text)
+
+
+def _report(out, kind, text):
+    try:
+        out.write(f"{kind} {text}\n")
+        out.flush()
+    except (OSError, ValueError):
+        pass  # the fit's process is gone: nobody is waiting
+
+
+def _wait_for_the_helper(kernel, sig):
+    """Before a kernel compiles: if the helper is compiling that very kernel, wait for it and
+    load its work from the cache rather than compile it a second time (a classifier's Newton
+    steps take 2-3 s; the fit often reaches them while the helper is halfway through)."""
+    helper = LISTENER.helper
+    if helper is None or helper.progress.busy is None or helper.parent != os.getpid():
+        return
+    try:
+        args = tuple(sigutils.normalize_signature(sig)[0])
+        if args in kernel.overloads:
+            return
+        func = kernel.py_func
+        helper.progress.wait_while(kernel_text(func.__module__, func.__qualname__, args))
+    except Exception:  # noqa: BLE001 - the helper only saves time; the fit goes on
+        pass
 
 
 LISTENER = ParallelCompile()
 event.register("numba:compile", LISTENER)
+BEFORE_COMPILE.append(_wait_for_the_helper)
 atexit.register(LISTENER.close)  # nothing to do unless a helper was started

@@ -426,25 +426,33 @@ def test_unpenalized_constant_column_with_weights(seed):
 
 
 def test_intercept_beyond_float64_resolution_warns():
-    """A column at 1e15 +- 1: the intercept (~3e15) is stored to 0.5, which moves P by more
-    than tol * P(0). The certificate counts that rounding and the fit says so."""
+    """A column at 1e15 +- 1: the intercept (~3e15) is stored to 0.5, which can move P by
+    more than tol * P(0). The certificate counts that rounding and the fit says so.
+
+    How much the stored intercept really costs depends on where the exact optimum falls
+    between two floats, which moves with the last bits of the coefficients (a NumPy
+    update moved it): so several draws, each certificate at least the exact
+    suboptimality, and the rounding real (above tol * P(0)) in some of them."""
     from fractions import Fraction as F
 
-    rng = np.random.default_rng(0)
-    X = np.column_stack([1e15 + rng.standard_normal(50), rng.standard_normal(50)])
-    y = 3 * (X[:, 0] - 1e15) + X[:, 1] + 0.1 * rng.standard_normal(50)
-    for est, l1 in ((L1Regressor(0.01), 1.0), (L2Regressor(0.01), 0.0)):
-        with pytest.warns(ConvergenceWarning, match="intercept"):
-            est.fit(X, y)
-        # exact lower bound on the suboptimality: the stored intercept against the exact
-        # optimal one for the stored coefficients
-        w = [F(float(t)) for t in est.coef_]
-        b_star = sum(F(float(y[i])) - sum(F(float(X[i, j])) * w[j] for j in range(2))
-                     for i in range(50)) / 50
-        lower = _exact_objective(X, y, est.coef_, est.intercept_, 0.01, l1) \
-            - _exact_objective(X, y, est.coef_, b_star, 0.01, l1)
-        assert lower > est.tol * ref.null_objective(y)  # the rounding is real
-        assert est.dual_gap_ >= float(lower)
+    real = 0
+    for seed in range(6):
+        rng = np.random.default_rng(seed)
+        X = np.column_stack([1e15 + rng.standard_normal(50), rng.standard_normal(50)])
+        y = 3 * (X[:, 0] - 1e15) + X[:, 1] + 0.1 * rng.standard_normal(50)
+        for est, l1 in ((L1Regressor(0.01), 1.0), (L2Regressor(0.01), 0.0)):
+            with pytest.warns(ConvergenceWarning, match="intercept"):
+                est.fit(X, y)
+            # exact lower bound on the suboptimality: the stored intercept against the
+            # exact optimal one for the stored coefficients
+            w = [F(float(t)) for t in est.coef_]
+            b_star = sum(F(float(y[i])) - sum(F(float(X[i, j])) * w[j] for j in range(2))
+                         for i in range(50)) / 50
+            lower = _exact_objective(X, y, est.coef_, est.intercept_, 0.01, l1) \
+                - _exact_objective(X, y, est.coef_, b_star, 0.01, l1)
+            assert est.dual_gap_ >= float(lower)
+            real += lower > est.tol * ref.null_objective(y)
+    assert real >= 2  # the rounding is real, not only a possibility the certificate counts
 
 
 def test_unverifiable_projection_is_not_used():

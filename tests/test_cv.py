@@ -444,7 +444,10 @@ def test_l2_cv_none_is_leave_one_out_for_sparse_input():
     assert model.mse_path_.shape == (12, 60)
     np.testing.assert_allclose(model.mse_path_, sk.cv_results_.T, rtol=1e-8)
     np.testing.assert_allclose(model.mse_path_, dense_model.mse_path_, rtol=1e-8)
-    assert model.alpha_ == dense_model.alpha_
+    # the same grid point (the grids agree to round-off: X^T y summed in another order)
+    np.testing.assert_allclose(model.alphas_, dense_model.alphas_, rtol=1e-13)
+    assert np.argmin(np.abs(model.alphas_ - model.alpha_)) == \
+        np.argmin(np.abs(dense_model.alphas_ - dense_model.alpha_))
 
 
 def test_enet_cv_shapes_with_ratio_list_and_relax():

@@ -162,8 +162,8 @@ def inner_solve(d, ws, w, R, sum_r, pen, tol_inner, move_tol, max_epochs):
 
 
 # The same kernel inlined into cd_solve, its one caller there: compiled apart it would be
-# optimized again inside cd_solve (see _jit). newton_solve calls the compiled one: inlined
-# there too, it made that much larger kernel's typing slower than the compile it saved.
+# optimized again inside cd_solve (see _jit). The classifiers' Newton steps call the compiled
+# one: inlined there too, it made that larger kernel's typing slower than the compile it saved.
 _inner_solve_inlined = kernel(inline="always")(inner_solve.py_func)
 
 

@@ -21,7 +21,9 @@ are kernels too is therefore marked ``inline="always"``: it is typed within its 
 compiled once, there. Leaves shared by several kernels stay compiled apart (inlining them
 types them again at every call site), and so does a large kernel that would make its caller
 much larger: Numba's inlining and type inference grow faster than the code (inlining
-everything into ``newton_solve`` took longer than compiling the kernels apart).
+everything into the classifiers' Newton loop took longer than compiling the kernels apart).
+Where a solver's loop would link several large kernels, the loop is Python instead
+(``_newton.newton_solve``).
 """
 
 import functools

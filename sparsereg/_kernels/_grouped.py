@@ -61,7 +61,7 @@ def group_violation(W, G, pen):
     return out
 
 
-@kernel(internal=True)
+@kernel
 def group_working_set(W, G, pen, active, ws_min):
     """The support (and unpenalized features) plus the worst violators, as in the
     elementwise working set; returns the indices and the largest violation."""
@@ -90,7 +90,7 @@ def group_working_set(W, G, pen, active, ws_min):
     return np.flatnonzero(keep), worst
 
 
-@kernel(internal=True)
+@kernel
 def grouped_step(X, Y, c, W, B, ETA, T, LSE, pen, ws, fit_intercept, tol_inner, loss,
                  max_epochs):
     """One proximal-Newton step of all classes on the working set's features; returns the

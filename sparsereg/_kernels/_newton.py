@@ -344,20 +344,13 @@ def _penalty(W, pen, grouped):
 
 @kernel
 def _newton_steps(X, Y, c, W, B, ETA, T, LSE, pen, mask, G, fit_intercept, inner_tol,
-                  loss, grouped, ws_min, in_ws, record, guess, classes):
-    """One proximal-Newton step per class (or one grouped step) on the working sets drawn
-    from the ``mask``ed pairs with the correlations ``G`` (marked in ``in_ws`` if
-    ``record``); returns the new loss and the coordinate-descent epochs run."""
+                  loss, ws_min, in_ws, record, guess, classes):
+    """One proximal-Newton step per class on the working sets drawn from the ``mask``ed
+    pairs with the correlations ``G`` (marked in ``in_ws`` if ``record``); returns the new
+    loss and the coordinate-descent epochs run. (The grouped penalty's step is
+    :func:`~._grouped.grouped_step`, called from :func:`newton_solve`.)"""
     K = W.shape[0]
     epochs = 0
-    if grouped is not None:  # True or None (see newton_solve)
-        ws, worst = group_working_set(W, G, pen, mask[0], ws_min)
-        if record:
-            for k in range(K):
-                _mark(in_ws[k], ws)
-        loss, inner = grouped_step(X, Y, c, W, B, ETA, T, LSE, pen, ws, fit_intercept,
-                                   inner_tol * worst, loss, INNER_EPOCHS)
-        return loss, inner
     for k in range(K):
         ws, worst = working_set(W[k], G[k], pen, mask[k], ws_min)
         if record:
@@ -532,11 +525,18 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
             wk.ETA_ref[:] = wk.ETA
             wk.T_ref[:] = wk.Ts[0]
         first = inner_it == 0
-        loss, inner = _newton_steps(X, Y, c, W, B, wk.ETA, wk.Ts[0], wk.LSE, pen,
-                                    wk.active if first else wk.in_ws,
-                                    wk.G_all if first else wk.G_ws, fit_intercept, inner_tol,
-                                    loss, grouped, ws_min if first else p, wk.in_ws, first,
-                                    guess if n_iter == 0 else W, classes)
+        mask, G_now, ws_now = (wk.active, wk.G_all, ws_min) if first else (wk.in_ws, wk.G_ws, p)
+        if is_grouped:  # a feature's K coefficients together: one step for all classes
+            ws, worst = group_working_set(W, G_now, pen, mask[0], ws_now)
+            if first:
+                wk.in_ws[:, ws] = True
+            loss, inner = grouped_step(X, Y, c, W, B, wk.ETA, wk.Ts[0], wk.LSE, pen, ws,
+                                       fit_intercept, inner_tol * worst, loss, INNER_EPOCHS)
+        else:
+            loss, inner = _newton_steps(X, Y, c, W, B, wk.ETA, wk.Ts[0], wk.LSE, pen, mask,
+                                        G_now, fit_intercept, inner_tol, loss, ws_now,
+                                        wk.in_ws, first, guess if n_iter == 0 else W,
+                                        classes)
         epochs += inner
         moved = joint is not None and _support_step(X, Y, c, W, pen, classes, wk.in_ws)
         shifted = classes is not None and not pen.bounded and \

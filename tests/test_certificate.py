@@ -452,7 +452,7 @@ def test_intercept_beyond_float64_resolution_warns():
                 - _exact_objective(X, y, est.coef_, b_star, 0.01, l1)
             assert est.dual_gap_ >= float(lower)
             real += lower > est.tol * ref.null_objective(y)
-    assert real >= 2  # the rounding is real, not only a possibility the certificate counts
+    assert real >= 4  # the rounding is real, not only a possibility the certificate counts
 
 
 def test_unverifiable_projection_is_not_used():

@@ -190,12 +190,12 @@ class Progress:
             self._changed.notify_all()
 
     def wait_while(self, text, timeout=WAIT_SECONDS):
-        """Wait while the helper compiles the kernel named ``text``; True if it was."""
+        """Wait while the helper compiles the kernel named ``text``: True if it was and is
+        done now, False if it was not (or still is, after ``timeout`` seconds)."""
         with self._changed:
             if self.busy != text:
                 return False
-            self._changed.wait_for(lambda: self.busy != text, timeout)
-            return True
+            return self._changed.wait_for(lambda: self.busy != text, timeout)
 
 
 class _Helper:
@@ -243,18 +243,25 @@ _SCOPE = contextvars.ContextVar("sparsereg_plan_scope", default=None)
 class _Scope:
     """A call of a :func:`one_plan` solver: its key is typed on the first compilation."""
 
-    __slots__ = ("func", "args", "key", "sent")
+    __slots__ = ("func", "args", "kwargs", "key", "sent")
 
-    def __init__(self, func, args):
-        self.func, self.args, self.key, self.sent = func, args, None, False
+    def __init__(self, func, args, kwargs=None):
+        self.func, self.args, self.kwargs = func, args, kwargs or {}
+        self.key, self.sent = None, False
 
     def plan_key(self):
-        """``(module, qualname, argument types)``, as a kernel's (typed once, if needed)."""
+        """``(module, qualname, argument types)``, as a kernel's (typed once, if needed;
+        arguments in the solver's positional order, however they were passed)."""
         if self.key is None:
+            import inspect
+
             from numba import typeof
 
+            args = self.args
+            if self.kwargs:
+                args = inspect.signature(self.func).bind(*args, **self.kwargs).args
             self.key = (self.func.__module__, self.func.__qualname__,
-                        tuple(typeof(arg) for arg in self.args))
+                        tuple(typeof(arg) for arg in args))
         return self.key
 
 
@@ -268,17 +275,17 @@ def one_plan(func):
     while the fit compiles the first.
     """
     @functools.wraps(func)
-    def solver(*args):
+    def solver(*args, **kwargs):
         if _SCOPE.get() is not None:
-            return func(*args)
-        scope = _Scope(func, args)
+            return func(*args, **kwargs)
+        scope = _Scope(func, args, kwargs)
         token = _SCOPE.set(scope)
         try:
-            return func(*args)
+            return func(*args, **kwargs)
         finally:
             _SCOPE.reset(token)
             if scope.sent:
-                LISTENER.scope_ended()
+                LISTENER.scope_ended(scope)
     return solver
 
 
@@ -298,6 +305,7 @@ class ParallelCompile(event.Listener):
         self.helper = None
         self.plans = _Plans()
         self.sent = []  # the plan positions handed to a helper (tests read them)
+        self.owner = None  # whose plan the helper has: a one_plan scope, or a thread id
 
     def on_start(self, ev):
         self.depth += 1
@@ -308,34 +316,40 @@ class ParallelCompile(event.Listener):
         if not (isinstance(module, str) and module.startswith("sparsereg.")):
             return
         scope = _SCOPE.get()
-        if scope is not None and scope.sent:
+        if scope is not None and scope.sent and self.owner is scope:
             return  # its plan is with the helper already
         try:
             helper = self._running_helper()
             if helper is None:
                 return
             position = None if scope is None else self.plans.index(scope.plan_key())
-            if position is not None:
-                scope.sent = True
-            else:  # a kernel called from Python directly, or a solver with no plan
+            owner = scope
+            if position is None:  # a kernel called from Python directly, or a solver with
+                # no plan: the kernel's own plan, stopped at the end of its compilation
                 position = self.plans.index((module, func.__qualname__,
                                              tuple(ev.data["args"])))
+                owner = threading.get_ident()
             if position is not None and helper.send(position):
                 self.sent.append(position)
+                self.owner = owner
+                if owner is scope:
+                    scope.sent = True
         except Exception:  # noqa: BLE001 - the helper only saves time; the fit goes on
             pass
 
     def on_end(self, ev):
         self.depth -= 1
-        scope = _SCOPE.get()
-        if self.depth == 0 and (scope is None or not scope.sent):
+        if self.depth == 0 and self.owner == threading.get_ident():
             self._stop()
 
-    def scope_ended(self):
-        """A :func:`one_plan` solver whose plan the helper was given has returned."""
-        self._stop()
+    def scope_ended(self, scope):
+        """A :func:`one_plan` solver whose plan the helper was given has returned (a plan
+        that another thread's compilation has replaced since is not stopped)."""
+        if self.owner is scope:
+            self._stop()
 
     def _stop(self):
+        self.owner = None
         if self.helper is not None and self.helper.alive():
             self.helper.send("stop")
 

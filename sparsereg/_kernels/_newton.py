@@ -442,9 +442,10 @@ def newton_solve(X, Y, c, A, norms, cnorms, pen, W, B, fit_intercept, tol_abs, m
         Newton steps per pass over X at most.
     grouped : True or None
         The grouped multinomial penalty (a feature's K coefficients enter together):
-        :func:`~._grouped.grouped_step` instead of class-by-class steps. None, not False,
-        otherwise: Numba prunes ``is None`` branches on arguments at compile time, so that
-        the grouped code (about 8 s of compilation) is compiled only for grouped fits.
+        :func:`~._grouped.grouped_step` instead of class-by-class steps (chosen here, so
+        that only the kind of step a fit takes is compiled). None, not False, otherwise:
+        Numba prunes ``is None`` branches on arguments at compile time, which keeps the
+        group penalty out of other fits' kernels (``_penalty``).
     classes : True or None
         True for three classes or more (``K > 1``), None for two: the same pruning keeps
         the centring of the classes' coefficients (:func:`center_classes`, about 0.7 s of
